@@ -1,0 +1,5 @@
+/**
+ * ockham/node — Node-only helpers (file readers). The core entry `ockham` stays browser-safe.
+ * @packageDocumentation
+ */
+export * from './index.js';
