@@ -1,0 +1,368 @@
+/**
+ * Uniform (affine) quantization of weight tensors to b-bit codes, per tensor or per channel.
+ */
+import { OckhamError } from '../errors.js';
+import type { FloatArray, Shape } from '../util/validate.js';
+import { as2d, assertInt, assertKnownOptions, assertNumber, assertOneOf, assertShapeMatches } from '../util/validate.js';
+import { quantilePairF32, quantilePairF64 } from './quantile.js';
+import { RHE_MAGIC } from './round.js';
+import type { QuantizedPerChannel, QuantizedTensor, QuantizeOptions } from './types.js';
+
+const KNOWN_OPTIONS = ['bits', 'range', 'percentile', 'arithmetic', 'constantThreshold', 'strictReference'] as const;
+
+/** torch.quantile's input limit; the float32 emulation also relies on n − 1 being exact in float32. */
+const TORCH_QUANTILE_MAX = 16777216;
+
+type Mode = 'minmax' | 'percentile' | 'symmetric' | 'explicit';
+
+interface Resolved {
+  readonly bits: number;
+  /** 2^bits − 1, the largest code. */
+  readonly maxCode: number;
+  readonly mode: Mode;
+  /** Lower quantile q = (1 − p/100)/2 in float64 (percentile mode). */
+  readonly q: number;
+  readonly explicitLo: number;
+  readonly explicitHi: number;
+  readonly f32: boolean;
+  readonly threshold: number;
+  readonly strict: boolean;
+}
+
+function resolveOptions(options: QuantizeOptions | undefined): Resolved {
+  if (options === undefined || options === null) {
+    throw new OckhamError('INVALID_ARGUMENT', 'options', 'expected an options object with `bits` (integer 1..16)');
+  }
+  assertKnownOptions(options, 'options', KNOWN_OPTIONS);
+  const bits = assertInt(options.bits, 'options.bits', 1, 16);
+  const arithmetic = assertOneOf(options.arithmetic ?? 'float32', 'options.arithmetic', ['float32', 'float64'] as const);
+  const range = options.range ?? 'minmax';
+  let mode: Mode;
+  let explicitLo = 0;
+  let explicitHi = 0;
+  if (Array.isArray(range)) {
+    if (range.length !== 2) {
+      throw new OckhamError('INVALID_ARGUMENT', 'options.range', `expected [lo, hi] with two finite numbers, got an array of length ${range.length}`);
+    }
+    explicitLo = assertNumber(range[0], 'options.range[0]');
+    explicitHi = assertNumber(range[1], 'options.range[1]');
+    if (!(explicitLo < explicitHi)) {
+      throw new OckhamError('OUT_OF_RANGE', 'options.range', `expected lo < hi, got [${explicitLo}, ${explicitHi}]`);
+    }
+    mode = 'explicit';
+  } else {
+    mode = assertOneOf(range, 'options.range', ['minmax', 'percentile', 'symmetric'] as const);
+  }
+  let q = 0;
+  if (options.percentile !== undefined && mode !== 'percentile') {
+    throw new OckhamError('INVALID_ARGUMENT', 'options.percentile', "only used with range: 'percentile'");
+  }
+  if (mode === 'percentile') {
+    const p = assertNumber(options.percentile ?? 99.9, 'options.percentile', 0, 100, { minExclusive: true });
+    q = (1 - p / 100) / 2;
+  }
+  const threshold = assertNumber(options.constantThreshold ?? 1e-8, 'options.constantThreshold', 0, Infinity);
+  const strict = options.strictReference ?? false;
+  if (typeof strict !== 'boolean') {
+    throw new OckhamError('INVALID_ARGUMENT', 'options.strictReference', `expected a boolean, got ${String(strict)}`);
+  }
+  return { bits, maxCode: 2 ** bits - 1, mode, q, explicitLo, explicitHi, f32: arithmetic === 'float32', threshold, strict };
+}
+
+/**
+ * Returns the working copy of the input: the array itself when it is already in the working
+ * precision (it is only read), else a float32 copy. Checks every element is finite, naming the
+ * first bad index, and that float64 values fit float32 in float32 mode.
+ */
+function workingArray(x: unknown, f32: boolean): FloatArray {
+  if (!(x instanceof Float32Array) && !(x instanceof Float64Array)) {
+    throw new OckhamError('INVALID_ARGUMENT', 'x', 'expected a Float32Array or Float64Array');
+  }
+  if (x.length === 0) throw new OckhamError('EMPTY', 'x', 'expected a non-empty array');
+  const n = x.length;
+  if (f32 && x instanceof Float64Array) {
+    const out = new Float32Array(n);
+    for (let i = 0; i < n; i++) {
+      const v = Math.fround(x[i]);
+      if (v - v !== 0) {
+        if (x[i] - x[i] !== 0) throw nonFinite(i, x[i]);
+        throw new OckhamError('OUT_OF_RANGE', 'x', `element ${i} (${x[i]}) overflows float32; use arithmetic: 'float64'`);
+      }
+      out[i] = v;
+    }
+    return out;
+  }
+  // v − v is NaN exactly for NaN and ±∞, and NaN is sticky in the sum: one add per element.
+  let acc = 0;
+  for (let i = 0; i < n; i++) acc += x[i] - x[i];
+  if (acc !== 0) {
+    for (let i = 0; i < n; i++) if (x[i] - x[i] !== 0) throw nonFinite(i, x[i]);
+  }
+  return x;
+}
+
+function nonFinite(i: number, v: number): OckhamError {
+  return new OckhamError('NON_FINITE', 'x', `element ${i} is ${v}; expected finite values`);
+}
+
+/** Scratch buffers for quantile selection, grown on demand (one per precision). */
+interface Scratch {
+  f32: Float32Array | null;
+  f64: Float64Array | null;
+}
+
+/**
+ * Computes [lo, hi] for x[start..end) (finite, non-empty) in the working precision. In float32
+ * mode every returned value is an exact float32.
+ */
+function rangeOf(x: FloatArray, start: number, end: number, o: Resolved, scratch: Scratch): [number, number] {
+  switch (o.mode) {
+    case 'explicit':
+      return o.f32 ? [Math.fround(o.explicitLo), Math.fround(o.explicitHi)] : [o.explicitLo, o.explicitHi];
+    case 'minmax':
+    case 'symmetric': {
+      let mn = x[start];
+      let mx = mn;
+      for (let i = start + 1; i < end; i++) {
+        const v = x[i];
+        if (v < mn) mn = v;
+        else if (v > mx) mx = v;
+      }
+      if (o.mode === 'minmax') return [mn, mx];
+      const m = Math.max(-mn, mx);
+      return [-m, m];
+    }
+    case 'percentile': {
+      const n = end - start;
+      if (o.f32) {
+        if (n > TORCH_QUANTILE_MAX) {
+          throw new OckhamError(
+            'UNSUPPORTED',
+            'x',
+            `float32 percentile ranges follow torch.quantile, which refuses more than 2^24 elements (got ${n}); use arithmetic: 'float64'`,
+          );
+        }
+        if (scratch.f32 === null || scratch.f32.length < n) scratch.f32 = new Float32Array(n);
+        const buf = scratch.f32;
+        buf.set(x.subarray(start, end));
+        // torch receives 1 − q as a Python float (double), then rounds it to float32.
+        return quantilePairF32(buf, n, o.q, 1 - o.q);
+      }
+      if (scratch.f64 === null || scratch.f64.length < n) scratch.f64 = new Float64Array(n);
+      const buf = scratch.f64;
+      buf.set(x.subarray(start, end));
+      return quantilePairF64(buf, n, o.q, 1 - o.q);
+    }
+  }
+}
+
+/** Step Δ for [lo, hi], or 0 when the range counts as constant. Throws on overflow. */
+function stepOf(lo: number, hi: number, o: Resolved, where: string): number {
+  const d = o.f32 ? Math.fround(hi - lo) : hi - lo;
+  if (!Number.isFinite(d)) {
+    throw new OckhamError(
+      'OUT_OF_RANGE',
+      'x',
+      `${where}range width hi − lo = ${hi} − ${lo} overflows ${o.f32 ? 'float32; use arithmetic: \'float64\'' : 'float64'}`,
+    );
+  }
+  if (d < o.threshold) return 0;
+  // (2^b − 1) is exact; one IEEE division, rounded to float32 in float32 mode.
+  return o.f32 ? Math.fround(d / o.maxCode) : d / o.maxCode;
+}
+
+/**
+ * code = clamp(roundHalfEven((x − lo)/Δ), 0, 2^b − 1) for x[start..end). Clamping before
+ * rounding gives the same integers (the bounds are integers) and keeps the magic-number
+ * rounding in its exact range. Float32 mode rounds after the subtraction and the division, as
+ * float32 tensor arithmetic does (double-then-float32 rounding is exact for one +, −, × or ÷ of
+ * float32 operands, so Math.fround of the double result is the IEEE float32 result).
+ */
+function encode(
+  x: FloatArray,
+  start: number,
+  end: number,
+  codes: Uint16Array,
+  lo: number,
+  step: number,
+  maxCode: number,
+  f32: boolean,
+): void {
+  if (f32) {
+    for (let i = start; i < end; i++) {
+      const v = Math.fround(Math.fround(x[i] - lo) / step);
+      codes[i] = v > 0 ? (v < maxCode ? v + RHE_MAGIC - RHE_MAGIC : maxCode) : 0;
+    }
+  } else {
+    for (let i = start; i < end; i++) {
+      const v = (x[i] - lo) / step;
+      codes[i] = v > 0 ? (v < maxCode ? v + RHE_MAGIC - RHE_MAGIC : maxCode) : 0;
+    }
+  }
+}
+
+/**
+ * Symmetric-range fix-up: puts every x ≥ 0 at a code ≥ 2^(b−1) and every x < 0 below it, so the
+ * MSB plane is exactly 1[x ≥ 0]. In exact arithmetic round-half-even already does this for b ≥ 2
+ * (x = 0 maps to (2^b − 1)/2, a tie between the odd 2^(b−1) − 1 and the even 2^(b−1)); the
+ * fix-up only moves weights within about one float ulp of zero that rounding put on the wrong
+ * side (to the adjacent level, ±Δ/2 around zero), and for b = 1 it decides the tie at x = 0 as 1.
+ */
+function fixSigns(x: FloatArray, start: number, end: number, codes: Uint16Array, bits: number): void {
+  const half = 2 ** (bits - 1);
+  for (let i = start; i < end; i++) {
+    const c = codes[i];
+    if (x[i] >= 0) {
+      if (c < half) codes[i] = half;
+    } else if (c >= half) codes[i] = half - 1;
+  }
+}
+
+function constantError(where: string, lo: number, hi: number, o: Resolved): OckhamError {
+  return new OckhamError(
+    'INVALID_ARGUMENT',
+    'x',
+    `${where}constant tensor (hi − lo = ${hi - lo} < ${o.threshold}); the reference implementation raises TypeError here ` +
+      '(strictReference: true); drop strictReference to get all-zero codes',
+  );
+}
+
+/**
+ * Uniform quantization of a tensor to b-bit codes with one range for the whole tensor
+ * (the QuBD quantizer).
+ *
+ * Δ = (hi − lo)/(2^b − 1) and code = clamp(roundHalfEven((x − lo)/Δ), 0, 2^b − 1), so lo maps to
+ * code 0 and hi to 2^b − 1 (asymmetric "affine" quantization; Jacob et al., 2018). Rounding is
+ * half to even, as `torch.round`. The default arithmetic reproduces the QuBD reference
+ * quantizer bit for bit (float32 throughout, IEEE division by Δ, and for `range: 'percentile'`
+ * the exact float32 arithmetic of `torch.quantile`), so codes, planes and BDM values equal the
+ * reference's.
+ *
+ * Ranges: see {@link QuantizeOptions.range}. With `range: 'percentile'` (p = 99.9 in the QuBD
+ * experiments) values outside [lo, hi] saturate; nothing is clipped beforehand.
+ *
+ * **Symmetric range and the sign plane.** With `range: 'symmetric'` (lo = −m, hi = m,
+ * m = max|x|) the most significant plane is exactly 1[x ≥ 0] for every b, provided the tensor is
+ * not constant (2m ≥ `constantThreshold`). Why: x = 0 sits at (2^b − 1)/2, a tie between
+ * 2^(b−1) − 1 (odd, MSB 0) and 2^(b−1) (even, MSB 1) that half-to-even resolves to MSB 1 for
+ * b ≥ 2; x < 0 lies strictly below the tie, x > 0 strictly above. Floating-point rounding can
+ * break this for |x| within about an ulp of m·2^−24 of zero, and for b = 1 the tie at x = 0 goes
+ * to the even code 0; the symmetric mode therefore moves such weights to the adjacent level on
+ * their own side of zero (error still ≤ Δ/2 + rounding), which makes the property hold by
+ * construction. Only the symmetric mode does this; an explicit `range: [−m, m]` gives the plain
+ * rounding.
+ *
+ * **Constant tensors.** When hi − lo < `constantThreshold` (default 1e-8, the reference's test,
+ * compared on the float32 difference in float32 mode) every code is 0, `step` is 0 and
+ * `constant` is true; `dequantize` then returns lo everywhere. `strictReference: true` throws
+ * instead, as the reference code crashes there.
+ *
+ * Float64 inputs in float32 mode are first rounded to float32 (the reference works in the
+ * tensor's dtype); use `arithmetic: 'float64'` to quantize doubles as doubles.
+ *
+ * @param x - Weights, any shape flattened row-major (not modified). Finite values.
+ * @param options - {@link QuantizeOptions}; `bits` is required.
+ * @returns A {@link QuantizedTensor}: `codes` (Uint16Array, same order as x), `lo`, `hi`,
+ *   `step` (same units as x), `constant`.
+ * @throws {@link OckhamError} `INVALID_ARGUMENT` (argument `x`) for a non-float array; `EMPTY` for
+ *   an empty x; `NON_FINITE` naming the index of a NaN/±∞; `OUT_OF_RANGE` for `options.bits`
+ *   outside 1..16, `options.percentile` outside (0, 100], an explicit range with lo ≥ hi, or a
+ *   range whose width overflows; `UNKNOWN_OPTION` for a misspelled option; `UNSUPPORTED` for a
+ *   float32 percentile range over more than 2^24 elements (torch's limit); `INVALID_ARGUMENT`
+ *   for a constant tensor with `strictReference: true`.
+ * @example
+ * ```ts
+ * const q = quantize(new Float32Array([-1, -0.5, 0, 0.5, 1]), { bits: 2 });
+ * // Δ = 2/3: codes [0, 1, 2, 2, 3] ((x + 1)/Δ = 0, 0.75, 1.5 → 2 (tie to even), 2.25, 3)
+ * const robust = quantize(weights, { bits: 8, range: 'percentile', percentile: 99.9 });
+ * ```
+ */
+export function quantize(x: Float32Array | Float64Array, options: QuantizeOptions): QuantizedTensor {
+  const o = resolveOptions(options);
+  const w = workingArray(x, o.f32);
+  const n = w.length;
+  const [lo, hi] = rangeOf(w, 0, n, o, { f32: null, f64: null });
+  const step = stepOf(lo, hi, o, '');
+  const codes = new Uint16Array(n);
+  const constant = step === 0;
+  if (constant) {
+    if (o.strict) throw constantError('', lo, hi, o);
+  } else {
+    encode(w, 0, n, codes, lo, step, o.maxCode, o.f32);
+    if (o.mode === 'symmetric') fixSigns(w, 0, n, codes, o.bits);
+  }
+  return { scheme: 'per-tensor', codes, bits: o.bits, lo, hi, step, constant, arithmetic: o.f32 ? 'float32' : 'float64' };
+}
+
+/**
+ * Per-output-channel uniform quantization: {@link quantize} applied to each slice along dim 0,
+ * each with its own range and step.
+ *
+ * The tensor is viewed as (dim0, product of the other dims), row-major, as for bit-planes; a
+ * 1-D shape [n] is a single channel. Every option of {@link quantize} applies per channel
+ * (percentile ranges are quantiles of each channel; an explicit range is shared). A constant
+ * channel gets all-zero codes and `constant[c] = 1` (or throws with `strictReference`).
+ *
+ * @param x - Weights, row-major (not modified). Finite values.
+ * @param shape - Its shape; the product must equal x.length.
+ * @param options - {@link QuantizeOptions}; `bits` is required.
+ * @returns A {@link QuantizedPerChannel} with codes and per-channel `lo`, `hi`, `step`, `constant`.
+ * @throws {@link OckhamError} as {@link quantize}, plus `SHAPE_MISMATCH` (argument `x`) when the
+ *   shape's product differs from x.length and `INVALID_ARGUMENT` for a malformed shape.
+ * @example
+ * ```ts
+ * // A conv weight (out=16, in=3, 5, 5): 16 channels of 75 weights each.
+ * const q = quantizePerChannel(w, [16, 3, 5, 5], { bits: 4 });
+ * q.step.length; // 16
+ * ```
+ */
+export function quantizePerChannel(
+  x: Float32Array | Float64Array,
+  shape: Shape,
+  options: QuantizeOptions,
+): QuantizedPerChannel {
+  const o = resolveOptions(options);
+  if (!(x instanceof Float32Array) && !(x instanceof Float64Array)) {
+    throw new OckhamError('INVALID_ARGUMENT', 'x', 'expected a Float32Array or Float64Array');
+  }
+  if (x.length === 0) throw new OckhamError('EMPTY', 'x', 'expected a non-empty array');
+  assertShapeMatches(x.length, shape, 'x', 'shape');
+  const w = workingArray(x, o.f32);
+  const [channels, size] = as2d(shape);
+  const codes = new Uint16Array(w.length);
+  const los = new Float64Array(channels);
+  const his = new Float64Array(channels);
+  const steps = new Float64Array(channels);
+  const constant = new Uint8Array(channels);
+  const scratch: Scratch = { f32: null, f64: null };
+  for (let c = 0; c < channels; c++) {
+    const start = c * size;
+    const end = start + size;
+    const where = `channel ${c}: `;
+    const [lo, hi] = rangeOf(w, start, end, o, scratch);
+    const step = stepOf(lo, hi, o, where);
+    los[c] = lo;
+    his[c] = hi;
+    steps[c] = step;
+    if (step === 0) {
+      if (o.strict) throw constantError(where, lo, hi, o);
+      constant[c] = 1;
+      continue;
+    }
+    encode(w, start, end, codes, lo, step, o.maxCode, o.f32);
+    if (o.mode === 'symmetric') fixSigns(w, start, end, codes, o.bits);
+  }
+  return {
+    scheme: 'per-channel',
+    codes,
+    bits: o.bits,
+    shape: Array.from(shape),
+    channels,
+    channelSize: size,
+    lo: los,
+    hi: his,
+    step: steps,
+    constant,
+    arithmetic: o.f32 ? 'float32' : 'float64',
+  };
+}

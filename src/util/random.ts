@@ -1,0 +1,258 @@
+/**
+ * Seeded, platform-independent randomness: xoshiro128** (Blackman & Vigna, 2018) seeded through
+ * splitmix32, with uniform floats, unbiased bounded integers (Lemire, 2019), normals (Box–Muller)
+ * and Fisher–Yates permutations.
+ *
+ * Why not Math.random: every random quantity ockham reports (shuffled controls, synthetic
+ * tensors) must be reproducible from a seed on any engine. All arithmetic here is 32-bit integer
+ * (`Math.imul`, `>>>`) or exactly specified IEEE double, so a seed gives the same stream in Node,
+ * browsers and across V8/SpiderMonkey/JSC. (Box–Muller uses Math.log/sqrt/cos, which are not
+ * required to be correctly rounded; normals may differ in the last ulp across engines.)
+ */
+import { OckhamError } from '../errors.js';
+
+/** A seeded pseudo-random stream. State is held in the closure; each call advances it. */
+export interface Rng {
+  /** Next uniform 32-bit unsigned integer in [0, 2^32). */
+  nextU32(): number;
+  /** Next uniform double in [0, 1) with 53 random bits. */
+  next(): number;
+  /** Next uniform integer in [0, n) without modulo bias; n an integer in 1..2^32. */
+  int(n: number): number;
+  /** Next standard normal N(0, 1) sample (Box–Muller; the paired sample is cached). */
+  normal(): number;
+}
+
+const TWO32 = 4294967296;
+const TWO_PI = 2 * Math.PI;
+
+/** Validates a seed: a safe non-negative integer (0 ≤ seed < 2^53). */
+function checkSeed(seed: unknown, name: string): number {
+  if (typeof seed !== 'number' || !Number.isSafeInteger(seed) || seed < 0) {
+    throw new OckhamError('OUT_OF_RANGE', name, `expected an integer seed in 0..2^53−1, got ${String(seed)}`);
+  }
+  return seed;
+}
+
+/**
+ * Creates a seeded xoshiro128** generator.
+ *
+ * The 128-bit state is filled by splitmix32 from both 32-bit halves of the seed, so nearby seeds
+ * (0, 1, 2, …) give unrelated streams and the all-zero state cannot occur.
+ *
+ * @param seed - Integer in 0..2^53−1.
+ * @returns A {@link Rng} whose stream depends only on `seed`.
+ * @throws {@link OckhamError} `OUT_OF_RANGE` (argument `seed`) for a negative, fractional or unsafe seed.
+ * @example
+ * ```ts
+ * const rng = createRng(42);
+ * const u = rng.next();      // in [0, 1)
+ * const k = rng.int(10);     // in 0..9
+ * const z = rng.normal();    // N(0, 1)
+ * ```
+ */
+export function createRng(seed: number): Rng {
+  checkSeed(seed, 'seed');
+  // splitmix32 over the low and high words of the seed.
+  let sm = (seed >>> 0) ^ Math.imul((seed / TWO32) >>> 0, 0x9e3779b9);
+  const splitmix = (): number => {
+    sm = (sm + 0x9e3779b9) | 0;
+    let z = sm;
+    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
+    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
+    return (z ^ (z >>> 16)) >>> 0;
+  };
+  let s0 = splitmix();
+  let s1 = splitmix();
+  let s2 = splitmix();
+  let s3 = splitmix();
+  if ((s0 | s1 | s2 | s3) === 0) s0 = 1; // unreachable in practice; xoshiro needs a nonzero state
+
+  const nextU32 = (): number => {
+    // xoshiro128**: result = rotl(s1 * 5, 7) * 9
+    const m = Math.imul(s1, 5);
+    const result = Math.imul((m << 7) | (m >>> 25), 9) >>> 0;
+    const t = s1 << 9;
+    s2 ^= s0;
+    s3 ^= s1;
+    s1 ^= s2;
+    s0 ^= s3;
+    s2 ^= t;
+    s3 = (s3 << 11) | (s3 >>> 21);
+    return result;
+  };
+
+  const next = (): number => {
+    // 53 bits: 27 high bits of one word, 26 of the next.
+    const a = nextU32() >>> 5;
+    const b = nextU32() >>> 6;
+    return (a * 67108864 + b) / 9007199254740992;
+  };
+
+  const int = (n: number): number => {
+    if (!Number.isInteger(n) || n < 1 || n > TWO32) {
+      throw new OckhamError('OUT_OF_RANGE', 'n', `expected an integer in 1..2^32, got ${String(n)}`);
+    }
+    if (n === TWO32) return nextU32();
+    // Lemire's nearly-divisionless method: the high word of x·n is uniform once the biased low
+    // words (fewer than 2^32 mod n of them) are rejected.
+    let x = nextU32();
+    let prod = x * n; // < 2^64; exact only up to 2^53, so split into high/low words below
+    let lo = mulLo(x, n);
+    if (lo < n) {
+      const threshold = (TWO32 - n) % n;
+      while (lo < threshold) {
+        x = nextU32();
+        prod = x * n;
+        lo = mulLo(x, n);
+      }
+    }
+    return mulHi(x, n, prod);
+  };
+
+  let spare = 0;
+  let hasSpare = false;
+  const normal = (): number => {
+    if (hasSpare) {
+      hasSpare = false;
+      return spare;
+    }
+    // u1 in (0, 1] so log(u1) is finite.
+    const u1 = 1 - next();
+    const u2 = next();
+    const r = Math.sqrt(-2 * Math.log(u1));
+    const theta = TWO_PI * u2;
+    spare = r * Math.sin(theta);
+    hasSpare = true;
+    return r * Math.cos(theta);
+  };
+
+  return { nextU32, next, int, normal };
+}
+
+/** Low 32 bits of x·n for 32-bit unsigned x and n ≤ 2^32 − 1 (exact, via 16-bit halves). */
+function mulLo(x: number, n: number): number {
+  return Math.imul(x, n) >>> 0;
+}
+
+/** High 32 bits of x·n (x, n < 2^32), exact even when x·n ≥ 2^53. */
+function mulHi(x: number, n: number, approx: number): number {
+  if (approx < 9007199254740992) return Math.floor(approx / TWO32);
+  // Split x into 16-bit halves so every partial product is exact.
+  const xh = x >>> 16;
+  const xl = x & 0xffff;
+  const hiPart = xh * n; // < 2^48
+  const loPart = xl * n; // < 2^48
+  // x·n = hiPart·2^16 + loPart
+  const low32OfHi = (hiPart % 65536) * 65536; // contribution of hiPart to the low word
+  const carry = Math.floor((low32OfHi + loPart) / TWO32);
+  return Math.floor(hiPart / 65536) + carry;
+}
+
+/**
+ * A uniformly random permutation of 0..n−1 (Fisher–Yates / Durstenfeld shuffle).
+ *
+ * @param n - Length, an integer in 0..2^32−1.
+ * @param seed - Integer seed in 0..2^53−1 (see {@link createRng}).
+ * @returns A new `Uint32Array` holding each of 0..n−1 exactly once.
+ * @throws {@link OckhamError} `OUT_OF_RANGE` for a bad `n` or `seed`.
+ * @example
+ * ```ts
+ * const perm = permutation(5, 42); // e.g. Uint32Array [3, 0, 4, 1, 2]
+ * ```
+ */
+export function permutation(n: number, seed: number): Uint32Array {
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > 0xffffffff) {
+    throw new OckhamError('OUT_OF_RANGE', 'n', `expected an integer in 0..2^32−1, got ${String(n)}`);
+  }
+  const rng = createRng(seed);
+  const p = new Uint32Array(n);
+  for (let i = 0; i < n; i++) p[i] = i;
+  for (let i = n - 1; i > 0; i--) {
+    const j = rng.int(i + 1);
+    const t = p[i];
+    p[i] = p[j];
+    p[j] = t;
+  }
+  return p;
+}
+
+/**
+ * Returns a copy of `x` with its elements in a seeded random order: `out[i] = x[perm[i]]` with
+ * `perm = permutation(x.length, seed)`. The caller's array is not modified.
+ *
+ * @param x - Any typed array (e.g. weights to shuffle for a control).
+ * @param seed - Integer seed in 0..2^53−1.
+ * @returns A new array of the same type and length.
+ * @throws {@link OckhamError} `OUT_OF_RANGE` for a bad `seed`.
+ * @example
+ * ```ts
+ * const w = new Float32Array([1, 2, 3, 4]);
+ * const control = shuffled(w, 7); // same multiset, random order; w unchanged
+ * ```
+ */
+export function shuffled<T extends Float32Array | Float64Array | Uint8Array | Uint16Array | Uint32Array | Int32Array>(
+  x: T,
+  seed: number,
+): T {
+  const perm = permutation(x.length, seed);
+  const out = new (x.constructor as new (n: number) => T)(x.length);
+  for (let i = 0; i < perm.length; i++) out[i] = x[perm[i]];
+  return out;
+}
+
+/**
+ * Fills a new `Float64Array` with i.i.d. N(mean, std²) samples from a seeded stream.
+ *
+ * @param n - Number of samples (integer ≥ 0).
+ * @param seed - Integer seed in 0..2^53−1.
+ * @param mean - Mean (default 0).
+ * @param std - Standard deviation, ≥ 0 (default 1).
+ * @returns A new `Float64Array` of length n.
+ * @throws {@link OckhamError} for a bad `n`, `seed`, `mean` or `std`.
+ * @example
+ * ```ts
+ * const w = Float32Array.from(normalArray(64 * 64, 1, 0, 0.02)); // init-like weights
+ * ```
+ */
+export function normalArray(n: number, seed: number, mean = 0, std = 1): Float64Array {
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 0) {
+    throw new OckhamError('OUT_OF_RANGE', 'n', `expected an integer ≥ 0, got ${String(n)}`);
+  }
+  if (!Number.isFinite(mean)) throw new OckhamError('NON_FINITE', 'mean', `expected a finite number, got ${mean}`);
+  if (!Number.isFinite(std) || std < 0) {
+    throw new OckhamError('OUT_OF_RANGE', 'std', `expected a finite number ≥ 0, got ${std}`);
+  }
+  const rng = createRng(seed);
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) out[i] = mean + std * rng.normal();
+  return out;
+}
+
+/**
+ * Fills a new `Float64Array` with i.i.d. uniform samples in [lo, hi).
+ *
+ * @param n - Number of samples (integer ≥ 0).
+ * @param seed - Integer seed in 0..2^53−1.
+ * @param lo - Lower bound (default 0).
+ * @param hi - Upper bound, > lo (default 1).
+ * @returns A new `Float64Array` of length n.
+ * @throws {@link OckhamError} for a bad `n`, `seed` or bounds.
+ * @example
+ * ```ts
+ * const w = uniformArray(16 * 16, 3, -1, 1); // U(−1, 1)
+ * ```
+ */
+export function uniformArray(n: number, seed: number, lo = 0, hi = 1): Float64Array {
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 0) {
+    throw new OckhamError('OUT_OF_RANGE', 'n', `expected an integer ≥ 0, got ${String(n)}`);
+  }
+  if (!Number.isFinite(lo) || !Number.isFinite(hi) || !(hi > lo)) {
+    throw new OckhamError('OUT_OF_RANGE', 'hi', `expected finite bounds with lo < hi, got [${lo}, ${hi}]`);
+  }
+  const rng = createRng(seed);
+  const out = new Float64Array(n);
+  const w = hi - lo;
+  for (let i = 0; i < n; i++) out[i] = lo + w * rng.next();
+  return out;
+}
