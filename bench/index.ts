@@ -1,0 +1,17 @@
+/**
+ * `npm run bench`: every area's benchmark, each printing ratios against a baseline measured in
+ * the same run. `npm run bench -- qubd spectral` runs only the named ones.
+ */
+import os from 'node:os';
+
+const areas: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
+  qubd: () => import('./qubd.js'),
+};
+
+const only = process.argv.slice(2);
+console.log(`# ockham bench — node ${process.version}, ${os.cpus()[0]?.model ?? 'cpu'} × ${os.cpus().length}`);
+for (const [name, load] of Object.entries(areas)) {
+  if (only.length > 0 && !only.includes(name)) continue;
+  const mod = await load();
+  await mod.run();
+}

@@ -1,0 +1,60 @@
+/**
+ * QuBD speed: 8-bit QuBD of a 768×768 matrix, a 4096×4096 matrix and a synthetic 100M-parameter
+ * model, against a plain streaming pass over the same Float32Array in the same run.
+ */
+import { qubd, qubdModel } from '../src/index.js';
+import { normalArray } from '../src/util/random.js';
+import { fmt, plainPass, printTable, timeMs } from './util.js';
+
+function weights(n: number, seed: number): Float32Array {
+  return Float32Array.from(normalArray(n, seed, 0, 0.02));
+}
+
+export async function run(): Promise<void> {
+  const rows: Record<string, string | number>[] = [];
+  for (const [r, c] of [
+    [768, 768],
+    [4096, 4096],
+  ] as const) {
+    const w = weights(r * c, r);
+    const base = timeMs(() => plainPass(w), 7, 2);
+    const t = timeMs(() => qubd(w, { shape: [r, c], bits: 8 }), r > 1000 ? 3 : 9, 2);
+    rows.push({
+      input: `${r}×${c}`,
+      'plain pass ms': fmt(base, 3),
+      'qubd ms': fmt(t, 3),
+      'weights/s (M)': fmt(r * c / t / 1e3, 1),
+      'input bits/s (G)': fmt((r * c * 32) / t / 1e6, 2),
+      'ratio to plain pass': fmt(t / base, 2),
+    });
+  }
+  // Synthetic 100M-parameter model: 24 blocks × (4·1024² + 2·1024·4096) ≈ 100.7M weights.
+  const tensors: { name: string; data: Float32Array; shape: number[] }[] = [];
+  let total = 0;
+  const shared1 = weights(1024 * 1024, 1);
+  const shared2 = weights(1024 * 4096, 2);
+  for (let b = 0; b < 24; b++) {
+    for (const k of ['q', 'k', 'v', 'o']) {
+      tensors.push({ name: `h${b}.${k}`, data: shared1, shape: [1024, 1024] });
+      total += shared1.length;
+    }
+    tensors.push({ name: `h${b}.up`, data: shared2, shape: [4096, 1024] });
+    tensors.push({ name: `h${b}.down`, data: shared2, shape: [1024, 4096] });
+    total += 2 * shared2.length;
+  }
+  const base = timeMs(() => {
+    let s = 0;
+    for (const t of tensors) s += plainPass(t.data);
+    return s;
+  }, 3, 1);
+  const t = timeMs(() => qubdModel(tensors, { bits: 8 }), 1, 0);
+  rows.push({
+    input: `model ${(total / 1e6).toFixed(1)}M params`,
+    'plain pass ms': fmt(base, 1),
+    'qubd ms': fmt(t, 1),
+    'weights/s (M)': fmt(total / t / 1e3, 1),
+    'input bits/s (G)': fmt((total * 32) / t / 1e6, 2),
+    'ratio to plain pass': fmt(t / base, 2),
+  });
+  printTable('QuBD, 8 bits, min–max range, 4×4 blocks (target: ratio ≤ 10, aim ≤ 5)', rows);
+}

@@ -1,0 +1,8 @@
+export { qubd } from './qubd.js';
+export type { QubdOptions, QubdPlane, QubdResult } from './qubd.js';
+export { binarizedBdm } from './binarized.js';
+export type { BinarizedBdmOptions } from './binarized.js';
+export { qubdModel } from './model.js';
+export type { NamedTensor, QubdModelOptions, QubdModelResult, QubdModelTensor } from './model.js';
+export { qubdRatio, msbDiagnostic } from './ratio.js';
+export type { QubdRatioOptions, QubdRatioResult, MsbDiagnosticOptions, MsbDiagnosticResult } from './ratio.js';
