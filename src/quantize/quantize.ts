@@ -205,7 +205,7 @@ function encode(
  * Symmetric-range fix-up: puts every x ≥ 0 at a code ≥ 2^(b−1) and every x < 0 below it, so the
  * MSB plane is exactly 1[x ≥ 0]. In exact arithmetic round-half-even already does this for b ≥ 2
  * (x = 0 maps to (2^b − 1)/2, a tie between the odd 2^(b−1) − 1 and the even 2^(b−1)); the
- * fix-up only moves weights within about one float ulp of zero that rounding put on the wrong
+ * fix-up only moves weights within a few float ulps of zero that rounding put on the wrong
  * side (to the adjacent level, ±Δ/2 around zero), and for b = 1 it decides the tie at x = 0 as 1.
  */
 function fixSigns(x: FloatArray, start: number, end: number, codes: Uint16Array, bits: number): void {
@@ -245,12 +245,14 @@ function constantError(where: string, lo: number, hi: number, o: Resolved): Ockh
  * m = max|x|) the most significant plane is exactly 1[x ≥ 0] for every b, provided the tensor is
  * not constant (2m ≥ `constantThreshold`). Why: x = 0 sits at (2^b − 1)/2, a tie between
  * 2^(b−1) − 1 (odd, MSB 0) and 2^(b−1) (even, MSB 1) that half-to-even resolves to MSB 1 for
- * b ≥ 2; x < 0 lies strictly below the tie, x > 0 strictly above. Floating-point rounding can
- * break this for |x| within about an ulp of m·2^−24 of zero, and for b = 1 the tie at x = 0 goes
- * to the even code 0; the symmetric mode therefore moves such weights to the adjacent level on
- * their own side of zero (error still ≤ Δ/2 + rounding), which makes the property hold by
- * construction. Only the symmetric mode does this; an explicit `range: [−m, m]` gives the plain
- * rounding.
+ * b ≥ 2; x < 0 lies strictly below the tie, x > 0 strictly above. That is exact arithmetic.
+ * In floating point the tie itself is rarely hit exactly (fl(m/Δ) is usually not (2^b − 1)/2),
+ * so weights within a few ulps of zero — |x| ≲ m·2^−22 in float32, m·2^−51 in float64,
+ * including x = 0 itself — can land on the wrong side; and for b = 1 the tie at x = 0 goes to
+ * the even code 0. The symmetric mode therefore moves exactly those weights to the adjacent
+ * level on their own side of zero (levels ±Δ/2, so |x̂ − x| ≤ Δ/2 still holds), which makes the
+ * property hold by construction; every other code is the plain rounding. An explicit
+ * `range: [−m, m]` gives the plain rounding without this fix-up.
  *
  * **Constant tensors.** When hi − lo < `constantThreshold` (default 1e-8, the reference's test,
  * compared on the float32 difference in float32 mode) every code is 0, `step` is 0 and
