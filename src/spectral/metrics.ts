@@ -1,0 +1,229 @@
+/**
+ * Weight-quality metrics in the style of weightwatcher (Martin & Mahoney 2021) and the
+ * continuous power-law fit of Clauset, Shalizi & Newman 2009.
+ */
+import { OckhamError } from '../errors.js';
+import { assertFiniteFloats, assertInt, assertKnownOptions, assertNumber, type FloatArray } from '../util/validate.js';
+import { singularValuesKernel } from './kernels.js';
+import { rankTolerance, readMatrix } from './svd.js';
+
+/** Result of {@link powerLawFit}. */
+export interface PowerLawFit {
+  /** MLE exponent α̂ = 1 + n_tail / Σ ln(xᵢ/xmin) of the density p(x) ∝ x^(−α), x ≥ xmin. */
+  readonly alpha: number;
+  /** Lower cut-off of the tail. */
+  readonly xmin: number;
+  /** Kolmogorov–Smirnov distance between the tail's empirical CDF and the fitted CDF. */
+  readonly ksDistance: number;
+  /** Number of samples ≥ xmin used in the fit. */
+  readonly nTail: number;
+  /** Standard error (α̂ − 1)/√n_tail (Clauset et al. Eq. 3.2). */
+  readonly sigma: number;
+}
+
+/** Options of {@link powerLawFit}. */
+export interface PowerLawOptions {
+  /** Fix xmin instead of choosing it by minimum KS distance. */
+  readonly xmin?: number;
+  /** Smallest tail considered when scanning xmin (default 2). */
+  readonly minTail?: number;
+}
+
+/**
+ * Fits α by MLE on x ≥ xmin with sorted ascending data; kernel for {@link powerLawFit}.
+ * @internal
+ */
+function fitSorted(x: Float64Array, start: number): { alpha: number; ks: number } {
+  const t = x.length - start;
+  const xmin = x[start];
+  let sumLog = 0;
+  for (let i = start; i < x.length; i++) sumLog += Math.log(x[i] / xmin);
+  if (!(sumLog > 0)) return { alpha: Infinity, ks: Infinity };
+  const alpha = 1 + t / sumLog;
+  // Two-sided KS sup over the tail: the empirical CDF jumps from i/t to (i+1)/t at x_i.
+  let ks = 0;
+  for (let i = 0; i < t; i++) {
+    const cdf = 1 - Math.pow(x[start + i] / xmin, 1 - alpha);
+    const d = Math.max(Math.abs((i + 1) / t - cdf), Math.abs(i / t - cdf));
+    if (d > ks) ks = d;
+  }
+  return { alpha, ks };
+}
+
+/**
+ * Continuous power-law fit p(x) ∝ x^(−α), x ≥ xmin, by maximum likelihood with xmin chosen by
+ * minimum Kolmogorov–Smirnov distance (Clauset, Shalizi & Newman 2009, Eq. 3.1 and §3.3 — the
+ * method of the `powerlaw` package that weightwatcher calls).
+ *
+ * Every distinct sample value with at least `minTail` samples ≥ it is tried as xmin;
+ * α̂ = 1 + n / Σ ln(xᵢ/xmin) (Eq. 3.1), and the xmin with the smallest two-sided KS distance
+ * sup|S(x) − P(x)| between the tail's empirical and fitted CDFs wins (ties → smaller xmin).
+ * O(N²) for N samples. Nonpositive samples are ignored.
+ *
+ * @param samples - positive samples (e.g. eigenvalues), any order; Float32Array or Float64Array.
+ * @param options - `{ xmin?: number, minTail?: number }`.
+ * @returns `{ alpha, xmin, ksDistance, nTail, sigma }` (α dimensionless, xmin in sample units).
+ * @throws OckhamError — non-finite samples; fewer than `minTail` positive samples (`EMPTY`);
+ *   all tail samples equal (`INVALID_ARGUMENT`: α undefined); bad options.
+ * @example
+ * ```ts
+ * import { powerLawFit } from 'ockham';
+ * const fit = powerLawFit(Float64Array.from({ length: 1000 }, (_, i) => (1 - (i + 0.5) / 1000) ** -1)); // Pareto α = 2
+ * // fit.alpha ≈ 2
+ * ```
+ */
+export function powerLawFit(samples: FloatArray, options?: PowerLawOptions): PowerLawFit {
+  assertFiniteFloats(samples, 'samples');
+  assertKnownOptions(options, 'options', ['xmin', 'minTail']);
+  const minTail = options?.minTail === undefined ? 2 : assertInt(options.minTail, 'options.minTail', 2, 1e9);
+  const fixed = options?.xmin === undefined ? undefined : assertNumber(options.xmin, 'options.xmin', 0, Infinity, { minExclusive: true });
+  let count = 0;
+  for (let i = 0; i < samples.length; i++) if (samples[i] > 0) count++;
+  const x = new Float64Array(count);
+  count = 0;
+  for (let i = 0; i < samples.length; i++) if (samples[i] > 0) x[count++] = samples[i];
+  x.sort();
+  if (x.length < minTail) {
+    throw new OckhamError('EMPTY', 'samples', `needs at least ${minTail} positive samples, got ${x.length}`);
+  }
+  let best = { alpha: Infinity, ks: Infinity, start: -1 };
+  if (fixed !== undefined) {
+    let start = 0;
+    while (start < x.length && x[start] < fixed) start++;
+    if (x.length - start < minTail) {
+      throw new OckhamError('OUT_OF_RANGE', 'options.xmin', `leaves ${x.length - start} samples ≥ xmin; need ≥ ${minTail}`);
+    }
+    // Fit against the given xmin (which need not be a sample value).
+    const t = x.length - start;
+    let sumLog = 0;
+    for (let i = start; i < x.length; i++) sumLog += Math.log(x[i] / fixed);
+    if (!(sumLog > 0)) throw new OckhamError('INVALID_ARGUMENT', 'samples', 'all tail samples equal xmin: α is undefined');
+    const alpha = 1 + t / sumLog;
+    let ks = 0;
+    for (let i = 0; i < t; i++) {
+      const cdf = 1 - Math.pow(x[start + i] / fixed, 1 - alpha);
+      ks = Math.max(ks, Math.abs((i + 1) / t - cdf), Math.abs(i / t - cdf));
+    }
+    return { alpha, xmin: fixed, ksDistance: ks, nTail: t, sigma: (alpha - 1) / Math.sqrt(t) };
+  }
+  for (let start = 0; start <= x.length - minTail; start++) {
+    if (start > 0 && x[start] === x[start - 1]) continue; // distinct candidates only
+    const r = fitSorted(x, start);
+    if (r.ks < best.ks) best = { alpha: r.alpha, ks: r.ks, start };
+  }
+  if (best.start < 0) throw new OckhamError('INVALID_ARGUMENT', 'samples', 'all candidate tails are constant: α is undefined');
+  const nTail = x.length - best.start;
+  return { alpha: best.alpha, xmin: x[best.start], ksDistance: best.ks, nTail, sigma: (best.alpha - 1) / Math.sqrt(nTail) };
+}
+
+/** Result of {@link spectralMetrics}. λᵢ = σᵢ² are the eigenvalues of MᵀM. */
+export interface SpectralMetrics {
+  /** Singular values, descending. */
+  readonly singularValues: Float64Array;
+  /** ‖M‖₂ = σ₁. */
+  readonly spectralNorm: number;
+  /** ‖M‖_F = √Σσᵢ² (computed from the entries). */
+  readonly frobeniusNorm: number;
+  /** ‖M‖_F² / ‖M‖₂² (≥ 1; 0 for the zero matrix). */
+  readonly stableRank: number;
+  /** weightwatcher's log_spectral_norm: log₁₀ λ_max = log₁₀ σ₁² (−Infinity for the zero matrix). */
+  readonly logSpectralNorm: number;
+  /** weightwatcher's log_norm: log₁₀ Σλᵢ = log₁₀ ‖M‖_F². */
+  readonly logFrobeniusNorm: number;
+  /** Numerical rank #{σᵢ > max(m, n)·ε·σ₁}. */
+  readonly rank: number;
+  /** Power-law exponent of the eigenvalue density of MᵀM (NaN-free: null when not fittable). */
+  readonly alpha: number | null;
+  /** xmin of the fit (eigenvalue units), null when not fittable. */
+  readonly xmin: number | null;
+  /** KS distance of the fit, null when not fittable. */
+  readonly ksDistance: number | null;
+  /** Number of eigenvalues ≥ xmin, 0 when not fittable. */
+  readonly nTail: number;
+  /** weightwatcher's alpha_weighted: α·log₁₀ λ_max (null when α is). */
+  readonly alphaWeighted: number | null;
+  /** weightwatcher's log_alpha_norm: log₁₀ Σ λᵢ^α (null when α is). */
+  readonly logAlphaNorm: number | null;
+}
+
+/**
+ * Weight-quality metrics of one matrix, as weightwatcher reports them (Martin & Mahoney 2021,
+ * "Implicit self-regularization in deep neural networks", JMLR; Martin, Peng & Mahoney 2021,
+ * Nature Communications): spectral and Frobenius norms, stable rank, log norms, and the
+ * power-law exponent α of the eigenvalues λ = σ² of MᵀM (unnormalised, as weightwatcher's
+ * default), fitted by {@link powerLawFit} — continuous MLE with xmin minimising the KS distance.
+ * Eigenvalues at or below the numerical-rank threshold are dropped before the fit. α is null when
+ * fewer than `minTail` (default 2) nonzero eigenvalues remain or all are equal.
+ *
+ * @param matrix - row-major Float32Array or Float64Array; >2 dims viewed as (dim0, rest).
+ * @param shape - the tensor's shape.
+ * @param options - `{ minTail?: number }` forwarded to the power-law fit.
+ * @returns {@link SpectralMetrics}; logs are base 10, norms in matrix-entry units.
+ * @throws OckhamError — bad matrix/shape/options.
+ * @example
+ * ```ts
+ * import { spectralMetrics } from 'ockham';
+ * const m = spectralMetrics(new Float64Array([3, 0, 0, 4]), [2, 2]);
+ * // m.spectralNorm === 4, m.frobeniusNorm === 5, m.stableRank === 25 / 16
+ * ```
+ */
+export function spectralMetrics(matrix: FloatArray, shape: readonly number[], options?: { readonly minTail?: number }): SpectralMetrics {
+  const [m, n] = readMatrix(matrix, shape);
+  assertKnownOptions(options, 'options', ['minTail']);
+  const minTail = options?.minTail === undefined ? 2 : assertInt(options.minTail, 'options.minTail', 2, 1e9);
+  const s = singularValuesKernel(matrix, m, n);
+  // Frobenius norm from the entries, scaled against overflow.
+  let amax = 0;
+  for (let i = 0; i < matrix.length; i++) amax = Math.max(amax, Math.abs(matrix[i]));
+  let fro = 0;
+  if (amax > 0) {
+    let ss = 0;
+    for (let i = 0; i < matrix.length; i++) {
+      const v = matrix[i] / amax;
+      ss += v * v;
+    }
+    fro = amax * Math.sqrt(ss);
+  }
+  const s1 = s[0];
+  const tol = rankTolerance(s, m, n);
+  let rank = 0;
+  while (rank < s.length && s[rank] > tol) rank++;
+  const lambdaMax = s1 * s1;
+  let fit: PowerLawFit | null = null;
+  if (rank >= minTail) {
+    const evals = new Float64Array(rank);
+    for (let i = 0; i < rank; i++) evals[i] = s[i] * s[i];
+    let constant = true;
+    for (let i = 1; i < rank; i++) if (evals[i] !== evals[0]) constant = false;
+    if (!constant) {
+      try {
+        fit = powerLawFit(evals, { minTail });
+      } catch (e) {
+        if (!(e instanceof OckhamError)) throw e;
+        fit = null;
+      }
+    }
+  }
+  let logAlphaNorm: number | null = null;
+  if (fit) {
+    // log₁₀ Σ λ^α computed as log₁₀ λ_max^α + log₁₀ Σ (λ/λ_max)^α to avoid overflow.
+    let acc = 0;
+    for (let i = 0; i < rank; i++) acc += Math.pow((s[i] * s[i]) / lambdaMax, fit.alpha);
+    logAlphaNorm = fit.alpha * Math.log10(lambdaMax) + Math.log10(acc);
+  }
+  return {
+    singularValues: s,
+    spectralNorm: s1,
+    frobeniusNorm: fro,
+    stableRank: s1 === 0 ? 0 : (fro * fro) / lambdaMax,
+    logSpectralNorm: Math.log10(lambdaMax),
+    logFrobeniusNorm: Math.log10(fro * fro),
+    rank,
+    alpha: fit ? fit.alpha : null,
+    xmin: fit ? fit.xmin : null,
+    ksDistance: fit ? fit.ksDistance : null,
+    nTail: fit ? fit.nTail : 0,
+    alphaWeighted: fit ? fit.alpha * Math.log10(lambdaMax) : null,
+    logAlphaNorm,
+  };
+}

@@ -1,0 +1,139 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { SVD, Matrix } from 'ml-matrix';
+import { singularValues, svd } from '../../src/spectral/index.js';
+import { OckhamError } from '../../src/errors.js';
+import { matmul, randomMatrix, withSingularValues } from './helpers.js';
+
+function mlValues(a: Float64Array, m: number, n: number): number[] {
+  const M = new Matrix(m, n);
+  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) M.set(i, j, a[i * n + j]);
+  return new SVD(M, { computeLeftSingularVectors: false, computeRightSingularVectors: false, autoTranspose: true }).diagonal;
+}
+
+/** max |σᵢ − σᵢ^ref| / σ₁^ref. */
+function relErr(s: Float64Array, ref: number[]): number {
+  expect(s.length).toBe(ref.length);
+  let e = 0;
+  for (let i = 0; i < s.length; i++) e = Math.max(e, Math.abs(s[i] - ref[i]));
+  return ref[0] === 0 ? e : e / ref[0];
+}
+
+describe('singularValues vs ml-matrix (Float64 input, 1e-10 relative to σ₁)', () => {
+  it('random matrices, tall, wide and square (property, fixed seed)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 60 }), fc.integer({ min: 1, max: 60 }), fc.integer({ min: 0, max: 1e6 }), (m, n, seed) => {
+        const a = randomMatrix(m, n, seed);
+        const s = singularValues(a, [m, n]);
+        expect(relErr(s, mlValues(a, m, n))).toBeLessThan(1e-10);
+        for (let i = 1; i < s.length; i++) expect(s[i]).toBeLessThanOrEqual(s[i - 1]);
+      }),
+      { seed: 42, numRuns: 60 },
+    );
+  });
+
+  it('strongly tall and wide (QR pre-reduction path) and mid-size 120×90', () => {
+    for (const [m, n] of [[200, 20], [20, 200], [120, 90], [90, 120], [61, 36]] as const) {
+      const a = randomMatrix(m, n, m * 7 + n);
+      expect(relErr(singularValues(a, [m, n]), mlValues(a, m, n))).toBeLessThan(1e-10);
+    }
+  });
+
+  it('ill-conditioned (κ = 1e12) and rank-deficient, against known σ and ml-matrix', () => {
+    const k = 25;
+    const sig = Array.from({ length: k }, (_, i) => 10 ** (-(12 * i) / (k - 1)));
+    for (const [m, n] of [[40, 25], [25, 40]] as const) {
+      const a = withSingularValues(m, n, sig, 11);
+      const s = singularValues(a, [m, n]);
+      expect(relErr(s, mlValues(a, m, n))).toBeLessThan(1e-10);
+      expect(relErr(s, sig)).toBeLessThan(1e-12);
+    }
+    const rd = withSingularValues(30, 20, [5, 4, 3, 2, 1], 5); // rank 5
+    const s = singularValues(rd, [30, 20]);
+    expect(relErr(s, mlValues(rd, 30, 20))).toBeLessThan(1e-10);
+    for (let i = 5; i < 20; i++) expect(s[i]).toBeLessThan(1e-13 * s[0]);
+  });
+
+  it('exact small cases, Float32 input, >2-D and 1-D shapes, zero matrix', () => {
+    expect(Array.from(singularValues(new Float64Array([3, 0, 0, 4]), [2, 2]))).toEqual([4, 3]);
+    const f32 = new Float32Array([1, 2, 3, 4, 5, 6]);
+    const s32 = singularValues(f32, [2, 3]);
+    expect(relErr(s32, mlValues(Float64Array.from(f32), 2, 3))).toBeLessThan(1e-14);
+    // (2, 3, 2) is viewed as 2×6
+    const t = randomMatrix(2, 6, 3);
+    expect(Array.from(singularValues(t, [2, 3, 2]))).toEqual(Array.from(singularValues(t, [2, 6])));
+    expect(singularValues(new Float64Array([3, 4]), [2])[0]).toBeCloseTo(5, 14);
+    const z = singularValues(new Float64Array(12), [3, 4]);
+    expect(Array.from(z)).toEqual([0, 0, 0]);
+  });
+
+  it('does not mutate its input', () => {
+    const a = randomMatrix(9, 5, 1);
+    const c = a.slice();
+    singularValues(a, [9, 5]);
+    svd(a, [9, 5]);
+    expect(a).toEqual(c);
+  });
+
+  it('bad input throws OckhamError naming the argument', () => {
+    const cases: [() => unknown, string, string][] = [
+      [() => singularValues(new Float64Array([1, NaN]), [1, 2]), 'matrix', 'NON_FINITE'],
+      [() => singularValues(new Float64Array([1, Infinity]), [1, 2]), 'matrix', 'NON_FINITE'],
+      [() => singularValues(new Float64Array([1, 2, 3]), [2, 2]), 'matrix', 'SHAPE_MISMATCH'],
+      [() => singularValues(new Float64Array([1, 2]), [2, 0]), 'shape[1]', 'INVALID_ARGUMENT'],
+      [() => singularValues([1, 2] as never, [1, 2]), 'matrix', 'INVALID_ARGUMENT'],
+      [() => svd(new Float64Array(0), [0]), 'matrix', 'EMPTY'],
+    ];
+    for (const [f, arg, code] of cases) {
+      let err: unknown;
+      try {
+        f();
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toBeInstanceOf(OckhamError);
+      expect((err as OckhamError).argument).toBe(arg);
+      expect((err as OckhamError).code).toBe(code);
+    }
+  });
+});
+
+describe('svd factors', () => {
+  it('M = U diag(S) Vt with orthonormal U, V (property, fixed seed)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 30 }), fc.integer({ min: 1, max: 30 }), fc.integer({ min: 0, max: 1e6 }), (m, n, seed) => {
+        const a = randomMatrix(m, n, seed);
+        const { U, S, Vt, k } = svd(a, [m, n]);
+        expect(k).toBe(Math.min(m, n));
+        const us = new Float64Array(m * k);
+        for (let i = 0; i < m; i++) for (let j = 0; j < k; j++) us[i * k + j] = U[i * k + j] * S[j];
+        const rec = matmul(us, Vt, m, k, n);
+        for (let i = 0; i < a.length; i++) expect(Math.abs(rec[i] - a[i])).toBeLessThan(1e-12 * S[0]);
+        for (let p = 0; p < k; p++) {
+          for (let q = 0; q < k; q++) {
+            let uu = 0;
+            let vv = 0;
+            for (let i = 0; i < m; i++) uu += U[i * k + p] * U[i * k + q];
+            for (let j = 0; j < n; j++) vv += Vt[p * n + j] * Vt[q * n + j];
+            expect(Math.abs(uu - (p === q ? 1 : 0))).toBeLessThan(1e-12);
+            expect(Math.abs(vv - (p === q ? 1 : 0))).toBeLessThan(1e-12);
+          }
+        }
+        expect(relErr(S, Array.from(singularValues(a, [m, n])))).toBeLessThan(1e-13);
+      }),
+      { seed: 7, numRuns: 40 },
+    );
+  });
+
+  it('rank-deficient and zero matrices give orthonormal factors without NaN', () => {
+    for (const a of [withSingularValues(12, 8, [3, 3, 1], 2), new Float64Array(96)]) {
+      const { U, S, Vt } = svd(a, [12, 8]);
+      expect([...U, ...S, ...Vt].every(Number.isFinite)).toBe(true);
+      for (let p = 0; p < 8; p++) {
+        let vv = 0;
+        for (let j = 0; j < 8; j++) vv += Vt[p * 8 + j] ** 2;
+        expect(vv).toBeCloseTo(1, 12);
+      }
+    }
+  });
+});
