@@ -42,7 +42,7 @@ export function binarizedBdm(tensor: Float32Array | Float64Array, options: Binar
   const semantics = assertOneOf(options.semantics ?? 'flatten', 'options.semantics', ['flatten', 'reference']);
   const table = options.table ?? defaultTable(2);
   if (semantics === 'reference' && options.shape.length > 2) {
-    return { bdm: 0, blocks: 0, distinct: 0, missing: 0 } as BdmResult;
+    return { bdm: 0, ctm: 0, multiplicity: 0, blocks: 0, distinct: 0, missing: 0 };
   }
   const [rows, cols] = as2d(options.shape);
   if (rows < 4 || cols < 4) {
