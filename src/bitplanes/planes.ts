@@ -46,8 +46,9 @@ export function bitPlanesKernel(codes: Uint16Array | Uint8Array, bits: number, r
   const stride = (cols + 31) >>> 5;
   const datas: Uint32Array[] = [];
   for (let p = 0; p < bits; p++) datas.push(new Uint32Array(rows * stride));
-  // 32 codes at a time: gather their bits column-wise into 32 per-plane words held in `acc`,
-  // then transpose with a 5-stage butterfly so word p holds bit p of each of the 32 codes.
+  // 32 codes at a time form a 32×32 bit matrix (row k = code k, whose bit p sits in column
+  // 31 − p). One transpose (5 butterfly stages, independent of bits) turns it into rows whose
+  // row 31 − p is bit p of codes 0..31 with code 0 in the MSB — exactly plane p's packed word.
   const acc = new Int32Array(32);
   for (let r = 0; r < rows; r++) {
     const base = r * cols;
@@ -55,8 +56,6 @@ export function bitPlanesKernel(codes: Uint16Array | Uint8Array, bits: number, r
     for (let w = 0; w < stride; w++) {
       const j0 = base + (w << 5);
       const count = Math.min(32, cols - (w << 5));
-      // Row k of the 32×32 bit matrix is code k, its bit p in column 31 − p... after the
-      // transpose, row 31 − p holds bit p of codes 0..31, code 0 in the MSB.
       for (let k = 0; k < count; k++) acc[k] = codes[j0 + k];
       for (let k = count; k < 32; k++) acc[k] = 0;
       transpose32(acc);
