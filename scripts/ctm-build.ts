@@ -1,0 +1,344 @@
+/**
+ * Builds exact CTM count tables with ockham's lazy Turing-machine enumerator. Node-only.
+ *
+ *   npm run ctm:build -- --dim 1|2 --states n --cutoff c [--max-box 4] [--workers k]
+ *                        [--shard i/N] [--resume] [--split-depth d] [--name NAME]
+ *   npm run ctm:build -- --monte-carlo SAMPLES --dim 2 --states 5 --cutoff 500 --max-box 4 [--seed s]
+ *
+ * The tree is cut at --split-depth into subtrees (tasks) handed out dynamically to worker
+ * threads in a seeded shuffled order (so the ETA is unbiased). Each finished task is written to
+ * .ctm-work/<run-id>/task-<id>.json; every few minutes they are folded into merged.json. A killed
+ * run continues with --resume. When every task is done the exact counts (BigInt) are written to
+ * data/ctm/<name>.tsv (shape, canonical key, c0(s) + c0(s̄)) and data/ctm/<name>.json (provenance).
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { CtmRawTotals, CtmSpaceOptions } from '../src/ctm/enumerate.js';
+import {
+  addLazyCounts,
+  ctmOutputs,
+  ctmOutputIndex,
+  finalizeCtmCounts,
+  newRawTotals,
+  rawTotalsFromJson,
+  rawTotalsToJson,
+  splitCtmTasks,
+} from '../src/ctm/enumerate.js';
+import { monteCarloHalting } from '../src/ctm/enumerateMonteCarlo.js';
+import { createRng } from '../src/util/random.js';
+
+const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+
+function parseArgs(argv: string[]): Map<string, string> {
+  const m = new Map<string, string>();
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (!a.startsWith('--')) throw new Error(`unexpected argument ${a}`);
+    const k = a.slice(2);
+    if (k === 'resume') m.set(k, '1');
+    else {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`--${k} needs a value`);
+      m.set(k, v);
+    }
+  }
+  return m;
+}
+
+function machineInfo(): Record<string, string | number> {
+  let cpu = 'unknown';
+  try {
+    const t = readFileSync('/proc/cpuinfo', 'utf8');
+    const m = /model name\s*:\s*(.*)/.exec(t);
+    if (m) cpu = m[1].trim();
+  } catch {
+    cpu = cpus()[0]?.model ?? 'unknown';
+  }
+  return { nproc: cpus().length, node: process.version, cpu, platform: `${process.platform}-${process.arch}` };
+}
+
+function atomicWrite(file: string, text: string): void {
+  const tmp = `${file}.tmp${process.pid}`;
+  writeFileSync(tmp, text);
+  renameSync(tmp, file);
+}
+
+function fmtTime(s: number): string {
+  if (!Number.isFinite(s)) return '?';
+  const h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), ss = Math.floor(s % 60);
+  return h > 0 ? `${h}h${String(m).padStart(2, '0')}m` : `${m}m${String(ss).padStart(2, '0')}s`;
+}
+
+interface TaskResult {
+  id: number;
+  ms: number;
+  halt: number[];
+  haltLarge: number[];
+  nonHalt: number[];
+  pruned: number[];
+  direct: number[];
+  longest: number;
+  nodes: number;
+  steps: number;
+}
+
+function addTaskResult(t: CtmRawTotals, r: TaskResult): void {
+  for (let i = 0; i < r.halt.length; i += 2) {
+    t.halt.set(r.halt[i], (t.halt.get(r.halt[i]) ?? 0n) + BigInt(r.halt[i + 1]));
+  }
+  for (let u = 0; u < t.slots; u++) {
+    t.haltLarge[u] += BigInt(r.haltLarge[u]);
+    t.nonHalt[u] += BigInt(r.nonHalt[u]);
+    t.pruned[u] += BigInt(r.pruned[u]);
+  }
+  t.direct[0] += BigInt(r.direct[0]);
+  t.direct[1] += BigInt(r.direct[1]);
+  if (r.longest > t.longest) t.longest = r.longest;
+  t.nodes += r.nodes;
+  t.steps += r.steps;
+}
+
+async function build(args: Map<string, string>): Promise<void> {
+  const dim = Number(args.get('dim') ?? 1) as 1 | 2;
+  const states = Number(args.get('states'));
+  const cutoff = Number(args.get('cutoff'));
+  const maxBox = Number(args.get('max-box') ?? 0);
+  const maxRecord = Number(args.get('max-record') ?? (dim === 1 ? 12 : 4));
+  const workers = Number(args.get('workers') ?? 1);
+  const splitDepth = Number(args.get('split-depth') ?? (states >= 5 ? 4 : 3));
+  const shardArg = args.get('shard') ?? '0/1';
+  const [shardI, shardN] = shardArg.split('/').map(Number);
+  const resume = args.has('resume');
+  const space: Required<CtmSpaceOptions> = { dim, states, cutoff, maxBox, maxRecord };
+  const runId = `d${dim}-n${states}-c${cutoff}-b${maxBox}-r${maxRecord}-s${splitDepth}`;
+  const name = args.get('name') ?? `ctm-d${dim}-n${states}-c${cutoff}${maxBox ? `-box${maxBox}` : ''}`;
+  const work = path.join(ROOT, '.ctm-work', runId);
+  const command = `npm run ctm:build -- ${process.argv.slice(2).join(' ')}`;
+
+  const { tasks, root } = splitCtmTasks(space, splitDepth);
+  if (existsSync(path.join(work, 'run.json')) && !resume) {
+    throw new Error(`${work} exists: continue with --resume (or delete it to start over)`);
+  }
+  mkdirSync(work, { recursive: true });
+  if (!existsSync(path.join(work, 'run.json'))) {
+    atomicWrite(path.join(work, 'run.json'), JSON.stringify({ space, splitDepth, tasks: tasks.length, started: new Date().toISOString(), command }, null, 1));
+  }
+
+  // Load what is done: merged.json (folded tasks) + loose task files.
+  let merged = newRawTotals(space);
+  const done = new Set<number>();
+  let cpuMs = 0;
+  const mergedFile = path.join(work, 'merged.json');
+  if (existsSync(mergedFile)) {
+    const j = JSON.parse(readFileSync(mergedFile, 'utf8')) as { totals: Record<string, unknown>; done: number[]; cpuMs: number };
+    merged = rawTotalsFromJson(j.totals);
+    for (const id of j.done) done.add(id);
+    cpuMs = j.cpuMs;
+  }
+  const loose: string[] = [];
+  for (const f of readdirSync(work)) {
+    const m = /^task-(\d+)\.json$/.exec(f);
+    if (!m) continue;
+    const id = Number(m[1]);
+    if (done.has(id)) {
+      unlinkSync(path.join(work, f));
+      continue;
+    }
+    const r = JSON.parse(readFileSync(path.join(work, f), 'utf8')) as TaskResult;
+    addTaskResult(merged, r);
+    cpuMs += r.ms;
+    done.add(id);
+    loose.push(f);
+  }
+  const fold = (): void => {
+    atomicWrite(mergedFile, JSON.stringify({ totals: rawTotalsToJson(merged), done: [...done].sort((a, b) => a - b), cpuMs }));
+    for (const f of loose.splice(0)) {
+      try { unlinkSync(path.join(work, f)); } catch { /* already folded */ }
+    }
+  };
+  if (loose.length > 0) fold();
+
+  // Seeded shuffled order, this shard's share, minus what is done.
+  const order = Array.from({ length: tasks.length }, (_, i) => i);
+  const rng = createRng(20261201);
+  for (let i = order.length - 1; i > 0; i--) {
+    const j = rng.int(i + 1);
+    const t = order[i]; order[i] = order[j]; order[j] = t;
+  }
+  const mine = order.filter((id, k) => k % shardN === shardI);
+  const todo = mine.filter((id) => !done.has(id));
+  const doneMineAtStart = mine.length - todo.length;
+  process.stderr.write(`[ctm] ${runId}: ${tasks.length} tasks (split depth ${splitDepth}); shard ${shardI}/${shardN}: ${mine.length}, done ${doneMineAtStart}, to do ${todo.length}; ${workers} worker(s)\n`);
+
+  const t0 = Date.now();
+  let lastFold = Date.now();
+  let finishedNow = 0;
+  let next = 0;
+  if (todo.length > 0) {
+    const workerUrl = new URL('./ctm-worker.ts', import.meta.url).href;
+    const boot = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(workerUrl)}); });`;
+    await new Promise<void>((resolve, reject) => {
+      let alive = 0;
+      const progress = (): void => {
+        const el = (Date.now() - t0) / 1000;
+        const rate = finishedNow / el;
+        const left = todo.length - finishedNow;
+        const pct = (100 * (doneMineAtStart + finishedNow)) / mine.length;
+        process.stderr.write(`[ctm] ${new Date().toISOString()} ${doneMineAtStart + finishedNow}/${mine.length} tasks (${pct.toFixed(2)}%), elapsed ${fmtTime(el)}, ETA ${fmtTime(left / rate)}, cpu ${fmtTime(cpuMs / 1000)}, nodes ${merged.nodes.toExponential(3)}, steps ${merged.steps.toExponential(3)}\n`);
+      };
+      const timer = setInterval(progress, 30000);
+      const dispatch = (w: Worker): void => {
+        if (next >= todo.length) {
+          w.postMessage('exit');
+          alive--;
+          if (alive === 0) {
+            clearInterval(timer);
+            progress();
+            resolve();
+          }
+          return;
+        }
+        const id = todo[next++];
+        w.postMessage({ space, id, prefix: Array.from(tasks[id]) });
+      };
+      const nw = Math.max(1, Math.min(workers, todo.length));
+      for (let k = 0; k < nw; k++) {
+        const w = new Worker(boot, { eval: true });
+        alive++;
+        w.on('message', (r: TaskResult) => {
+          const f = `task-${r.id}.json`;
+          atomicWrite(path.join(work, f), JSON.stringify(r));
+          addTaskResult(merged, r);
+          cpuMs += r.ms;
+          done.add(r.id);
+          loose.push(f);
+          finishedNow++;
+          if (Date.now() - lastFold > 300000) {
+            fold();
+            lastFold = Date.now();
+          }
+          dispatch(w);
+        });
+        w.on('error', (e) => { clearInterval(timer); reject(e); });
+        dispatch(w);
+      }
+    });
+    fold();
+  }
+
+  if (done.size < tasks.length) {
+    process.stderr.write(`[ctm] shard finished; ${tasks.length - done.size} tasks of other shards remain. Final output is written by the run that completes the last task (any --resume).\n`);
+    return;
+  }
+  // All tasks done: add the root leaves and finalise.
+  const all = newRawTotals(space);
+  addLazyCounts(all, root);
+  const { mergeRawTotals } = await import('../src/ctm/enumerate.js');
+  mergeRawTotals(all, merged);
+  const c = finalizeCtmCounts(all);
+  const outs = ctmOutputs(dim, maxRecord);
+  const lines: string[] = [];
+  let distinct = 0, keys = 0;
+  for (let i = 0; i < outs.length; i++) {
+    const [r, cc, code] = outs[i];
+    if (c.c0[i] > 0n) distinct++;
+    const cells = r * cc;
+    if (code >= 2 ** (cells - 1)) continue;
+    const comp = 2 ** cells - 1 - code;
+    const cnt = c.c0[i] + c.c0[ctmOutputIndex(dim, maxRecord, r, cc, comp)];
+    if (cnt === 0n) continue;
+    keys++;
+    const shape = dim === 1 ? String(cc) : `${r}x${cc}`;
+    lines.push(`${shape}\t${code.toString(2).padStart(cells, '0')}\t${cnt}`);
+  }
+  const tsv = lines.join('\n') + '\n';
+  const outDir = path.join(ROOT, 'data', 'ctm');
+  mkdirSync(outDir, { recursive: true });
+  const tsvFile = path.join(outDir, `${name}.tsv`);
+  atomicWrite(tsvFile, tsv);
+  const runInfo = JSON.parse(readFileSync(path.join(work, 'run.json'), 'utf8')) as { started: string };
+  const prov = {
+    source: 'ockham lazy Turing-machine enumerator (scripts/ctm-build.ts)',
+    space: `${dim}-D, ${states} states + halt, 2 symbols, ${c.choices}^${2 * states} machines${maxBox ? `, branches whose visited box exceeds ${maxBox} cells pruned` : ''}`,
+    dim, states, cutoff, maxBox, maxRecord, splitDepth, tasks: tasks.length,
+    conventions: 'start state 1 on blank-0 tape; halting transition writes and stops without moving; halting = halts within cutoff steps, halting step included; output = visited cells (1-D) / bounding box of visited cells (2-D, rows from top); counts c0(s)+c0(complement) per canonical key (first cell 0)',
+    total: c.total.toString(),
+    halting: c.halting.toString(),
+    haltingLargerThanRecord: c.haltingLarge.toString(),
+    nonHalting: c.nonHalting.toString(),
+    pruned: c.pruned.toString(),
+    weightCheck: c.weightCheck,
+    longestHalt: c.longest,
+    distinctOutputs: distinct,
+    canonicalKeys: keys,
+    treeNodes: c.nodes,
+    simulatedSteps: c.steps,
+    cpuSeconds: Math.round(cpuMs / 1000),
+    started: runInfo.started,
+    finished: new Date().toISOString(),
+    machine: machineInfo(),
+    command,
+    files: { [`${name}.tsv`]: createHash('sha256').update(tsv).digest('hex') },
+  };
+  atomicWrite(path.join(outDir, `${name}.json`), JSON.stringify(prov, null, 1) + '\n');
+  process.stderr.write(`[ctm] done: halting ${c.halting} of ${c.total}, nonhalting ${c.nonHalting}, pruned ${c.pruned}, weight check ${c.weightCheck}, longest ${c.longest}, ${keys} keys -> ${tsvFile}\n`);
+  if (!c.weightCheck) process.exitCode = 1;
+}
+
+async function monteCarlo(args: Map<string, string>): Promise<void> {
+  const dim = Number(args.get('dim') ?? 2) as 1 | 2;
+  const states = Number(args.get('states'));
+  const cutoff = Number(args.get('cutoff'));
+  const maxBox = Number(args.get('max-box') ?? 4);
+  const samples = Number(args.get('monte-carlo'));
+  const seed = Number(args.get('seed') ?? 1);
+  const chunk = Number(args.get('chunk') ?? 1000000);
+  const name = args.get('name') ?? `mc-d${dim}-n${states}-c${cutoff}-box${maxBox}-seed${seed}`;
+  const work = path.join(ROOT, '.ctm-work', name);
+  mkdirSync(work, { recursive: true });
+  const stateFile = path.join(work, 'state.json');
+  // Chunk k uses seed·2^20 + k, so a resumed run continues the same streams.
+  let st = { chunks: 0, samples: 0, halting: 0, haltingLarge: 0, ms: 0 };
+  if (existsSync(stateFile)) st = JSON.parse(readFileSync(stateFile, 'utf8')) as typeof st;
+  const command = `npm run ctm:build -- ${process.argv.slice(2).join(' ')}`;
+  const writeOut = (): void => {
+    const p = st.halting / st.samples;
+    const pl = st.haltingLarge / st.samples;
+    const out = {
+      source: 'ockham seeded Monte Carlo over uniform complete machines (src/ctm/enumerateMonteCarlo.ts)',
+      dim, states, cutoff, maxBox, seed, samples: st.samples,
+      halting: st.halting, haltingFraction: p, haltingFractionStdErr: Math.sqrt(p * (1 - p) / st.samples),
+      haltingLargerThanBox: st.haltingLarge, largerFraction: pl, largerFractionStdErr: Math.sqrt(pl * (1 - pl) / st.samples),
+      complete: st.samples >= samples, cpuSeconds: Math.round(st.ms / 1000), machine: machineInfo(), command,
+    };
+    const outDir = path.join(ROOT, 'data', 'ctm');
+    mkdirSync(outDir, { recursive: true });
+    atomicWrite(path.join(outDir, `${name}.json`), JSON.stringify(out, null, 1) + '\n');
+  };
+  const t0 = Date.now();
+  while (st.samples < samples) {
+    const n = Math.min(chunk, samples - st.samples);
+    const t = performance.now();
+    const r = monteCarloHalting({ dim, states, cutoff }, n, seed * 1048576 + st.chunks, maxBox);
+    st.ms += performance.now() - t;
+    st.chunks++;
+    st.samples += n;
+    st.halting += r.halting;
+    st.haltingLarge += r.haltingLarger;
+    atomicWrite(stateFile, JSON.stringify(st));
+    writeOut();
+    const p = st.haltingLarge / st.samples;
+    process.stderr.write(`[mc] ${st.samples} samples, halting ${(st.halting / st.samples).toFixed(6)}, larger than ${maxBox}x${maxBox} ${p.toExponential(4)} ± ${Math.sqrt(p * (1 - p) / st.samples).toExponential(2)}, ${(st.samples / (st.ms / 1000)).toFixed(0)}/s, elapsed ${fmtTime((Date.now() - t0) / 1000)}\n`);
+  }
+  writeOut();
+  process.stderr.write(`[mc] done -> data/ctm/${name}.json\n`);
+}
+
+const args = parseArgs(process.argv.slice(2));
+(args.has('monte-carlo') ? monteCarlo(args) : build(args)).catch((e: unknown) => {
+  process.stderr.write(`[ctm] error: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.exit(1);
+});
