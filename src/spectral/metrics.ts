@@ -30,20 +30,20 @@ export interface PowerLawOptions {
 }
 
 /**
- * Fits α by MLE on x ≥ xmin with sorted ascending data; kernel for {@link powerLawFit}.
- * @internal
+ * MLE α and KS distance for the tail x[start..] of ascending data; `lx` holds ln x and `suffix`
+ * the suffix sums of lx, so α costs O(1) and the KS scan O(tail) with one exp per sample.
  */
-function fitSorted(x: Float64Array, start: number): { alpha: number; ks: number } {
+function fitSorted(x: Float64Array, lx: Float64Array, suffix: Float64Array, start: number): { alpha: number; ks: number } {
   const t = x.length - start;
-  const xmin = x[start];
-  let sumLog = 0;
-  for (let i = start; i < x.length; i++) sumLog += Math.log(x[i] / xmin);
+  const lmin = lx[start];
+  const sumLog = suffix[start] - t * lmin;
   if (!(sumLog > 0)) return { alpha: Infinity, ks: Infinity };
   const alpha = 1 + t / sumLog;
+  const e = 1 - alpha;
   // Two-sided KS sup over the tail: the empirical CDF jumps from i/t to (i+1)/t at x_i.
   let ks = 0;
   for (let i = 0; i < t; i++) {
-    const cdf = 1 - Math.pow(x[start + i] / xmin, 1 - alpha);
+    const cdf = 1 - Math.exp(e * (lx[start + i] - lmin));
     const d = Math.max(Math.abs((i + 1) / t - cdf), Math.abs(i / t - cdf));
     if (d > ks) ks = d;
   }
@@ -106,9 +106,13 @@ export function powerLawFit(samples: FloatArray, options?: PowerLawOptions): Pow
     }
     return { alpha, xmin: fixed, ksDistance: ks, nTail: t, sigma: (alpha - 1) / Math.sqrt(t) };
   }
+  const lx = new Float64Array(x.length);
+  for (let i = 0; i < x.length; i++) lx[i] = Math.log(x[i]);
+  const suffix = new Float64Array(x.length + 1);
+  for (let i = x.length - 1; i >= 0; i--) suffix[i] = suffix[i + 1] + lx[i];
   for (let start = 0; start <= x.length - minTail; start++) {
     if (start > 0 && x[start] === x[start - 1]) continue; // distinct candidates only
-    const r = fitSorted(x, start);
+    const r = fitSorted(x, lx, suffix, start);
     if (r.ks < best.ks) best = { alpha: r.alpha, ks: r.ks, start };
   }
   if (best.start < 0) throw new OckhamError('INVALID_ARGUMENT', 'samples', 'all candidate tails are constant: α is undefined');
