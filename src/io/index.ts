@@ -1,0 +1,19 @@
+/** Browser-safe weight-file readers and the safetensors writer. */
+export type { NamedTensor, WeightsFile } from './types.js';
+export {
+  parseSafetensors,
+  serializeSafetensors,
+  parseSafetensorsHeader,
+  safetensorsHeaderLength,
+  decodeSafetensorsEntry,
+  SAFETENSORS_DTYPES,
+  MAX_SAFETENSORS_HEADER,
+} from './safetensors.js';
+export type { SafetensorsEntry, SafetensorsHeader, SafetensorsInput } from './safetensors.js';
+export { parseNpy, npyToTensor } from './npy.js';
+export type { NpyArray } from './npy.js';
+export { parseNpz } from './npz.js';
+export type { NpzOptions } from './npz.js';
+export { parseTfjsModel, tfjsManifest } from './tfjs.js';
+export type { TfjsWeightEntry, TfjsManifestGroup } from './tfjs.js';
+export { halfToFloat, floatToHalf, floatToBfloat16 } from './dtypes.js';

@@ -1,0 +1,4 @@
+/** Node-only weight-file access (fs). Re-exported by the `ockham/node` entry. */
+export { readSafetensorsFile, readSafetensorsHeader, streamSafetensorsFile } from './safetensors-file.js';
+export { readWeightsFile, readTfjsModelFile } from './weights-file.js';
+export type { WeightsFormat } from './weights-file.js';

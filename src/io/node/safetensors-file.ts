@@ -1,0 +1,117 @@
+/**
+ * Node-only safetensors file access: reads the header, then each tensor's byte range, through
+ * a file handle — never the whole file — so multi-gigabyte files stream with memory bounded by
+ * the largest tensor.
+ */
+import { open, type FileHandle } from 'node:fs/promises';
+import {
+  decodeSafetensorsEntry,
+  parseSafetensorsHeader,
+  safetensorsHeaderLength,
+  type SafetensorsHeader,
+} from '../safetensors.js';
+import type { NamedTensor, WeightsFile } from '../types.js';
+import { rethrowWithPath } from './errors.js';
+
+/** Largest single read; fs reads are capped at 2 GiB − 1. */
+const CHUNK = 1 << 30;
+
+async function readExactly(fh: FileHandle, target: Uint8Array, position: number, path: string): Promise<void> {
+  let done = 0;
+  while (done < target.length) {
+    const len = Math.min(CHUNK, target.length - done);
+    const { bytesRead } = await fh.read(target, done, len, position + done);
+    if (bytesRead === 0) rethrowWithPath(path, new Error(`file ended early at byte ${position + done} (changed while reading?)`));
+    done += bytesRead;
+  }
+}
+
+async function readHeader(fh: FileHandle, path: string): Promise<SafetensorsHeader> {
+  const { size } = await fh.stat();
+  const prefix = new Uint8Array(8);
+  if (size >= 8) await readExactly(fh, prefix, 0, path);
+  const n = safetensorsHeaderLength(prefix, size, path);
+  const headerBytes = new Uint8Array(n);
+  await readExactly(fh, headerBytes, 8, path);
+  return parseSafetensorsHeader(headerBytes, size, path);
+}
+
+/**
+ * Reads and validates only the header of a safetensors file (tensor names, dtypes, shapes,
+ * offsets and `__metadata__`).
+ *
+ * @param path - File path.
+ * @returns The validated header; offsets are absolute file positions.
+ * @throws {OckhamError} with `argument` = path: INVALID_ARGUMENT when the file cannot be read,
+ *   PARSE_ERROR / UNSUPPORTED as {@link parseSafetensorsHeader}.
+ * @example
+ * const { entries } = await readSafetensorsHeader('model.safetensors');
+ * entries.map((e) => `${e.name} ${e.dtype} [${e.shape}]`);
+ */
+export async function readSafetensorsHeader(path: string): Promise<SafetensorsHeader> {
+  let fh: FileHandle | undefined;
+  let header: SafetensorsHeader;
+  try {
+    fh = await open(path, 'r');
+    header = await readHeader(fh, path);
+  } catch (e) {
+    rethrowWithPath(path, e);
+  } finally {
+    await fh?.close();
+  }
+  return header;
+}
+
+/**
+ * Streams the tensors of a safetensors file one by one, in file order, converting each to
+ * float32. Reads the 8-byte length, the JSON header, then exactly each tensor's byte range;
+ * peak memory is about the largest tensor (its raw bytes plus its float32 copy).
+ *
+ * Reference: safetensors format specification (huggingface/safetensors).
+ *
+ * @param path - File path.
+ * @returns An async iterator of `{ name, dtype, shape, data }` plus `index` and `count`;
+ *   breaking out of the loop closes the file.
+ * @throws {OckhamError} with `argument` = path (see {@link readSafetensorsHeader}), before the
+ *   first tensor is yielded for any header problem.
+ * @example
+ * for await (const t of streamSafetensorsFile('model.safetensors')) {
+ *   console.log(t.name, t.shape, t.data.length);
+ * }
+ */
+export async function* streamSafetensorsFile(
+  path: string,
+): AsyncGenerator<NamedTensor & { index: number; count: number }, void, undefined> {
+  let fh: FileHandle | undefined;
+  try {
+    fh = await open(path, 'r');
+    const header = await readHeader(fh, path);
+    const count = header.entries.length;
+    for (let i = 0; i < count; i++) {
+      const e = header.entries[i];
+      const raw = new Uint8Array(e.end - e.start);
+      await readExactly(fh, raw, e.start, path);
+      yield { ...decodeSafetensorsEntry(e, raw), index: i, count };
+    }
+  } catch (e) {
+    rethrowWithPath(path, e);
+  } finally {
+    await fh?.close();
+  }
+}
+
+/**
+ * Reads a whole safetensors file (via {@link streamSafetensorsFile}) into float32 tensors.
+ *
+ * @param path - File path.
+ * @returns `{ format: 'safetensors', tensors, metadata }`, tensors in file order.
+ * @throws {OckhamError} with `argument` = path, as {@link streamSafetensorsFile}.
+ * @example
+ * const { tensors, metadata } = await readSafetensorsFile('examples/grokking/step-003000.safetensors');
+ */
+export async function readSafetensorsFile(path: string): Promise<WeightsFile> {
+  const header = await readSafetensorsHeader(path);
+  const tensors: NamedTensor[] = [];
+  for await (const t of streamSafetensorsFile(path)) tensors.push({ name: t.name, dtype: t.dtype, shape: t.shape, data: t.data });
+  return { format: 'safetensors', tensors, metadata: header.metadata };
+}

@@ -1,0 +1,205 @@
+/**
+ * TensorFlow.js layers/graph model weights reader (browser-safe): `model.json` with a
+ * `weightsManifest` plus binary shards. Each manifest group lists shard `paths` (concatenated in
+ * order) and `weights` laid out back to back in that byte stream. Weights may be quantized:
+ * `quantization: { dtype: 'uint8' | 'uint16', scale, min }` (value = q·scale + min) or
+ * `{ dtype: 'float16' }`, as written by tensorflowjs_converter.
+ */
+import { OckhamError } from '../errors.js';
+import { decodeToFloat32 } from './dtypes.js';
+import type { NamedTensor, WeightsFile } from './types.js';
+
+/** One weight entry of a tfjs weightsManifest. */
+export interface TfjsWeightEntry {
+  name: string;
+  shape: number[];
+  dtype: string;
+  quantization?: { dtype: string; scale?: number; min?: number; original_dtype?: string };
+}
+
+/** One group of a tfjs weightsManifest. */
+export interface TfjsManifestGroup {
+  paths: string[];
+  weights: TfjsWeightEntry[];
+}
+
+function fail(argument: string, message: string): never {
+  throw new OckhamError('PARSE_ERROR', argument, message);
+}
+
+function asBytes(x: unknown, argument: string): Uint8Array {
+  if (x instanceof Uint8Array) return x;
+  if (x instanceof ArrayBuffer) return new Uint8Array(x);
+  if (ArrayBuffer.isView(x)) return new Uint8Array(x.buffer, x.byteOffset, x.byteLength);
+  throw new OckhamError('INVALID_ARGUMENT', argument, 'expected a Uint8Array or ArrayBuffer');
+}
+
+/**
+ * Reads and validates the `weightsManifest` of a tfjs `model.json`.
+ *
+ * @param modelJson - The model.json as an object, a JSON string, or UTF-8 bytes.
+ * @returns The manifest groups (shallow-validated: paths are strings, weights have name/shape/dtype).
+ * @throws {OckhamError} PARSE_ERROR when the JSON or the manifest is malformed.
+ * @example
+ * const groups = tfjsManifest(JSON.parse(modelJsonText));
+ * groups.flatMap((g) => g.paths); // shard files to load, in order
+ */
+export function tfjsManifest(modelJson: unknown): TfjsManifestGroup[] {
+  let json = modelJson;
+  if (json instanceof Uint8Array || json instanceof ArrayBuffer) {
+    try {
+      json = new TextDecoder('utf-8', { fatal: true }).decode(json);
+    } catch {
+      fail('modelJson', 'is not valid UTF-8');
+    }
+  }
+  if (typeof json === 'string') {
+    try {
+      json = JSON.parse(json);
+    } catch (e) {
+      fail('modelJson', `is not valid JSON (${(e as Error).message})`);
+    }
+  }
+  if (json === null || typeof json !== 'object') fail('modelJson', 'expected a model.json object');
+  const manifest = (json as Record<string, unknown>).weightsManifest;
+  if (!Array.isArray(manifest)) fail('modelJson.weightsManifest', 'expected an array of { paths, weights } groups (is this a TensorFlow.js model.json?)');
+  return manifest.map((g, i) => {
+    const arg = `modelJson.weightsManifest[${i}]`;
+    if (g === null || typeof g !== 'object') fail(arg, 'expected { paths, weights }');
+    const { paths, weights } = g as Record<string, unknown>;
+    if (!Array.isArray(paths) || !paths.every((p) => typeof p === 'string')) fail(`${arg}.paths`, 'expected an array of strings');
+    if (!Array.isArray(weights)) fail(`${arg}.weights`, 'expected an array');
+    for (let k = 0; k < weights.length; k++) {
+      const w = weights[k] as Record<string, unknown> | null;
+      const wa = `${arg}.weights[${k}]`;
+      if (w === null || typeof w !== 'object') fail(wa, 'expected { name, shape, dtype }');
+      if (typeof w.name !== 'string') fail(`${wa}.name`, 'expected a string');
+      if (!Array.isArray(w.shape) || !w.shape.every((d) => typeof d === 'number' && Number.isSafeInteger(d) && d >= 0)) {
+        fail(`${wa}.shape`, 'expected an array of non-negative integers');
+      }
+      if (typeof w.dtype !== 'string') fail(`${wa}.dtype`, 'expected a string');
+      if (w.quantization !== undefined && (w.quantization === null || typeof w.quantization !== 'object')) {
+        fail(`${wa}.quantization`, 'expected an object');
+      }
+    }
+    return { paths: paths as string[], weights: weights as TfjsWeightEntry[] };
+  });
+}
+
+const PLAIN_SIZE: Record<string, number> = { float32: 4, int32: 4, bool: 1 };
+const QUANT_SIZE: Record<string, number> = { uint8: 1, uint16: 2, float16: 2 };
+
+/**
+ * Parses TensorFlow.js model weights (model.json + shards) into float32 tensors.
+ *
+ * Reference: TensorFlow.js `io.decodeWeights` and the converter's weights-manifest format.
+ * Supports float32, int32 and bool weights and the converter's quantized uint8 / uint16
+ * (q·scale + min, rounded for int32 originals) and float16 (exact) weights. String and complex
+ * weights are rejected. The bytes of each group's shards must match its weights exactly.
+ *
+ * @param modelJson - The model.json (object, JSON string, or UTF-8 bytes).
+ * @param shardBuffers - Shard contents, either an array in manifest order (all paths of group
+ *   0, then group 1, …) or a record keyed by the manifest's path strings.
+ * @returns `{ format: 'tfjs', tensors, metadata }` in manifest order; metadata has the
+ *   model.json's `format`, `generatedBy` and `convertedBy` when present.
+ * @throws {OckhamError} PARSE_ERROR for a malformed manifest, missing shards or size mismatches;
+ *   UNSUPPORTED for string/complex dtypes or unknown quantization.
+ * @example
+ * const model = JSON.parse(await (await fetch('model.json')).text());
+ * const shard = new Uint8Array(await (await fetch('group1-shard1of1.bin')).arrayBuffer());
+ * const { tensors } = parseTfjsModel(model, [shard]);
+ */
+export function parseTfjsModel(
+  modelJson: unknown,
+  shardBuffers: ReadonlyArray<Uint8Array | ArrayBuffer> | Readonly<Record<string, Uint8Array | ArrayBuffer>>,
+): WeightsFile {
+  const groups = tfjsManifest(modelJson);
+  if (shardBuffers === null || typeof shardBuffers !== 'object') {
+    throw new OckhamError('INVALID_ARGUMENT', 'shardBuffers', 'expected an array of shard bytes or a record keyed by path');
+  }
+  const allPaths = groups.flatMap((g) => g.paths);
+  if (Array.isArray(shardBuffers) && shardBuffers.length !== allPaths.length) {
+    fail('shardBuffers', `expected ${allPaths.length} shards (${allPaths.join(', ')}), got ${shardBuffers.length}`);
+  }
+  const tensors: NamedTensor[] = [];
+  let flat = 0;
+  for (let gi = 0; gi < groups.length; gi++) {
+    const g = groups[gi];
+    const parts: Uint8Array[] = [];
+    for (const path of g.paths) {
+      const raw = Array.isArray(shardBuffers)
+        ? shardBuffers[flat]
+        : (shardBuffers as Record<string, Uint8Array | ArrayBuffer>)[path];
+      if (raw === undefined) fail('shardBuffers', `shard ${JSON.stringify(path)} is missing`);
+      parts.push(asBytes(raw, `shardBuffers[${Array.isArray(shardBuffers) ? flat : JSON.stringify(path)}]`));
+      flat++;
+    }
+    let total = 0;
+    for (const p of parts) total += p.length;
+    // Weights may straddle shard boundaries: concatenate once unless there is a single shard.
+    let buf: Uint8Array;
+    if (parts.length === 1) buf = parts[0];
+    else {
+      buf = new Uint8Array(total);
+      let o = 0;
+      for (const p of parts) {
+        buf.set(p, o);
+        o += p.length;
+      }
+    }
+    let offset = 0;
+    for (let wi = 0; wi < g.weights.length; wi++) {
+      const w = g.weights[wi];
+      const arg = `modelJson.weightsManifest[${gi}].weights[${wi}] (${w.name})`;
+      let count = 1;
+      for (const d of w.shape) count *= d;
+      const q = w.quantization;
+      let itemSize: number;
+      if (q) {
+        itemSize = QUANT_SIZE[q.dtype];
+        if (itemSize === undefined) throw new OckhamError('UNSUPPORTED', arg, `quantization dtype ${JSON.stringify(q.dtype)} is not supported (uint8, uint16, float16)`);
+        if (q.dtype !== 'float16' && (typeof q.scale !== 'number' || typeof q.min !== 'number' || !Number.isFinite(q.scale) || !Number.isFinite(q.min))) {
+          fail(arg, `${q.dtype} quantization needs finite numeric scale and min`);
+        }
+        if (w.dtype !== 'float32' && w.dtype !== 'int32') throw new OckhamError('UNSUPPORTED', arg, `quantized dtype ${w.dtype} is not supported`);
+      } else {
+        itemSize = PLAIN_SIZE[w.dtype];
+        if (itemSize === undefined) throw new OckhamError('UNSUPPORTED', arg, `dtype ${JSON.stringify(w.dtype)} is not supported (float32, int32, bool, quantized uint8/uint16/float16)`);
+      }
+      const nbytes = count * itemSize;
+      if (offset + nbytes > total) {
+        fail(arg, `needs bytes ${offset}..${offset + nbytes} but group ${gi}'s shards hold ${total} bytes`);
+      }
+      let data: Float32Array;
+      let dtype = w.dtype;
+      if (!q) {
+        data = decodeToFloat32(buf, offset, count, w.dtype === 'float32' ? 'f32' : w.dtype === 'int32' ? 'i32' : 'bool');
+      } else if (q.dtype === 'float16') {
+        data = decodeToFloat32(buf, offset, count, 'f16');
+        dtype = `float16→${w.dtype}`;
+        if (w.dtype === 'int32') for (let i = 0; i < count; i++) data[i] = Math.round(data[i]);
+      } else {
+        // Dequantize in float64, store once as float32 (tfjs computes q*scale+min in float32
+        // arithmetic on the JS side as float64 too, then stores into a Float32Array).
+        const raw = decodeToFloat32(buf, offset, count, q.dtype === 'uint8' ? 'u8' : 'u16');
+        const scale = q.scale as number;
+        const min = q.min as number;
+        data = raw;
+        if (w.dtype === 'int32') for (let i = 0; i < count; i++) data[i] = Math.round(raw[i] * scale + min);
+        else for (let i = 0; i < count; i++) data[i] = raw[i] * scale + min;
+        dtype = `${q.dtype}→${w.dtype}`;
+      }
+      tensors.push({ name: w.name, dtype, shape: w.shape.slice(), data });
+      offset += nbytes;
+    }
+    if (offset !== total) fail(`modelJson.weightsManifest[${gi}]`, `weights use ${offset} bytes but the group's shards hold ${total}`);
+  }
+  const metadata: Record<string, string> = {};
+  if (modelJson !== null && typeof modelJson === 'object' && !(modelJson instanceof Uint8Array) && !(modelJson instanceof ArrayBuffer)) {
+    for (const k of ['format', 'generatedBy', 'convertedBy']) {
+      const v = (modelJson as Record<string, unknown>)[k];
+      if (typeof v === 'string') metadata[k] = v;
+    }
+  }
+  return { format: 'tfjs', tensors, metadata };
+}
