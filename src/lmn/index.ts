@@ -1,0 +1,15 @@
+/**
+ * Linear mapping number (Liu, Zhong & Tegmark 2023): how many linear maps a network's function
+ * splits into over a set of samples.
+ * @packageDocumentation
+ */
+export { linearMappingNumber } from './lmn.js';
+export { lmnFromConnectivity } from './connectivity.js';
+export type {
+  LinearMappingNumberOptions,
+  LinearMappingNumberResult,
+  LmnActivation,
+  LmnBatchFn,
+  LmnLayer,
+  LmnSamples,
+} from './types.js';
