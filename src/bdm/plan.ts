@@ -196,6 +196,9 @@ export function makePlan(input: unknown, options: BdmOptions | undefined, option
     shapes.push({ rows, cols, key, table: table.shapes.get(key)! });
     return shapes.length - 1;
   };
+  // The requested block shape is always shape 0, even with no whole block, so counts of a small
+  // shard still carry it.
+  shapeIndex(bh, bw);
   const regions: Region[] = [];
   const H = plane.rows;
   const W = plane.cols;
