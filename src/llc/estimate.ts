@@ -5,7 +5,6 @@
  * step and bookkeeping, or by MALA.
  */
 import { OckhamError } from '../errors.js';
-import { createRng } from '../util/random.js';
 import { createNormalStream, type NormalStream } from './gauss.js';
 import { assertInt, assertKnownOptions, assertNumber, assertOneOf } from '../util/validate.js';
 import { integratedAutocorrelationTime } from './autocorr.js';
@@ -244,7 +243,7 @@ export async function estimateLlc(options: EstimateLlcOptions): Promise<LlcResul
   const plan: Plan = { fn, wStar, moving, nBeta, epsilon, gamma, draws, burnIn, between, batches, target };
 
   // Chain c's stream depends only on (seed, c): derived seeds come from one master stream in order.
-  const master = createRng(seed);
+  const master = createNormalStream(seed);
   const traces: Float64Array[] = [];
   const perChain = new Float64Array(chains);
   const eps = new Float64Array(chains);
@@ -253,7 +252,7 @@ export async function estimateLlc(options: EstimateLlcOptions): Promise<LlcResul
   let accSum = 0;
   let below = 0;
   for (let c = 0; c < chains; c++) {
-    const chainSeed = (master.nextU32() & 0x1fffff) * 4294967296 + master.nextU32();
+    const chainSeed = Math.floor(master.uniform() * 9007199254740992);
     const rng = createNormalStream(chainSeed);
     const out = sampler === 'sgld' ? await runSgld(plan, rng, c) : await runMala(plan, rng, c);
     traces.push(out.trace);
