@@ -1,6 +1,6 @@
 export { qubd } from './qubd.js';
 export type { QubdOptions, QubdPlane, QubdResult } from './qubd.js';
-export { binarizedBdm } from './binarized.js';
+export { binarizedBdm, serialBinarizedBdm } from './binarized.js';
 export type { BinarizedBdmOptions } from './binarized.js';
 export { qubdModel } from './model.js';
 export type { NamedTensor, QubdModelOptions, QubdModelResult, QubdModelTensor } from './model.js';

@@ -5,7 +5,7 @@
  */
 import { OckhamError } from '../errors.js';
 import { quantize } from '../quantize/index.js';
-import type { QuantizeOptions } from '../quantize/index.js';
+import type { QuantizeOptions, QuantizedTensor } from '../quantize/index.js';
 import { bitPlanes } from '../bitplanes/index.js';
 import { ctmBlockDecompose } from '../bdm/index.js';
 import type { BdmOptions } from '../bdm/index.js';
@@ -69,7 +69,7 @@ export interface QubdResult {
   readonly quantization: { readonly lo: number; readonly hi: number; readonly step: number; readonly constant: boolean };
 }
 
-const QUBD_KEYS = ['shape', 'bits', 'range', 'percentile', 'arithmetic', 'table', 'boundary'] as const;
+export const QUBD_KEYS = ['shape', 'bits', 'range', 'percentile', 'arithmetic', 'table', 'boundary'] as const;
 
 /** Validates the 2-D table and returns its 4×4 shape table. */
 function table4x4(table: CtmTable, name: string) {
@@ -121,12 +121,7 @@ export function qubd(tensor: Float32Array | Float64Array, options: QubdOptions):
   const boundary = options.boundary ?? 'ignore';
   const table = options.table ?? defaultTable(2);
   const t4 = table4x4(table, 'options.table');
-  const q = quantize(tensor, {
-    bits,
-    ...(options.range !== undefined ? { range: options.range } : {}),
-    ...(options.percentile !== undefined ? { percentile: options.percentile } : {}),
-    ...(options.arithmetic !== undefined ? { arithmetic: options.arithmetic } : {}),
-  });
+  const q = quantizeFor(tensor, bits, options);
   const quantization = { lo: q.lo, hi: q.hi, step: q.step, constant: q.constant };
   const ones = countOnes(q.codes, bits);
   if (boundary !== 'ignore') {
@@ -147,6 +142,16 @@ export function qubd(tensor: Float32Array | Float64Array, options: QubdOptions):
     planes.push({ plane: p, bdm: out.bdm[p], ones: ones[p], blocks, distinct: out.distinct[p], missing: out.missing[p] });
   }
   return { bits, view: [rows, cols], planes, total: sum(out.bdm), quantization };
+}
+
+/** Quantizes with QuBD's options (only those set are passed on, so quantize's defaults apply). */
+export function quantizeFor(tensor: Float32Array | Float64Array, bits: number, options: QubdOptions): QuantizedTensor {
+  return quantize(tensor, {
+    bits,
+    ...(options.range !== undefined ? { range: options.range } : {}),
+    ...(options.percentile !== undefined ? { percentile: options.percentile } : {}),
+    ...(options.arithmetic !== undefined ? { arithmetic: options.arithmetic } : {}),
+  });
 }
 
 /** Count of 1 bits per plane over all codes. */

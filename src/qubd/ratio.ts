@@ -2,7 +2,7 @@ import { OckhamError } from '../errors.js';
 import { shuffled } from '../util/random.js';
 import { assertFiniteFloats, assertInt, assertKnownOptions, assertNumber, assertShapeMatches } from '../util/validate.js';
 import type { Shape } from '../util/validate.js';
-import { qubd } from './qubd.js';
+import { QUBD_KEYS, qubd } from './qubd.js';
 import type { QubdOptions, QubdResult } from './qubd.js';
 
 /** Options of {@link qubdRatio}. */
@@ -53,7 +53,7 @@ export interface QubdRatioResult {
  */
 export function qubdRatio(tensor: Float32Array | Float64Array, options: QubdRatioOptions): QubdRatioResult {
   const { reference = 'shuffle', seed = 0, shuffles = 1, ...qopts } = options;
-  assertKnownOptions(qopts, 'options', ['shape', 'bits', 'range', 'percentile', 'arithmetic', 'table', 'boundary']);
+  assertKnownOptions(qopts, 'options', QUBD_KEYS);
   assertInt(seed, 'options.seed', 0, Number.MAX_SAFE_INTEGER);
   assertInt(shuffles, 'options.shuffles', 1, 64);
   assertFiniteFloats(tensor, 'tensor');
