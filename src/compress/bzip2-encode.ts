@@ -1,0 +1,377 @@
+/**
+ * bzip2 encoder (file format of bzip2 1.0.x; see Seward's bzip2 and Joe Tsai's "bzip2
+ * format specification"). Kernel: trusts its inputs (validated in compress.ts).
+ *
+ * Pipeline per block: RLE1 (runs of 4..255 → 4 bytes + count) → BWT (SA-IS over the doubled
+ * block) → move-to-front with RUNA/RUNB bijective base-2 zero runs → 2..6 Huffman tables
+ * picked by iterative refinement over 50-symbol groups → bit stream with the block CRC.
+ * The stream ends with the end-of-stream magic and the combined CRC.
+ */
+import { crc32Update } from './crc32.js';
+import { huffmanLengths, canonicalCodes } from './huffman.js';
+import { bwtEncode, type BwtWork } from './sais.js';
+
+/** Largest code length our encoder emits (bzip2 1.0.8 emits ≤ 17; decoders accept ≤ 20). */
+export const BZ_MAX_CODE_LEN = 17;
+const GROUP_SIZE = 50;
+const N_ITERS = 4;
+
+interface Writer {
+  buf: Uint8Array;
+  pos: number;
+  acc: number;
+  n: number;
+}
+
+function ensure(w: Writer, extra: number): void {
+  if (w.pos + extra <= w.buf.length) return;
+  let size = w.buf.length * 2;
+  while (size < w.pos + extra) size *= 2;
+  const nb = new Uint8Array(size);
+  nb.set(w.buf.subarray(0, w.pos));
+  w.buf = nb;
+}
+
+/** Appends the low `count` (≤ 24) bits of `value`, MSB first. */
+function put(w: Writer, count: number, value: number): void {
+  let acc = (w.acc << count) | value;
+  let n = w.n + count;
+  while (n >= 8) {
+    n -= 8;
+    w.buf[w.pos++] = acc >>> n;
+  }
+  w.acc = acc & ((1 << n) - 1);
+  w.n = n;
+}
+
+function put32(w: Writer, value: number): void {
+  put(w, 16, (value >>> 16) & 0xffff);
+  put(w, 16, value & 0xffff);
+}
+
+/** Number of Huffman tables bzip2 uses for a block of `nMTF` symbols. */
+function groupsFor(nMTF: number): number {
+  if (nMTF < 200) return 2;
+  if (nMTF < 600) return 3;
+  if (nMTF < 1200) return 4;
+  if (nMTF < 2400) return 5;
+  return 6;
+}
+
+/** Scratch state for one stream, allocated once and reused for every block. */
+interface EncoderState {
+  block: Uint8Array; // RLE1 output of the current block
+  bw: Uint8Array; // its BWT
+  mtfv: Uint16Array; // MTF/RUNA/RUNB symbols
+  nMTF: number;
+  freq: Int32Array; // symbol frequencies of mtfv
+  inUse: Uint8Array;
+  nInUse: number;
+  work: BwtWork;
+  lens: Uint8Array; // 6 tables × 258 code lengths
+  codes: Int32Array;
+  rfreq: Int32Array;
+  selectors: Uint8Array;
+  nSelectors: number;
+  nGroups: number;
+  scratch: Int32Array;
+  cost: Int32Array;
+}
+
+/**
+ * RLE1: runs of 4..255 equal bytes become 4 bytes + a count byte (0..251). Fills
+ * `st.block` from `input[ip..)` until the block reaches `blockMax` bytes and returns the new
+ * input position. Runs never straddle blocks, so each block decodes on its own.
+ */
+function rle1(input: Uint8Array, ip: number, block: Uint8Array, blockMax: number): [number, number] {
+  const len = input.length;
+  let nb = 0;
+  while (ip < len && nb < blockMax) {
+    const c = input[ip];
+    let run = 1;
+    while (run < 255 && ip + run < len && input[ip + run] === c) run++;
+    if (run >= 4) {
+      block[nb] = c;
+      block[nb + 1] = c;
+      block[nb + 2] = c;
+      block[nb + 3] = c;
+      block[nb + 4] = run - 4;
+      nb += 5;
+    } else {
+      block[nb++] = c;
+      if (run > 1) block[nb++] = c;
+      if (run > 2) block[nb++] = c;
+    }
+    ip += run;
+  }
+  return [ip, nb];
+}
+
+/** Appends the RUNA/RUNB code of a zero run of length `v` ≥ 1 (bijective base 2, LSB first). */
+function pushRun(st: EncoderState, v: number): void {
+  const mtfv = st.mtfv;
+  const freq = st.freq;
+  let k = st.nMTF;
+  while (v > 0) {
+    if (v & 1) {
+      mtfv[k++] = 0; // RUNA: digit 1
+      freq[0]++;
+      v = (v - 1) >>> 1;
+    } else {
+      mtfv[k++] = 1; // RUNB: digit 2
+      freq[1]++;
+      v = (v - 2) >>> 1;
+    }
+  }
+  st.nMTF = k;
+}
+
+/** Symbol map, move-to-front and zero-run coding of the BWT output `st.bw[0..nb)`. */
+function mtfEncode(st: EncoderState, nb: number): void {
+  const { block, bw, mtfv, freq, inUse } = st;
+  inUse.fill(0);
+  for (let i = 0; i < nb; i++) inUse[block[i]] = 1;
+  const unseqToSeq = new Uint8Array(256);
+  let nInUse = 0;
+  for (let b = 0; b < 256; b++) if (inUse[b]) unseqToSeq[b] = nInUse++;
+  st.nInUse = nInUse;
+  const yy = new Uint8Array(256);
+  for (let i = 0; i < nInUse; i++) yy[i] = i;
+  freq.fill(0);
+  st.nMTF = 0;
+  let zPend = 0;
+  for (let i = 0; i < nb; i++) {
+    const ll = unseqToSeq[bw[i]];
+    if (yy[0] === ll) {
+      zPend++;
+      continue;
+    }
+    if (zPend > 0) {
+      pushRun(st, zPend);
+      zPend = 0;
+    }
+    let j = 1;
+    let prev = yy[0];
+    yy[0] = ll;
+    while (prev !== ll) {
+      const tmp = yy[j];
+      yy[j] = prev;
+      prev = tmp;
+      j++;
+    }
+    // MTF position j−1 ≥ 1 is coded as symbol j (0 and 1 are RUNA/RUNB).
+    mtfv[st.nMTF++] = j - 1 + 1;
+    freq[j]++;
+  }
+  if (zPend > 0) pushRun(st, zPend);
+  const EOB = nInUse + 1;
+  mtfv[st.nMTF++] = EOB;
+  freq[EOB]++;
+}
+
+/**
+ * Chooses nGroups Huffman tables and a table per 50-symbol group by iterative refinement
+ * (bzip2's scheme): start from tables favouring contiguous alphabet ranges of equal total
+ * frequency, then N_ITERS times assign each group to its cheapest table and refit every
+ * table's lengths to the symbols it was given.
+ */
+function chooseTables(st: EncoderState): void {
+  const { mtfv, nMTF, freq, lens, rfreq, selectors, scratch, cost } = st;
+  const alphaSize = st.nInUse + 2;
+  const nGroups = groupsFor(nMTF);
+  st.nGroups = nGroups;
+  let remF = nMTF;
+  let gs0 = 0;
+  for (let part = nGroups; part > 0; part--) {
+    const target = remF / part;
+    let ge = gs0 - 1;
+    let acc = 0;
+    while (acc < target && ge < alphaSize - 1) {
+      ge++;
+      acc += freq[ge];
+    }
+    const off = (part - 1) * 258;
+    for (let v = 0; v < alphaSize; v++) lens[off + v] = v >= gs0 && v <= ge ? 0 : 15;
+    remF -= acc;
+    gs0 = ge + 1;
+  }
+  let nSelectors = 0;
+  for (let iter = 0; iter < N_ITERS; iter++) {
+    rfreq.fill(0);
+    nSelectors = 0;
+    for (let gs = 0; gs < nMTF; gs += GROUP_SIZE) {
+      const ge = gs + GROUP_SIZE < nMTF ? gs + GROUP_SIZE : nMTF;
+      if (nGroups === 6) {
+        // The common case, unrolled: one pass over the group for all six tables.
+        let c0 = 0, c1 = 0, c2 = 0, c3 = 0, c4 = 0, c5 = 0;
+        for (let i = gs; i < ge; i++) {
+          const s = mtfv[i];
+          c0 += lens[s];
+          c1 += lens[258 + s];
+          c2 += lens[516 + s];
+          c3 += lens[774 + s];
+          c4 += lens[1032 + s];
+          c5 += lens[1290 + s];
+        }
+        cost[0] = c0; cost[1] = c1; cost[2] = c2; cost[3] = c3; cost[4] = c4; cost[5] = c5;
+      } else {
+        for (let t = 0; t < nGroups; t++) {
+          let c = 0;
+          const off = t * 258;
+          for (let i = gs; i < ge; i++) c += lens[off + mtfv[i]];
+          cost[t] = c;
+        }
+      }
+      let bt = 0;
+      let best = cost[0];
+      for (let t = 1; t < nGroups; t++) {
+        if (cost[t] < best) {
+          best = cost[t];
+          bt = t;
+        }
+      }
+      selectors[nSelectors++] = bt;
+      const off = bt * 258;
+      for (let i = gs; i < ge; i++) rfreq[off + mtfv[i]]++;
+    }
+    for (let t = 0; t < nGroups; t++) {
+      huffmanLengths(rfreq.subarray(t * 258, t * 258 + alphaSize), alphaSize, BZ_MAX_CODE_LEN, lens, t * 258, scratch);
+    }
+  }
+  st.nSelectors = nSelectors;
+  for (let t = 0; t < nGroups; t++) canonicalCodes(lens, t * 258, alphaSize, st.codes);
+}
+
+/** Writes one block: header, symbol map, tables, selectors and the Huffman-coded symbols. */
+function emitBlock(w: Writer, st: EncoderState, blockCrc: number, origPtr: number): void {
+  const { inUse, nGroups, nSelectors, selectors, lens, codes, mtfv, nMTF } = st;
+  const alphaSize = st.nInUse + 2;
+  // Upper bound: header + map + selectors + tables + 17 bits per symbol.
+  ensure(w, 64 + 34 + nSelectors + 6 * 258 * 5 + Math.ceil((nMTF * BZ_MAX_CODE_LEN) / 8) + 16);
+  put(w, 24, 0x314159); // block magic: BCD of pi
+  put(w, 24, 0x265359);
+  put32(w, blockCrc);
+  put(w, 1, 0); // not randomised
+  put(w, 24, origPtr);
+  let used16 = 0;
+  for (let i = 0; i < 16; i++) {
+    for (let j = 0; j < 16; j++) {
+      if (inUse[i * 16 + j]) {
+        used16 |= 1 << (15 - i);
+        break;
+      }
+    }
+  }
+  put(w, 16, used16);
+  for (let i = 0; i < 16; i++) {
+    if (!(used16 & (1 << (15 - i)))) continue;
+    let bits = 0;
+    for (let j = 0; j < 16; j++) if (inUse[i * 16 + j]) bits |= 1 << (15 - j);
+    put(w, 16, bits);
+  }
+  put(w, 3, nGroups);
+  put(w, 15, nSelectors);
+  // Selectors, MTF-coded, in unary (j ones then a zero).
+  const pos = new Uint8Array([0, 1, 2, 3, 4, 5]);
+  for (let i = 0; i < nSelectors; i++) {
+    const v = selectors[i];
+    let j = 0;
+    while (pos[j] !== v) j++;
+    for (let k = j; k > 0; k--) pos[k] = pos[k - 1];
+    pos[0] = v;
+    if (j > 0) put(w, j + 1, ((1 << j) - 1) << 1);
+    else put(w, 1, 0);
+  }
+  // Code lengths: 5-bit start, then per symbol "10" (+1) / "11" (−1) steps and a "0".
+  for (let t = 0; t < nGroups; t++) {
+    const off = t * 258;
+    let cur = lens[off];
+    put(w, 5, cur);
+    for (let v = 0; v < alphaSize; v++) {
+      const L = lens[off + v];
+      while (cur < L) {
+        put(w, 2, 2);
+        cur++;
+      }
+      while (cur > L) {
+        put(w, 2, 3);
+        cur--;
+      }
+      put(w, 1, 0);
+    }
+  }
+  // Symbol data: the hot loop, with the writer state in locals.
+  const buf = w.buf;
+  let p = w.pos;
+  let acc = w.acc;
+  let n = w.n;
+  let sel = 0;
+  for (let gs = 0; gs < nMTF; gs += GROUP_SIZE) {
+    const ge = gs + GROUP_SIZE < nMTF ? gs + GROUP_SIZE : nMTF;
+    const off = selectors[sel++] * 258;
+    for (let i = gs; i < ge; i++) {
+      const s = off + mtfv[i];
+      const L = lens[s];
+      acc = (acc << L) | codes[s];
+      n += L;
+      while (n >= 8) {
+        n -= 8;
+        buf[p++] = acc >>> n;
+      }
+      acc &= (1 << n) - 1;
+    }
+  }
+  w.pos = p;
+  w.acc = acc;
+  w.n = n;
+}
+
+/** Encodes `input` as a complete bzip2 stream with block size `level`·100 000 (level 1..9). */
+export function bzip2Encode(input: Uint8Array, level: number): Uint8Array {
+  const len = input.length;
+  // RLE1 output per block is capped like bzip2 (nblockMAX = 100000·level − 19); a run token
+  // adds at most 5 bytes past the cap, which stays below the decoder's 100000·level limit.
+  const blockMax = level * 100000 - 19;
+  const blockCap = Math.min(blockMax + 5, Math.ceil(len * 1.25) + 5);
+  const st: EncoderState = {
+    block: new Uint8Array(blockCap),
+    bw: new Uint8Array(blockCap),
+    mtfv: new Uint16Array(blockCap + 1),
+    nMTF: 0,
+    freq: new Int32Array(258),
+    inUse: new Uint8Array(256),
+    nInUse: 0,
+    work: { T: new Int32Array(0), SA: new Int32Array(0) },
+    lens: new Uint8Array(6 * 258),
+    codes: new Int32Array(6 * 258),
+    rfreq: new Int32Array(6 * 258),
+    selectors: new Uint8Array(Math.ceil((blockCap + 1) / GROUP_SIZE) + 1),
+    nSelectors: 0,
+    nGroups: 0,
+    scratch: new Int32Array(4 * 258),
+    cost: new Int32Array(6),
+  };
+  const w: Writer = { buf: new Uint8Array(Math.max(64, Math.ceil(len * 1.05) + 1024)), pos: 0, acc: 0, n: 0 };
+  put(w, 24, 0x425a68); // "BZh"
+  put(w, 8, 0x30 + level);
+  let combined = 0;
+  let ip = 0;
+  while (ip < len) {
+    const start = ip;
+    const [next, nb] = rle1(input, ip, st.block, blockMax);
+    ip = next;
+    const blockCrc = ~crc32Update(-1, input, start, ip) >>> 0;
+    combined = (((combined << 1) | (combined >>> 31)) ^ blockCrc) >>> 0;
+    if (st.work.T.length < nb + 1) st.work = { T: new Int32Array(nb + 1), SA: new Int32Array(nb + 1) };
+    const origPtr = bwtEncode(st.block, nb, st.bw, st.work);
+    mtfEncode(st, nb);
+    chooseTables(st);
+    emitBlock(w, st, blockCrc, origPtr);
+  }
+  ensure(w, 16);
+  put(w, 24, 0x177245); // end-of-stream magic: BCD of sqrt(pi)
+  put(w, 24, 0x385090);
+  put32(w, combined);
+  if (w.n > 0) put(w, 8 - w.n, 0);
+  return w.buf.slice(0, w.pos);
+}

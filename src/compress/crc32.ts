@@ -1,0 +1,36 @@
+/**
+ * bzip2's CRC-32: polynomial 0x04c11db7 processed MSB-first (the "CRC-32/BZIP2" variant),
+ * initial value 0xffffffff, final complement. Unlike zlib's reflected CRC-32, bytes enter
+ * at the top of the register, so the table is indexed by `(crc >>> 24) ^ byte`.
+ */
+const TABLE = /* @__PURE__ */ (() => {
+  const t = new Int32Array(256);
+  for (let i = 0; i < 256; i++) {
+    let c = i << 24;
+    for (let k = 0; k < 8; k++) c = c & 0x80000000 ? (c << 1) ^ 0x04c11db7 : c << 1;
+    t[i] = c;
+  }
+  return t;
+})();
+
+/**
+ * Updates a running bzip2 CRC (as a signed 32-bit int, un-complemented) with `buf[start..end)`.
+ * Start from `-1` (0xffffffff) and complement the result (`~crc >>> 0`) when done.
+ */
+export function crc32Update(crc: number, buf: Uint8Array, start: number, end: number): number {
+  let c = crc | 0;
+  for (let i = start; i < end; i++) c = (c << 8) ^ TABLE[((c >>> 24) ^ buf[i]) & 0xff];
+  return c;
+}
+
+/** Updates a running bzip2 CRC with `count` copies of `byte` (used for run-length expansion). */
+export function crc32UpdateRun(crc: number, byte: number, count: number): number {
+  let c = crc | 0;
+  for (let i = 0; i < count; i++) c = (c << 8) ^ TABLE[((c >>> 24) ^ byte) & 0xff];
+  return c;
+}
+
+/** bzip2 CRC-32 of a whole buffer, as an unsigned 32-bit number. */
+export function crc32(buf: Uint8Array): number {
+  return ~crc32Update(-1, buf, 0, buf.length) >>> 0;
+}
