@@ -43,7 +43,7 @@ export const ITEM_SIZE: Readonly<Record<ElementKind, number>> = {
   bool: 1,
 };
 
-const HOST_LE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+export const HOST_LE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 let f16Table: Float32Array | undefined;
 

@@ -1,0 +1,132 @@
+/**
+ * Reader throughput and memory. Generates a large safetensors file on disk (default 1 GiB;
+ * OCKHAM_BENCH_IO_MB to change), then:
+ *   1. streams it tensor by tensor (streamSafetensorsFile) — throughput and peak RSS, against a
+ *      baseline of raw sequential fs reads of the same bytes into one reused buffer;
+ *   2. decodes F16 / BF16 / F32 tensors in memory — throughput against a plain byte copy.
+ * The file is written just before reading, so reads come from a warm page cache.
+ */
+import { open, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { decodeToFloat32 } from '../src/io/dtypes.js';
+import { streamSafetensorsFile } from '../src/io/node/index.js';
+
+const MB = 1024 * 1024;
+
+async function writeBigFile(path: string, totalMB: number, tensorMB: number): Promise<{ tensors: number; bytes: number }> {
+  const n = Math.max(1, Math.round(totalMB / tensorMB));
+  const per = tensorMB * MB;
+  const header: Record<string, unknown> = { __metadata__: { generator: 'ockham bench/io.ts' } };
+  for (let i = 0; i < n; i++) {
+    header[`layer${String(i).padStart(4, '0')}.weight`] = { dtype: 'F32', shape: [per / 4 / 1024, 1024], data_offsets: [i * per, (i + 1) * per] };
+  }
+  let json = JSON.stringify(header);
+  while ((8 + json.length) % 8 !== 0) json += ' ';
+  const fh = await open(path, 'w');
+  try {
+    const pre = new Uint8Array(8 + json.length);
+    new DataView(pre.buffer).setUint32(0, json.length, true);
+    pre.set(new TextEncoder().encode(json), 8);
+    await fh.write(pre, 0, pre.length, 0);
+    const chunk = new Float32Array(per / 4);
+    let s = 12345;
+    for (let i = 0; i < chunk.length; i++) {
+      s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+      chunk[i] = (s / 2 ** 32 - 0.5) * 0.1;
+    }
+    const bytes = new Uint8Array(chunk.buffer);
+    for (let i = 0; i < n; i++) await fh.write(bytes, 0, bytes.length, pre.length + i * per);
+    return { tensors: n, bytes: pre.length + n * per };
+  } finally {
+    await fh.close();
+  }
+}
+
+export async function run(): Promise<void> {
+  const totalMB = Number(process.env.OCKHAM_BENCH_IO_MB ?? 1024);
+  const path = join(tmpdir(), `ockham-bench-${process.pid}.safetensors`);
+  console.log(`\n## io — safetensors streaming (${totalMB} MiB file, 16 MiB tensors, warm page cache)`);
+  try {
+    const { tensors, bytes } = await writeBigFile(path, totalMB, 16);
+    // Baseline: raw sequential reads of the same file into one reused 16 MiB buffer.
+    const fh = await open(path, 'r');
+    const buf = new Uint8Array(16 * MB);
+    let t0 = performance.now();
+    for (let pos = 0; pos < bytes; ) {
+      const { bytesRead } = await fh.read(buf, 0, buf.length, pos);
+      if (bytesRead === 0) break;
+      pos += bytesRead;
+    }
+    const rawSec = (performance.now() - t0) / 1000;
+    // Second baseline: the same reads into a fresh buffer per tensor (what any reader that
+    // hands out new arrays pays: page faults + zeroing of new memory).
+    t0 = performance.now();
+    for (let pos = 0; pos < bytes; ) {
+      const fresh = new Uint8Array(16 * MB);
+      const { bytesRead } = await fh.read(fresh, 0, fresh.length, pos);
+      if (bytesRead === 0) break;
+      pos += bytesRead;
+    }
+    const freshSec = (performance.now() - t0) / 1000;
+    await fh.close();
+
+    global.gc?.();
+    const rss0 = process.memoryUsage().rss;
+    let peak = rss0;
+    const timer = setInterval(() => {
+      peak = Math.max(peak, process.memoryUsage().rss);
+    }, 5);
+    t0 = performance.now();
+    let count = 0;
+    let checksum = 0;
+    for await (const t of streamSafetensorsFile(path)) {
+      count++;
+      checksum += t.data[0];
+      peak = Math.max(peak, process.memoryUsage().rss);
+    }
+    const streamSec = (performance.now() - t0) / 1000;
+    clearInterval(timer);
+    if (count !== tensors || !Number.isFinite(checksum)) throw new Error('bench: stream read the wrong number of tensors');
+    const gb = bytes / 1024 ** 3;
+    console.log('| reader | time (s) | throughput (MiB/s) | ratio vs raw read |');
+    console.log('|---|---|---|---|');
+    console.log(`| raw fs reads (baseline) | ${rawSec.toFixed(2)} | ${(bytes / MB / rawSec).toFixed(0)} | 1.00 |`);
+    console.log(`| raw fs reads, fresh buffer per 16 MiB | ${freshSec.toFixed(2)} | ${(bytes / MB / freshSec).toFixed(0)} | ${(rawSec / freshSec).toFixed(2)} |`);
+    console.log(`| streamSafetensorsFile → Float32Array | ${streamSec.toFixed(2)} | ${(bytes / MB / streamSec).toFixed(0)} | ${(rawSec / streamSec).toFixed(2)} |`);
+    console.log(
+      `file ${gb.toFixed(2)} GiB, ${tensors} tensors; RSS before ${(rss0 / MB).toFixed(0)} MiB, peak while streaming ${(peak / MB).toFixed(0)} MiB (+${((peak - rss0) / MB).toFixed(0)} MiB)`,
+    );
+  } finally {
+    await rm(path, { force: true });
+  }
+
+  console.log('\n## io — element decoding to float32 (4M elements, in memory)');
+  const n = 4 * MB;
+  const src = new Uint8Array(n * 4);
+  let s = 7;
+  for (let i = 0; i < src.length; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    src[i] = s >>> 24;
+  }
+  const time = (f: () => void) => {
+    f();
+    const t = performance.now();
+    for (let r = 0; r < 5; r++) f();
+    return (performance.now() - t) / 5;
+  };
+  const copyMs = time(() => void src.slice(0, n * 4));
+  const rows: [string, number][] = [
+    ['F32 (copy + view)', time(() => void decodeToFloat32(src, 0, n, 'f32'))],
+    ['F16 (table)', time(() => void decodeToFloat32(src, 0, n, 'f16'))],
+    ['BF16 (shift)', time(() => void decodeToFloat32(src, 0, n, 'bf16'))],
+    ['F16 big-endian (DataView)', time(() => void decodeToFloat32(src, 0, n, 'f16', false))],
+    ['U8', time(() => void decodeToFloat32(src, 0, n, 'u8'))],
+  ];
+  console.log('| decoder | ms | Melem/s | ratio vs 16 MiB byte copy |');
+  console.log('|---|---|---|---|');
+  console.log(`| byte copy (baseline) | ${copyMs.toFixed(1)} | — | 1.00 |`);
+  for (const [name, ms] of rows) console.log(`| ${name} | ${ms.toFixed(1)} | ${(n / 1e3 / ms).toFixed(0)} | ${(copyMs / ms).toFixed(2)} |`);
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await run();
