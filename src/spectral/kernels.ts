@@ -73,31 +73,112 @@ function houseRow(a: Float64Array, off: number, len: number): number {
   return 2 / vtv;
 }
 
+/** Panel width of the blocked QR: the trailing matrix is streamed once per QR_BLOCK columns. */
+const QR_BLOCK = 32;
+
 /**
  * Householder QR of a tall row-major m×n matrix (m ≥ n), in place; returns R (n×n, row-major,
  * upper triangular) as a fresh array. Q is not formed: this is the values-only path.
+ *
+ * Blocked (compact WY, Schreiber & Van Loan 1989): a panel of QR_BLOCK reflectors is factored,
+ * then applied to the trailing columns at once as A₂ ← A₂ − V·Tᵀ·(VᵀA₂), so the large trailing
+ * matrix is read and written twice per panel instead of twice per column — the unblocked
+ * version is memory-bound on a 3072×768 matrix.
  */
 export function qrR(a: Float64Array, m: number, n: number): Float64Array {
-  const w = new Float64Array(n);
   const r = new Float64Array(n * n);
-  for (let k = 0; k < n; k++) {
-    const beta = houseColumn(a, m, n, k, k);
-    r[k * n + k] = beta === 0 ? a[k * n + k] : lastAlpha;
-    if (beta !== 0 && k + 1 < n) {
-      w.fill(0, k + 1);
+  const diag = new Float64Array(n);
+  const nbMax = Math.min(QR_BLOCK, n);
+  const vp = new Float64Array(m * nbMax); // panel reflectors, row-major m×nb (rows ≥ k0 used)
+  const betas = new Float64Array(nbMax);
+  const t = new Float64Array(nbMax * nbMax);
+  const w = new Float64Array(nbMax * n);
+  const tmp = new Float64Array(nbMax);
+  for (let k0 = 0; k0 < n; k0 += nbMax) {
+    const k1 = Math.min(k0 + nbMax, n);
+    const nb = k1 - k0;
+    // 1. Unblocked factorisation of the panel (columns k0..k1−1); rows are short (≤ nb entries).
+    for (let k = k0; k < k1; k++) {
+      const beta = houseColumn(a, m, n, k, k);
+      const p = k - k0;
+      betas[p] = beta;
+      diag[k] = beta === 0 ? a[k * n + k] : lastAlpha;
+      for (let i = k0; i < m; i++) vp[i * nbMax + p] = i < k ? 0 : a[i * n + k];
+      if (beta === 0 || k + 1 >= k1) continue;
+      tmp.fill(0);
       for (let i = k; i < m; i++) {
         const vi = a[i * n + k];
         if (vi === 0) continue;
         const ri = i * n;
-        for (let j = k + 1; j < n; j++) w[j] += vi * a[ri + j];
+        for (let j = k + 1; j < k1; j++) tmp[j - k0] += vi * a[ri + j];
       }
       for (let i = k; i < m; i++) {
         const f = beta * a[i * n + k];
         if (f === 0) continue;
         const ri = i * n;
-        for (let j = k + 1; j < n; j++) a[ri + j] -= f * w[j];
+        for (let j = k + 1; j < k1; j++) a[ri + j] -= f * tmp[j - k0];
       }
     }
+    if (k1 < n) {
+      // 2. T (nb×nb upper triangular) with H_{k0}…H_{k1−1} = I − V T Vᵀ:
+      //    T[0:j, j] = −βⱼ T[0:j, 0:j] (V[:, 0:j]ᵀ vⱼ), T[j, j] = βⱼ.
+      t.fill(0);
+      for (let j = 0; j < nb; j++) {
+        tmp.fill(0);
+        for (let i = k0 + j; i < m; i++) {
+          const vij = vp[i * nbMax + j];
+          if (vij === 0) continue;
+          const ro = i * nbMax;
+          for (let q = 0; q < j; q++) tmp[q] += vp[ro + q] * vij;
+        }
+        for (let q = 0; q < j; q++) {
+          let acc = 0;
+          for (let l = q; l < j; l++) acc += t[q * nbMax + l] * tmp[l];
+          t[q * nbMax + j] = -betas[j] * acc;
+        }
+        t[j * nbMax + j] = betas[j];
+      }
+      // 3. W = Vᵀ A₂ (nb × (n − k1)), one pass over the trailing rows.
+      const c0 = k1;
+      const nc = n - k1;
+      w.fill(0, 0, nb * n);
+      for (let i = k0; i < m; i++) {
+        const ri = i * n + c0;
+        const vo = i * nbMax;
+        for (let p = 0; p < nb; p++) {
+          const v = vp[vo + p];
+          if (v === 0) continue;
+          const wo = p * n;
+          for (let j = 0; j < nc; j++) w[wo + j] += v * a[ri + j];
+        }
+      }
+      // 4. W ← Tᵀ W in place (row p of TᵀW needs rows q ≤ p of W: go downwards).
+      for (let p = nb - 1; p >= 0; p--) {
+        const wo = p * n;
+        const tpp = t[p * nbMax + p];
+        for (let j = 0; j < nc; j++) w[wo + j] *= tpp;
+        for (let q = 0; q < p; q++) {
+          const tq = t[q * nbMax + p];
+          if (tq === 0) continue;
+          const qo = q * n;
+          for (let j = 0; j < nc; j++) w[wo + j] += tq * w[qo + j];
+        }
+      }
+      // 5. A₂ −= V W, one more pass.
+      for (let i = k0; i < m; i++) {
+        const ri = i * n + c0;
+        const vo = i * nbMax;
+        for (let p = 0; p < nb; p++) {
+          const v = vp[vo + p];
+          if (v === 0) continue;
+          const wo = p * n;
+          for (let j = 0; j < nc; j++) a[ri + j] -= v * w[wo + j];
+        }
+      }
+    }
+  }
+  for (let k = 0; k < n; k++) {
+    r[k * n + k] = diag[k];
     for (let j = k + 1; j < n; j++) r[k * n + j] = a[k * n + j];
   }
   return r;

@@ -32,8 +32,8 @@ describe('singularValues vs ml-matrix (Float64 input, 1e-10 relative to σ₁)',
     );
   });
 
-  it('strongly tall and wide (QR pre-reduction path) and mid-size 120×90', () => {
-    for (const [m, n] of [[200, 20], [20, 200], [120, 90], [90, 120], [61, 36]] as const) {
+  it('strongly tall and wide (blocked-QR pre-reduction path, several panels) and mid-size 120×90', () => {
+    for (const [m, n] of [[200, 20], [20, 200], [200, 70], [70, 200], [120, 90], [90, 120], [61, 36], [300, 33]] as const) {
       const a = randomMatrix(m, n, m * 7 + n);
       expect(relErr(singularValues(a, [m, n]), mlValues(a, m, n))).toBeLessThan(1e-10);
     }

@@ -1,0 +1,94 @@
+/**
+ * Spectral bench: singular values of random matrices, ockham vs ml-matrix (and numpy/LAPACK when
+ * python3 + numpy are available), measured in the same run.
+ *
+ * Run alone: `npx tsx bench/spectral.ts` (or via `npm run bench`).
+ */
+import { spawnSync } from 'node:child_process';
+import { Matrix, SVD } from 'ml-matrix';
+import { singularValues } from '../src/spectral/index.js';
+
+function randomMatrix(m: number, n: number, seed: number): Float64Array {
+  // mulberry32 + Box–Muller: deterministic inputs.
+  let s = seed >>> 0;
+  const r = (): number => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const a = new Float64Array(m * n);
+  for (let i = 0; i < a.length; i++) a[i] = Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());
+  return a;
+}
+
+/** Median wall time in ms of `reps` runs (after one warm-up when reps > 1). */
+function time(fn: () => unknown, reps: number): number {
+  if (reps > 1) fn();
+  const t: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    const t0 = performance.now();
+    fn();
+    t.push(performance.now() - t0);
+  }
+  t.sort((a, b) => a - b);
+  return t[t.length >> 1];
+}
+
+const NUMPY_SCRIPT = `
+import sys, time, numpy as np
+m, n, reps = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+a = np.random.default_rng(0).standard_normal((m, n))
+np.linalg.svd(a, compute_uv=False)
+ts = []
+for _ in range(reps):
+    t = time.perf_counter(); np.linalg.svd(a, compute_uv=False); ts.append(time.perf_counter() - t)
+ts.sort(); print(ts[len(ts) // 2] * 1000)
+`;
+
+function numpyMs(m: number, n: number, reps: number): number | null {
+  const r = spawnSync('python3', ['-c', NUMPY_SCRIPT, String(m), String(n), String(reps)], { encoding: 'utf8' });
+  if (r.status !== 0) return null;
+  const v = Number.parseFloat(r.stdout.trim());
+  return Number.isFinite(v) ? v : null;
+}
+
+export async function run(): Promise<void> {
+  const sizes: [number, number, number][] = [
+    [256, 256, 5],
+    [768, 768, 3],
+    [768, 3072, 1],
+  ];
+  const hasNumpy = spawnSync('python3', ['-c', 'import numpy'], { encoding: 'utf8' }).status === 0;
+  console.log('\nspectral — singular values only (Float64), median wall time');
+  console.log('size        ockham ms   ml-matrix ms   ml/ockham   numpy ms   ockham/numpy   max|Δσ|/σ₁ vs ml');
+  for (const [m, n, reps] of sizes) {
+    const a = randomMatrix(m, n, m + n);
+    let s: Float64Array = new Float64Array(0);
+    const tO = time(() => (s = singularValues(a, [m, n])), reps);
+    const M = new Matrix(m, n);
+    for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) M.set(i, j, a[i * n + j]);
+    let ref: number[] = [];
+    // ml-matrix's values-only SVD is slow (~20–40 s at 768×3072): one run there.
+    const tM = time(() => {
+      ref = new SVD(M, { computeLeftSingularVectors: false, computeRightSingularVectors: false, autoTranspose: true }).diagonal;
+    }, reps);
+    let err = 0;
+    for (let i = 0; i < s.length; i++) err = Math.max(err, Math.abs(s[i] - ref[i]));
+    const tN = hasNumpy ? numpyMs(m, n, Math.max(reps, 3)) : null;
+    console.log(
+      `${`${m}×${n}`.padEnd(11)} ${tO.toFixed(0).padStart(9)} ${tM.toFixed(0).padStart(14)} ${(tM / tO).toFixed(1).padStart(10)}×` +
+        ` ${tN === null ? '      n/a' : tN.toFixed(0).padStart(9)} ${tN === null ? '           n/a' : `${(tO / tN).toFixed(1).padStart(13)}×`}   ${(err / ref[0]).toExponential(1)}`,
+    );
+  }
+  console.log(
+    'numpy = numpy.linalg.svd(a, compute_uv=False) (LAPACK gesdd via OpenBLAS, default threads), run in a\n' +
+      'python3 child process in this same run. To compare by hand:\n' +
+      '  python3 -c "import numpy as np,time;a=np.random.default_rng(0).standard_normal((768,3072));' +
+      't=time.perf_counter();np.linalg.svd(a,compute_uv=False);print(time.perf_counter()-t)"\n' +
+      'Single-threaded LAPACK: prefix with OPENBLAS_NUM_THREADS=1.',
+  );
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await run();
