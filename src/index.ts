@@ -1,9 +1,30 @@
 /**
- * ockham — the complexity of neural-network weights.
+ * ockham — the complexity of neural-network weights: CTM/BDM, QuBD, spectral measures,
+ * compression bounds, coarse-graining, LLC and LMN.
  *
- * This entry is browser-safe: it imports nothing from `node:`. File readers live in `ockham/node`.
+ * This entry is browser-safe: it imports nothing from `node:`. File readers for paths live in
+ * `ockham/node`.
  * @packageDocumentation
  */
 export { OckhamError } from './errors.js';
 export type { OckhamErrorCode } from './errors.js';
 export type { Shape, FloatArray } from './util/validate.js';
+export { createRng, permutation, shuffled, normalArray, uniformArray } from './util/random.js';
+export type { Rng } from './util/random.js';
+
+export * from './quantize/index.js';
+export * from './bitplanes/index.js';
+export * from './ctm/index.js';
+export * from './bdm/index.js';
+export * from './qubd/index.js';
+export {
+  symmetricEigen, singularValues, svd, spectralEntropy, effectiveRank, lowRankTruncate, lowRankTruncateModel,
+  reconstructLowRank, spectralEntropyGradient, spectralMetrics, powerLawFit,
+} from './spectral/index.js';
+export type {
+  SymmetricEigenResult, SymmetricEigenOptions, SvdFactors, KRule, LowRankOptions, LowRankFactors, LowRankDense,
+  LowRankTruncation, ModelTruncation, SpectralEntropyGradient, SpectralMetrics, PowerLawFit, PowerLawOptions,
+} from './spectral/index.js';
+export * from './llc/index.js';
+export * from './lmn/index.js';
+export type { NamedTensor, ModelTensors } from './util/model.js';

@@ -3,6 +3,6 @@ export type { QubdOptions, QubdPlane, QubdResult } from './qubd.js';
 export { binarizedBdm, serialBinarizedBdm } from './binarized.js';
 export type { BinarizedBdmOptions } from './binarized.js';
 export { qubdModel } from './model.js';
-export type { NamedTensor, QubdModelOptions, QubdModelResult, QubdModelTensor } from './model.js';
+export type { QubdModelOptions, QubdModelResult, QubdModelTensor } from './model.js';
 export { qubdRatio, msbDiagnostic } from './ratio.js';
 export type { QubdRatioOptions, QubdRatioResult, MsbDiagnosticOptions, MsbDiagnosticResult } from './ratio.js';

@@ -1,17 +1,12 @@
 import { OckhamError } from '../errors.js';
 import { as2d, assertKnownOptions, assertShape } from '../util/validate.js';
 import type { Shape } from '../util/validate.js';
+import { modelTensors } from '../util/model.js';
+import type { ModelTensors } from '../util/model.js';
 import { qubd } from './qubd.js';
 import type { QubdOptions, QubdResult } from './qubd.js';
 import { binarizedBdm } from './binarized.js';
 import type { BinarizedBdmOptions } from './binarized.js';
-
-/** A named weight tensor. */
-export interface NamedTensor {
-  readonly name: string;
-  readonly data: Float32Array | Float64Array;
-  readonly shape: Shape;
-}
 
 /** Options of {@link qubdModel}: those of {@link qubd} without `shape`, plus the binarized baseline's semantics. */
 export interface QubdModelOptions extends Omit<QubdOptions, 'shape'> {
@@ -44,7 +39,7 @@ export interface QubdModelResult {
  * Reference: the QuBD reference code's `measure_complexity` (`total_multi`, `total_bin`).
  *
  * @returns Per-tensor results; per-plane and total sums in bits.
- * @throws {OckhamError} as {@link qubd}; INVALID_ARGUMENT for an empty list or a duplicate name.
+ * @throws {OckhamError} as {@link qubd}; EMPTY for no tensors, INVALID_ARGUMENT for a duplicate name.
  * @example
  * ```ts
  * import { qubdModel } from 'ockham';
@@ -54,24 +49,16 @@ export interface QubdModelResult {
  * console.log(r.planes, r.total, r.tensors[1].skipped);
  * ```
  */
-export function qubdModel(tensors: readonly NamedTensor[], options: QubdModelOptions = {}): QubdModelResult {
+export function qubdModel(tensors: ModelTensors, options: QubdModelOptions = {}): QubdModelResult {
   assertKnownOptions(options, 'options', ['bits', 'range', 'percentile', 'arithmetic', 'table', 'boundary', 'binarized']);
-  if (!Array.isArray(tensors) || tensors.length === 0) {
-    throw new OckhamError('EMPTY', 'tensors', 'expected a non-empty array of { name, data, shape }');
-  }
+  const list = modelTensors(tensors);
   const { binarized, ...qopts } = options;
   const bits = options.bits ?? 8;
   const planes = new Array<number>(bits).fill(0);
   let binarizedTotal = 0;
-  const seen = new Set<string>();
   const out: QubdModelTensor[] = [];
-  for (let i = 0; i < tensors.length; i++) {
-    const t = tensors[i];
-    if (t === null || typeof t !== 'object' || typeof t.name !== 'string') {
-      throw new OckhamError('INVALID_ARGUMENT', `tensors[${i}]`, 'expected { name: string, data, shape }');
-    }
-    if (seen.has(t.name)) throw new OckhamError('INVALID_ARGUMENT', `tensors[${i}].name`, `duplicate tensor name '${t.name}'`);
-    seen.add(t.name);
+  for (let i = 0; i < list.length; i++) {
+    const t = list[i];
     assertShape(t.shape, `tensors[${i}].shape`);
     if (t.shape.length < 2) {
       out.push({ name: t.name, shape: t.shape, skipped: true, reason: 'fewer than 2 dims' });
