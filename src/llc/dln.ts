@@ -55,13 +55,11 @@ export function learningCoefficientDln(widths: readonly number[], rank: number):
     const a = sum - ell * (Math.ceil(sum / ell) - 1);
     let pairs = 0;
     for (let i = 0; i < k; i++) for (let j = i + 1; j < k; j++) pairs += m[i] * m[j];
-    const mean = sum / ell;
-    return (
-      (-r * r + r * (widths[0] + widths[count - 1])) / 2 +
-      (a * (ell - a)) / (4 * ell) -
-      ((ell * (ell - 1)) / 4) * mean * mean +
-      pairs / 2
-    );
+    // All terms over the common denominator 4ℓ: the numerator is an integer, so the result is the
+    // correctly rounded rational (e.g. exactly 7.5, not 7.500000000000001).
+    const numer =
+      2 * ell * (-r * r + r * (widths[0] + widths[count - 1])) + a * (ell - a) - (ell - 1) * sum * sum + 2 * ell * pairs;
+    return numer / (4 * ell);
   }
   // Theorem 1 guarantees the set exists; reaching here would be a bug, never a silent number.
   throw new OckhamError('UNSUPPORTED', 'widths', `no index set satisfies Aoyagi's conditions for [${widths.join(', ')}], r = ${r}`);
