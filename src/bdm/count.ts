@@ -73,6 +73,54 @@ function count4x4(plane: BitPlane, g: Region, sc: ShapeCounts): void {
   sc.distinct = distinct;
 }
 
+/**
+ * As {@link count4x4} without tracking distinct codes: for large inputs the branch and store per
+ * block cost more than one scan of the count array afterwards (see {@link countPlan}).
+ */
+function count4x4Dense(plane: BitPlane, g: Region, counts: Uint32Array): void {
+  const { data, stride } = plane;
+  const { r0, c0, nr, nc, sr } = g;
+  for (let i = 0; i < nr; i++) {
+    const o0 = (r0 + i * sr) * stride;
+    const o1 = o0 + stride;
+    const o2 = o1 + stride;
+    const o3 = o2 + stride;
+    let c = c0;
+    let j = 0;
+    while (j < nc) {
+      const w = c >>> 5;
+      let k = (32 - (c & 31)) >>> 2;
+      if (k > nc - j) k = nc - j;
+      const a = data[o0 + w];
+      const b = data[o1 + w];
+      const d = data[o2 + w];
+      const e = data[o3 + w];
+      let s = 28 - (c & 31);
+      for (let t = 0; t < k; t++, s -= 4) {
+        counts[(((a >>> s) & 15) << 12) | (((b >>> s) & 15) << 8) | (((d >>> s) & 15) << 4) | ((e >>> s) & 15)]++;
+      }
+      j += k;
+      c += k << 2;
+    }
+  }
+}
+
+/** As {@link countGeneral} without tracking distinct codes. */
+function countGeneralDense(plane: BitPlane, g: Region, bh: number, bw: number, counts: Uint32Array): void {
+  const { data, stride } = plane;
+  const { r0, c0, nr, nc, sr } = g;
+  const scol = g.sc;
+  for (let i = 0; i < nr; i++) {
+    const rowOff = (r0 + i * sr) * stride;
+    for (let j = 0; j < nc; j++) {
+      const c = c0 + j * scol;
+      let code = 0;
+      for (let k = 0, off = rowOff; k < bh; k++, off += stride) code = (code << bw) | runBits(data, off, c, bw);
+      counts[code]++;
+    }
+  }
+}
+
 /** Counts the blocks of any region (any shape ≤ 16 cells, any steps). */
 function countGeneral(plane: BitPlane, g: Region, sc: ShapeCounts): void {
   const { data, stride } = plane;
@@ -96,12 +144,31 @@ function countGeneral(plane: BitPlane, g: Region, sc: ShapeCounts): void {
   sc.distinct = distinct;
 }
 
-/** Counts every region of a plan into `out` (one ShapeCounts per plan shape, same order). */
+/**
+ * Counts every region of a plan into `out` (one ShapeCounts per plan shape, same order; each
+ * must start empty). A shape with at least 2^cells / 8 planned blocks is counted without
+ * tracking distinct codes and its code list is rebuilt by one scan of the count array; smaller
+ * ones track codes as they go, so their cost stays O(blocks).
+ */
 export function countPlan(plan: Plan, out: ShapeCounts[]): void {
+  const planned = new Float64Array(out.length);
+  for (const g of plan.regions) planned[g.si] += g.nr * g.nc;
   for (const g of plan.regions) {
     const sc = out[g.si];
-    if (sc.rows === 4 && sc.cols === 4 && g.sc === 4 && (g.c0 & 3) === 0) count4x4(plan.plane, g, sc);
+    const aligned4x4 = sc.rows === 4 && sc.cols === 4 && g.sc === 4 && (g.c0 & 3) === 0;
+    if (planned[g.si] * 8 >= sc.counts.length) {
+      if (aligned4x4) count4x4Dense(plan.plane, g, sc.counts);
+      else countGeneralDense(plan.plane, g, sc.rows, sc.cols, sc.counts);
+      sc.total += g.nr * g.nc;
+    } else if (aligned4x4) count4x4(plan.plane, g, sc);
     else countGeneral(plan.plane, g, sc);
+  }
+  for (let si = 0; si < out.length; si++) {
+    if (planned[si] * 8 < out[si].counts.length) continue;
+    const { counts, codes } = out[si];
+    let distinct = 0;
+    for (let c = 0; c < counts.length; c++) if (counts[c] !== 0) codes[distinct++] = c;
+    out[si].distinct = distinct;
   }
 }
 

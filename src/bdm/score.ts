@@ -24,6 +24,11 @@ export function tablesFor(counts: BlockCounts, table: CtmTable, name = 'table'):
   });
 }
 
+// log2 of small multiplicities, looked up instead of computed: most blocks of a noisy plane occur
+// once or a few times, and Math.log2 per distinct block would dominate the scoring pass.
+const LOG2_SMALL = new Float64Array(4096);
+for (let i = 1; i < LOG2_SMALL.length; i++) LOG2_SMALL[i] = Math.log2(i);
+
 /** BDM of counts given their shape tables (kernel: no validation). */
 export function scoreCounts(shapes: readonly ShapeCounts[], tables: readonly CtmShapeTable[]): BdmResult {
   let ctm = 0;
@@ -34,14 +39,15 @@ export function scoreCounts(shapes: readonly ShapeCounts[], tables: readonly Ctm
   for (let s = 0; s < shapes.length; s++) {
     const { counts, codes } = shapes[s];
     const { values, missing: miss } = tables[s];
-    const n = shapes[s].distinct;
-    for (let i = 0; i < n; i++) {
+    const nd = shapes[s].distinct;
+    for (let i = 0; i < nd; i++) {
       const code = codes[i];
+      const n = counts[code];
       ctm += values[code];
-      multiplicity += Math.log2(counts[code]);
+      multiplicity += n < 4096 ? LOG2_SMALL[n] : Math.log2(n);
       missing += miss[code];
     }
-    distinct += n;
+    distinct += nd;
     blocks += shapes[s].total;
   }
   return { bdm: ctm + multiplicity, ctm, multiplicity, blocks, distinct, missing };
