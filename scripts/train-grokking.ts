@@ -8,16 +8,17 @@
  * Usage:
  *   nice npx tsx scripts/train-grokking.ts [--out examples/grokking] [--steps N] [--p P]
  *        [--d D] [--h H] [--lr LR] [--wd WD] [--init-scale S] [--train-frac F] [--seed S]
- *        [--checkpoints N] [--log-every K] [--no-save]
+ *        [--checkpoint-steps 0,30,100,…] [--checkpoints N (log-spaced instead)] [--log-every K] [--no-save]
  *
  * Writes <out>/step-XXXXXX.safetensors (tensors embed p×d, hidden 2d×h, output h×p, float32)
- * at log-spaced steps, and <out>/metadata.json (hyper-parameters, per-checkpoint train/test
+ * at the checkpoint steps (default: log-spaced through memorisation, denser while it generalises), and <out>/metadata.json (hyper-parameters, per-checkpoint train/test
  * loss in nats and accuracy, a sampled history, wall time, machine).
  */
 import { mkdirSync, writeFileSync, readdirSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import os from 'node:os';
 import { makeRng } from './grokking/prng.js';
+import { makeSplit } from './grokking/data.js';
 import {
   initParams,
   makeWorkspace,
@@ -45,15 +46,17 @@ interface Config {
   steps: number;
   seed: number;
   checkpoints: number;
+  /** Explicit checkpoint steps; when empty, `checkpoints` log-spaced steps are used. */
+  checkpointSteps: number[];
   logEvery: number;
   out: string;
   save: boolean;
 }
 
 const DEFAULTS: Config = {
-  p: 59,
-  d: 32,
-  h: 128,
+  p: 47,
+  d: 24,
+  h: 96,
   lr: 3e-3,
   wd: 1,
   beta1: 0.9,
@@ -61,9 +64,12 @@ const DEFAULTS: Config = {
   eps: 1e-8,
   initScale: 1,
   trainFrac: 0.5,
-  steps: 3000,
+  steps: 4000,
   seed: 0,
   checkpoints: 11,
+  // Log-spaced through memorisation (train accuracy hits 100 % near step 200), then every
+  // ~400–800 steps through the generalisation phase (test accuracy climbs from ~1000 to ~2600).
+  checkpointSteps: [0, 30, 100, 200, 400, 800, 1300, 1800, 2200, 2600, 3200, 4000],
   logEvery: 10,
   out: 'examples/grokking',
   save: true,
@@ -82,13 +88,19 @@ function parseArgs(argv: string[]): Config {
     '--train-frac': 'trainFrac',
     '--steps': 'steps',
     '--seed': 'seed',
-    '--checkpoints': 'checkpoints',
     '--log-every': 'logEvery',
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--no-save') cfg.save = false;
     else if (a === '--out') cfg.out = argv[++i];
+    else if (a === '--checkpoint-steps') {
+      cfg.checkpointSteps = argv[++i].split(',').map(Number);
+      if (!cfg.checkpointSteps.every((v) => Number.isInteger(v) && v >= 0)) throw new Error('--checkpoint-steps: expected integers');
+    } else if (a === '--checkpoints') {
+      cfg.checkpoints = Number(argv[++i]);
+      cfg.checkpointSteps = [];
+    }
     else if (a in numeric) {
       const v = Number(argv[++i]);
       if (!Number.isFinite(v)) throw new Error(`${a}: expected a number`);
@@ -118,32 +130,9 @@ function main(): void {
   const dims: Dims = { p, d, h };
   const rng = makeRng(cfg.seed);
 
-  // Seeded split: Fisher–Yates over all p² ordered pairs, the first trainFrac for training.
+  // Seeded split first, then the initialisation, from one stream (the order is part of the seed).
+  const { train, test } = makeSplit(p, cfg.trainFrac, rng);
   const total = p * p;
-  const order = new Int32Array(total);
-  for (let i = 0; i < total; i++) order[i] = i;
-  for (let i = total - 1; i > 0; i--) {
-    const j = Math.floor(rng.next() * (i + 1));
-    const t = order[i];
-    order[i] = order[j];
-    order[j] = t;
-  }
-  const nTrain = Math.round(cfg.trainFrac * total);
-  const split = (from: number, to: number) => {
-    const n = to - from;
-    const as = new Int32Array(n);
-    const bs = new Int32Array(n);
-    const ys = new Int32Array(n);
-    for (let i = 0; i < n; i++) {
-      const k = order[from + i];
-      as[i] = Math.floor(k / p);
-      bs[i] = k % p;
-      ys[i] = (as[i] + bs[i]) % p;
-    }
-    return { as, bs, ys, n };
-  };
-  const train = split(0, nTrain);
-  const test = split(nTrain, total);
 
   const params = initParams(dims, rng, cfg.initScale);
   const grads = zerosLike(params);
@@ -151,7 +140,8 @@ function main(): void {
   const wsTrain = makeWorkspace(dims, train.n);
   const wsTest = makeWorkspace(dims, test.n);
 
-  const ckSteps = checkpointSteps(cfg.steps, cfg.checkpoints);
+  const ckSteps =
+    cfg.checkpointSteps.length > 0 ? cfg.checkpointSteps.filter((s) => s <= cfg.steps) : checkpointSteps(cfg.steps, cfg.checkpoints);
   const ckSet = new Set(ckSteps);
   if (cfg.save) {
     mkdirSync(cfg.out, { recursive: true });

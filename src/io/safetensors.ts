@@ -60,6 +60,11 @@ export interface SafetensorsHeader {
   metadata: Record<string, string>;
 }
 
+/** Sets an own enumerable property, even for the key `__proto__` (plain assignment would not). */
+function setOwn(obj: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
 function fail(argument: string, message: string): never {
   throw new OckhamError('PARSE_ERROR', argument, message);
 }
@@ -122,7 +127,7 @@ export function parseSafetensorsHeader(headerBytes: Uint8Array, fileSize: number
       if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) fail(argument, '__metadata__ must be an object of strings');
       for (const [k, v] of Object.entries(raw as Record<string, unknown>)) {
         if (typeof v !== 'string') fail(argument, `__metadata__.${k} must be a string, got ${typeof v}`);
-        metadata[k] = v;
+        setOwn(metadata, k, v);
       }
       continue;
     }
@@ -379,13 +384,13 @@ export function serializeSafetensors(
     for (const k of Object.keys(metadata).sort()) {
       const v = metadata[k];
       if (typeof v !== 'string') throw new OckhamError('INVALID_ARGUMENT', `metadata.${k}`, `expected a string, got ${typeof v}`);
-      meta[k] = v;
+      setOwn(meta, k, v);
     }
     header.__metadata__ = meta;
   }
   let offset = 0;
   for (const it of items) {
-    header[it.name] = { dtype: it.dtype, shape: it.shape, data_offsets: [offset, offset + it.bytes] };
+    setOwn(header, it.name, { dtype: it.dtype, shape: it.shape, data_offsets: [offset, offset + it.bytes] });
     offset += it.bytes;
   }
   const json = new TextEncoder().encode(JSON.stringify(header));

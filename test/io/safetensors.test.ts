@@ -162,6 +162,23 @@ describe('serializeSafetensors → parseSafetensors', () => {
     expect(got[2]).toBe(Infinity);
   });
 
+  it('handles the names "__proto__" and "constructor" as plain keys', () => {
+    const bytes = serializeSafetensors(
+      [
+        { name: '__proto__', shape: [1], data: new Float32Array([1]) },
+        { name: 'constructor', shape: [1], data: new Float32Array([2]) },
+      ],
+      JSON.parse('{"__proto__": "x"}'),
+    );
+    const r = parseSafetensors(bytes);
+    expect(r.tensors.map((t) => [t.name, t.data[0]])).toEqual([
+      ['__proto__', 1],
+      ['constructor', 2],
+    ]);
+    expect(Object.keys(r.metadata)).toEqual(['__proto__']);
+    expect(Object.getPrototypeOf(r.metadata)).toBe(Object.prototype);
+  });
+
   it('does not alias the input buffer', () => {
     const bytes = serializeSafetensors([{ name: 'w', shape: [2], data: new Float32Array([1, 2]) }]);
     const t = parseSafetensors(bytes).tensors[0];
