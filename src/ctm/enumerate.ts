@@ -219,19 +219,16 @@ export interface CtmCounts extends Space {
 
 function reverseBits(code: number, len: number): number {
   let r = 0;
-  for (let i = 0; i < len; i++) r = r * 2 + (Math.floor(code / 2 ** i) % 2);
+  for (let i = 0; i < len; i++) r = (r << 1) | ((code >>> i) & 1);
   return r;
 }
 
 /** Rotates an r×c row-major code (first cell MSB) a quarter turn: new[i][j] = old[r−1−j][i], shape c×r. */
 export function rotateCode(code: number, rows: number, cols: number): number {
+  const last = rows * cols - 1;
   let out = 0;
   for (let i = 0; i < cols; i++) {
-    for (let j = 0; j < rows; j++) {
-      const oi = rows - 1 - j, oj = i;
-      const bit = Math.floor(code / 2 ** (rows * cols - 1 - (oi * cols + oj))) % 2;
-      out = out * 2 + bit;
-    }
+    for (let j = 0; j < rows; j++) out = (out << 1) | ((code >>> (last - ((rows - 1 - j) * cols + i))) & 1);
   }
   return out;
 }
@@ -252,8 +249,15 @@ export function ctmOutputs(dim: 1 | 2, maxRecord: number): Array<[number, number
 /** Output index of a raw block (1-D: rows = 1, cols = length). */
 export function ctmOutputIndex(dim: 1 | 2, maxRecord: number, rows: number, cols: number, code: number): number {
   if (dim === 1) return 2 ** cols - 2 + code;
-  return shapeOffsets2d(maxRecord)[(rows - 1) * maxRecord + (cols - 1)] + code;
+  let off = offsetCache.get(maxRecord);
+  if (!off) {
+    off = shapeOffsets2d(maxRecord);
+    offsetCache.set(maxRecord, off);
+  }
+  return off[(rows - 1) * maxRecord + (cols - 1)] + code;
 }
+
+const offsetCache = new Map<number, Int32Array>();
 
 /**
  * Symmetrises raw totals and forms exact machine counts (BigInt).
@@ -275,30 +279,34 @@ export function finalizeCtmCounts(raw: CtmRawTotals): CtmCounts {
   const pow: bigint[] = [];
   for (let u = 0, p = 1n; u <= raw.slots; u++, p *= Kb) pow.push(p);
   const nOut = outputCount(raw.dim, raw.maxRecord);
-  const R: bigint[] = Array.from({ length: nOut }, () => 0n);
+  // Weights per output (first move R), sparse: only outputs some leaf produced.
+  const R = new Map<number, bigint>();
   for (const [slot, v] of raw.halt) {
-    R[Math.floor(slot / raw.slots)] += v * pow[slot % raw.slots];
+    const i = Math.floor(slot / raw.slots);
+    R.set(i, (R.get(i) ?? 0n) + v * pow[slot % raw.slots]);
   }
   const outs = ctmOutputs(raw.dim, raw.maxRecord);
   const c0 = new BigUint64Array(nOut);
   const sym = raw.dim === 1 ? 2n : 4n;
-  for (let i = 0; i < nOut; i++) {
+  // Scatter each output's weight to its images under the symmetry group (reverse / quarter turns):
+  // the mirrored / rotated machines produce the mirrored / rotated outputs.
+  for (const [i, w] of R) {
     const [r, c, code] = outs[i];
-    let s = 0n;
     if (raw.dim === 1) {
-      s = R[i] + R[ctmOutputIndex(1, raw.maxRecord, 1, c, reverseBits(code, c))];
+      c0[i] += w;
+      c0[ctmOutputIndex(1, raw.maxRecord, 1, c, reverseBits(code, c))] += w;
     } else {
       let rr = r, cc = c, k = code;
       for (let g = 0; g < 4; g++) {
-        s += R[ctmOutputIndex(2, raw.maxRecord, rr, cc, k)];
+        c0[ctmOutputIndex(2, raw.maxRecord, rr, cc, k)] += w;
         k = rotateCode(k, rr, cc);
         const t = rr; rr = cc; cc = t;
       }
     }
-    if (r === 1 && c === 1) s += raw.direct[code] * pow[raw.slots - 1];
-    if (s >= 1n << 64n) throw new OckhamError('OUT_OF_RANGE', 'raw', 'count exceeds 2^64');
-    c0[i] = s;
   }
+  const d = pow[raw.slots - 1];
+  c0[ctmOutputIndex(raw.dim, raw.maxRecord, 1, 1, 0)] += raw.direct[0] * d;
+  c0[ctmOutputIndex(raw.dim, raw.maxRecord, 1, 1, 1)] += raw.direct[1] * d;
   let halting = 0n;
   for (let i = 0; i < nOut; i++) halting += c0[i];
   let haltingLarge = 0n, nonHalting = 0n, pruned = 0n;
