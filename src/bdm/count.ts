@@ -189,9 +189,12 @@ export function countPlan(plan: Plan, out: ShapeCounts[]): void {
  * @throws {OckhamError} As {@link ctmBlockDecompose}.
  * @example
  * ```ts
- * const a = blockCounts(top, { shape: [8, 16], table });    // rows 0..7
- * const b = blockCounts(bottom, { shape: [6, 16], table }); // rows 8..13
- * bdmFromCounts(mergeBlockCounts(a, b), table).bdm;         // = BDM of the 14×16 whole
+ * // table: a 2-D binary CtmTable, e.g. ctmTableFromTsv(text of pybdm's ctm-b2-d4x4.tsv)
+ * const x = new Uint8Array(14 * 16).map((_, i) => (i * 7919) % 3 === 0 ? 1 : 0); // 14×16
+ * const a = blockCounts(x.subarray(0, 8 * 16), { shape: [8, 16], table }); // rows 0..7
+ * const b = blockCounts(x.subarray(8 * 16), { shape: [6, 16], table });    // rows 8..13
+ * bdmFromCounts(mergeBlockCounts(a, b), table).bdm ===
+ *   ctmBlockDecompose(x, { shape: [14, 16], table }).bdm; // true
  * ```
  */
 export function blockCounts(input: Uint8Array | BitPlane, options: BdmOptions): BlockCounts {
@@ -227,7 +230,13 @@ function assertBlockCounts(x: unknown, name: string): BlockCounts {
  *   `OUT_OF_RANGE` if a multiplicity would exceed 2^32 − 1.
  * @example
  * ```ts
- * const whole = mergeBlockCounts(blockCounts(chunk1, opts1), blockCounts(chunk2, opts2));
+ * // table1d: a 1-D binary CtmTable with length-12 blocks (e.g. pybdm's ctm-b2-d12)
+ * const x = new Uint8Array(48).fill(1, 12, 30);
+ * const merged = mergeBlockCounts(
+ *   blockCounts(x.subarray(0, 24), { shape: [24], table: table1d }),
+ *   blockCounts(x.subarray(24), { shape: [24], table: table1d }),
+ * );
+ * merged.shapes[0].total; // 4 blocks of 12
  * ```
  */
 export function mergeBlockCounts(...parts: BlockCounts[]): BlockCounts {

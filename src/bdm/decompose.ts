@@ -85,7 +85,8 @@ export function ctmBlockDecompose(input: Uint8Array | BitPlane, options: BdmOpti
  * @throws {OckhamError} As {@link ctmBlockDecompose}.
  * @example
  * ```ts
- * blockEntropy(bits24, { shape: [24], table: table1d }); // 12 zeros then 12 ones → 1
+ * // table1d: a 1-D binary CtmTable (e.g. pybdm's ctm-b2-d12 via ctmTableFromTsv)
+ * blockEntropy(new Uint8Array(24).fill(1, 12), { shape: [24], table: table1d }); // 12 zeros, 12 ones → 1
  * ```
  */
 export function blockEntropy(input: Uint8Array | BitPlane, options: BdmOptions): number {
@@ -106,6 +107,7 @@ export function blockEntropy(input: Uint8Array | BitPlane, options: BdmOptions):
  * @throws {OckhamError} As {@link ctmBlockDecompose}.
  * @example
  * ```ts
+ * // table1d: a 1-D binary CtmTable (e.g. pybdm's ctm-b2-d12 via ctmTableFromTsv)
  * normalizedBdm(new Uint8Array(30).fill(1), { shape: [30], table: table1d }); // 0
  * ```
  */
@@ -133,7 +135,7 @@ export function normalizedBdm(input: Uint8Array | BitPlane, options: BdmOptions)
  * @throws {OckhamError} As {@link ctmBlockDecompose}.
  * @example
  * ```ts
- * normalizedBlockEntropy(bits24, { shape: [24], table: table1d }); // 12 zeros, 12 ones → 1
+ * normalizedBlockEntropy(new Uint8Array(24).fill(1, 12), { shape: [24], table: table1d }); // 1
  * ```
  */
 export function normalizedBlockEntropy(input: Uint8Array | BitPlane, options: BdmOptions): number {
