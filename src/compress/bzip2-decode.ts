@@ -1,0 +1,242 @@
+/**
+ * bzip2 decoder (our own; used by `decompress(…, { codec: 'bzip2' })` and as a third
+ * round-trip check next to seek-bzip and the system bzip2). Every loop is bounded by the
+ * input length or by the format's limits (block ≤ 100000·level bytes, code lengths ≤ 20),
+ * so corrupted input ends in an OckhamError, never in an endless loop.
+ */
+import { OckhamError } from '../errors.js';
+import { crc32Update } from './crc32.js';
+
+const ARG = 'stream';
+
+function fail(message: string): never {
+  throw new OckhamError('PARSE_ERROR', ARG, `invalid bzip2 stream: ${message}`);
+}
+
+interface Reader {
+  buf: Uint8Array;
+  pos: number; // next byte
+  acc: number; // pending bits (low `n` bits valid)
+  n: number;
+}
+
+function bits(r: Reader, count: number): number {
+  // count ≤ 24
+  while (r.n < count) {
+    if (r.pos >= r.buf.length) fail('truncated');
+    r.acc = ((r.acc << 8) | r.buf[r.pos++]) & 0x7fffffff;
+    r.n += 8;
+  }
+  r.n -= count;
+  return (r.acc >>> r.n) & ((1 << count) - 1);
+}
+
+function bit(r: Reader): number {
+  if (r.n === 0) {
+    if (r.pos >= r.buf.length) fail('truncated');
+    r.acc = r.buf[r.pos++];
+    r.n = 8;
+  }
+  r.n--;
+  return (r.acc >>> r.n) & 1;
+}
+
+/** Decodes one or more concatenated bzip2 streams. */
+export function bzip2Decode(stream: Uint8Array): Uint8Array {
+  let out: Uint8Array = new Uint8Array(Math.max(1024, stream.length * 4));
+  let outLen = 0;
+  const r: Reader = { buf: stream, pos: 0, acc: 0, n: 0 };
+  let first = true;
+  while (first || r.pos < stream.length) {
+    first = false;
+    if (bits(r, 24) !== 0x425a68) fail('missing "BZh" signature');
+    const level = bits(r, 8) - 0x30;
+    if (level < 1 || level > 9) fail('block size digit must be 1..9');
+    const maxBlock = level * 100000;
+    const tt = new Int32Array(maxBlock);
+    const ll = new Uint8Array(maxBlock);
+    let combined = 0;
+    for (;;) {
+      const m1 = bits(r, 24);
+      const m2 = bits(r, 24);
+      if (m1 === 0x177245 && m2 === 0x385090) {
+        const storedCombined = ((bits(r, 16) << 16) | bits(r, 16)) >>> 0;
+        if (storedCombined !== combined) fail('stream CRC mismatch');
+        r.n -= r.n % 8; // end of stream is padded to a byte boundary
+        break;
+      }
+      if (m1 !== 0x314159 || m2 !== 0x265359) fail('bad block magic');
+      const storedCrc = ((bits(r, 16) << 16) | bits(r, 16)) >>> 0;
+      if (bit(r)) throw new OckhamError('UNSUPPORTED', ARG, 'randomised bzip2 blocks (bzip2 < 0.9.5) are not supported');
+      const origPtr = bits(r, 24);
+      // Symbol map.
+      const used16 = bits(r, 16);
+      const seqToUnseq = new Uint8Array(256);
+      let nInUse = 0;
+      for (let i = 0; i < 16; i++) {
+        if (!(used16 & (1 << (15 - i)))) continue;
+        const m = bits(r, 16);
+        for (let j = 0; j < 16; j++) if (m & (1 << (15 - j))) seqToUnseq[nInUse++] = i * 16 + j;
+      }
+      if (nInUse === 0) fail('empty symbol map');
+      const alphaSize = nInUse + 2;
+      const nGroups = bits(r, 3);
+      if (nGroups < 2 || nGroups > 6) fail('number of Huffman tables must be 2..6');
+      const nSelectors = bits(r, 15);
+      if (nSelectors < 1) fail('no selectors');
+      const selectors = new Uint8Array(nSelectors);
+      const pos = new Uint8Array([0, 1, 2, 3, 4, 5]);
+      for (let i = 0; i < nSelectors; i++) {
+        let j = 0;
+        while (bit(r)) {
+          j++;
+          if (j >= nGroups) fail('selector out of range');
+        }
+        const v = pos[j];
+        for (let k = j; k > 0; k--) pos[k] = pos[k - 1];
+        pos[0] = v;
+        selectors[i] = v;
+      }
+      // Code lengths and canonical decoding tables: per table and length L, the first code
+      // `base[L]`, the count of codes `count[L]`, and symbols sorted by (length, symbol).
+      const lens = new Uint8Array(alphaSize);
+      const limit = new Int32Array(nGroups * 21); // first code of each length
+      const count = new Int32Array(nGroups * 21);
+      const offset = new Int32Array(nGroups * 21); // index into perm of each length's first symbol
+      const perm = new Uint16Array(nGroups * alphaSize);
+      const minLens = new Int32Array(nGroups);
+      for (let t = 0; t < nGroups; t++) {
+        let cur = bits(r, 5);
+        for (let v = 0; v < alphaSize; v++) {
+          for (;;) {
+            if (cur < 1 || cur > 20) fail('code length out of range 1..20');
+            if (!bit(r)) break;
+            cur += bit(r) ? -1 : 1;
+          }
+          lens[v] = cur;
+        }
+        const b = t * 21;
+        let minLen = 21;
+        for (let v = 0; v < alphaSize; v++) {
+          count[b + lens[v]]++;
+          if (lens[v] < minLen) minLen = lens[v];
+        }
+        minLens[t] = minLen;
+        let code = 0;
+        let idx = 0;
+        for (let L = 1; L <= 20; L++) {
+          limit[b + L] = code;
+          offset[b + L] = idx;
+          for (let v = 0; v < alphaSize; v++) if (lens[v] === L) perm[t * alphaSize + idx++] = v;
+          code = (code + count[b + L]) << 1;
+        }
+      }
+      // Huffman + MTF + RUNA/RUNB decoding into ll[0..nblock).
+      const yy = new Uint8Array(256);
+      for (let i = 0; i < 256; i++) yy[i] = i;
+      const EOB = nInUse + 1;
+      let nblock = 0;
+      let run = 0;
+      let runWeight = 1;
+      let groupLeft = 0;
+      let sel = 0;
+      let tb = 0;
+      let minLen = 1;
+      for (;;) {
+        if (groupLeft === 0) {
+          if (sel >= nSelectors) fail('ran out of selectors');
+          const t = selectors[sel++];
+          tb = t;
+          minLen = minLens[t];
+          groupLeft = 50;
+        }
+        groupLeft--;
+        const b = tb * 21;
+        let L = minLen;
+        let code = bits(r, L);
+        for (;;) {
+          const rel = code - limit[b + L];
+          if (rel >= 0 && rel < count[b + L]) {
+            code = perm[tb * alphaSize + offset[b + L] + rel];
+            break;
+          }
+          if (++L > 20) fail('invalid Huffman code');
+          code = (code << 1) | bit(r);
+        }
+        const sym = code;
+        if (sym <= 1) {
+          // RUNA adds 1·weight, RUNB 2·weight; weights double (bijective base 2).
+          run += (sym + 1) * runWeight;
+          runWeight *= 2;
+          if (run > maxBlock) fail('zero run exceeds block size');
+          continue;
+        }
+        if (run > 0) {
+          if (nblock + run > maxBlock) fail('block exceeds declared size');
+          const c = seqToUnseq[yy[0]];
+          ll.fill(c, nblock, nblock + run);
+          nblock += run;
+          run = 0;
+          runWeight = 1;
+        }
+        if (sym === EOB) break;
+        if (nblock >= maxBlock) fail('block exceeds declared size');
+        const j = sym - 1;
+        const v = yy[j];
+        for (let k = j; k > 0; k--) yy[k] = yy[k - 1];
+        yy[0] = v;
+        ll[nblock++] = seqToUnseq[v];
+      }
+      if (origPtr >= nblock) fail('origin pointer outside block');
+      // Inverse BWT: tt maps each sorted (first-column) row to its last-column position.
+      const cum = new Int32Array(256);
+      for (let i = 0; i < nblock; i++) cum[ll[i]]++;
+      for (let c = 0, s = 0; c < 256; c++) {
+        const k = cum[c];
+        cum[c] = s;
+        s += k;
+      }
+      for (let i = 0; i < nblock; i++) tt[cum[ll[i]]++] = i;
+      // Undo RLE1 while walking the permutation; CRC over the final bytes.
+      let crc = -1;
+      let p = tt[origPtr];
+      let last = -1;
+      let same = 0;
+      const blockStart = outLen;
+      for (let k = 0; k < nblock; k++) {
+        const c = ll[p];
+        p = tt[p];
+        if (same === 4) {
+          // c is a repeat count for `last`.
+          if (outLen + c > out.length) out = grow(out, outLen + c);
+          out.fill(last, outLen, outLen + c);
+          outLen += c;
+          same = 0;
+          last = -1;
+          continue;
+        }
+        if (c === last) same++;
+        else {
+          last = c;
+          same = 1;
+        }
+        if (outLen >= out.length) out = grow(out, outLen + 1);
+        out[outLen++] = c;
+      }
+      crc = ~crc32Update(crc, out, blockStart, outLen) >>> 0;
+      if (crc !== storedCrc) fail('block CRC mismatch');
+      combined = (((combined << 1) | (combined >>> 31)) ^ crc) >>> 0;
+    }
+    // Only whole bytes remain; continue if another stream follows.
+    r.n = 0;
+  }
+  return out.slice(0, outLen);
+}
+
+function grow(buf: Uint8Array, need: number): Uint8Array {
+  let size = buf.length * 2;
+  while (size < need) size *= 2;
+  const nb = new Uint8Array(size);
+  nb.set(buf);
+  return nb;
+}
