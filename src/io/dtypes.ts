@@ -47,7 +47,15 @@ export const HOST_LE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 let f16Table: Float32Array | undefined;
 
-/** IEEE 754 binary16 bits → value (exact). */
+/**
+ * Decodes IEEE 754 binary16 bits to their exact value.
+ *
+ * Reference: IEEE 754-2008 §3.6 (binary16: 1 sign, 5 exponent bits with bias 15, 10 fraction bits).
+ * @param bits - The 16-bit pattern (0..65535).
+ * @returns The value (subnormals, ±0, ±Infinity and NaN included).
+ * @example
+ * halfToFloat(0x3c00); // 1
+ */
 export function halfToFloat(bits: number): number {
   const s = bits & 0x8000 ? -1 : 1;
   const e = (bits >>> 10) & 0x1f;
@@ -81,7 +89,15 @@ function e5m2ToFloat(b: number): number {
   return halfToFloat(b << 8);
 }
 
-/** float → binary16 bits, round to nearest even (overflow → ±Infinity, NaN kept). */
+/**
+ * Encodes a number as IEEE 754 binary16 bits, rounding to nearest, ties to even.
+ *
+ * Reference: IEEE 754-2008 §4.3.1 (roundTiesToEven). The input is first rounded to float32.
+ * @param value - Any number; magnitudes ≥ 65520 become ±Infinity, NaN becomes 0x7e00.
+ * @returns The 16-bit pattern.
+ * @example
+ * floatToHalf(1); // 0x3c00
+ */
 export function floatToHalf(value: number): number {
   const f = Math.fround(value);
   const sign = f < 0 || Object.is(f, -0) ? 0x8000 : 0;
@@ -115,7 +131,15 @@ export function floatToHalf(value: number): number {
 const f32Scratch = new Float32Array(1);
 const u32Scratch = new Uint32Array(f32Scratch.buffer);
 
-/** float → bfloat16 bits, round to nearest even (NaN kept as a quiet NaN). */
+/**
+ * Encodes a number as bfloat16 bits (the top 16 bits of its float32), rounding to nearest even.
+ *
+ * Reference: bfloat16 as used by TensorFlow/PyTorch (float32 with the low 16 fraction bits dropped).
+ * @param value - Any number; NaN stays a quiet NaN.
+ * @returns The 16-bit pattern.
+ * @example
+ * floatToBfloat16(1); // 0x3f80
+ */
 export function floatToBfloat16(value: number): number {
   f32Scratch[0] = value;
   const x = u32Scratch[0];

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { zipSync } from 'fflate';
@@ -93,6 +93,29 @@ describe('Node readers', () => {
     // A header problem surfaces before any tensor is yielded, naming the path.
     const it = streamSafetensorsFile(join(dir, 'cut.safetensors'));
     await rejectsOckham(it.next(), 'PARSE_ERROR', 'cut.safetensors');
+  });
+
+  it('streams a sparse 8 GiB file: reads the first tensor only, typed error for the oversized one', async () => {
+    const header = { a: { dtype: 'F32', shape: [2, 2], data_offsets: [0, 16] }, b: { dtype: 'U8', shape: [2 ** 33], data_offsets: [16, 16 + 2 ** 33] } };
+    let json = JSON.stringify(header);
+    while (json.length % 8) json += ' ';
+    const pre = new Uint8Array(8 + json.length + 16);
+    new DataView(pre.buffer).setUint32(0, json.length, true);
+    pre.set(new TextEncoder().encode(json), 8);
+    pre.set(new Uint8Array(new Float32Array([1, 2, 3, 4]).buffer), 8 + json.length);
+    const big = join(dir, 'sparse.safetensors');
+    writeFileSync(big, pre);
+    truncateSync(big, pre.length + 2 ** 33); // sparse: no disk space used
+    const t0 = performance.now();
+    const h = await readSafetensorsHeader(big);
+    expect(h.entries[1].end).toBe(pre.length + 2 ** 33);
+    const it = streamSafetensorsFile(big);
+    const first = await it.next();
+    expect(first.done).toBe(false);
+    expect(Array.from(first.value!.data)).toEqual([1, 2, 3, 4]);
+    expect(performance.now() - t0).toBeLessThan(2000);
+    await rejectsOckham(it.next(), 'OUT_OF_RANGE', 'sparse.safetensors');
+    rmSync(big);
   });
 
   it('readWeightsFile dispatches on extension, folder and magic', async () => {

@@ -8,8 +8,10 @@ import {
   decodeSafetensorsEntry,
   parseSafetensorsHeader,
   safetensorsHeaderLength,
+  type SafetensorsEntry,
   type SafetensorsHeader,
 } from '../safetensors.js';
+import { OckhamError } from '../../errors.js';
 import type { NamedTensor, WeightsFile } from '../types.js';
 import { HOST_LE } from '../dtypes.js';
 import { rethrowWithPath } from './errors.js';
@@ -24,6 +26,22 @@ async function readExactly(fh: FileHandle, target: Uint8Array, position: number,
     const { bytesRead } = await fh.read(target, done, len, position + done);
     if (bytesRead === 0) rethrowWithPath(path, new Error(`file ended early at byte ${position + done} (changed while reading?)`));
     done += bytesRead;
+  }
+}
+
+/** Runs an allocation, turning the engine's RangeError into a typed error naming the tensor. */
+function allocate<T>(fn: () => T, e: SafetensorsEntry, path: string): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof RangeError) {
+      throw new OckhamError(
+        'OUT_OF_RANGE',
+        path,
+        `tensor ${JSON.stringify(e.name)} (${e.dtype} [${e.shape.join(', ')}], ${e.end - e.start} bytes) is too large for one JavaScript typed array`,
+      );
+    }
+    throw err;
   }
 }
 
@@ -92,14 +110,14 @@ export async function* streamSafetensorsFile(
       const e = header.entries[i];
       if (e.dtype === 'F32' && HOST_LE) {
         // Read straight into the float32 result: one copy instead of two.
-        const data = new Float32Array((e.end - e.start) / 4);
+        const data = allocate(() => new Float32Array((e.end - e.start) / 4), e, path);
         await readExactly(fh, new Uint8Array(data.buffer), e.start, path);
         yield { name: e.name, dtype: e.dtype, shape: e.shape.slice(), data, index: i, count };
         continue;
       }
-      const raw = new Uint8Array(e.end - e.start);
+      const raw = allocate(() => new Uint8Array(e.end - e.start), e, path);
       await readExactly(fh, raw, e.start, path);
-      yield { ...decodeSafetensorsEntry(e, raw), index: i, count };
+      yield { ...allocate(() => decodeSafetensorsEntry(e, raw), e, path), index: i, count };
     }
   } catch (e) {
     rethrowWithPath(path, e);

@@ -30,7 +30,13 @@ export async function readTfjsModelFile(path: string): Promise<WeightsFile> {
     const shards: Record<string, Uint8Array> = {};
     for (const group of tfjsManifest(json)) {
       for (const p of group.paths) {
-        const full = resolve(dir, decodeURIComponent(p));
+        let rel = p;
+        try {
+          rel = decodeURIComponent(p); // manifests hold URL paths (spaces as %20)
+        } catch {
+          // not percent-encoded: use as is
+        }
+        const full = resolve(dir, rel);
         if (full !== dir && !full.startsWith(dir + sep)) {
           throw new OckhamError('INVALID_ARGUMENT', path, `shard path ${JSON.stringify(p)} points outside the model folder`);
         }
