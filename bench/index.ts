@@ -5,7 +5,15 @@
 import os from 'node:os';
 
 const areas: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
+  quantize: () => import('./quantize.js'),
+  bdm: () => import('./bdm.js'),
   qubd: () => import('./qubd.js'),
+  ctm: () => import('./ctm.js'),
+  spectral: () => import('./spectral.js'),
+  compress: () => import('./compress.js'),
+  io: () => import('./io.js'),
+  llc: () => import('./llc.js'),
+  lmn: () => import('./lmn.js'),
 };
 
 const only = process.argv.slice(2);
