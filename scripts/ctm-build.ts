@@ -125,8 +125,19 @@ async function build(args: Map<string, string>): Promise<void> {
     throw new Error(`${work} exists: continue with --resume (or delete it to start over)`);
   }
   mkdirSync(work, { recursive: true });
-  if (!existsSync(path.join(work, 'run.json'))) {
-    atomicWrite(path.join(work, 'run.json'), JSON.stringify({ space, splitDepth, tasks: tasks.length, started: new Date().toISOString(), command }, null, 1));
+  // The task list must be the one the checkpoints were made for.
+  const th = createHash('sha256');
+  for (const t of tasks) th.update(Array.from(t).join(',') + ';');
+  const tasksSha256 = th.digest('hex');
+  const runFile = path.join(work, 'run.json');
+  if (!existsSync(runFile)) {
+    atomicWrite(runFile, JSON.stringify({ space, splitDepth, tasks: tasks.length, tasksSha256, started: new Date().toISOString(), command }, null, 1));
+  } else {
+    const prev = JSON.parse(readFileSync(runFile, 'utf8')) as { tasks: number; tasksSha256?: string };
+    if (prev.tasks !== tasks.length || (prev.tasksSha256 !== undefined && prev.tasksSha256 !== tasksSha256)) {
+      throw new Error(`${work}: the task list differs from the checkpointed run (enumerator changed?)`);
+    }
+    if (prev.tasksSha256 === undefined) atomicWrite(runFile, JSON.stringify({ ...prev, tasksSha256 }, null, 1));
   }
 
   // Load what is done: merged.json (folded tasks) + loose task files.

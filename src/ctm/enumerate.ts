@@ -265,7 +265,7 @@ const offsetCache = new Map<number, Int32Array>();
  * @param raw - Merged raw totals covering the whole tree (root + every task).
  * @returns Exact counts per raw output and the space totals; `weightCheck` tells whether
  *   halting + non-halting + pruned = K^(2n).
- * @throws {@link OckhamError} `OUT_OF_RANGE` if a count exceeds 2^64 (cannot happen for n ≤ 5).
+ * Counts are held in a BigUint64Array: every space with n ≤ 5 has fewer than 2^64 machines.
  * @example
  * ```ts
  * const t = newRawTotals({ dim: 1, states: 2, cutoff: 6 });

@@ -133,6 +133,38 @@ function fillZobrist(a: Int32Array, b: Int32Array): void {
   }
 }
 
+/**
+ * Undo log: every write that changes a cell pushes the cell index; since a logged write is a
+ * flip, a child is undone by flipping the logged cells back down to the branch point's height.
+ * The same log confirms a Brent hash match: the configuration repeats iff every cell written
+ * since the saved step was flipped an even number of times (and head and state agree).
+ */
+function cyclesBack(undo: Int32Array, from: number, to: number, par: Uint8Array): boolean {
+  for (let i = from; i < to; i++) par[undo[i]] ^= 1;
+  let same = true;
+  for (let i = from; i < to; i++) {
+    if (par[undo[i]] !== 0) same = false;
+    par[undo[i]] = 0;
+  }
+  return same;
+}
+
+/** reach[s] = can state s reach an undefined or halting transition; closed = its negation. */
+function computeClosed(n: number, tNext: Int32Array, reach: Uint8Array, closed: Uint8Array): void {
+  for (let s = 0; s < n; s++) reach[s] = tNext[2 * s] < 0 || tNext[2 * s + 1] < 0 ? 1 : 0;
+  for (let it = 0; it < n; it++) {
+    let changed = false;
+    for (let s = 0; s < n; s++) {
+      if (reach[s] === 0 && (reach[tNext[2 * s]] === 1 || reach[tNext[2 * s + 1]] === 1)) {
+        reach[s] = 1;
+        changed = true;
+      }
+    }
+    if (!changed) break;
+  }
+  for (let s = 0; s < n; s++) closed[s] = reach[s] ^ 1;
+}
+
 function runLazy1d(
   acc: LazyCounts,
   prefix: ArrayLike<number> | null,
@@ -143,7 +175,6 @@ function runLazy1d(
   const cut = acc.cutoff;
   const maxLen = acc.maxRecord;
   const slots = acc.slots;
-  const K = choicesPerTransition(1, n);
   const T = 2 * n;
   const TW = 2 * cut + 5;
   const ORG = cut + 2;
@@ -153,9 +184,8 @@ function runLazy1d(
   const plen = prefix ? prefix.length : 0;
 
   const tape = new Uint8Array(TW);
-  const saved = new Uint8Array(TW); // Brent reference tape (zero outside [bLo, bHi])
-  const snap = new Uint8Array(TW * (T + 1));
-  const snapS = new Int32Array(16 * (T + 1));
+  const par = new Uint8Array(TW);
+  const undo = new Int32Array(cut + 2);
   const Z1 = new Int32Array(TW);
   const Z2 = new Int32Array(TW);
   fillZobrist(Z1, Z2);
@@ -167,40 +197,14 @@ function runLazy1d(
   const path = new Int32Array(T + 1);
 
   // Current configuration (written back by run() before branching / on exit).
-  let head = ORG, state = 0, step = 0, lo = ORG, hi = ORG, fresh = 0, h1 = 0, h2 = 0;
+  let head = ORG, state = 0, step = 0, lo = ORG, hi = ORG, fresh = 0, h1 = 0, h2 = 0, ut = 0;
   let ns = 1; // states seen (0..ns−1)
   let nu = T; // undefined transitions
-  // Brent state
-  let bH1 = 0, bH2 = 0, bHead = -1, bState = -1, bLo = ORG, bHi = ORG, bPow = 1, bLam = 0;
+  // Brent: saved hash, head, state and undo height; power and counter.
+  let bH1 = 0, bH2 = 0, bHead = -1, bState = -1, bTop = 0, bPow = 1, bLam = 0;
   let longest = acc.longest;
   let steps = 0;
   let nodes = 0;
-
-  function computeClosed(): void {
-    // reach[s] = 1 if s can reach an undefined or halting transition.
-    for (let s = 0; s < n; s++) {
-      const a = tNext[2 * s], b = tNext[2 * s + 1];
-      reach[s] = a < 0 || b < 0 ? 1 : 0;
-    }
-    for (let it = 0; it < n; it++) {
-      let changed = false;
-      for (let s = 0; s < n; s++) {
-        if (reach[s]) continue;
-        if (reach[tNext[2 * s]] || reach[tNext[2 * s + 1]]) {
-          reach[s] = 1;
-          changed = true;
-        }
-      }
-      if (!changed) break;
-    }
-    for (let s = 0; s < n; s++) closed[s] = reach[s] ^ 1;
-  }
-
-  function brentReset(): void {
-    for (let i = bLo; i <= bHi; i++) saved[i] = 0;
-    for (let i = lo; i <= hi; i++) saved[i] = tape[i];
-    bLo = lo; bHi = hi; bH1 = h1; bH2 = h2; bHead = head; bState = state; bPow = 1; bLam = 0;
-  }
 
   function recordHalt(l: number, h: number, u: number, mult: number): void {
     const len = h - l + 1;
@@ -214,7 +218,7 @@ function runLazy1d(
   }
 
   function run(depth: number, mult: number): void {
-    let hd = head, st = state, sp = step, l = lo, h = hi, fr = fresh, a = h1, b = h2;
+    let hd = head, st = state, sp = step, l = lo, h = hi, fr = fresh, a = h1, b = h2, top = ut;
     let pw = bPow, lm = bLam;
     const sp0 = sp;
     for (;;) {
@@ -226,7 +230,7 @@ function runLazy1d(
       const t = (st << 1) | sym;
       const nx = tNext[t];
       if (nx === UNDEF) {
-        head = hd; state = st; step = sp; lo = l; hi = h; fresh = fr; h1 = a; h2 = b; bPow = pw; bLam = lm;
+        head = hd; state = st; step = sp; lo = l; hi = h; fresh = fr; h1 = a; h2 = b; ut = top; bPow = pw; bLam = lm;
         steps += sp - sp0;
         branch(depth, t, mult);
         return;
@@ -236,6 +240,7 @@ function runLazy1d(
         tape[hd] = w;
         a ^= Z1[hd];
         b ^= Z2[hd];
+        undo[top++] = hd;
       }
       sp++;
       if (nx === HALT) {
@@ -250,25 +255,17 @@ function runLazy1d(
         nonHalt[nu] += mult;
         break;
       }
-      if (a === bH1 && b === bH2 && hd === bHead && st === bState) {
-        let same = true;
-        for (let i = l; i <= h; i++) {
-          if (tape[i] !== saved[i]) { same = false; break; }
-        }
-        if (same) {
-          nonHalt[nu] += mult;
-          break;
-        }
+      if (a === bH1 && b === bH2 && hd === bHead && st === bState && cyclesBack(undo, bTop, top, par)) {
+        nonHalt[nu] += mult;
+        break;
       }
       if (++lm === pw) {
-        for (let i = bLo; i <= bHi; i++) saved[i] = 0;
-        for (let i = l; i <= h; i++) saved[i] = tape[i];
-        bLo = l; bHi = h; bH1 = a; bH2 = b; bHead = hd; bState = st;
+        bH1 = a; bH2 = b; bHead = hd; bState = st; bTop = top;
         pw *= 2;
         lm = 0;
       }
     }
-    head = hd; state = st; step = sp; lo = l; hi = h; fresh = fr; h1 = a; h2 = b; bPow = pw; bLam = lm;
+    head = hd; state = st; step = sp; lo = l; hi = h; fresh = fr; h1 = a; h2 = b; ut = top; bPow = pw; bLam = lm;
     steps += sp - sp0;
   }
 
@@ -278,14 +275,12 @@ function runLazy1d(
       return;
     }
     nodes++;
-    // Snapshot.
-    const base = depth * TW;
-    const sLo = lo, sHi = hi, sHead = head, sState = state, sStep = step, sFresh = fresh, sH1 = h1, sH2 = h2, sNs = ns;
-    for (let i = sLo; i <= sHi; i++) snap[base + i] = tape[i];
-    void snapS;
+    const sLo = lo, sHi = hi, sHead = head, sState = state, sStep = step, sFresh = fresh, sH1 = h1, sH2 = h2, sNs = ns, sUt = ut;
     nu--;
     const forced = depth < plen ? prefix![depth] : -1;
     const kMax = 2 + 4 * Math.min(ns + 1, n);
+    const sym = t & 1;
+    let closedQ = -1; // q for which closed[] is current
     for (let code = 0; code < kMax; code++) {
       if (forced >= 0 && code !== forced) continue;
       let w: number, m = 0, q = 0;
@@ -298,20 +293,18 @@ function runLazy1d(
         q = c >> 2;
         if (depth === 0 && m !== 0) continue; // first move fixed to R
       }
-      // Restore the snapshot (tape is zero outside the current [lo, hi]).
-      for (let i = lo; i <= hi; i++) tape[i] = 0;
-      for (let i = sLo; i <= sHi; i++) tape[i] = snap[base + i];
+      // Undo the previous child's writes; restore the scalars.
+      while (ut > sUt) tape[undo[--ut]] ^= 1;
       lo = sLo; hi = sHi; head = sHead; state = sState; step = sStep; fresh = sFresh; h1 = sH1; h2 = sH2; ns = sNs;
       path[depth] = code;
-      const sym = t & 1;
       if (code < 2) {
         if (step + 1 > longest) longest = step + 1;
         if (depth === 0) {
           acc.direct[w] += 1;
         } else {
-          if (w !== sym) tape[head] = w;
+          tape[head] = w;
           recordHalt(lo, hi, nu, mult);
-          if (w !== sym) tape[head] = sym;
+          tape[head] = sym;
         }
         continue;
       }
@@ -320,12 +313,16 @@ function runLazy1d(
       tNext[t] = q;
       tW[t] = w;
       tMove[t] = m === 0 ? 1 : -1;
-      computeClosed();
-      // Execute the newly defined transition.
+      // closed[] depends only on which transitions are defined and their next states.
+      if (q !== closedQ) {
+        computeClosed(n, tNext, reach, closed);
+        closedQ = q;
+      }
       if (w !== sym) {
         tape[head] = w;
         h1 ^= Z1[head];
         h2 ^= Z2[head];
+        undo[ut++] = head;
       }
       step++;
       steps++;
@@ -335,17 +332,20 @@ function runLazy1d(
       if (fresh > n || closed[q] === 1) {
         nonHalt[nu] += mult * f;
       } else {
-        brentReset();
+        bH1 = h1; bH2 = h2; bHead = head; bState = state; bTop = ut; bPow = 1; bLam = 0;
         run(depth + 1, mult * f);
+        closedQ = -1; // deeper branch points recompute closed[] for their own definitions
       }
-      tNext[t] = UNDEF;
     }
+    while (ut > sUt) tape[undo[--ut]] ^= 1;
+    lo = sLo; hi = sHi; head = sHead; state = sState; step = sStep; fresh = sFresh; h1 = sH1; h2 = sH2;
+    tNext[t] = UNDEF;
     ns = sNs;
     nu++;
   }
 
   // Root: state 0 reading 0 at step 0 always needs the undefined transition 0.
-  computeClosed();
+  computeClosed(n, tNext, reach, closed);
   branch(0, 0, 1);
   acc.longest = longest;
   acc.steps += steps;
@@ -364,7 +364,7 @@ function runLazy2d(
   const RB = acc.maxRecord;
   const slots = acc.slots;
   const T = 2 * n;
-  const R = B > 0 ? B : cut + 1; // head never goes further than R from the origin
+  const R = B > 0 ? B : cut + 1; // the head never gets further than R from the origin
   const W = 2 * R + 3;
   const ORG = (R + 1) * W + (R + 1);
   const haltC = acc.halt;
@@ -379,8 +379,8 @@ function runLazy2d(
   const DI = [1, W, -1, -W];
 
   const grid = new Uint8Array(W * W);
-  const saved = new Uint8Array(W * W);
-  const snap = new Uint8Array(W * W * (T + 1));
+  const par = new Uint8Array(W * W);
+  const undo = new Int32Array(cut + 2);
   const Z1 = new Int32Array(W * W);
   const Z2 = new Int32Array(W * W);
   fillZobrist(Z1, Z2);
@@ -393,54 +393,14 @@ function runLazy2d(
   const reach = new Uint8Array(n);
   const path = new Int32Array(T + 1);
 
-  // Configuration: head index, head x/y relative to the origin, box [x0,x1]×[y0,y1].
-  let head = ORG, hx = 0, hy = 0, state = 0, step = 0, x0 = 0, x1 = 0, y0 = 0, y1 = 0, h1 = 0, h2 = 0;
+  // Configuration: head index, head x/y relative to the origin, box [x0,x1]×[y0,y1], undo height.
+  let head = ORG, hx = 0, hy = 0, state = 0, step = 0, x0 = 0, x1 = 0, y0 = 0, y1 = 0, h1 = 0, h2 = 0, ut = 0;
   let ns = 1;
   let nu = T;
-  let bH1 = 0, bH2 = 0, bHead = -1, bState = -1, bx0 = 0, bx1 = 0, by0 = 0, by1 = 0, bPow = 1, bLam = 0;
+  let bH1 = 0, bH2 = 0, bHead = -1, bState = -1, bTop = 0, bPow = 1, bLam = 0;
   let longest = acc.longest;
   let steps = 0;
   let nodes = 0;
-
-  function computeClosed(): void {
-    for (let s = 0; s < n; s++) {
-      const a = tNext[2 * s], b = tNext[2 * s + 1];
-      reach[s] = a < 0 || b < 0 ? 1 : 0;
-    }
-    for (let it = 0; it < n; it++) {
-      let changed = false;
-      for (let s = 0; s < n; s++) {
-        if (reach[s]) continue;
-        if (reach[tNext[2 * s]] || reach[tNext[2 * s + 1]]) {
-          reach[s] = 1;
-          changed = true;
-        }
-      }
-      if (!changed) break;
-    }
-    for (let s = 0; s < n; s++) closed[s] = reach[s] ^ 1;
-  }
-
-  function clearBox(g: Uint8Array, gOff: number, ax0: number, ax1: number, ay0: number, ay1: number): void {
-    for (let y = ay0; y <= ay1; y++) {
-      const r = gOff + ORG + y * W;
-      for (let x = ax0; x <= ax1; x++) g[r + x] = 0;
-    }
-  }
-
-  function copyBox(src: Uint8Array, sOff: number, dst: Uint8Array, dOff: number, ax0: number, ax1: number, ay0: number, ay1: number): void {
-    for (let y = ay0; y <= ay1; y++) {
-      const r = ORG + y * W;
-      for (let x = ax0; x <= ax1; x++) dst[dOff + r + x] = src[sOff + r + x];
-    }
-  }
-
-  function brentReset(): void {
-    clearBox(saved, 0, bx0, bx1, by0, by1);
-    copyBox(grid, 0, saved, 0, x0, x1, y0, y1);
-    bx0 = x0; bx1 = x1; by0 = y0; by1 = y1;
-    bH1 = h1; bH2 = h2; bHead = head; bState = state; bPow = 1; bLam = 0;
-  }
 
   function recordHalt(u: number, mult: number): void {
     const rows = y1 - y0 + 1, cols = x1 - x0 + 1;
@@ -457,7 +417,7 @@ function runLazy2d(
   }
 
   function run(depth: number, mult: number): void {
-    let hd = head, px = hx, py = hy, st = state, sp = step, a = h1, b = h2;
+    let hd = head, px = hx, py = hy, st = state, sp = step, a = h1, b = h2, top = ut;
     let lx = x0, rx = x1, ty = y0, by = y1;
     let pw = bPow, lm = bLam;
     const sp0 = sp;
@@ -470,7 +430,7 @@ function runLazy2d(
       const t = (st << 1) | sym;
       const nx = tNext[t];
       if (nx === UNDEF) {
-        head = hd; hx = px; hy = py; state = st; step = sp; h1 = a; h2 = b;
+        head = hd; hx = px; hy = py; state = st; step = sp; h1 = a; h2 = b; ut = top;
         x0 = lx; x1 = rx; y0 = ty; y1 = by; bPow = pw; bLam = lm;
         steps += sp - sp0;
         branch(depth, t, mult);
@@ -481,6 +441,7 @@ function runLazy2d(
         grid[hd] = w;
         a ^= Z1[hd];
         b ^= Z2[hd];
+        undo[top++] = hd;
       }
       sp++;
       if (nx === HALT) {
@@ -505,29 +466,17 @@ function runLazy2d(
         nonHalt[nu] += mult;
         break;
       }
-      if (a === bH1 && b === bH2 && hd === bHead && st === bState) {
-        let same = true;
-        for (let y = ty; y <= by && same; y++) {
-          const r = ORG + y * W;
-          for (let x = lx; x <= rx; x++) {
-            if (grid[r + x] !== saved[r + x]) { same = false; break; }
-          }
-        }
-        if (same) {
-          nonHalt[nu] += mult;
-          break;
-        }
+      if (a === bH1 && b === bH2 && hd === bHead && st === bState && cyclesBack(undo, bTop, top, par)) {
+        nonHalt[nu] += mult;
+        break;
       }
       if (++lm === pw) {
-        clearBox(saved, 0, bx0, bx1, by0, by1);
-        copyBox(grid, 0, saved, 0, lx, rx, ty, by);
-        bx0 = lx; bx1 = rx; by0 = ty; by1 = by;
-        bH1 = a; bH2 = b; bHead = hd; bState = st;
+        bH1 = a; bH2 = b; bHead = hd; bState = st; bTop = top;
         pw *= 2;
         lm = 0;
       }
     }
-    head = hd; hx = px; hy = py; state = st; step = sp; h1 = a; h2 = b;
+    head = hd; hx = px; hy = py; state = st; step = sp; h1 = a; h2 = b; ut = top;
     x0 = lx; x1 = rx; y0 = ty; y1 = by; bPow = pw; bLam = lm;
     steps += sp - sp0;
   }
@@ -538,14 +487,13 @@ function runLazy2d(
       return;
     }
     nodes++;
-    const base = depth * W * W;
-    const sx0 = x0, sx1 = x1, sy0 = y0, sy1 = y1;
+    const sx0 = x0, sx1 = x1, sy0 = y0, sy1 = y1, sUt = ut;
     const sHead = head, sHx = hx, sHy = hy, sState = state, sStep = step, sH1 = h1, sH2 = h2, sNs = ns;
-    copyBox(grid, 0, snap, base, sx0, sx1, sy0, sy1);
     nu--;
     const forced = depth < plen ? prefix![depth] : -1;
     const kMax = 2 + 8 * Math.min(ns + 1, n);
     const sym = t & 1;
+    let closedQ = -1;
     for (let code = 0; code < kMax; code++) {
       if (forced >= 0 && code !== forced) continue;
       let w: number, m = 0, q = 0;
@@ -558,8 +506,7 @@ function runLazy2d(
         q = c >> 3;
         if (depth === 0 && m !== 0) continue;
       }
-      clearBox(grid, 0, x0, x1, y0, y1);
-      copyBox(snap, base, grid, 0, sx0, sx1, sy0, sy1);
+      while (ut > sUt) grid[undo[--ut]] ^= 1;
       x0 = sx0; x1 = sx1; y0 = sy0; y1 = sy1;
       head = sHead; hx = sHx; hy = sHy; state = sState; step = sStep; h1 = sH1; h2 = sH2; ns = sNs;
       path[depth] = code;
@@ -581,11 +528,15 @@ function runLazy2d(
       tDI[t] = DI[m];
       tDX[t] = DX[m];
       tDY[t] = DY[m];
-      computeClosed();
+      if (q !== closedQ) {
+        computeClosed(n, tNext, reach, closed);
+        closedQ = q;
+      }
       if (w !== sym) {
         grid[head] = w;
         h1 ^= Z1[head];
         h2 ^= Z2[head];
+        undo[ut++] = head;
       }
       step++;
       steps++;
@@ -602,16 +553,20 @@ function runLazy2d(
       } else if (closed[q] === 1) {
         nonHalt[nu] += mult * f;
       } else {
-        brentReset();
+        bH1 = h1; bH2 = h2; bHead = head; bState = state; bTop = ut; bPow = 1; bLam = 0;
         run(depth + 1, mult * f);
+        closedQ = -1; // deeper branch points recompute closed[] for their own definitions
       }
-      tNext[t] = UNDEF;
     }
+    while (ut > sUt) grid[undo[--ut]] ^= 1;
+    x0 = sx0; x1 = sx1; y0 = sy0; y1 = sy1;
+    head = sHead; hx = sHx; hy = sHy; state = sState; step = sStep; h1 = sH1; h2 = sH2;
+    tNext[t] = UNDEF;
     ns = sNs;
     nu++;
   }
 
-  computeClosed();
+  computeClosed(n, tNext, reach, closed);
   branch(0, 0, 1);
   acc.longest = longest;
   acc.steps += steps;
