@@ -15,7 +15,6 @@ export type {
   LowRankFactors,
   LowRankDense,
   LowRankTruncation,
-  NamedTensor,
   ModelTruncation,
 } from './low-rank.js';
 export { spectralEntropyGradient } from './gradient.js';

@@ -3,7 +3,8 @@
  * dynamics of grokking", Eq. 13), for one matrix and for a model of named tensors.
  */
 import { OckhamError } from '../errors.js';
-import { assertKnownOptions, assertNumber, assertOneOf, type FloatArray, type Shape } from '../util/validate.js';
+import { assertKnownOptions, assertNumber, assertOneOf, type FloatArray } from '../util/validate.js';
+import { modelTensors, type ModelTensors } from '../util/model.js';
 import { singularValuesKernel, svdKernel } from './kernels.js';
 import { rankTolerance, readMatrix } from './svd.js';
 
@@ -186,12 +187,6 @@ export function reconstructLowRank(t: LowRankTruncation): FloatArray {
   return left instanceof Float32Array ? Float32Array.from(acc) : acc;
 }
 
-/** A named tensor of a model. */
-export interface NamedTensor {
-  readonly data: FloatArray;
-  readonly shape: Shape;
-}
-
 /** Result of {@link lowRankTruncateModel}. */
 export interface ModelTruncation {
   /** Per tensor, in the input's key order. */
@@ -209,11 +204,12 @@ export interface ModelTruncation {
  * kept unchanged (`kind: 'dense'`, `reason: 'not-a-matrix'`), as in the reference code which
  * truncates only `ndim ≥ 2` parameters.
  *
- * @param tensors - record of name → `{ data, shape }`.
+ * @param tensors - the model: `NamedTensor[]` (`{ name, data, shape }`) or a record name → `{ data, shape }`.
  * @param tau - singular-value mass to keep, τ ∈ (0, 1].
  * @param options - `{ kRule?: 'paper' | 'code' }`.
  * @returns `{ layers, originalParams, storedParams }`.
- * @throws OckhamError — bad tensor (argument `tensors.<name>.data` / `.shape`), bad τ or options.
+ * @throws OckhamError — bad τ or options; empty model (`EMPTY`); duplicate names; bad tensor
+ *   (argument `tensors.<name>.data` / `tensors.<name>.shape`).
  * @example
  * ```ts
  * import { lowRankTruncateModel } from 'ockham';
@@ -221,28 +217,19 @@ export interface ModelTruncation {
  * // r.layers.w.kind === 'factors', r.storedParams === 16
  * ```
  */
-export function lowRankTruncateModel(
-  tensors: Readonly<Record<string, NamedTensor>>,
-  tau: number,
-  options?: LowRankOptions,
-): ModelTruncation {
-  if (tensors === null || typeof tensors !== 'object' || Array.isArray(tensors)) {
-    throw new OckhamError('INVALID_ARGUMENT', 'tensors', 'expected a record of name → { data, shape }');
-  }
+export function lowRankTruncateModel(tensors: ModelTensors, tau: number, options?: LowRankOptions): ModelTruncation {
   assertNumber(tau, 'tau', 0, 1, { minExclusive: true });
   const kRule = readOptions(options, 'options');
-  const views: [string, NamedTensor, number, number][] = [];
-  for (const [name, t] of Object.entries(tensors)) {
-    if (t === null || typeof t !== 'object') {
-      throw new OckhamError('INVALID_ARGUMENT', `tensors.${name}`, 'expected { data, shape }');
-    }
+  const list = modelTensors(tensors, 'tensors');
+  const views: [string, FloatArray, readonly number[], number, number][] = [];
+  for (const t of list) {
     try {
       const [m, n] = readMatrix(t.data, t.shape);
-      views.push([name, t, m, n]);
+      views.push([t.name, t.data, t.shape, m, n]);
     } catch (e) {
       if (e instanceof OckhamError) {
         const arg = e.argument === 'matrix' ? 'data' : e.argument;
-        throw new OckhamError(e.code, `tensors.${name}.${arg}`, e.message.slice(e.argument.length + 2));
+        throw new OckhamError(e.code, `tensors.${t.name}.${arg}`, e.message.slice(e.argument.length + 2));
       }
       throw e;
     }
@@ -250,8 +237,8 @@ export function lowRankTruncateModel(
   const layers: Record<string, LowRankTruncation> = {};
   let originalParams = 0;
   let storedParams = 0;
-  for (const [name, t, m, n] of views) {
-    const r = truncateKernel(t.data, t.shape, m, n, tau, kRule, t.shape.length < 2);
+  for (const [name, data, shape, m, n] of views) {
+    const r = truncateKernel(data, shape, m, n, tau, kRule, shape.length < 2);
     layers[name] = r;
     originalParams += m * n;
     storedParams += r.storedParams;

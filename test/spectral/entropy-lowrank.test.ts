@@ -228,5 +228,10 @@ describe('lowRankTruncateModel', () => {
     throwsArg(() => lowRankTruncateModel({ a: { data: new Float64Array([1, NaN]), shape: [1, 2] } }, 0.5), 'tensors.a.data', 'NON_FINITE');
     throwsArg(() => lowRankTruncateModel({ a: { data: new Float64Array([1, 2]), shape: [3] } }, 0.5), 'tensors.a.data', 'SHAPE_MISMATCH');
     throwsArg(() => lowRankTruncateModel({}, 0), 'tau');
+    throwsArg(() => lowRankTruncateModel({}, 0.5), 'tensors', 'EMPTY');
+    // array form, same result as the record form
+    const w = randomMatrix(6, 4, 3);
+    const a = lowRankTruncateModel([{ name: 'w', data: w, shape: [6, 4] }], 0.5);
+    expect(a.layers.w.k).toBe(lowRankTruncateModel({ w: { data: w, shape: [6, 4] } }, 0.5).layers.w.k);
   });
 });
