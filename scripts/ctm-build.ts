@@ -5,6 +5,7 @@
  *                        [--shard i/N] [--resume] [--split-depth d] [--name NAME]
  *   npm run ctm:build -- --monte-carlo SAMPLES --dim 2 --states 5 --cutoff 500 --max-box 4 [--seed s]
  *   npm run ctm:build -- --builtin --d1 NAME --d2 NAME [--d2-mc NAME]   (writes src/ctm/data/*.ts)
+ *   npm run ctm:build -- --compare    (markdown tables: built-in tables vs ../shared/reference/ctm)
  *
  * The tree is cut at --split-depth into subtrees (tasks) handed out dynamically to worker
  * threads in a seeded shuffled order (so the ETA is unbiased). Each finished task is written to
@@ -40,7 +41,7 @@ function parseArgs(argv: string[]): Map<string, string> {
     const a = argv[i];
     if (!a.startsWith('--')) throw new Error(`unexpected argument ${a}`);
     const k = a.slice(2);
-    if (k === 'resume' || k === 'builtin') m.set(k, '1');
+    if (k === 'resume' || k === 'builtin' || k === 'compare') m.set(k, '1');
     else {
       const v = argv[++i];
       if (v === undefined) throw new Error(`--${k} needs a value`);
@@ -448,8 +449,82 @@ function builtin(args: Map<string, string>): void {
   process.stderr.write('[ctm] built-in modules written to src/ctm/data/\n');
 }
 
+/** Spearman rank correlation (average ranks for ties). */
+function spearman(a: number[], b: number[]): number {
+  const rank = (v: number[]): number[] => {
+    const idx = v.map((x, i) => i).sort((i, j) => v[i] - v[j]);
+    const r = new Array<number>(v.length);
+    for (let i = 0; i < idx.length; ) {
+      let j = i;
+      while (j + 1 < idx.length && v[idx[j + 1]] === v[idx[i]]) j++;
+      for (let k = i; k <= j; k++) r[idx[k]] = (i + j) / 2;
+      i = j + 1;
+    }
+    return r;
+  };
+  const ra = rank(a), rb = rank(b);
+  const n = a.length;
+  const ma = ra.reduce((s, x) => s + x, 0) / n, mb = rb.reduce((s, x) => s + x, 0) / n;
+  let sab = 0, saa = 0, sbb = 0;
+  for (let i = 0; i < n; i++) {
+    sab += (ra[i] - ma) * (rb[i] - mb);
+    saa += (ra[i] - ma) ** 2;
+    sbb += (rb[i] - mb) ** 2;
+  }
+  return saa === 0 || sbb === 0 ? NaN : sab / Math.sqrt(saa * sbb);
+}
+
+/** Prints markdown tables comparing the built-in tables with ../shared/reference/ctm. */
+async function compare(): Promise<void> {
+  const { ctm1d, ctm2d } = await import('../src/ctm/builtin.js');
+  const ref = path.resolve(ROOT, '../shared/reference/ctm');
+  for (const [file, table] of [['ctm-b2-d12.tsv', ctm1d], ['ctm-b2-d4x4.tsv', ctm2d]] as const) {
+    const rows = new Map<string, Array<[number, number]>>();
+    for (const line of readFileSync(path.join(ref, file), 'utf8').split('\n')) {
+      if (!line) continue;
+      const [shape, key, v] = line.split('\t');
+      if (!rows.has(shape)) rows.set(shape, []);
+      rows.get(shape)!.push([parseInt(key, 2), Number(v)]);
+    }
+    console.log(`\n${file} vs ockham (${String(table.provenance?.source)})\n`);
+    console.log('| shape | reference keys | ockham keys | covered | max abs diff (bits) | mean abs diff | Spearman |');
+    console.log('|---|---|---|---|---|---|---|');
+    for (const [shape, list] of rows) {
+      const t = table.shapes.get(shape);
+      if (!t) { console.log(`| ${shape} | ${list.length} | — | 0 | — | — | — |`); continue; }
+      const a: number[] = [], b: number[] = [];
+      let maxd = 0, sum = 0, worst = '';
+      for (const [code, v] of list) {
+        if (t.missing[code]) continue;
+        const d = Math.abs(t.values[code] - v);
+        if (d > maxd) { maxd = d; worst = code.toString(2).padStart(t.rows * t.cols, '0'); }
+        sum += d;
+        a.push(t.values[code]);
+        b.push(v);
+      }
+      console.log(`| ${shape} | ${list.length} | ${t.present} | ${a.length} | ${maxd.toExponential(3)} (${worst}) | ${(sum / Math.max(1, a.length)).toExponential(3)} | ${spearman(a, b).toFixed(6)} |`);
+    }
+    if (file === 'ctm-b2-d4x4.tsv') {
+      // Is each published 4×4 value a plausible sample of ockham's probability? k = 2^−ctm · N.
+      const N = 3.49068e12;
+      const t = table.shapes.get('4x4')!;
+      const zs: number[] = [];
+      for (const [code, v] of rows.get('4x4')!) {
+        if (t.missing[code]) continue;
+        const k = 2 ** -v * N;
+        const p = 2 ** -t.values[code];
+        zs.push((k - N * p) / Math.sqrt(N * p * (1 - p)));
+      }
+      const m = zs.reduce((s, x) => s + x, 0) / zs.length;
+      const sd = Math.sqrt(zs.reduce((s, x) => s + (x - m) ** 2, 0) / zs.length);
+      const frac = (c: number): string => ((100 * zs.filter((z) => Math.abs(z) < c).length) / zs.length).toFixed(1);
+      console.log(`\n4x4 binomial z of the published counts (N = 3.49068e12): n = ${zs.length}, mean ${m.toFixed(3)}, sd ${sd.toFixed(3)}, |z|<1 ${frac(1)}%, |z|<2 ${frac(2)}%, |z|<3 ${frac(3)}%, max |z| ${Math.max(...zs.map(Math.abs)).toFixed(1)}`);
+    }
+  }
+}
+
 const args = parseArgs(process.argv.slice(2));
-(args.has('builtin') ? Promise.resolve(builtin(args)) : args.has('monte-carlo') ? monteCarlo(args) : build(args)).catch((e: unknown) => {
+(args.has('compare') ? compare() : args.has('builtin') ? Promise.resolve(builtin(args)) : args.has('monte-carlo') ? monteCarlo(args) : build(args)).catch((e: unknown) => {
   process.stderr.write(`[ctm] error: ${e instanceof Error ? e.message : String(e)}\n`);
   process.exit(1);
 });

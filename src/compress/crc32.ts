@@ -34,3 +34,21 @@ export function crc32UpdateRun(crc: number, byte: number, count: number): number
 export function crc32(buf: Uint8Array): number {
   return ~crc32Update(-1, buf, 0, buf.length) >>> 0;
 }
+
+/** zlib/gzip CRC-32 (reflected polynomial 0xedb88320), used to verify gzip trailers. */
+const ZTABLE = /* @__PURE__ */ (() => {
+  const t = new Int32Array(256);
+  for (let i = 0; i < 256; i++) {
+    let c = i;
+    for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0xedb88320 : c >>> 1;
+    t[i] = c;
+  }
+  return t;
+})();
+
+/** zlib CRC-32 of a whole buffer, as an unsigned 32-bit number. */
+export function zlibCrc32(buf: Uint8Array): number {
+  let c = -1;
+  for (let i = 0; i < buf.length; i++) c = (c >>> 8) ^ ZTABLE[(c ^ buf[i]) & 0xff];
+  return ~c >>> 0;
+}

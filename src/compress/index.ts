@@ -1,0 +1,15 @@
+/** Compression-based complexity: codecs, the naive baseline, coarse-grained model format. */
+export { compress, compressedBits, decompress } from './compress.js';
+export { naiveCompressedBits, type RawTensors } from './naive.js';
+export { serializeCoarseGrained, deserializeCoarseGrained, dequantizeCoarseGrained } from './serialize.js';
+export { CODECS } from './types.js';
+export type {
+  Codec,
+  CompressOptions,
+  DecompressOptions,
+  CoarseGrainedModel,
+  CoarseGrainedTensor,
+  DenseCoarseTensor,
+  LowRankCoarseTensor,
+  CoarseFactor,
+} from './types.js';

@@ -1,0 +1,31 @@
+import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+
+const require = createRequire(path.resolve(process.cwd(), 'package.json'));
+/** seek-bzip (CJS, untyped): the independent decoder oracle. */
+export const seekBzip: { decode(input: Uint8Array): Uint8Array } = require('seek-bzip');
+
+export function seekDecode(z: Uint8Array): Uint8Array {
+  return new Uint8Array(seekBzip.decode(Buffer.from(z)));
+}
+
+function hasBzip2(): boolean {
+  try {
+    execFileSync('bzip2', ['--help'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+export const HAS_BZIP2 = hasBzip2();
+
+export function systemBzip2(args: string[], input: Uint8Array): Uint8Array {
+  return new Uint8Array(execFileSync('bzip2', args, { input, maxBuffer: 1 << 28 }));
+}
+
+export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
