@@ -4,6 +4,7 @@
  * so the counting kernels never allocate per block.
  */
 import type { BitPlane } from '../bitplanes/types.js';
+import { defaultTable } from '../ctm/default.js';
 import type { CtmShapeTable, CtmTable } from '../ctm/types.js';
 import { shapeKey } from '../ctm/types.js';
 import { OckhamError } from '../errors.js';
@@ -39,18 +40,6 @@ export interface Plan {
   readonly boundary: Boundary;
   readonly shapes: PlanShape[];
   readonly regions: Region[];
-}
-
-/**
- * The table used when `options.table` is absent. The single place where ockham's built-in
- * tables will be slotted in; until they exist a table is required.
- */
-export function defaultTable(ndim: 1 | 2): CtmTable {
-  throw new OckhamError(
-    'MISSING_TABLE',
-    'options.table',
-    `a ${ndim}-D binary CTM table is required (e.g. from ctmTableFromTsv); built-in tables are not available yet`,
-  );
 }
 
 function isBitPlane(x: unknown): x is BitPlane {
