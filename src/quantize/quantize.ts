@@ -5,7 +5,8 @@ import { OckhamError } from '../errors.js';
 import type { FloatArray, Shape } from '../util/validate.js';
 import { as2d, assertInt, assertKnownOptions, assertNumber, assertOneOf, assertShapeMatches } from '../util/validate.js';
 import { quantilePairF32, quantilePairF64 } from './quantile.js';
-import { RHE_MAGIC } from './round.js';
+/** 1.5·2^52: x + M − M rounds x to an integer, ties to even (see round.ts); a local const so the JIT folds it. */
+const RHE_MAGIC = 6755399441055744;
 import type { QuantizedPerChannel, QuantizedTensor, QuantizeOptions } from './types.js';
 
 const KNOWN_OPTIONS = ['bits', 'range', 'percentile', 'arithmetic', 'constantThreshold', 'strictReference'] as const;
@@ -74,7 +75,7 @@ function resolveOptions(options: QuantizeOptions | undefined): Resolved {
  * precision (it is only read), else a float32 copy. Checks every element is finite, naming the
  * first bad index, and that float64 values fit float32 in float32 mode.
  */
-function workingArray(x: unknown, f32: boolean): FloatArray {
+function workingArray(x: unknown, f32: boolean, check: boolean): FloatArray {
   if (!(x instanceof Float32Array) && !(x instanceof Float64Array)) {
     throw new OckhamError('INVALID_ARGUMENT', 'x', 'expected a Float32Array or Float64Array');
   }
@@ -92,6 +93,8 @@ function workingArray(x: unknown, f32: boolean): FloatArray {
     }
     return out;
   }
+  // Min–max ranges check finiteness in their own pass (see rangeOf), saving a pass here.
+  if (!check) return x;
   // v − v is NaN exactly for NaN and ±∞, and NaN is sticky in the sum: one add per element.
   let acc = 0;
   for (let i = 0; i < n; i++) acc += x[i] - x[i];
@@ -103,6 +106,11 @@ function workingArray(x: unknown, f32: boolean): FloatArray {
 
 function nonFinite(i: number, v: number): OckhamError {
   return new OckhamError('NON_FINITE', 'x', `element ${i} is ${v}; expected finite values`);
+}
+
+/** Throws naming the first non-finite element of x[start..end) (called once one is known to exist). */
+function throwFirstNonFinite(x: FloatArray, start: number, end: number): void {
+  for (let i = start; i < end; i++) if (x[i] - x[i] !== 0) throw nonFinite(i, x[i]);
 }
 
 /** Scratch buffers for quantile selection, grown on demand (one per precision). */
@@ -121,13 +129,16 @@ function rangeOf(x: FloatArray, start: number, end: number, o: Resolved, scratch
       return o.f32 ? [Math.fround(o.explicitLo), Math.fround(o.explicitHi)] : [o.explicitLo, o.explicitHi];
     case 'minmax':
     case 'symmetric': {
+      // Math.min/max propagate NaN and ±∞ reaches min or max, so one finiteness test after the
+      // loop validates every element (and the branch-free min/max runs ~2× faster than ifs).
       let mn = x[start];
       let mx = mn;
       for (let i = start + 1; i < end; i++) {
         const v = x[i];
-        if (v < mn) mn = v;
-        else if (v > mx) mx = v;
+        mn = Math.min(mn, v);
+        mx = Math.max(mx, v);
       }
+      if (mn - mn !== 0 || mx - mx !== 0) throwFirstNonFinite(x, start, end);
       if (o.mode === 'minmax') return [mn, mx];
       const m = Math.max(-mn, mx);
       return [-m, m];
@@ -172,11 +183,18 @@ function stepOf(lo: number, hi: number, o: Resolved, where: string): number {
 }
 
 /**
- * code = clamp(roundHalfEven((x − lo)/Δ), 0, 2^b − 1) for x[start..end). Clamping before
- * rounding gives the same integers (the bounds are integers) and keeps the magic-number
- * rounding in its exact range. Float32 mode rounds after the subtraction and the division, as
- * float32 tensor arithmetic does (double-then-float32 rounding is exact for one +, −, × or ÷ of
- * float32 operands, so Math.fround of the double result is the IEEE float32 result).
+ * code = clamp(roundHalfEven(v), 0, 2^b − 1) with v = (x − lo)/Δ computed as the reference does:
+ * in float32 mode v = fp32(fp32(x − lo) / Δ) — a true IEEE division, with the subtraction and
+ * the quotient each rounded to float32 (double-then-float32 rounding is exact for one +, −, ×
+ * or ÷ of float32 operands, so Math.fround of the double result is the float32 result); in
+ * float64 mode v = (x − lo)/Δ in double.
+ *
+ * Speed without changing a single code: a screen a = (x − lo)·(1/Δ) in double differs from
+ * that v by less than |v|·2^−22.9 (float32 mode; |v|·2^−51 in float64 mode). Where a lies
+ * within [0, 2^b − 1] and farther than `tol` = (2^b)·2^−21 (resp. 2^b·2^−49) — four times that
+ * bound — from a rounding boundary (a half-integer), v rounds to the same integer, so the screen's
+ * rounding is the answer. Every other element (near a tie, out of range, NaN) takes the exact
+ * path. At 8 bits that is about 0.02 % of in-range elements, at 16 bits about 6 %.
  */
 function encode(
   x: FloatArray,
@@ -188,17 +206,22 @@ function encode(
   maxCode: number,
   f32: boolean,
 ): void {
-  if (f32) {
-    for (let i = start; i < end; i++) {
-      const v = Math.fround(Math.fround(x[i] - lo) / step);
-      codes[i] = v > 0 ? (v < maxCode ? v + RHE_MAGIC - RHE_MAGIC : maxCode) : 0;
-    }
-  } else {
-    for (let i = start; i < end; i++) {
-      const v = (x[i] - lo) / step;
-      codes[i] = v > 0 ? (v < maxCode ? v + RHE_MAGIC - RHE_MAGIC : maxCode) : 0;
-    }
+  const inv = 1 / step;
+  const lim = 0.5 - (maxCode + 1) * (f32 ? 4.76837158203125e-7 : 1.7763568394002505e-15); // 2^-21, 2^-49
+  for (let i = start; i < end; i++) {
+    const a = (x[i] - lo) * inv;
+    const c = a + RHE_MAGIC - RHE_MAGIC; // round half to even (exact for |a| < 2^51)
+    // Store first, fix rarely: a select between c and a call result here makes V8 box the
+    // doubles (3–4× slower in measurements).
+    codes[i] = c;
+    if (!(Math.abs(a - c) <= lim && c >= 0 && c <= maxCode)) codes[i] = exactCode(x[i], lo, step, maxCode, f32);
   }
+}
+
+/** The reference formula for one element, clamped (the screen's fallback). */
+function exactCode(xi: number, lo: number, step: number, maxCode: number, f32: boolean): number {
+  const v = f32 ? Math.fround(Math.fround(xi - lo) / step) : (xi - lo) / step;
+  return v > 0 ? (v < maxCode ? v + RHE_MAGIC - RHE_MAGIC : maxCode) : 0;
 }
 
 /**
@@ -281,7 +304,7 @@ function constantError(where: string, lo: number, hi: number, o: Resolved): Ockh
  */
 export function quantize(x: Float32Array | Float64Array, options: QuantizeOptions): QuantizedTensor {
   const o = resolveOptions(options);
-  const w = workingArray(x, o.f32);
+  const w = workingArray(x, o.f32, o.mode === 'percentile' || o.mode === 'explicit');
   const n = w.length;
   const [lo, hi] = rangeOf(w, 0, n, o, { f32: null, f64: null });
   const step = stepOf(lo, hi, o, '');
@@ -329,7 +352,7 @@ export function quantizePerChannel(
   }
   if (x.length === 0) throw new OckhamError('EMPTY', 'x', 'expected a non-empty array');
   assertShapeMatches(x.length, shape, 'x', 'shape');
-  const w = workingArray(x, o.f32);
+  const w = workingArray(x, o.f32, o.mode === 'percentile' || o.mode === 'explicit');
   const [channels, size] = as2d(shape);
   const codes = new Uint16Array(w.length);
   const los = new Float64Array(channels);

@@ -77,6 +77,35 @@ describe('quantize: agreement with straightforward references', () => {
       { seed: 7, numRuns: 300 },
     );
   });
+  it('near-ties: values within a few ulps of every rounding boundary match both references', () => {
+    // Adversarial for the multiply-by-reciprocal screen: x = lo + (k + ½)·Δ nudged by −3..+3 ulps.
+    const up = (v: number, k: number, f: (z: number) => number): number => {
+      let r = v;
+      for (let i = 0; i < Math.abs(k); i++) {
+        const e = Math.max(Math.abs(r) * 2 ** -23, 1e-45);
+        const next = f(r + Math.sign(k) * e);
+        r = next === r ? f(r + Math.sign(k) * 2 * e) : next;
+      }
+      return r;
+    };
+    fc.assert(
+      fc.property(bitsArb, fc.double({ min: -50, max: 50, noNaN: true }), fc.double({ min: 1e-3, max: 100, noNaN: true }), (bits, lo0, width) => {
+        const L = 2 ** bits - 1;
+        const f = Math.fround;
+        const lo = f(lo0);
+        const hi = f(lo0 + width);
+        const step = f(f(hi - lo) / L);
+        const xs: number[] = [lo, hi];
+        const ks = L <= 64 ? Array.from({ length: L }, (_, k) => k) : Array.from({ length: 64 }, (_, k) => Math.floor((k * L) / 64));
+        for (const k of ks) for (let d = -3; d <= 3; d++) xs.push(up(f(lo + (k + 0.5) * step), d, f));
+        const x32 = Float32Array.from(xs);
+        expect(Array.from(quantize(x32, { bits }).codes)).toEqual(quantizeRef32(x32, bits));
+        const x64 = Float64Array.from(xs, (v, i) => (i < 2 ? v : v + (((i % 7) - 3) * Math.abs(v) * 2 ** -52)));
+        expect(Array.from(quantize(x64, { bits, arithmetic: 'float64' }).codes)).toEqual(quantizeRef64(x64, bits, 'minmax'));
+      }),
+      { seed: 21, numRuns: 200 },
+    );
+  });
   it('float32 mode rounds float64 inputs to float32 first', () => {
     const x64 = Float64Array.from({ length: 100 }, (_, i) => Math.sin(i) * 3.000000001);
     const x32 = Float32Array.from(x64);
