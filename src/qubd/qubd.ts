@@ -20,7 +20,7 @@ import {
   assertShapeMatches,
 } from '../util/validate.js';
 import type { Shape } from '../util/validate.js';
-import { allocPlaneCounts, countCodeBlocks, planeBdmFromCounts } from './kernel.js';
+import { DENSE_BLOCKS, countCodeBlocks, planeBdmDense, planeBdmFromCounts, sharedPlaneCounts } from './kernel.js';
 
 /** Options of {@link qubd}. */
 export interface QubdOptions {
@@ -133,10 +133,11 @@ export function qubd(tensor: Float32Array | Float64Array, options: QubdOptions):
     return { bits, view: [rows, cols], planes, total: sum(planes.map((p) => p.bdm)), quantization };
   }
   const blocks = Math.floor(rows / 4) * Math.floor(cols / 4);
-  const acc = allocPlaneCounts(bits, blocks);
-  countCodeBlocks(q.codes, rows, cols, acc);
+  const acc = sharedPlaneCounts(bits);
+  const dense = blocks >= DENSE_BLOCKS;
+  countCodeBlocks(q.codes, rows, cols, acc, 0, Math.floor(rows / 4), !dense);
   const out = { bdm: new Float64Array(bits), distinct: new Uint32Array(bits), missing: new Uint32Array(bits) };
-  planeBdmFromCounts(acc, t4.values, t4.missing, out);
+  (dense ? planeBdmDense : planeBdmFromCounts)(acc, t4.values, t4.missing, out);
   const planes: QubdPlane[] = [];
   for (let p = 0; p < bits; p++) {
     planes.push({ plane: p, bdm: out.bdm[p], ones: ones[p], blocks, distinct: out.distinct[p], missing: out.missing[p] });
