@@ -506,6 +506,29 @@ function runLazy2d(
         q = c >> 3;
         if (depth === 0 && m !== 0) continue;
       }
+      if (code >= 2) {
+        // Children that are leaves at once (box exceeded, or closed next state) are counted
+        // without restoring the configuration: neither test looks at the grid.
+        const f0 = q === sNs ? n - sNs : 1;
+        if (B > 0) {
+          const nx = sHx + DX[m], ny = sHy + DY[m];
+          if ((nx > sx1 ? nx : sx1) - (nx < sx0 ? nx : sx0) >= B || (ny > sy1 ? ny : sy1) - (ny < sy0 ? ny : sy0) >= B) {
+            pruned[nu] += mult * f0;
+            steps++;
+            continue;
+          }
+        }
+        if (q !== closedQ) {
+          tNext[t] = q;
+          computeClosed(n, tNext, reach, closed);
+          closedQ = q;
+        }
+        if (closed[q] === 1) {
+          nonHalt[nu] += mult * f0;
+          steps++;
+          continue;
+        }
+      }
       while (ut > sUt) grid[undo[--ut]] ^= 1;
       x0 = sx0; x1 = sx1; y0 = sy0; y1 = sy1;
       head = sHead; hx = sHx; hy = sHy; state = sState; step = sStep; h1 = sH1; h2 = sH2; ns = sNs;
@@ -532,6 +555,7 @@ function runLazy2d(
         computeClosed(n, tNext, reach, closed);
         closedQ = q;
       }
+      steps++;
       if (w !== sym) {
         grid[head] = w;
         h1 ^= Z1[head];
@@ -539,7 +563,6 @@ function runLazy2d(
         undo[ut++] = head;
       }
       step++;
-      steps++;
       head += DI[m];
       hx += DX[m];
       hy += DY[m];
@@ -548,15 +571,9 @@ function runLazy2d(
       else if (hx < x0) x0 = hx;
       if (hy > y1) y1 = hy;
       else if (hy < y0) y0 = hy;
-      if (B > 0 && (x1 - x0 >= B || y1 - y0 >= B)) {
-        pruned[nu] += mult * f;
-      } else if (closed[q] === 1) {
-        nonHalt[nu] += mult * f;
-      } else {
-        bH1 = h1; bH2 = h2; bHead = head; bState = state; bTop = ut; bPow = 1; bLam = 0;
-        run(depth + 1, mult * f);
-        closedQ = -1; // deeper branch points recompute closed[] for their own definitions
-      }
+      bH1 = h1; bH2 = h2; bHead = head; bState = state; bTop = ut; bPow = 1; bLam = 0;
+      run(depth + 1, mult * f);
+      closedQ = -1; // deeper branch points recompute closed[] for their own definitions
     }
     while (ut > sUt) grid[undo[--ut]] ^= 1;
     x0 = sx0; x1 = sx1; y0 = sy0; y1 = sy1;
