@@ -53,8 +53,9 @@ export function bzip2Decode(stream: Uint8Array): Uint8Array {
     const level = bits(r, 8) - 0x30;
     if (level < 1 || level > 9) fail('block size digit must be 1..9');
     const maxBlock = level * 100000;
-    const tt = new Int32Array(maxBlock);
-    const ll = new Uint8Array(maxBlock);
+    // Grown on demand (up to maxBlock) so small streams stay cheap to decode.
+    let tt = new Int32Array(0);
+    let ll: Uint8Array = new Uint8Array(Math.min(maxBlock, 4096));
     let combined = 0;
     for (;;) {
       const m1 = bits(r, 24);
@@ -173,6 +174,7 @@ export function bzip2Decode(stream: Uint8Array): Uint8Array {
         }
         if (run > 0) {
           if (nblock + run > maxBlock) fail('block exceeds declared size');
+          if (nblock + run > ll.length) ll = growTo(ll, nblock + run, maxBlock);
           const c = seqToUnseq[yy[0]];
           ll.fill(c, nblock, nblock + run);
           nblock += run;
@@ -181,6 +183,7 @@ export function bzip2Decode(stream: Uint8Array): Uint8Array {
         }
         if (sym === EOB) break;
         if (nblock >= maxBlock) fail('block exceeds declared size');
+        if (nblock >= ll.length) ll = growTo(ll, nblock + 1, maxBlock);
         const j = sym - 1;
         const v = yy[j];
         for (let k = j; k > 0; k--) yy[k] = yy[k - 1];
@@ -196,6 +199,7 @@ export function bzip2Decode(stream: Uint8Array): Uint8Array {
         cum[c] = s;
         s += k;
       }
+      if (tt.length < nblock) tt = new Int32Array(Math.min(maxBlock, Math.max(nblock, 2 * tt.length)));
       for (let i = 0; i < nblock; i++) tt[cum[ll[i]]++] = i;
       // Undo RLE1 while walking the permutation; CRC over the final bytes.
       let crc = -1;
@@ -231,6 +235,14 @@ export function bzip2Decode(stream: Uint8Array): Uint8Array {
     r.n = 0;
   }
   return out.slice(0, outLen);
+}
+
+function growTo(buf: Uint8Array, need: number, cap: number): Uint8Array {
+  let size = Math.max(buf.length * 2, 1024);
+  while (size < need) size *= 2;
+  const nb = new Uint8Array(Math.min(size, cap));
+  nb.set(buf);
+  return nb;
 }
 
 function grow(buf: Uint8Array, need: number): Uint8Array {
