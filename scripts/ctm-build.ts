@@ -121,6 +121,7 @@ async function build(args: Map<string, string>): Promise<void> {
   const work = path.join(ROOT, '.ctm-work', runId);
   const command = `npm run ctm:build -- ${process.argv.slice(2).join(' ')}`;
 
+  const cpu0 = process.cpuUsage();
   const { tasks, root } = splitCtmTasks(space, splitDepth);
   if (existsSync(path.join(work, 'run.json')) && !resume) {
     throw new Error(`${work} exists: continue with --resume (or delete it to start over)`);
@@ -145,12 +146,14 @@ async function build(args: Map<string, string>): Promise<void> {
   let merged = newRawTotals(space);
   const done = new Set<number>();
   let cpuMs = 0;
+  let procCpuPrev = 0; // process CPU seconds of earlier sittings (recorded since this field exists)
   const mergedFile = path.join(work, 'merged.json');
   if (existsSync(mergedFile)) {
-    const j = JSON.parse(readFileSync(mergedFile, 'utf8')) as { totals: Record<string, unknown>; done: number[]; cpuMs: number };
+    const j = JSON.parse(readFileSync(mergedFile, 'utf8')) as { totals: Record<string, unknown>; done: number[]; cpuMs: number; procCpuS?: number };
     merged = rawTotalsFromJson(j.totals);
     for (const id of j.done) done.add(id);
     cpuMs = j.cpuMs;
+    procCpuPrev = j.procCpuS ?? 0;
   }
   const loose: string[] = [];
   for (const f of readdirSync(work)) {
@@ -167,8 +170,12 @@ async function build(args: Map<string, string>): Promise<void> {
     done.add(id);
     loose.push(f);
   }
+  const procCpu = (): number => {
+    const u = process.cpuUsage(cpu0);
+    return procCpuPrev + (u.user + u.system) / 1e6;
+  };
   const fold = (): void => {
-    atomicWrite(mergedFile, JSON.stringify({ totals: rawTotalsToJson(merged), done: [...done].sort((a, b) => a - b), cpuMs }));
+    atomicWrite(mergedFile, JSON.stringify({ totals: rawTotalsToJson(merged), done: [...done].sort((a, b) => a - b), cpuMs, procCpuS: procCpu() }));
     for (const f of loose.splice(0)) {
       try { unlinkSync(path.join(work, f)); } catch { /* already folded */ }
     }
@@ -188,7 +195,6 @@ async function build(args: Map<string, string>): Promise<void> {
   process.stderr.write(`[ctm] ${runId}: ${tasks.length} tasks (split depth ${splitDepth}); shard ${shardI}/${shardN}: ${mine.length}, done ${doneMineAtStart}, to do ${todo.length}; ${workers} worker(s)\n`);
 
   const t0 = Date.now();
-  const cpu0 = process.cpuUsage();
   let lastFold = Date.now();
   let finishedNow = 0;
   let next = 0;
@@ -293,7 +299,10 @@ async function build(args: Map<string, string>): Promise<void> {
     canonicalKeys: keys,
     treeNodes: c.nodes,
     simulatedSteps: c.steps,
-    cpuSeconds: Math.round(cpuMs / 1000),
+    taskWallSeconds: Math.round(cpuMs / 1000),
+    taskWallSecondsNote: 'sum over tasks of the wall-clock time a worker spent on it (inflated when the machine is shared)',
+    processCpuSeconds: Math.round(procCpu()),
+    processCpuSecondsNote: 'user+system CPU of the build processes, summed over the sittings that recorded it',
     started: runInfo.started,
     finished: new Date().toISOString(),
     machine: machineInfo(),
@@ -408,7 +417,7 @@ function builtin(args: Map<string, string>): void {
       H0: prov.halting, total: prov.total, nonHalting: prov.nonHalting, weightCheck: prov.weightCheck,
       longestHalt: prov.longestHalt, canonicalKeys: prov.canonicalKeys,
       countsFile: `data/ctm/${d1}.tsv`, countsSha256: sha, buildCommand: prov.command, buildMachine: prov.machine,
-      cpuSeconds: prov.cpuSeconds, generatedBy: command,
+      taskWallSeconds: prov.taskWallSeconds ?? prov.cpuSeconds, processCpuSeconds: prov.processCpuSeconds, generatedBy: command,
     };
     emitModule(path.join(outDir, 'ctm1d.ts'), 'CTM1D_DATA', 1, String(prov.halting), shapes, p, command);
   }
@@ -442,7 +451,7 @@ function builtin(args: Map<string, string>): void {
       normaliser: hNote, haltingUpToBox: prov.halting, total: prov.total, nonHalting: prov.nonHalting, pruned: prov.pruned,
       weightCheck: prov.weightCheck, longestHalt: prov.longestHalt, canonicalKeys: prov.canonicalKeys, ...extra,
       countsFile: `data/ctm/${d2}.tsv`, countsSha256: sha, buildCommand: prov.command, buildMachine: prov.machine,
-      cpuSeconds: prov.cpuSeconds, generatedBy: command,
+      taskWallSeconds: prov.taskWallSeconds ?? prov.cpuSeconds, processCpuSeconds: prov.processCpuSeconds, generatedBy: command,
     };
     emitModule(path.join(outDir, 'ctm2d.ts'), 'CTM2D_DATA', 2, String(H), shapes, p, command);
   }

@@ -41,7 +41,8 @@ export const CTM1D_DATA: BuiltinCtmData = {
       "cpu": "AMD EPYC",
       "platform": "linux-x64"
     },
-    "cpuSeconds": 5,
+    "taskWallSeconds": 4,
+    "processCpuSeconds": 2,
     "generatedBy": "npm run ctm:build -- --builtin --d1 ctm-d1-n4-c107 --d2 ctm-d2-n4-c500-box4 --d2-mc mc-d2-n4-c500-box4-seed1"
   },
 };

@@ -59,7 +59,8 @@ export const CTM2D_DATA: BuiltinCtmData = {
       "cpu": "AMD EPYC",
       "platform": "linux-x64"
     },
-    "cpuSeconds": 38,
+    "taskWallSeconds": 15,
+    "processCpuSeconds": 6,
     "generatedBy": "npm run ctm:build -- --builtin --d1 ctm-d1-n4-c107 --d2 ctm-d2-n4-c500-box4 --d2-mc mc-d2-n4-c500-box4-seed1"
   },
 };
