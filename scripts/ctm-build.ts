@@ -530,6 +530,45 @@ async function compare(): Promise<void> {
       console.log(`\n4x4 binomial z of the published counts (N = 3.49068e12): n = ${zs.length}, mean ${m.toFixed(3)}, sd ${sd.toFixed(3)}, |z|<1 ${frac(1)}%, |z|<2 ${frac(2)}%, |z|<3 ${frac(3)}%, max |z| ${Math.max(...zs.map(Math.abs)).toFixed(1)}`);
     }
   }
+
+  // BDM / QuBD with the built-in tables vs the published tables, on pybdm's test inputs.
+  const { ctmTableFromTsv } = await import('../src/ctm/tsv.js');
+  const { ctmBlockDecompose } = await import('../src/bdm/index.js');
+  const { qubd } = await import('../src/qubd/index.js');
+  const ref1 = ctmTableFromTsv(readFileSync(path.join(ref, 'ctm-b2-d12.tsv'), 'utf8'));
+  const ref2 = ctmTableFromTsv(readFileSync(path.join(ref, 'ctm-b2-d4x4.tsv'), 'utf8'));
+  const tests = path.resolve(ROOT, '../shared/reference/pybdm-tests');
+  console.log('\nBDM (bits) of pybdm test inputs: published table vs ockham built-in\n');
+  console.log('| input | shape | BDM, published table | BDM, ockham | diff | rel. diff |');
+  console.log('|---|---|---|---|---|---|');
+  const row = (label: string, shape: number[], x: Uint8Array): void => {
+    const a = ctmBlockDecompose(x, { shape, table: shape.length === 1 ? ref1 : ref2 }).bdm;
+    const b = ctmBlockDecompose(x, { shape, table: shape.length === 1 ? ctm1d : ctm2d }).bdm;
+    console.log(`| ${label} | ${shape.join('×')} | ${a.toFixed(4)} | ${b.toFixed(4)} | ${(b - a).toFixed(4)} | ${((b - a) / a * 100).toFixed(2)}% |`);
+  };
+  for (const line of readFileSync(path.join(tests, 'pybdm-inline-cases.tsv'), 'utf8').split('\n').slice(1)) {
+    const f = line.split('\t');
+    if (f.length < 7 || f[2] !== 'bdm' || f[3] !== '1' || f[4] !== '2') continue;
+    row(f[0], [f[6].length], Uint8Array.from(f[6], (c) => Number(c)));
+  }
+  let i = 0;
+  for (const line of readFileSync(path.join(tests, 'bdm-b2-d4x4-test-input.tsv'), 'utf8').split(/\r?\n/)) {
+    if (!line) continue;
+    const rowsTxt = line.split('\t')[0].split('-');
+    const x = Uint8Array.from(rowsTxt.join(''), (c) => Number(c));
+    row(`bdm-b2-d4x4 #${++i}`, [rowsTxt.length, rowsTxt[0].length], x);
+  }
+  // QuBD of a seeded synthetic weight tensor.
+  const rng = createRng(7);
+  const w = new Float32Array(64 * 64).map((_, k) => Math.sin(k / 50) + 0.3 * rng.normal());
+  console.log('\nQuBD (bits) of a seeded 64×64 tensor (sin(i/50) + 0.3·N(0,1), seed 7)\n');
+  console.log('| bits | QuBD, published table | QuBD, ockham | diff | rel. diff |');
+  console.log('|---|---|---|---|---|');
+  for (const bits of [2, 4, 8]) {
+    const a = qubd(w, { shape: [64, 64], bits, table: ref2 }).total;
+    const b = qubd(w, { shape: [64, 64], bits, table: ctm2d }).total;
+    console.log(`| ${bits} | ${a.toFixed(2)} | ${b.toFixed(2)} | ${(b - a).toFixed(2)} | ${((b - a) / a * 100).toFixed(2)}% |`);
+  }
 }
 
 const args = parseArgs(process.argv.slice(2));
