@@ -93,7 +93,7 @@ export function compress(bytes: Uint8Array, options: CompressOptions): Uint8Arra
  * @throws {OckhamError} as {@link compress}.
  * @example
  * ```ts
- * compressedBits(new Uint8Array(1000), { codec: 'bzip2' }); // 320 (40 bytes)
+ * compressedBits(new Uint8Array(1000), { codec: 'bzip2' }); // 352 (a 44-byte stream)
  * ```
  */
 export function compressedBits(bytes: Uint8Array, options: CompressOptions): number {
