@@ -177,7 +177,10 @@ function stepOf(lo: number, hi: number, o: Resolved, where: string): number {
       `${where}range width hi − lo = ${hi} − ${lo} overflows ${o.f32 ? 'float32; use arithmetic: \'float64\'' : 'float64'}`,
     );
   }
-  if (d < o.threshold) return 0;
+  // A float32 tensor compared with a Python float compares in float32, hence fp32(threshold).
+  // (This matters only when hi − lo is exactly fp32(1e-8); the reference's form of the test
+  // was not observable there.)
+  if (d < (o.f32 ? Math.fround(o.threshold) : o.threshold)) return 0;
   // (2^b − 1) is exact; one IEEE division, rounded to float32 in float32 mode.
   return o.f32 ? Math.fround(d / o.maxCode) : d / o.maxCode;
 }
@@ -277,8 +280,8 @@ function constantError(where: string, lo: number, hi: number, o: Resolved): Ockh
  * property hold by construction; every other code is the plain rounding. An explicit
  * `range: [−m, m]` gives the plain rounding without this fix-up.
  *
- * **Constant tensors.** When hi − lo < `constantThreshold` (default 1e-8, the reference's test,
- * compared on the float32 difference in float32 mode) every code is 0, `step` is 0 and
+ * **Constant tensors.** When hi − lo < `constantThreshold` (default 1e-8, the reference's test;
+ * in float32 mode both sides are float32) or Δ underflows to 0, every code is 0, `step` is 0 and
  * `constant` is true; `dequantize` then returns lo everywhere. `strictReference: true` throws
  * instead, as the reference code crashes there.
  *
@@ -299,7 +302,10 @@ function constantError(where: string, lo: number, hi: number, o: Resolved): Ockh
  * ```ts
  * const q = quantize(new Float32Array([-1, -0.5, 0, 0.5, 1]), { bits: 2 });
  * // Δ = 2/3: codes [0, 1, 2, 2, 3] ((x + 1)/Δ = 0, 0.75, 1.5 → 2 (tie to even), 2.25, 3)
- * const robust = quantize(weights, { bits: 8, range: 'percentile', percentile: 99.9 });
+ * // The QuBD experiments' setting: 8 bits, central 99.9 % range (0.05 % trimmed per tail).
+ * const w = Float32Array.from({ length: 4096 }, (_, i) => Math.sin(i) * 0.02);
+ * const robust = quantize(w, { bits: 8, range: 'percentile', percentile: 99.9 });
+ * robust.codes.length; // 4096
  * ```
  */
 export function quantize(x: Float32Array | Float64Array, options: QuantizeOptions): QuantizedTensor {
@@ -337,6 +343,7 @@ export function quantize(x: Float32Array | Float64Array, options: QuantizeOption
  * @example
  * ```ts
  * // A conv weight (out=16, in=3, 5, 5): 16 channels of 75 weights each.
+ * const w = Float32Array.from({ length: 16 * 75 }, (_, i) => Math.sin(i));
  * const q = quantizePerChannel(w, [16, 3, 5, 5], { bits: 4 });
  * q.step.length; // 16
  * ```
