@@ -4,8 +4,8 @@
  * bzip2 requires every symbol of the block's alphabet to have a code (lengths 1..20), so
  * zero frequencies are treated as 1. When the optimal tree is deeper than `maxLen`, the
  * weights are flattened (w → 1 + ⌊w/2⌋) and the tree rebuilt — the same family of heuristic
- * bzip2 uses; it is within a fraction of a percent of optimal length-limited codes on real
- * blocks and keeps the encoder simple.
+ * bzip2 uses. Not optimal like package-merge, but simple; the bench shows our streams within
+ * 0.14% of bzip2 -9's size.
  */
 
 /**
