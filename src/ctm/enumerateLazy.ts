@@ -193,6 +193,7 @@ function runLazy1d(
   const tW = new Int32Array(T);
   const tMove = new Int32Array(T);
   const closed = new Uint8Array(n);
+  const closedSave = new Uint8Array(n * (T + 1)); // closed[] at each branch point's entry
   const reach = new Uint8Array(n);
   const path = new Int32Array(T + 1);
 
@@ -275,6 +276,8 @@ function runLazy1d(
       return;
     }
     nodes++;
+    // Deeper branch points restore closed[] on exit, so it stays valid for this node's q.
+    for (let s = 0; s < n; s++) closedSave[depth * n + s] = closed[s];
     const sLo = lo, sHi = hi, sHead = head, sState = state, sStep = step, sFresh = fresh, sH1 = h1, sH2 = h2, sNs = ns, sUt = ut;
     nu--;
     const forced = depth < plen ? prefix![depth] : -1;
@@ -334,12 +337,12 @@ function runLazy1d(
       } else {
         bH1 = h1; bH2 = h2; bHead = head; bState = state; bTop = ut; bPow = 1; bLam = 0;
         run(depth + 1, mult * f);
-        closedQ = -1; // deeper branch points recompute closed[] for their own definitions
       }
     }
     while (ut > sUt) tape[undo[--ut]] ^= 1;
     lo = sLo; hi = sHi; head = sHead; state = sState; step = sStep; fresh = sFresh; h1 = sH1; h2 = sH2;
     tNext[t] = UNDEF;
+    for (let s = 0; s < n; s++) closed[s] = closedSave[depth * n + s];
     ns = sNs;
     nu++;
   }
@@ -390,6 +393,7 @@ function runLazy2d(
   const tDX = new Int32Array(T);
   const tDY = new Int32Array(T);
   const closed = new Uint8Array(n);
+  const closedSave = new Uint8Array(n * (T + 1)); // closed[] at each branch point's entry
   const reach = new Uint8Array(n);
   const path = new Int32Array(T + 1);
 
@@ -487,6 +491,7 @@ function runLazy2d(
       return;
     }
     nodes++;
+    for (let s = 0; s < n; s++) closedSave[depth * n + s] = closed[s];
     const sx0 = x0, sx1 = x1, sy0 = y0, sy1 = y1, sUt = ut;
     const sHead = head, sHx = hx, sHy = hy, sState = state, sStep = step, sH1 = h1, sH2 = h2, sNs = ns;
     nu--;
@@ -573,12 +578,12 @@ function runLazy2d(
       else if (hy < y0) y0 = hy;
       bH1 = h1; bH2 = h2; bHead = head; bState = state; bTop = ut; bPow = 1; bLam = 0;
       run(depth + 1, mult * f);
-      closedQ = -1; // deeper branch points recompute closed[] for their own definitions
     }
     while (ut > sUt) grid[undo[--ut]] ^= 1;
     x0 = sx0; x1 = sx1; y0 = sy0; y1 = sy1;
     head = sHead; hx = sHx; hy = sHy; state = sState; step = sStep; h1 = sH1; h2 = sH2;
     tNext[t] = UNDEF;
+    for (let s = 0; s < n; s++) closed[s] = closedSave[depth * n + s];
     ns = sNs;
     nu++;
   }
