@@ -28,3 +28,11 @@ export type {
 export * from './llc/index.js';
 export * from './lmn/index.js';
 export type { NamedTensor, ModelTensors } from './util/model.js';
+export {
+  compress, compressedBits, decompress, naiveCompressedBits, serializeCoarseGrained, deserializeCoarseGrained,
+  dequantizeCoarseGrained, CODECS,
+} from './compress/index.js';
+export type {
+  Codec, CompressOptions, DecompressOptions, RawTensors, CoarseGrainedModel, CoarseGrainedTensor, DenseCoarseTensor,
+  LowRankCoarseTensor, CoarseFactor,
+} from './compress/index.js';
