@@ -74,7 +74,17 @@ export interface CtmRawTotals extends Space {
   steps: number;
 }
 
-/** Creates empty raw totals for a space. */
+/**
+ * Creates empty raw totals for a space.
+ *
+ * @param options - The space.
+ * @returns Zeroed BigInt totals.
+ * @throws {@link OckhamError} on an invalid space.
+ * @example
+ * ```ts
+ * const t = newRawTotals({ dim: 1, states: 2, cutoff: 6 });
+ * ```
+ */
 export function newRawTotals(options: CtmSpaceOptions): CtmRawTotals {
   const s = checkSpace(options);
   const slots = 2 * s.states;
@@ -85,7 +95,18 @@ export function newRawTotals(options: CtmSpaceOptions): CtmRawTotals {
   };
 }
 
-/** Adds the counters of one lazy run (exact integers held in doubles) into BigInt totals. */
+/**
+ * Adds the counters of one lazy run (exact integers held in doubles) into BigInt totals.
+ *
+ * @param into - Totals of the same space (modified).
+ * @param part - Counters from {@link enumerateCtmSubtree} or {@link splitCtmTasks}.
+ * @returns Nothing.
+ * @throws {@link OckhamError} `OUT_OF_RANGE` if a counter is not a safe integer (exactness lost).
+ * @example
+ * ```ts
+ * addLazyCounts(t, enumerateCtmSubtree({ dim: 1, states: 2, cutoff: 6 }, []));
+ * ```
+ */
 export function addLazyCounts(into: CtmRawTotals, part: LazyCounts): void {
   const h = part.halt;
   for (let i = 0; i < h.length; i++) {
@@ -110,7 +131,17 @@ export function addLazyCounts(into: CtmRawTotals, part: LazyCounts): void {
   into.steps += part.steps;
 }
 
-/** Adds one set of raw totals into another (same space). */
+/**
+ * Adds one set of raw totals into another (same space), exactly.
+ *
+ * @param into - Modified.
+ * @param part - Added.
+ * @returns Nothing.
+ * @example
+ * ```ts
+ * mergeRawTotals(all, rawTotalsFromJson(JSON.parse(text)));
+ * ```
+ */
 export function mergeRawTotals(into: CtmRawTotals, part: CtmRawTotals): void {
   for (const [k, v] of part.halt) into.halt.set(k, (into.halt.get(k) ?? 0n) + v);
   for (let u = 0; u < into.slots; u++) {
@@ -125,7 +156,16 @@ export function mergeRawTotals(into: CtmRawTotals, part: CtmRawTotals): void {
   into.steps += part.steps;
 }
 
-/** JSON form of raw totals (BigInts as decimal strings). */
+/**
+ * JSON form of raw totals (BigInts as decimal strings), for checkpoints.
+ *
+ * @param t - Totals.
+ * @returns A plain JSON-safe object; {@link rawTotalsFromJson} inverts it.
+ * @example
+ * ```ts
+ * const text = JSON.stringify(rawTotalsToJson(t));
+ * ```
+ */
 export function rawTotalsToJson(t: CtmRawTotals): Record<string, unknown> {
   const s = (a: bigint[]): string[] => a.map((x) => x.toString());
   return {
@@ -136,7 +176,17 @@ export function rawTotalsToJson(t: CtmRawTotals): Record<string, unknown> {
   };
 }
 
-/** Parses {@link rawTotalsToJson} output. */
+/**
+ * Parses {@link rawTotalsToJson} output.
+ *
+ * @param j - The parsed JSON object.
+ * @returns Totals.
+ * @throws {@link OckhamError} if the recorded space is invalid.
+ * @example
+ * ```ts
+ * const t = rawTotalsFromJson(JSON.parse(text));
+ * ```
+ */
 export function rawTotalsFromJson(j: Record<string, unknown>): CtmRawTotals {
   const t = newRawTotals({ dim: j.dim as 1 | 2, states: j.states as number, cutoff: j.cutoff as number, maxBox: j.maxBox as number, maxRecord: j.maxRecord as number });
   for (const [k, v] of j.halt as [number, string][]) t.halt.set(k, BigInt(v));
@@ -223,7 +273,19 @@ function reverseBits(code: number, len: number): number {
   return r;
 }
 
-/** Rotates an r×c row-major code (first cell MSB) a quarter turn: new[i][j] = old[r−1−j][i], shape c×r. */
+/**
+ * Rotates an r×c row-major block code (first cell MSB) a quarter turn:
+ * new[i][j] = old[r−1−j][i], giving a c×r block.
+ *
+ * @param code - Block code, 0 ≤ code < 2^(rows·cols) ≤ 2^16.
+ * @param rows - r.
+ * @param cols - c.
+ * @returns The rotated code (shape cols×rows).
+ * @example
+ * ```ts
+ * rotateCode(0b1000, 2, 2); // [[1,0],[0,0]] → [[0,1],[0,0]] = 0b0100 (clockwise)
+ * ```
+ */
 export function rotateCode(code: number, rows: number, cols: number): number {
   const last = rows * cols - 1;
   let out = 0;
@@ -233,7 +295,17 @@ export function rotateCode(code: number, rows: number, cols: number): number {
   return out;
 }
 
-/** Lists the outputs of a space as [rows, cols, code] per output index. */
+/**
+ * Lists the recorded outputs as [rows, cols, code] per output index (1-D: rows = 1).
+ *
+ * @param dim - 1 or 2.
+ * @param maxRecord - Largest 1-D length / 2-D side recorded.
+ * @returns One tuple per output index, in index order.
+ * @example
+ * ```ts
+ * ctmOutputs(1, 2); // [[1,1,0],[1,1,1],[1,2,0],[1,2,1],[1,2,2],[1,2,3]]
+ * ```
+ */
 export function ctmOutputs(dim: 1 | 2, maxRecord: number): Array<[number, number, number]> {
   const out: Array<[number, number, number]> = [];
   if (dim === 1) {
@@ -246,7 +318,20 @@ export function ctmOutputs(dim: 1 | 2, maxRecord: number): Array<[number, number
   return out;
 }
 
-/** Output index of a raw block (1-D: rows = 1, cols = length). */
+/**
+ * Output index of a raw block (1-D: rows = 1, cols = length), as in {@link ctmOutputs}.
+ *
+ * @param dim - 1 or 2.
+ * @param maxRecord - Largest 1-D length / 2-D side recorded.
+ * @param rows - Block rows.
+ * @param cols - Block cols.
+ * @param code - Block code, first cell MSB.
+ * @returns The index into {@link CtmCounts.c0}.
+ * @example
+ * ```ts
+ * ctmOutputIndex(2, 4, 1, 1, 1); // 1
+ * ```
+ */
 export function ctmOutputIndex(dim: 1 | 2, maxRecord: number, rows: number, cols: number, code: number): number {
   if (dim === 1) return 2 ** cols - 2 + code;
   let off = offsetCache.get(maxRecord);

@@ -58,12 +58,32 @@ export interface LazyCounts {
   steps: number;
 }
 
-/** Index of an output in {@link LazyCounts.halt} (before multiplying by `slots`). */
+/**
+ * Index of a 1-D output in {@link LazyCounts.halt} (before multiplying by `slots`): lengths are
+ * stored one after the other, 2^L codes each.
+ *
+ * @param length - Output length L ≥ 1 (cells).
+ * @param code - Output code, first cell = MSB, 0 ≤ code < 2^L.
+ * @returns 2^L − 2 + code.
+ * @example
+ * ```ts
+ * outputIndex1d(2, 0b01); // 3
+ * ```
+ */
 export function outputIndex1d(length: number, code: number): number {
   return 2 ** length - 2 + code;
 }
 
-/** Offsets of each r×c shape (r, c ≤ maxRecord) in the 2-D output index, row-major over (r, c). */
+/**
+ * Offsets of each r×c shape (r, c ≤ maxRecord) in the 2-D output index, row-major over (r, c).
+ *
+ * @param maxRecord - Largest side recorded (1..4).
+ * @returns off[(r−1)·maxRecord + (c−1)] = first index of shape r×c; the last entry is the total.
+ * @example
+ * ```ts
+ * shapeOffsets2d(2); // [0, 2, 6, 10, 26]
+ * ```
+ */
 export function shapeOffsets2d(maxRecord: number): Int32Array {
   const off = new Int32Array(maxRecord * maxRecord + 1);
   let acc = 0;
@@ -77,13 +97,37 @@ export function shapeOffsets2d(maxRecord: number): Int32Array {
   return off;
 }
 
-/** Number of output indices for a dimension and record bound. */
+/**
+ * Number of output indices for a dimension and record bound.
+ *
+ * @param dim - 1 or 2.
+ * @param maxRecord - Largest 1-D length / 2-D side recorded.
+ * @returns Σ over the recorded shapes of 2^cells.
+ * @example
+ * ```ts
+ * outputCount(1, 12); // 8190
+ * ```
+ */
 export function outputCount(dim: 1 | 2, maxRecord: number): number {
   if (dim === 1) return 2 ** (maxRecord + 1) - 2;
   return shapeOffsets2d(maxRecord)[maxRecord * maxRecord];
 }
 
-/** Allocates zeroed counters. */
+/**
+ * Allocates zeroed counters for a space.
+ *
+ * @param dim - 1 or 2.
+ * @param states - n (1..5).
+ * @param cutoff - Steps (halting step included).
+ * @param maxBox - 2-D pruning box side (0 = none).
+ * @param maxRecord - Largest output recorded.
+ * @returns Counters with `halt` of length outputCount·2n.
+ * @example
+ * ```ts
+ * const acc = newLazyCounts(1, 2, 6, 0, 12);
+ * runLazy(acc, null, -1, null);
+ * ```
+ */
 export function newLazyCounts(dim: 1 | 2, states: number, cutoff: number, maxBox: number, maxRecord: number): LazyCounts {
   const slots = 2 * states;
   return {
@@ -97,13 +141,24 @@ export function newLazyCounts(dim: 1 | 2, states: number, cutoff: number, maxBox
   };
 }
 
-/** Choices per transition: 2 halting + 2 symbols × moves × n states. */
+/**
+ * Choices per transition K: 2 halting + 2 symbols × moves × n states (Soler-Toscano et al. 2014).
+ *
+ * @param dim - 1 (moves L, R) or 2 (moves R, D, L, U).
+ * @param states - n.
+ * @returns K = 2 + 2·M·n; the space has K^(2n) machines.
+ * @example
+ * ```ts
+ * choicesPerTransition(1, 5); // 22
+ * ```
+ */
 export function choicesPerTransition(dim: 1 | 2, states: number): number {
   return 2 + 2 * (dim === 1 ? 2 : 4) * states;
 }
 
 const UNDEF = -2;
 const HALT = -1;
+// A definition code: 0/1 = halt writing w; else 2 + ((q·M + m)·2 + w) with M = 2 (1-D) or 4 (2-D).
 
 /**
  * Runs the lazy enumeration into `acc`.
@@ -113,6 +168,12 @@ const HALT = -1;
  * @param splitDepth - If ≥ 0: at a branch point of this depth call `emit(path)` instead of
  *   exploring it (leaves met before are counted in `acc`). −1 = explore everything.
  * @param emit - Receives a copy of the choice path (length splitDepth) of each emitted subtree.
+ * @returns Nothing; the counts are added to `acc` (exact integers held in doubles).
+ * @example
+ * ```ts
+ * const acc = newLazyCounts(2, 2, 40, 0, 4);
+ * runLazy(acc, null, -1, null); // whole (2,2) 2-D space
+ * ```
  */
 export function runLazy(
   acc: LazyCounts,
@@ -124,7 +185,7 @@ export function runLazy(
   else runLazy2d(acc, prefix, splitDepth, emit);
 }
 
-/** Code of a definition: 0/1 = halt writing w; else 2 + ((q·M + m)·2 + w). */
+/** Two independent seeded 32-bit Zobrist keys per cell (the hash of a tape is the XOR over its 1-cells). */
 function fillZobrist(a: Int32Array, b: Int32Array): void {
   const rng = createRng(0x5eed);
   for (let i = 0; i < a.length; i++) {
