@@ -174,7 +174,10 @@ async function build(args: Map<string, string>): Promise<void> {
     const u = process.cpuUsage(cpu0);
     return procCpuPrev + (u.user + u.system) / 1e6;
   };
+  // Shards may run at the same time on one .ctm-work: they only write per-task files, and a
+  // later run without --shard folds them, so merged.json has a single writer.
   const fold = (): void => {
+    if (shardN !== 1) return;
     atomicWrite(mergedFile, JSON.stringify({ totals: rawTotalsToJson(merged), done: [...done].sort((a, b) => a - b), cpuMs, procCpuS: procCpu() }));
     for (const f of loose.splice(0)) {
       try { unlinkSync(path.join(work, f)); } catch { /* already folded */ }
@@ -253,7 +256,7 @@ async function build(args: Map<string, string>): Promise<void> {
   }
 
   if (done.size < tasks.length) {
-    process.stderr.write(`[ctm] shard finished; ${tasks.length - done.size} tasks of other shards remain. Final output is written by the run that completes the last task (any --resume).\n`);
+    process.stderr.write(`[ctm] shard finished; ${tasks.length - done.size} tasks of other shards remain (or were not loaded). When every shard is done, run the same command without --shard, with --resume: it folds the task files and writes the output.\n`);
     return;
   }
   // All tasks done: add the root leaves and finalise.
