@@ -208,8 +208,10 @@ function encode(
   step: number,
   maxCode: number,
   f32: boolean,
+  symmetric: boolean,
 ): void {
   const inv = 1 / step;
+  const half = (maxCode + 1) / 2;
   const lim = 0.5 - (maxCode + 1) * (f32 ? 4.76837158203125e-7 : 1.7763568394002505e-15); // 2^-21, 2^-49
   for (let i = start; i < end; i++) {
     const a = (x[i] - lo) * inv;
@@ -217,7 +219,12 @@ function encode(
     // Store first, fix rarely: a select between c and a call result here makes V8 box the
     // doubles (3–4× slower in measurements).
     codes[i] = c;
-    if (!(Math.abs(a - c) <= lim && c >= 0 && c <= maxCode)) codes[i] = exactCode(x[i], lo, step, maxCode, f32);
+    if (!(Math.abs(a - c) <= lim && c >= 0 && c <= maxCode)) {
+      const k = exactCode(x[i], lo, step, maxCode, f32);
+      // Symmetric fix-up (see below). Only weights within a few ulps of zero can need it, and
+      // they sit within float error of the tie (2^b − 1)/2, so they always fail the screen.
+      codes[i] = symmetric ? (x[i] >= 0 ? Math.max(k, half) : Math.min(k, half - 1)) : k;
+    }
   }
 }
 
@@ -227,22 +234,14 @@ function exactCode(xi: number, lo: number, step: number, maxCode: number, f32: b
   return v > 0 ? (v < maxCode ? v + RHE_MAGIC - RHE_MAGIC : maxCode) : 0;
 }
 
-/**
- * Symmetric-range fix-up: puts every x ≥ 0 at a code ≥ 2^(b−1) and every x < 0 below it, so the
- * MSB plane is exactly 1[x ≥ 0]. In exact arithmetic round-half-even already does this for b ≥ 2
- * (x = 0 maps to (2^b − 1)/2, a tie between the odd 2^(b−1) − 1 and the even 2^(b−1)); the
- * fix-up only moves weights within a few float ulps of zero that rounding put on the wrong
- * side (to the adjacent level, ±Δ/2 around zero), and for b = 1 it decides the tie at x = 0 as 1.
+/*
+ * Symmetric-range fix-up (applied inside encode): every x ≥ 0 gets a code ≥ 2^(b−1) and every
+ * x < 0 a code below it, so the MSB plane is exactly 1[x ≥ 0]. In exact arithmetic round-half-
+ * even already does this for b ≥ 2 (x = 0 maps to (2^b − 1)/2, a tie between the odd
+ * 2^(b−1) − 1 and the even 2^(b−1)); the fix-up only moves weights within a few float ulps of
+ * zero that rounding put on the wrong side (to the adjacent level, ±Δ/2 around zero), and for
+ * b = 1 it decides the tie at x = 0 as 1.
  */
-function fixSigns(x: FloatArray, start: number, end: number, codes: Uint16Array, bits: number): void {
-  const half = 2 ** (bits - 1);
-  for (let i = start; i < end; i++) {
-    const c = codes[i];
-    if (x[i] >= 0) {
-      if (c < half) codes[i] = half;
-    } else if (c >= half) codes[i] = half - 1;
-  }
-}
 
 function constantError(where: string, lo: number, hi: number, o: Resolved): OckhamError {
   return new OckhamError(
@@ -319,8 +318,7 @@ export function quantize(x: Float32Array | Float64Array, options: QuantizeOption
   if (constant) {
     if (o.strict) throw constantError('', lo, hi, o);
   } else {
-    encode(w, 0, n, codes, lo, step, o.maxCode, o.f32);
-    if (o.mode === 'symmetric') fixSigns(w, 0, n, codes, o.bits);
+    encode(w, 0, n, codes, lo, step, o.maxCode, o.f32, o.mode === 'symmetric');
   }
   return { scheme: 'per-tensor', codes, bits: o.bits, lo, hi, step, constant, arithmetic: o.f32 ? 'float32' : 'float64' };
 }
@@ -381,8 +379,7 @@ export function quantizePerChannel(
       constant[c] = 1;
       continue;
     }
-    encode(w, start, end, codes, lo, step, o.maxCode, o.f32);
-    if (o.mode === 'symmetric') fixSigns(w, start, end, codes, o.bits);
+    encode(w, start, end, codes, lo, step, o.maxCode, o.f32, o.mode === 'symmetric');
   }
   return {
     scheme: 'per-channel',
