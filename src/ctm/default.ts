@@ -1,7 +1,10 @@
-import { OckhamError } from '../errors.js';
+import { ctm1d, ctm2d } from './builtin.js';
 import type { CtmTable } from './types.js';
 
-/** The table used when an estimator's `table` option is absent: ockham's built-in tables. */
+/**
+ * The table used when an estimator's `table` option is absent: ockham's built-in tables
+ * (`ctm1d` for 1-D strings, `ctm2d` for 2-D blocks), computed by its own enumerator.
+ */
 export function defaultTable(ndim: 1 | 2): CtmTable {
-  throw new OckhamError('MISSING_TABLE', 'options.table', `a ${ndim}-D binary CTM table is required; built-in tables are not available yet`);
+  return ndim === 1 ? ctm1d : ctm2d;
 }
