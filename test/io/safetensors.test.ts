@@ -8,6 +8,7 @@ import {
   floatToHalf,
   floatToBfloat16,
 } from '../../src/io/index.js';
+import { decodeToFloat32 } from '../../src/io/dtypes.js';
 
 /** Builds a safetensors file from a raw header object and a data buffer (for lying files). */
 function rawFile(header: unknown, data: Uint8Array, pad = 0): Uint8Array {
@@ -48,6 +49,28 @@ describe('F16 / BF16 decoding', () => {
     for (const [bits, v] of cases) expect(halfToFloat(bits)).toBe(v);
     expect(Object.is(halfToFloat(0x8000), -0)).toBe(true);
     expect(halfToFloat(0x7e00)).toBeNaN();
+  });
+
+  it('file decoding of all 65,536 F16 patterns (little- and big-endian paths) equals halfToFloat', () => {
+    const le = new Uint8Array(65536 * 2 + 1);
+    const be = new Uint8Array(65536 * 2 + 1);
+    for (let b = 0; b < 65536; b++) {
+      le[1 + 2 * b] = b & 0xff; // offset 1: unaligned on purpose
+      le[2 + 2 * b] = b >>> 8;
+      be[1 + 2 * b] = b >>> 8;
+      be[2 + 2 * b] = b & 0xff;
+    }
+    for (const [bytes, little] of [
+      [le, true],
+      [be, false],
+    ] as const) {
+      const got = decodeToFloat32(bytes, 1, 65536, 'f16', little);
+      for (let b = 0; b < 65536; b++) {
+        const want = halfToFloat(b);
+        if (Number.isNaN(want)) expect(got[b]).toBeNaN();
+        else if (!Object.is(got[b], want)) throw new Error(`pattern 0x${b.toString(16)}: got ${got[b]}, want ${want}`);
+      }
+    }
   });
 
   it('floatToHalf inverts halfToFloat on all 65,536 bit patterns (NaNs stay NaN)', () => {
