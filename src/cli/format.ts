@@ -1,0 +1,147 @@
+/** Text tables and charts of reports (used by `ockham report`, `compare`, `track` and the demo). */
+import type { Report } from './report.js';
+import { lineChart } from './svg.js';
+import type { ChartSeries } from './svg.js';
+
+/** Renders rows as a fixed-width table; columns whose `align` is 'r' are right-aligned. */
+export function table(head: string[], rows: string[][], align?: ('l' | 'r')[]): string {
+  const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const a = align ?? head.map((_, i) => (i === 0 ? 'l' : 'r'));
+  const line = (r: string[]) =>
+    r
+      .map((c, i) => (a[i] === 'r' ? (c ?? '').padStart(w[i]) : (c ?? '').padEnd(w[i])))
+      .join('  ')
+      .trimEnd();
+  return [line(head), w.map((x) => '-'.repeat(x)).join('  '), ...rows.map(line)].join('\n');
+}
+
+/** 12345.6 → "12,346". */
+export function int(v: number): string {
+  return Math.round(v).toLocaleString('en-US');
+}
+
+/** Fixed decimals, or '—' for null/NaN. */
+export function fx(v: number | null | undefined, d = 1): string {
+  return v === null || v === undefined || !Number.isFinite(v) ? '—' : v.toFixed(d);
+}
+
+/** Δ as written on the command line: 0.001 → "1e-3", 0.05 → "5e-2". */
+export function deltaLabel(d: number): string {
+  return Number(d.toPrecision(6)).toExponential().replace('e+', 'e');
+}
+
+/** Human-readable `ockham report`. */
+export function formatReport(r: Report): string {
+  const o = r.options;
+  const out: string[] = [];
+  out.push(`ockham report  ${r.file}`);
+  out.push(
+    `format ${r.format}, ${r.totals.tensors} tensors, ${int(r.totals.params)} parameters; QuBD b=${o.bits}, range ${o.range}` +
+      `${o.percentile !== null ? ` ${o.percentile}` : ''}, CTM table ${o.table}; ratio vs mean of ${o.shuffles} shuffle(s), seed ${o.seed}`,
+  );
+  out.push('');
+  const dl = o.compress ? o.deltas.map((d) => `cg Δ=${deltaLabel(d)}`) : [];
+  const head = ['tensor', 'shape', 'QuBD bits', 'ratio %', 'MSB %', 'sugg. b', ...(o.spectral ? ['H (nats)', 'eff.rank', 'stable rk'] : []), ...(o.compress ? ['naive bits', ...dl] : [])];
+  const rows = r.tensors.map((t) => {
+    const shape = t.shape.join('×') + (t.layout !== 'as stored' ? '*' : '');
+    return [
+      t.name,
+      shape || 'scalar',
+      t.qubd ? int(t.qubd.total) : '—',
+      t.ratio ? fx(t.ratio.total) : '—',
+      t.ratio ? fx(t.ratio.planes[t.ratio.planes.length - 1]) : '—',
+      t.ratio ? String(t.ratio.suggestedBits) : '—',
+      ...(o.spectral ? [fx(t.spectral?.entropyNats, 3), fx(t.spectral?.effectiveRank, 1), fx(t.spectral?.stableRank, 2)] : []),
+      ...(o.compress ? [t.compression ? int(t.compression.naiveBits) : '—', ...o.deltas.map((_, i) => (t.compression ? int(t.compression.coarse[i].bits) : '—'))] : []),
+    ];
+  });
+  const T = r.totals;
+  rows.push([
+    'TOTAL',
+    int(T.params),
+    T.analysed ? int(T.qubdBits) : '—',
+    fx(T.ratioTotal),
+    T.ratioPlanes.length ? fx(T.ratioPlanes[T.ratioPlanes.length - 1]) : '—',
+    T.suggestedBits !== null ? String(T.suggestedBits) : '—',
+    ...(o.spectral ? ['', '', ''] : []),
+    ...(o.compress ? [int(T.naiveBits ?? 0), ...(T.coarse ?? []).map((c) => int(c.bits))] : []),
+  ]);
+  out.push(table(head, rows));
+  if (r.tensors.some((t) => t.layout !== 'as stored')) {
+    out.push('* TensorFlow.js kernel analysed in PyTorch layout (Dense [in,out]→[out,in], Conv [kh,kw,in,out]→[out,in,kh,kw]); --layout keep to disable');
+  }
+  const skipped = r.tensors.filter((t) => t.skipped);
+  if (skipped.length) out.push(`QuBD/spectral skipped for ${skipped.length} tensor(s): ${summariseSkips(skipped.map((t) => t.skipped!))}`);
+  if (T.analysed) {
+    out.push('');
+    out.push(`Per-plane QuBD ratio to the shuffled reference (%), MSB first (< ${fx(T.threshold, 0)} % = structured plane):`);
+    const planes = Array.from({ length: o.bits }, (_, i) => o.bits - 1 - i);
+    const ph = ['tensor', ...planes.map((p) => `b${p}`)];
+    const pr = r.tensors
+      .filter((t) => t.ratio)
+      .map((t) => [t.name, ...planes.map((p) => fx(t.ratio!.planes[p], 1) + (t.ratio!.structured[p] ? '*' : ''))]);
+    pr.push(['MODEL', ...planes.map((p) => fx(T.ratioPlanes[p], 1) + (T.ratioPlanes[p] < T.threshold ? '*' : ''))]);
+    out.push(table(ph, pr));
+    out.push(`Model QuBD bits per plane, MSB first: ${planes.map((p) => int(T.qubdPlanes[p])).join(' ')}`);
+    out.push(`Suggested quantization depth (model): ${T.suggestedBits} bit(s)`);
+  }
+  if (o.compress && T.naiveBits !== null && T.coarse) {
+    out.push(
+      `Compressed (${o.codec}, sum of per-tensor streams): naive float32 ${int(T.naiveBits)} bits; coarse-grained ` +
+        T.coarse.map((c) => `Δ=${deltaLabel(c.delta)}: ${int(c.bits)} (${fx(T.naiveBits! / c.bits, 1)}× smaller)`).join(', '),
+    );
+  }
+  out.push(`(${fx(r.seconds, 2)} s)`);
+  return out.join('\n') + '\n';
+}
+
+function summariseSkips(reasons: string[]): string {
+  const m = new Map<string, number>();
+  for (const r of reasons) m.set(r.replace(/\(\d+, \d+\)/, '(…)'), (m.get(r.replace(/\(\d+, \d+\)/, '(…)')) ?? 0) + 1);
+  return [...m].map(([k, v]) => `${v}× ${k}`).join('; ');
+}
+
+/** Per-plane ratio chart of a report: one line per analysed tensor plus the model. */
+export function reportChart(r: Report): string {
+  const b = r.options.bits;
+  const planes = Array.from({ length: b }, (_, i) => b - 1 - i);
+  const analysed = r.tensors.filter((t) => t.ratio);
+  const maxNamed = 8;
+  // Largest tensors get their own colour; the rest are drawn thin and grey.
+  const byParams = analysed.slice().sort((a, c) => c.params - a.params);
+  const named = new Set(byParams.slice(0, maxNamed).map((t) => t.name));
+  const series: ChartSeries[] = [];
+  let greyShown = false;
+  for (const t of analysed) {
+    const isNamed = named.has(t.name);
+    series.push({
+      name: isNamed ? `${t.name} (${t.shape.join('×')})` : `other tensors (${analysed.length - named.size})`,
+      values: planes.map((p) => t.ratio!.planes[p]),
+      width: isNamed ? 1.5 : 1,
+      ...(isNamed ? {} : { color: '#bbbbbb', hideInLegend: greyShown }),
+    });
+    if (!isNamed) greyShown = true;
+  }
+  series.push({ name: 'model (Σ over tensors)', values: planes.map((p) => r.totals.ratioPlanes[p]), color: '#000000', width: 3 });
+  return lineChart({
+    title: `QuBD per-plane ratio to shuffled weights — ${basename(r.file)}`,
+    subtitle: `b=${b}, range ${r.options.range}, ${r.options.shuffles} shuffle(s), seed ${r.options.seed}; below 100 % = more regular than the same values shuffled`,
+    xLabel: 'bit-plane (most significant first)',
+    yLabel: 'BDM(plane) / BDM(shuffled plane)  (%)',
+    x: planes.map((_, i) => i),
+    xLabels: planes.map((p) => (p === b - 1 ? `b${p} MSB` : p === 0 ? `b0 LSB` : `b${p}`)),
+    xScale: 'category',
+    series,
+    yMin: 0,
+    referenceLines: [
+      { y: 100, label: '100 % (no structure)' },
+      { y: r.totals.threshold, label: `threshold ${fx(r.totals.threshold, 0)} %` },
+    ],
+  });
+}
+
+/** Last path component. */
+export function basename(p: string): string {
+  const s = p.replace(/[\\/]+$/, '');
+  return s.slice(s.lastIndexOf('/') + 1) || s;
+}

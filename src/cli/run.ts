@@ -1,0 +1,304 @@
+/**
+ * `ockham` command line: `report`, `compare`, `track`. Exit codes: 0 ok, 1 usage error,
+ * 2 unreadable or invalid input, 3 internal error. See docs/cli.md.
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import { OckhamError, ctmTableFromTsv, CODECS } from '../index.js';
+import type { Codec } from '../index.js';
+import { DEFAULT_REPORT_OPTIONS, reportFile } from './report.js';
+import type { ReportOptions } from './report.js';
+import { formatReport, reportChart } from './format.js';
+import { TrackKeyError, formatTrack, trackChart, trackFiles } from './track.js';
+import { progressBar } from './progress.js';
+
+/** Exit codes of the CLI. */
+export const EXIT = { OK: 0, USAGE: 1, INPUT: 2, INTERNAL: 3 } as const;
+
+/** Thrown for bad command lines (exit code 1). */
+export class UsageError extends Error {}
+
+const VERSION = '0.1.0';
+
+const COMMON_HELP = `Options (report, compare, track):
+  --bits <b>            QuBD bit depth, 1..16 (default 8)
+  --range <mode>        quantization range: minmax | percentile (default minmax)
+  --percentile <p>      central percentile kept with --range percentile, (0, 100] (default 99.9)
+  --table <file.tsv>    2-D CTM table (shape<TAB>key<TAB>ctm) instead of the built-in one
+  --seed <n>            seed of the shuffled references (default 0)
+  --shuffles <n>        shuffles averaged per tensor, 1..64 (default 3)
+  --threshold <pct>     fixed "structured plane" threshold in % (default: msbDiagnostic's rule,
+                        97 % or 100 − 3σ of the shuffles; 97 % for the model-level suggestion)
+  --delta <list>        grid steps Δ for the coarse-grained sizes, comma-separated
+                        (default 1e-3,1e-2,1e-1)
+  --codec <c>           bzip2 | gzip | deflate | arith (default bzip2)
+  --layout <l>          auto: TensorFlow.js kernels analysed in PyTorch layout; keep: as stored
+                        (default auto)
+  --no-spectral         skip spectral entropy / effective rank / stable rank (SVD)
+  --no-compress         skip the naive and coarse-grained compressed sizes
+  --json                print machine-readable JSON on stdout (schema in docs/cli.md)
+  --plot <out.svg>      write an SVG chart
+  --progress            draw the progress bar even when stderr is not a terminal
+  --no-progress         never draw it
+  -h, --help            this help`;
+
+const HELP: Record<string, string> = {
+  main: `ockham ${VERSION} — complexity of neural-network weights
+
+Usage:
+  ockham report <file> [options]          per-tensor, per-plane complexity report
+  ockham compare <a> <b> [options]        two checkpoints side by side, with the change
+  ockham track <files...> [options]       complexity across checkpoints (table + chart)
+  ockham <command> --help                 options of a command
+  ockham --version
+
+Files: .safetensors, .npy, .npz, TensorFlow.js model.json (or its folder).
+Exit codes: 0 ok, 1 usage error, 2 unreadable or invalid input, 3 internal error.
+`,
+  report: `Usage: ockham report <file> [options]
+
+Per tensor: QuBD per bit-plane (bits), the ratio of each plane to the same weights shuffled (%),
+the suggested quantization depth (planes below the threshold counted from the MSB), spectral
+entropy (nats) / effective rank / stable rank, naive and coarse-grained compressed sizes (bits);
+then model totals. --plot draws the per-plane ratio chart.
+
+${COMMON_HELP}
+`,
+  compare: `Usage: ockham compare <a> <b> [options]
+
+Reports both files and prints one row each plus the change (b vs a). --plot draws the chart.
+Metadata 'step' (safetensors __metadata__) is used as x when both files have it (--x to choose).
+
+${COMMON_HELP}
+  --x <key>             metadata key used as x: auto (step if present) | index | <key>
+`,
+  track: `Usage: ockham track <files...> [options]
+
+Reports every file and prints a complexity-vs-checkpoint table; --plot draws it as a line chart
+(bits on the left axis, the MSB-plane ratio on the right). Files are taken in the order given.
+
+${COMMON_HELP}
+  --x <key>             metadata key used as x: auto (step if present) | index | <key>
+`,
+};
+
+interface Parsed {
+  command: string;
+  files: string[];
+  o: ReportOptions;
+  json: boolean;
+  plot: string | null;
+  progress: boolean | null;
+  x: string;
+  help: boolean;
+}
+
+const VALUE_FLAGS = new Set(['bits', 'range', 'percentile', 'table', 'seed', 'shuffles', 'threshold', 'delta', 'codec', 'layout', 'plot', 'x']);
+const BOOL_FLAGS = new Set(['json', 'progress', 'no-progress', 'no-spectral', 'no-compress', 'help']);
+
+function num(flag: string, v: string, lo: number, hi: number, integer: boolean): number {
+  const x = Number(v);
+  if (v.trim() === '' || !Number.isFinite(x) || (integer && !Number.isInteger(x)) || x < lo || x > hi) {
+    throw new UsageError(`--${flag}: expected ${integer ? 'an integer' : 'a number'} in [${lo}, ${hi}], got '${v}'`);
+  }
+  return x;
+}
+
+/** Parses argv (without node and script). Throws UsageError. */
+export function parseArgs(argv: readonly string[]): Parsed & { tablePath: string | null } {
+  const values: Record<string, string> = {};
+  const bools = new Set<string>();
+  const positional: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--') {
+      positional.push(...argv.slice(i + 1));
+      break;
+    }
+    if (a === '-h') {
+      bools.add('help');
+      continue;
+    }
+    if (a === '-v' || a === '--version') {
+      bools.add('version');
+      continue;
+    }
+    if (a.startsWith('--')) {
+      const eq = a.indexOf('=');
+      const name = eq >= 0 ? a.slice(2, eq) : a.slice(2);
+      if (VALUE_FLAGS.has(name)) {
+        let v: string | undefined;
+        if (eq >= 0) v = a.slice(eq + 1);
+        else {
+          v = argv[i + 1];
+          i++;
+        }
+        if (v === undefined) throw new UsageError(`--${name} needs a value`);
+        values[name] = v;
+      } else if (BOOL_FLAGS.has(name) && eq < 0) {
+        bools.add(name);
+      } else {
+        throw new UsageError(`unknown option '${a}' (see --help)`);
+      }
+      continue;
+    }
+    if (a.startsWith('-') && a.length > 1) throw new UsageError(`unknown option '${a}' (see --help)`);
+    positional.push(a);
+  }
+  if (bools.has('version')) return { command: 'version', files: [], o: DEFAULT_REPORT_OPTIONS, json: false, plot: null, progress: null, x: 'auto', help: false, tablePath: null };
+  const command = positional.shift() ?? 'help';
+  const o: ReportOptions = { ...DEFAULT_REPORT_OPTIONS, deltas: DEFAULT_REPORT_OPTIONS.deltas.slice() };
+  if (values.bits !== undefined) o.bits = num('bits', values.bits, 1, 16, true);
+  if (values.range !== undefined) {
+    if (values.range !== 'minmax' && values.range !== 'percentile') throw new UsageError(`--range: expected minmax or percentile, got '${values.range}'`);
+    o.range = values.range;
+  }
+  if (values.percentile !== undefined) {
+    o.percentile = num('percentile', values.percentile, 0, 100, false);
+    if (o.percentile === 0) throw new UsageError('--percentile: must be > 0');
+    if (values.range === undefined) o.range = 'percentile';
+  }
+  if (values.seed !== undefined) o.seed = num('seed', values.seed, 0, Number.MAX_SAFE_INTEGER, true);
+  if (values.shuffles !== undefined) o.shuffles = num('shuffles', values.shuffles, 1, 64, true);
+  if (values.threshold !== undefined) {
+    o.threshold = num('threshold', values.threshold, 0, 100, false);
+    if (o.threshold === 0) throw new UsageError('--threshold: must be > 0');
+  }
+  if (values.delta !== undefined) {
+    const parts = values.delta.split(',').map((s) => s.trim());
+    o.deltas = parts.map((s) => {
+      const d = Number(s);
+      if (s === '' || !Number.isFinite(d) || !(d > 0) || Math.fround(d) === 0) throw new UsageError(`--delta: expected positive numbers separated by commas, got '${s}'`);
+      return d;
+    });
+  }
+  if (values.codec !== undefined) {
+    if (!(CODECS as readonly string[]).includes(values.codec)) throw new UsageError(`--codec: expected one of ${CODECS.join(', ')}, got '${values.codec}'`);
+    o.codec = values.codec as Codec;
+  }
+  if (values.layout !== undefined) {
+    if (values.layout !== 'auto' && values.layout !== 'keep') throw new UsageError(`--layout: expected auto or keep, got '${values.layout}'`);
+    o.layout = values.layout;
+  }
+  if (bools.has('no-spectral')) o.spectral = false;
+  if (bools.has('no-compress')) o.compress = false;
+  const progress = bools.has('progress') ? true : bools.has('no-progress') ? false : null;
+  return {
+    command,
+    files: positional,
+    o,
+    json: bools.has('json'),
+    plot: values.plot ?? null,
+    progress,
+    x: values.x ?? 'auto',
+    help: bools.has('help'),
+    tablePath: values.table ?? null,
+  };
+}
+
+/** Output sinks (injectable for tests). */
+export interface CliIo {
+  stdout: (s: string) => void;
+  stderr: (s: string) => void;
+  stderrStream: NodeJS.WriteStream;
+}
+
+const defaultIo: CliIo = {
+  stdout: (s) => process.stdout.write(s),
+  stderr: (s) => process.stderr.write(s),
+  stderrStream: process.stderr,
+};
+
+/**
+ * Runs the CLI and returns its exit code (never throws).
+ * @param argv - Arguments after `ockham`.
+ */
+export async function run(argv: readonly string[], io: CliIo = defaultIo): Promise<number> {
+  let p: ReturnType<typeof parseArgs>;
+  try {
+    p = parseArgs(argv);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.stderr(`ockham: ${e.message}\n`);
+      return EXIT.USAGE;
+    }
+    io.stderr(`ockham: internal error: ${(e as Error)?.stack ?? String(e)}\n`);
+    return EXIT.INTERNAL;
+  }
+  if (p.command === 'version') {
+    io.stdout(`${VERSION}\n`);
+    return EXIT.OK;
+  }
+  if (p.command === 'help') {
+    io.stdout(HELP.main);
+    return EXIT.OK;
+  }
+  if (!(p.command in HELP) || p.command === 'main') {
+    io.stderr(`ockham: unknown command '${p.command}'\n\n${HELP.main}`);
+    return EXIT.USAGE;
+  }
+  if (p.help) {
+    io.stdout(HELP[p.command]);
+    return EXIT.OK;
+  }
+  const need = p.command === 'report' ? [1, 1] : p.command === 'compare' ? [2, 2] : [1, Infinity];
+  if (p.files.length < need[0] || p.files.length > need[1]) {
+    const what = p.command === 'report' ? 'exactly one file' : p.command === 'compare' ? 'exactly two files' : 'at least one file';
+    io.stderr(`ockham ${p.command}: expected ${what}, got ${p.files.length}\n\n${HELP[p.command]}`);
+    return EXIT.USAGE;
+  }
+  if (p.command === 'report' && argv.some((a) => a === '--x' || a.startsWith('--x='))) {
+    io.stderr(`ockham report: --x applies to compare and track only\n`);
+    return EXIT.USAGE;
+  }
+  const showProgress = p.progress ?? Boolean(io.stderrStream.isTTY);
+  try {
+    if (p.tablePath !== null) {
+      let text: string;
+      try {
+        text = await readFile(p.tablePath, 'utf8');
+      } catch (e) {
+        throw new OckhamError('INVALID_ARGUMENT', p.tablePath, `cannot read the CTM table: ${(e as Error).message}`);
+      }
+      p.o.table = ctmTableFromTsv(text, { ndim: 2 });
+      p.o.tableName = p.tablePath;
+    }
+    if (p.command === 'report') {
+      const bar = progressBar(showProgress, '', io.stderrStream);
+      const r = await reportFile(p.files[0], p.o, (d, t, l) => bar.update(d, t, l));
+      bar.finish();
+      if (p.plot) await writeFile(p.plot, reportChart(r));
+      io.stdout(p.json ? JSON.stringify(r, null, 2) + '\n' : formatReport(r));
+      if (p.plot && !p.json) io.stdout(`chart written to ${p.plot}\n`);
+    } else {
+      const n = p.files.length;
+      const bars: ReturnType<typeof progressBar>[] = [];
+      const t = await trackFiles(p.files, p.o, p.x, (i) => {
+        const bar = progressBar(showProgress, `${i + 1}/${n} `, io.stderrStream);
+        bars.push(bar);
+        return (d, tot, l) => bar.update(d, tot, l);
+      });
+      for (const b of bars) b.finish();
+      if (p.plot) await writeFile(p.plot, trackChart(t));
+      io.stdout(p.json ? JSON.stringify(t, null, 2) + '\n' : formatTrack(t, p.command === 'compare'));
+      if (p.plot && !p.json) io.stdout(`chart written to ${p.plot}\n`);
+    }
+    return EXIT.OK;
+  } catch (e) {
+    if (e instanceof TrackKeyError) {
+      io.stderr(`ockham ${p.command}: ${e.message}\n`);
+      return EXIT.USAGE;
+    }
+    if (e instanceof OckhamError) {
+      io.stderr(`ockham ${p.command}: ${e.code}: ${e.message}\n`);
+      return EXIT.INPUT;
+    }
+    const code = (e as NodeJS.ErrnoException)?.code;
+    if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) {
+      // fs errors outside the readers (e.g. --plot into a missing folder).
+      io.stderr(`ockham ${p.command}: ${(e as Error).message}\n`);
+      return EXIT.INPUT;
+    }
+    io.stderr(`ockham ${p.command}: internal error: ${(e as Error)?.stack ?? String(e)}\n`);
+    return EXIT.INTERNAL;
+  }
+}

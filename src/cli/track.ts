@@ -1,0 +1,161 @@
+/** `ockham track` / `ockham compare`: reports over several checkpoints, a table and a line chart. */
+import { reportFile } from './report.js';
+import type { Progress, Report, ReportOptions } from './report.js';
+import { basename, deltaLabel, fx, int, table } from './format.js';
+import { lineChart } from './svg.js';
+import type { ChartSeries } from './svg.js';
+
+/** One checkpoint's summary. */
+export interface CheckpointSummary {
+  file: string;
+  label: string;
+  /** x position: the metadata key's number (e.g. step), or the file's index. */
+  x: number;
+  metadata: Record<string, string>;
+  params: number;
+  qubdBits: number | null;
+  /** Model-level ratio to the shuffled reference (%), whole QuBD and MSB plane. */
+  ratioTotal: number | null;
+  ratioMsb: number | null;
+  suggestedBits: number | null;
+  naiveBits: number | null;
+  coarse: { delta: number; bits: number }[] | null;
+  /** Mean effective rank over analysed matrices (null without spectral measures). */
+  meanEffectiveRank: number | null;
+}
+
+/** `--json` output of `track` and `compare`. */
+export interface Track {
+  schema: 'ockham.track/1';
+  /** The metadata key used for x, or null when x is the file index. */
+  xKey: string | null;
+  checkpoints: CheckpointSummary[];
+  reports: Report[];
+  seconds: number;
+}
+
+/** Summarises a report for the track table. */
+export function summarise(r: Report, index: number, xKey: string | null): CheckpointSummary {
+  const T = r.totals;
+  const er = r.tensors.filter((t) => t.spectral).map((t) => t.spectral!.effectiveRank);
+  const xv = xKey !== null ? Number(r.metadata[xKey]) : index;
+  return {
+    file: r.file,
+    label: basename(r.file),
+    x: xv,
+    metadata: r.metadata,
+    params: T.params,
+    qubdBits: T.analysed ? T.qubdBits : null,
+    ratioTotal: T.ratioTotal,
+    ratioMsb: T.ratioPlanes.length ? T.ratioPlanes[T.ratioPlanes.length - 1] : null,
+    suggestedBits: T.suggestedBits,
+    naiveBits: T.naiveBits,
+    coarse: T.coarse,
+    meanEffectiveRank: er.length ? er.reduce((a, b) => a + b, 0) / er.length : null,
+  };
+}
+
+/**
+ * Reports every file and summarises. `xKey` 'auto' uses metadata 'step' when every file has a
+ * numeric one, else the file index; a named key must be numeric in every file.
+ */
+export async function trackFiles(
+  files: string[],
+  o: ReportOptions,
+  xKey: string,
+  progress?: (fileIndex: number) => Progress,
+): Promise<Track> {
+  const t0 = performance.now();
+  const reports: Report[] = [];
+  for (let i = 0; i < files.length; i++) reports.push(await reportFile(files[i], o, progress?.(i)));
+  let key: string | null = null;
+  if (xKey === 'auto') {
+    key = reports.every((r) => r.metadata.step !== undefined && Number.isFinite(Number(r.metadata.step))) ? 'step' : null;
+  } else if (xKey !== 'index') {
+    const bad = reports.find((r) => !(r.metadata[xKey] !== undefined && Number.isFinite(Number(r.metadata[xKey]))));
+    if (bad) throw new TrackKeyError(`--x ${xKey}: ${bad.file} has no numeric metadata '${xKey}'`);
+    key = xKey;
+  }
+  return {
+    schema: 'ockham.track/1',
+    xKey: key,
+    checkpoints: reports.map((r, i) => summarise(r, i, key)),
+    reports,
+    seconds: (performance.now() - t0) / 1000,
+  };
+}
+
+/** A usage error found after reading the files (exit code 1). */
+export class TrackKeyError extends Error {}
+
+/** Text table of a track (and, for two checkpoints, the change). */
+export function formatTrack(t: Track, compare: boolean): string {
+  const o = t.reports[0].options;
+  const deltas = o.compress ? o.deltas : [];
+  const head = [
+    t.xKey ?? '#',
+    'file',
+    'QuBD bits',
+    'ratio %',
+    'MSB %',
+    'sugg. b',
+    ...(o.spectral ? ['mean eff.rank'] : []),
+    ...(o.compress ? ['naive bits', ...deltas.map((d) => `cg Δ=${deltaLabel(d)}`)] : []),
+  ];
+  const rowOf = (c: CheckpointSummary): string[] => [
+    String(c.x),
+    c.label,
+    c.qubdBits !== null ? int(c.qubdBits) : '—',
+    fx(c.ratioTotal),
+    fx(c.ratioMsb),
+    c.suggestedBits !== null ? String(c.suggestedBits) : '—',
+    ...(o.spectral ? [fx(c.meanEffectiveRank, 2)] : []),
+    ...(o.compress ? [c.naiveBits !== null ? int(c.naiveBits) : '—', ...deltas.map((_, i) => (c.coarse ? int(c.coarse[i].bits) : '—'))] : []),
+  ];
+  const rows = t.checkpoints.map(rowOf);
+  if (compare && t.checkpoints.length === 2) {
+    const [a, b] = t.checkpoints;
+    const pct = (x: number | null, y: number | null) => (x !== null && y !== null && x !== 0 ? `${y >= x ? '+' : ''}${fx((100 * (y - x)) / x, 1)}%` : '—');
+    const pp = (x: number | null, y: number | null) => (x !== null && y !== null ? `${y >= x ? '+' : ''}${fx(y - x, 1)} pp` : '—');
+    rows.push([
+      'change',
+      'b vs a',
+      pct(a.qubdBits, b.qubdBits),
+      pp(a.ratioTotal, b.ratioTotal),
+      pp(a.ratioMsb, b.ratioMsb),
+      a.suggestedBits !== null && b.suggestedBits !== null ? `${b.suggestedBits - a.suggestedBits >= 0 ? '+' : ''}${b.suggestedBits - a.suggestedBits}` : '—',
+      ...(o.spectral ? [pct(a.meanEffectiveRank, b.meanEffectiveRank)] : []),
+      ...(o.compress ? [pct(a.naiveBits, b.naiveBits), ...deltas.map((_, i) => pct(a.coarse?.[i].bits ?? null, b.coarse?.[i].bits ?? null))] : []),
+    ]);
+  }
+  const align = head.map((_, i) => (i === 1 ? 'l' : 'r')) as ('l' | 'r')[];
+  return (
+    `ockham ${compare ? 'compare' : 'track'}: ${t.checkpoints.length} checkpoint(s); QuBD b=${o.bits}, range ${o.range}, CTM table ${o.table}; ` +
+    `ratios vs mean of ${o.shuffles} shuffle(s), seed ${o.seed}; compressed sizes ${o.codec}, sum of per-tensor streams\n\n` +
+    table(head, rows, align) +
+    `\n(${fx(t.seconds, 2)} s)\n`
+  );
+}
+
+/** Complexity-vs-checkpoint chart: bits on the left axis, the MSB-plane ratio on the right. */
+export function trackChart(t: Track): string {
+  const o = t.reports[0].options;
+  const cps = t.checkpoints;
+  const numeric = t.xKey !== null;
+  const series: ChartSeries[] = [{ name: 'QuBD total (bits)', values: cps.map((c) => c.qubdBits), width: 2.5 }];
+  if (o.compress) {
+    o.deltas.forEach((d, i) => series.push({ name: `coarse-grained ${o.codec}, Δ=${deltaLabel(d)} (bits)`, values: cps.map((c) => c.coarse?.[i].bits ?? null) }));
+  }
+  series.push({ name: 'MSB-plane ratio to shuffled (%, right axis)', values: cps.map((c) => c.ratioMsb), axis: 'right', dashed: true, color: '#000000' });
+  return lineChart({
+    title: 'Complexity across checkpoints',
+    subtitle: `QuBD b=${o.bits} (${o.range}), CTM table ${o.table}; compressed sizes: ${o.codec}, sum of per-tensor streams`,
+    xLabel: numeric ? t.xKey! : 'checkpoint',
+    yLabel: 'bits',
+    yRightLabel: 'MSB-plane ratio (%)',
+    x: numeric ? cps.map((c) => c.x) : cps.map((_, i) => i),
+    ...(numeric ? {} : { xLabels: cps.map((c) => c.label), xScale: 'category' as const }),
+    series,
+    yMin: 0,
+  });
+}
