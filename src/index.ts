@@ -36,3 +36,12 @@ export type {
   Codec, CompressOptions, DecompressOptions, RawTensors, CoarseGrainedModel, CoarseGrainedTensor, DenseCoarseTensor,
   LowRankCoarseTensor, CoarseFactor,
 } from './compress/index.js';
+export {
+  parseSafetensors, serializeSafetensors, parseSafetensorsHeader, safetensorsHeaderLength, decodeSafetensorsEntry,
+  SAFETENSORS_DTYPES, MAX_SAFETENSORS_HEADER, parseNpy, npyToTensor, parseNpz, parseTfjsModel, tfjsManifest,
+  halfToFloat, floatToHalf, floatToBfloat16,
+} from './io/index.js';
+export type {
+  WeightsFile, LoadedTensor, SafetensorsEntry, SafetensorsHeader, SafetensorsInput, NpyArray, NpzOptions, TfjsWeightEntry,
+  TfjsManifestGroup,
+} from './io/index.js';

@@ -1,5 +1,7 @@
 /**
- * ockham/node — Node-only helpers (file readers). The core entry `ockham` stays browser-safe.
+ * ockham/node — everything in `ockham`, plus Node-only file readers (paths, streaming). The core
+ * entry `ockham` stays browser-safe.
  * @packageDocumentation
  */
 export * from './index.js';
+export * from './io/node/index.js';

@@ -1,5 +1,5 @@
 /** Browser-safe weight-file readers and the safetensors writer. */
-export type { NamedTensor, WeightsFile } from './types.js';
+export type { LoadedTensor, WeightsFile } from './types.js';
 export {
   parseSafetensors,
   serializeSafetensors,

@@ -6,7 +6,7 @@
  */
 import { OckhamError } from '../errors.js';
 import { decodeToFloat32, ITEM_SIZE, type ElementKind } from './dtypes.js';
-import type { NamedTensor } from './types.js';
+import type { LoadedTensor } from './types.js';
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 
@@ -227,7 +227,7 @@ function fortranToRowMajor(src: Float32Array, shape: number[]): Float32Array {
 }
 
 /**
- * Converts a parsed `.npy` array to a {@link NamedTensor}.
+ * Converts a parsed `.npy` array to a {@link LoadedTensor}.
  *
  * @param name - The tensor name to give it.
  * @param arr - From {@link parseNpy}.
@@ -235,6 +235,6 @@ function fortranToRowMajor(src: Float32Array, shape: number[]): Float32Array {
  * @example
  * const t = npyToTensor('w', parseNpy(bytes));
  */
-export function npyToTensor(name: string, arr: NpyArray): NamedTensor {
+export function npyToTensor(name: string, arr: NpyArray): LoadedTensor {
   return { name, dtype: arr.dtype, shape: arr.shape, data: arr.data };
 }

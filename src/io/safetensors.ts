@@ -11,7 +11,7 @@
 import { OckhamError } from '../errors.js';
 import { assertKnownOptions } from '../util/validate.js';
 import { decodeToFloat32, floatToBfloat16, floatToHalf, ITEM_SIZE, type ElementKind } from './dtypes.js';
-import type { NamedTensor, WeightsFile } from './types.js';
+import type { LoadedTensor, WeightsFile } from './types.js';
 
 /** safetensors dtype names and the element encodings they map to. */
 const DTYPES: Readonly<Record<string, ElementKind>> = {
@@ -206,7 +206,7 @@ export function parseSafetensorsHeader(headerBytes: Uint8Array, fileSize: number
  * @example
  * const t = decodeSafetensorsEntry(entry, fileBytes.subarray(entry.start, entry.end));
  */
-export function decodeSafetensorsEntry(entry: SafetensorsEntry, bytes: Uint8Array): NamedTensor {
+export function decodeSafetensorsEntry(entry: SafetensorsEntry, bytes: Uint8Array): LoadedTensor {
   const size = entry.end - entry.start;
   if (bytes.length !== size) {
     fail('bytes', `tensor ${JSON.stringify(entry.name)}: expected ${size} bytes, got ${bytes.length}`);

@@ -7,7 +7,7 @@
  */
 import { OckhamError } from '../errors.js';
 import { decodeToFloat32 } from './dtypes.js';
-import type { NamedTensor, WeightsFile } from './types.js';
+import type { LoadedTensor, WeightsFile } from './types.js';
 
 /** One weight entry of a tfjs weightsManifest. */
 export interface TfjsWeightEntry {
@@ -121,7 +121,7 @@ export function parseTfjsModel(
   if (Array.isArray(shardBuffers) && shardBuffers.length !== allPaths.length) {
     fail('shardBuffers', `expected ${allPaths.length} shards (${allPaths.join(', ')}), got ${shardBuffers.length}`);
   }
-  const tensors: NamedTensor[] = [];
+  const tensors: LoadedTensor[] = [];
   let flat = 0;
   for (let gi = 0; gi < groups.length; gi++) {
     const g = groups[gi];

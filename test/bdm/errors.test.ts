@@ -10,6 +10,7 @@ import {
   perturbBdm,
 } from '../../src/bdm/index.js';
 import { OckhamError } from '../../src/errors.js';
+import { ctm1d, ctm2d } from '../../src/ctm/builtin.js';
 import { pack, syntheticTable } from './helpers.js';
 
 const T1 = syntheticTable(1);
@@ -57,10 +58,12 @@ describe('bad input → OckhamError', () => {
     expectError(() => ctmBlockDecompose(new Uint8Array(16), { shape: [4, 4], table: T2, boundary: 'wrap' }), 'INVALID_ARGUMENT', /'ignore', 'recursive', 'correlated'/);
     expectError(() => ctmBlockDecompose(new Uint8Array(16), { shape: [4, 4], table: T2, boundary: 'correlated', step: 0 }), 'OUT_OF_RANGE', /options\.step/);
   });
-  it('table ndim mismatching the input; table required for now', () => {
+  it('table ndim mismatching the input; a missing table falls back to the built-in one', () => {
     expectError(() => ctmBlockDecompose(new Uint8Array(16), { shape: [4, 4], table: T1 }), 'SHAPE_MISMATCH', /table is 1-D but the input is 2-D/);
     expectError(() => ctmBlockDecompose(new Uint8Array(16), { shape: [16], table: T2 }), 'SHAPE_MISMATCH', /table is 2-D but the input is 1-D/);
-    expectError(() => ctmBlockDecompose(new Uint8Array(16), { shape: [16] }), 'MISSING_TABLE', /options\.table/);
+    // No table: ockham's built-in tables (ctm1d / ctm2d) are used.
+    expect(ctmBlockDecompose(new Uint8Array(16), { shape: [16] }).bdm).toBe(ctm1d.shapes.get('12')!.values[0]);
+    expect(ctmBlockDecompose(new Uint8Array(16), { shape: [4, 4] }).bdm).toBe(ctm2d.shapes.get('4x4')!.values[0]);
     const c = blockCounts(new Uint8Array(16), { shape: [4, 4], table: T2 });
     expectError(() => bdmFromCounts(c, T1), 'SHAPE_MISMATCH', /1-D but the counts are 2-D/);
     expectError(() => mergeBlockCounts(c, blockCounts(new Uint8Array(16), { shape: [16], table: T1 })), 'SHAPE_MISMATCH', /parts\[1\]/);

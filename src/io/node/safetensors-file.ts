@@ -12,7 +12,7 @@ import {
   type SafetensorsHeader,
 } from '../safetensors.js';
 import { OckhamError } from '../../errors.js';
-import type { NamedTensor, WeightsFile } from '../types.js';
+import type { LoadedTensor, WeightsFile } from '../types.js';
 import { HOST_LE } from '../dtypes.js';
 import { rethrowWithPath } from './errors.js';
 
@@ -100,7 +100,7 @@ export async function readSafetensorsHeader(path: string): Promise<SafetensorsHe
  */
 export async function* streamSafetensorsFile(
   path: string,
-): AsyncGenerator<NamedTensor & { index: number; count: number }, void, undefined> {
+): AsyncGenerator<LoadedTensor & { index: number; count: number }, void, undefined> {
   let fh: FileHandle | undefined;
   try {
     fh = await open(path, 'r');
@@ -137,7 +137,7 @@ export async function* streamSafetensorsFile(
  */
 export async function readSafetensorsFile(path: string): Promise<WeightsFile> {
   const header = await readSafetensorsHeader(path);
-  const tensors: NamedTensor[] = [];
+  const tensors: LoadedTensor[] = [];
   for await (const t of streamSafetensorsFile(path)) tensors.push({ name: t.name, dtype: t.dtype, shape: t.shape, data: t.data });
   return { format: 'safetensors', tensors, metadata: header.metadata };
 }
