@@ -20,7 +20,7 @@ import {
 export interface LogCurveFit {
   readonly a: number;
   readonly b: number;
-  /** Coefficient of determination 1 − SS_res/SS_tot (1 when every y is equal and fitted exactly). */
+  /** Coefficient of determination 1 − SS_res/SS_tot (1 when y is numerically constant). */
   readonly r2: number;
 }
 
@@ -81,7 +81,8 @@ export function fitLogCurve(xs: ArrayLike<number>, ys: ArrayLike<number>): LogCu
     const r = y[i] - (a * lx[i] + b);
     ssr += r * r;
   }
-  const r2 = syy > 0 ? 1 - ssr / syy : ssr === 0 ? 1 : 0;
+  // Numerically constant y (spread below rounding of ȳ): R² is 0/0; report 1, the constant fits.
+  const r2 = syy > 1e-24 * n * (my * my + 1e-300) ? 1 - ssr / syy : 1;
   return { a, b, r2 };
 }
 
