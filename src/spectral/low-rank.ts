@@ -8,7 +8,7 @@ import { modelTensors, type ModelTensors } from '../util/model.js';
 import { singularValuesKernel, svdKernel } from './kernels.js';
 import { rankTolerance, readMatrix } from './svd.js';
 
-/** How k(τ) is chosen; see {@link truncationRank}. */
+/** How k(τ) is chosen: `'paper'` (Eq. 13, smallest k whose σ-mass reaches τ) or `'code'` (the reference code: one fewer). See docs/spectral.md. */
 export type KRule = 'paper' | 'code';
 
 /** Options of {@link lowRankTruncate} and {@link lowRankTruncateModel}. */
