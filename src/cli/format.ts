@@ -135,7 +135,7 @@ export function reportChart(r: Report): string {
     yMin: 0,
     referenceLines: [
       { y: 100, label: '100 % (no structure)' },
-      { y: r.totals.threshold, label: `threshold ${fx(r.totals.threshold, 0)} %` },
+      { y: r.totals.threshold, label: `threshold ${fx(r.totals.threshold, 0)} %`, labelAt: 'left' },
     ],
   });
 }

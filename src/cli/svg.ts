@@ -26,6 +26,8 @@ export interface ReferenceLine {
   readonly y: number;
   readonly label?: string;
   readonly axis?: 'left' | 'right';
+  /** End of the line where the label sits (default 'right'). */
+  readonly labelAt?: 'left' | 'right';
 }
 
 /** A shaded span of the x axis (e.g. "memorisation"). */
@@ -207,6 +209,13 @@ function legend(f: Frame, series: readonly ChartSeries[], colors: string[], kind
   return out;
 }
 
+/** Label of a reference line, above it at its left or right end, with a white halo. */
+function refLabel(r: ReferenceLine, f: Frame, yy: string, fill: string): string {
+  const left = r.labelAt === 'left';
+  const x = left ? f.left + 4 : f.w - f.right - 4;
+  return `<text x="${x}" y="${yy}" dy="${left ? 12 : -4}" text-anchor="${left ? 'start' : 'end'}" font-size="10" fill="${fill}" stroke="#ffffff" stroke-width="3" paint-order="stroke">${esc(r.label ?? '')}</text>`;
+}
+
 /** Height the legend needs below the plot for the given width. */
 function legendRows(width: number, left: number, series: readonly ChartSeries[]): number {
   let rows = 0;
@@ -311,7 +320,7 @@ export function lineChart(spec: LineChartSpec): string {
     const ax = (r.axis ?? 'left') === 'right' && R ? R : L;
     const yy = ax.y(r.y).toFixed(1);
     out.push(`<line x1="${f.left}" y1="${yy}" x2="${width - f.right}" y2="${yy}" stroke="#888" stroke-width="1" stroke-dasharray="2,3"/>`);
-    if (r.label) out.push(`<text x="${width - f.right - 4}" y="${yy}" dy="-4" text-anchor="end" font-size="10" fill="#555" stroke="#ffffff" stroke-width="3" paint-order="stroke">${esc(r.label)}</text>`);
+    if (r.label) out.push(refLabel(r, f, yy, '#555'));
   }
   // Series.
   spec.series.forEach((s, k) => {
@@ -396,7 +405,7 @@ export function barChart(spec: BarChartSpec): string {
   for (const r of spec.referenceLines ?? []) {
     const yy = y(r.y).toFixed(1);
     out.push(`<line x1="${f.left}" y1="${yy}" x2="${width - f.right}" y2="${yy}" stroke="#555" stroke-width="1" stroke-dasharray="4,3"/>`);
-    if (r.label) out.push(`<text x="${width - f.right - 4}" y="${yy}" dy="-4" text-anchor="end" font-size="10" fill="#444" stroke="#ffffff" stroke-width="3" paint-order="stroke">${esc(r.label)}</text>`);
+    if (r.label) out.push(refLabel(r, f, yy, '#444'));
   }
   out.push(...legend(f, spec.series, colors, 'bar'));
   out.push('</svg>');
