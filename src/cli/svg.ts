@@ -292,7 +292,7 @@ export function lineChart(spec: LineChartSpec): string {
     if (x2 <= x1) continue;
     out.push(`<rect x="${x1.toFixed(1)}" y="${f.top}" width="${(x2 - x1).toFixed(1)}" height="${height - f.top - f.bottom}" fill="${b.color ?? '#f2f2f2'}"/>`);
     if (b.label) {
-      out.push(`<text x="${((x1 + x2) / 2).toFixed(1)}" y="${f.top + 14}" text-anchor="middle" font-size="11" fill="#666">${esc(b.label)}</text>`);
+      out.push(`<text x="${((x1 + x2) / 2).toFixed(1)}" y="${height - f.bottom - 8}" text-anchor="middle" font-size="11" fill="#666">${esc(b.label)}</text>`);
     }
   }
   out.push(...yAxis(f, L.ticks, L.y, spec.yLabel, 'left', true));
