@@ -140,7 +140,9 @@ export interface RateDistortionResult {
  * @throws {@link OckhamError} as {@link coarseGrainSearch}; `EMPTY` for no ε; `OUT_OF_RANGE` for ε < 0.
  * @example
  * ```ts
- * const rd = await rateDistortionCurve(model, { loss, epsilons: [1e-3, 1e-2, 1e-1], nIter: 20 });
+ * const w = Float32Array.from({ length: 256 }, (_, i) => Math.cos(i) * 0.1);
+ * const loss = (c: NamedTensor[]) => c[0].data.reduce((s, v, i) => s + (v - w[i]) ** 2, 0) / 256;
+ * const rd = await rateDistortionCurve([{ name: 'w', data: w, shape: [16, 16] }], { loss, epsilons: [1e-5, 1e-4, 1e-3], nIter: 20 });
  * // rd.points[i].bits is non-increasing in ε
  * ```
  */

@@ -457,7 +457,10 @@ export async function coarseGrainSearch(tensors: ModelTensors, options: CoarseGr
  * @throws {@link OckhamError} as {@link coarseGrainSearch}.
  * @example
  * ```ts
- * const r = await quantizationSearch(model, { loss, epsilon: 0.01, method: 'bisection' });
+ * const w = Float32Array.from({ length: 64 }, (_, i) => Math.sin(i));
+ * const loss = (c: NamedTensor[]) => c[0].data.reduce((s, v, i) => s + (v - w[i]) ** 2, 0) / 64;
+ * const r = await quantizationSearch([{ name: 'w', data: w, shape: [8, 8] }], { loss, epsilon: 1e-4, method: 'bisection' });
+ * // r.best.step ≈ largest Δ with Δ²/12 ≲ 1e-4
  * ```
  */
 export async function quantizationSearch(tensors: ModelTensors, options: QuantizationSearchOptions): Promise<CoarseGrainResult> {
