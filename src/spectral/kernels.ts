@@ -511,7 +511,7 @@ export function sortDescending(s: Float64Array): Int32Array {
  * 5/3 (Chan 1982); the blocked QR runs mostly in matrix–matrix products while half of the
  * bidiagonalisation stays matrix–vector, which moves the measured crossover lower.
  */
-const QR_FIRST_RATIO = 1.25;
+const QR_FIRST_RATIO = 1.4;
 
 /**
  * Singular values (descending) of a row-major m×n matrix; trusts its input.

@@ -22,7 +22,8 @@ const NB = 32;
 export function columnStorage(x: ArrayLike<number>, m: number, n: number): { c: Float64Array; ld: number; cols: number } {
   const c = new Float64Array(m * n);
   if (m < n) {
-    for (let i = 0; i < c.length; i++) c[i] = x[i];
+    if (ArrayBuffer.isView(x)) c.set(x as Float64Array | Float32Array);
+    else for (let i = 0; i < c.length; i++) c[i] = x[i];
     return { c, ld: n, cols: m };
   }
   // Tall: column j of x becomes contiguous; blocked transpose keeps reads and writes local.
