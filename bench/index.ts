@@ -11,6 +11,7 @@ const areas: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
   ctm: () => import('./ctm.js'),
   spectral: () => import('./spectral.js'),
   compress: () => import('./compress.js'),
+  coarsegrain: () => import('./coarsegrain.js'),
   io: () => import('./io.js'),
   llc: () => import('./llc.js'),
   lmn: () => import('./lmn.js'),

@@ -45,3 +45,11 @@ export type {
   WeightsFile, LoadedTensor, SafetensorsEntry, SafetensorsHeader, SafetensorsInput, NpyArray, NpzOptions, TfjsWeightEntry,
   TfjsManifestGroup,
 } from './io/index.js';
+export { bayesOptimize, coarseGrainSearch, quantizationSearch, rateDistortionCurve, fitLogCurve, noisyWeights } from './coarsegrain/index.js';
+export type {
+  BayesOptimizeOptions, BayesOptimizeResult, BayesEvaluation, Objective, ObjectiveValue, SearchDimension, SearchPoint,
+  SearchSpace, CoarseGrainOptions, QuantizationSearchOptions, SearchCommonOptions, CoarseGrainResult, CoarseGrainEvaluation,
+  CoarseGrainBest, LossFunction, CodecChoice, RateDistortionOptions, RateDistortionResult, RateDistortionPoint, LogCurveFit,
+} from './coarsegrain/index.js';
+export { generalizationBound, totalDescriptionLength } from './bounds/index.js';
+export type { GeneralizationBoundArgs, DescriptionLengthArgs, DescriptionLength } from './bounds/index.js';

@@ -308,15 +308,25 @@ function constantError(where: string, lo: number, hi: number, o: Resolved): Ockh
  * ```
  */
 export function quantize(x: Float32Array | Float64Array, options: QuantizeOptions): QuantizedTensor {
+  return quantizeInto(x, options, null);
+}
+
+/**
+ * {@link quantize} writing the codes into `out` (length ≥ x.length; the result's `codes` is its
+ * prefix view) — for estimators that quantize many tensors and would otherwise pay a fresh,
+ * zero-filled allocation per call. Internal: not part of the public API.
+ */
+export function quantizeInto(x: Float32Array | Float64Array, options: QuantizeOptions, out: Uint16Array | null): QuantizedTensor {
   const o = resolveOptions(options);
   const w = workingArray(x, o.f32, o.mode === 'percentile' || o.mode === 'explicit');
   const n = w.length;
   const [lo, hi] = rangeOf(w, 0, n, o, { f32: null, f64: null });
   const step = stepOf(lo, hi, o, '');
-  const codes = new Uint16Array(n);
+  const codes = out === null ? new Uint16Array(n) : out.subarray(0, n);
   const constant = step === 0;
   if (constant) {
     if (o.strict) throw constantError('', lo, hi, o);
+    if (out !== null) codes.fill(0);
   } else {
     encode(w, 0, n, codes, lo, step, o.maxCode, o.f32, o.mode === 'symmetric');
   }

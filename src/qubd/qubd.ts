@@ -4,7 +4,7 @@
  * estimate of the algorithmic information of the weights, in bits.
  */
 import { OckhamError } from '../errors.js';
-import { quantize } from '../quantize/index.js';
+import { quantizeInto } from '../quantize/quantize.js';
 import type { QuantizeOptions, QuantizedTensor } from '../quantize/index.js';
 import { bitPlanes } from '../bitplanes/index.js';
 import { ctmBlockDecompose } from '../bdm/index.js';
@@ -13,7 +13,6 @@ import type { CtmTable } from '../ctm/types.js';
 import { defaultTable } from '../ctm/default.js';
 import {
   as2d,
-  assertFiniteFloats,
   assertInt,
   assertKnownOptions,
   assertOneOf,
@@ -106,7 +105,10 @@ function table4x4(table: CtmTable, name: string) {
  */
 export function qubd(tensor: Float32Array | Float64Array, options: QubdOptions): QubdResult {
   assertKnownOptions(options, 'options', QUBD_KEYS);
-  assertFiniteFloats(tensor, 'tensor');
+  if (!(tensor instanceof Float32Array) && !(tensor instanceof Float64Array)) {
+    throw new OckhamError('INVALID_ARGUMENT', 'tensor', 'expected a Float32Array or Float64Array');
+  }
+  if (tensor.length === 0) throw new OckhamError('EMPTY', 'tensor', 'expected a non-empty array');
   assertShapeMatches(tensor.length, options.shape, 'tensor', 'options.shape');
   const bits = options.bits ?? 8;
   assertInt(bits, 'options.bits', 1, 16);
@@ -145,14 +147,33 @@ export function qubd(tensor: Float32Array | Float64Array, options: QubdOptions):
   return { bits, view: [rows, cols], planes, total: sum(out.bdm), quantization };
 }
 
-/** Quantizes with QuBD's options (only those set are passed on, so quantize's defaults apply). */
+let codeScratch = new Uint16Array(0);
+
+/**
+ * Quantizes with QuBD's options (only those set are passed on, so quantize's defaults apply)
+ * into a scratch buffer reused across calls (a fresh zero-filled array per tensor costs more than
+ * the quantization on some machines). The codes are valid until the next call. quantize
+ * validates the tensor (finite, non-empty); its errors are re-labelled to name `tensor`.
+ */
 export function quantizeFor(tensor: Float32Array | Float64Array, bits: number, options: QubdOptions): QuantizedTensor {
-  return quantize(tensor, {
-    bits,
-    ...(options.range !== undefined ? { range: options.range } : {}),
-    ...(options.percentile !== undefined ? { percentile: options.percentile } : {}),
-    ...(options.arithmetic !== undefined ? { arithmetic: options.arithmetic } : {}),
-  });
+  if (codeScratch.length < tensor.length) codeScratch = new Uint16Array(tensor.length);
+  try {
+    return quantizeInto(
+      tensor,
+      {
+        bits,
+        ...(options.range !== undefined ? { range: options.range } : {}),
+        ...(options.percentile !== undefined ? { percentile: options.percentile } : {}),
+        ...(options.arithmetic !== undefined ? { arithmetic: options.arithmetic } : {}),
+      },
+      codeScratch,
+    );
+  } catch (e) {
+    if (e instanceof OckhamError && e.argument === 'x') {
+      throw new OckhamError(e.code, 'tensor', e.message.replace(/^x: /, ''));
+    }
+    throw e;
+  }
 }
 
 /** Count of 1 bits per plane over all codes. */
