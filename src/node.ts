@@ -5,3 +5,5 @@
  */
 export * from './index.js';
 export * from './io/node/index.js';
+export { reportFile, trackFiles, lineChart, barChart } from './cli/index.js';
+export type { Report, ReportOptions, Track, LineChartSpec, BarChartSpec } from './cli/index.js';
