@@ -23,17 +23,26 @@ function randomMatrix(m: number, n: number, seed: number): Float64Array {
   return a;
 }
 
-/** Median wall time in ms of `reps` runs (after one warm-up when reps > 1). */
-function time(fn: () => unknown, reps: number): number {
+/**
+ * Median wall time and median CPU time (user + system of this process) in ms of `reps` runs,
+ * after one warm-up when reps > 1. CPU time is reported too because the development machine is
+ * shared: wall time then includes waiting for a core, CPU time mostly does not.
+ */
+function time(fn: () => unknown, reps: number): { wall: number; cpu: number } {
   if (reps > 1) fn();
-  const t: number[] = [];
+  const w: number[] = [];
+  const c: number[] = [];
   for (let i = 0; i < reps; i++) {
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     fn();
-    t.push(performance.now() - t0);
+    w.push(performance.now() - t0);
+    const cu = process.cpuUsage(c0);
+    c.push((cu.user + cu.system) / 1000);
   }
-  t.sort((a, b) => a - b);
-  return t[t.length >> 1];
+  w.sort((a, b) => a - b);
+  c.sort((a, b) => a - b);
+  return { wall: w[w.length >> 1], cpu: c[c.length >> 1] };
 }
 
 const NUMPY_SCRIPT = `
@@ -47,6 +56,16 @@ for _ in range(reps):
 ts.sort(); print(ts[len(ts) // 2] * 1000)
 `;
 
+/** The 1/5/15-minute load averages (Linux /proc/loadavg), or null elsewhere. */
+async function loadAverage(): Promise<string | null> {
+  try {
+    const { readFile } = await import('node:fs/promises');
+    return (await readFile('/proc/loadavg', 'utf8')).split(' ').slice(0, 3).join(' ');
+  } catch {
+    return null;
+  }
+}
+
 function numpyMs(m: number, n: number, reps: number): number | null {
   const r = spawnSync('python3', ['-c', NUMPY_SCRIPT, String(m), String(n), String(reps)], { encoding: 'utf8' });
   if (r.status !== 0) return null;
@@ -55,31 +74,36 @@ function numpyMs(m: number, n: number, reps: number): number | null {
 }
 
 export async function run(): Promise<void> {
-  const sizes: [number, number, number][] = [
-    [256, 256, 5],
-    [768, 768, 3],
-    [768, 3072, 1],
+  // [m, n, ockham reps, ml-matrix reps]; ml-matrix takes ~16 s of CPU at 768×3072: one run there.
+  const sizes: [number, number, number, number][] = [
+    [256, 256, 7, 3],
+    [768, 768, 5, 1],
+    [768, 3072, 3, 1],
   ];
   const hasNumpy = spawnSync('python3', ['-c', 'import numpy'], { encoding: 'utf8' }).status === 0;
-  console.log('\nspectral — singular values only (Float64), median wall time');
-  console.log('size        ockham ms   ml-matrix ms   ml/ockham   numpy ms   ockham/numpy   max|Δσ|/σ₁ vs ml');
-  for (const [m, n, reps] of sizes) {
+  const load = await loadAverage();
+  console.log(`\nspectral — singular values only (Float64), median times${load ? ` (load average ${load})` : ''}`);
+  console.log(
+    'size        ockham ms (cpu)   ml-matrix ms (cpu)   ml/ockham wall (cpu)   numpy ms   ockham/numpy   max|Δσ|/σ₁ vs ml',
+  );
+  for (const [m, n, repsO, repsM] of sizes) {
     const a = randomMatrix(m, n, m + n);
     let s: Float64Array = new Float64Array(0);
-    const tO = time(() => (s = singularValues(a, [m, n])), reps);
+    const tO = time(() => (s = singularValues(a, [m, n])), repsO);
     const M = new Matrix(m, n);
     for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) M.set(i, j, a[i * n + j]);
     let ref: number[] = [];
-    // ml-matrix's values-only SVD is slow (~20–40 s at 768×3072): one run there.
     const tM = time(() => {
       ref = new SVD(M, { computeLeftSingularVectors: false, computeRightSingularVectors: false, autoTranspose: true }).diagonal;
-    }, reps);
+    }, repsM);
     let err = 0;
     for (let i = 0; i < s.length; i++) err = Math.max(err, Math.abs(s[i] - ref[i]));
-    const tN = hasNumpy ? numpyMs(m, n, Math.max(reps, 3)) : null;
+    const tN = hasNumpy ? numpyMs(m, n, Math.max(repsO, 3)) : null;
+    const f = (x: number): string => x.toFixed(0);
     console.log(
-      `${`${m}×${n}`.padEnd(11)} ${tO.toFixed(0).padStart(9)} ${tM.toFixed(0).padStart(14)} ${(tM / tO).toFixed(1).padStart(10)}×` +
-        ` ${tN === null ? '      n/a' : tN.toFixed(0).padStart(9)} ${tN === null ? '           n/a' : `${(tO / tN).toFixed(1).padStart(13)}×`}   ${(err / ref[0]).toExponential(1)}`,
+      `${`${m}×${n}`.padEnd(11)} ${`${f(tO.wall)} (${f(tO.cpu)})`.padStart(15)} ${`${f(tM.wall)} (${f(tM.cpu)})`.padStart(20)} ` +
+        `${`${(tM.wall / tO.wall).toFixed(1)}× (${(tM.cpu / tO.cpu).toFixed(1)}×)`.padStart(22)}` +
+        ` ${tN === null ? '      n/a' : f(tN).padStart(9)} ${tN === null ? '           n/a' : `${(tO.wall / tN).toFixed(1).padStart(13)}×`}   ${(err / ref[0]).toExponential(1)}`,
     );
   }
   console.log(
@@ -87,7 +111,8 @@ export async function run(): Promise<void> {
       'python3 child process in this same run. To compare by hand:\n' +
       '  python3 -c "import numpy as np,time;a=np.random.default_rng(0).standard_normal((768,3072));' +
       't=time.perf_counter();np.linalg.svd(a,compute_uv=False);print(time.perf_counter()-t)"\n' +
-      'Single-threaded LAPACK: prefix with OPENBLAS_NUM_THREADS=1.',
+      'Single-threaded LAPACK: prefix with OPENBLAS_NUM_THREADS=1. ockham is single-threaded; (cpu) = CPU time\n' +
+      'of this process (user + system), less sensitive than wall time to other jobs on a shared machine.',
   );
 }
 

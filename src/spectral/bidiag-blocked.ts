@@ -46,10 +46,11 @@ function house(a: Float64Array, o: number, len: number, out: Float64Array): void
   const x0 = a[o];
   const norm = scale * Math.sqrt(ss);
   const alpha = x0 >= 0 ? -norm : norm;
-  a[o] = x0 - alpha;
-  let vtv = 0;
-  for (let i = 0; i < len; i++) vtv += a[o + i] * a[o + i];
-  out[0] = 2 / vtv;
+  const v0 = x0 - alpha;
+  a[o] = v0;
+  // vᵀv = 2‖x‖(‖x‖ + |x₀|) = 2‖x‖·|v₀| exactly, so β = 2/vᵀv needs no extra pass and no square
+  // that could overflow or underflow.
+  out[0] = 1 / norm / Math.abs(v0);
   out[1] = alpha;
 }
 

@@ -522,6 +522,18 @@ const QR_FIRST_RATIO = 1.4;
  */
 export function singularValuesKernel(x: ArrayLike<number>, m: number, n: number): Float64Array {
   const { c, ld, cols } = columnStorage(x, m, n);
+  // Power-of-two scaling (exact) into [2^-300, 2^300] so that no dot product or norm in the
+  // reductions can overflow or lose digits to underflow; σ are scaled back at the end.
+  let amax = 0;
+  for (let i = 0; i < c.length; i++) {
+    const v = Math.abs(c[i]);
+    if (v > amax) amax = v;
+  }
+  let expo = 0;
+  if (amax > 2 ** 300 || (amax < 2 ** -300 && amax > 0)) {
+    expo = Math.round(Math.log2(amax));
+    scalePow2(c, -expo);
+  }
   let a = c;
   let rows = ld;
   if (ld >= QR_FIRST_RATIO * cols && cols > 1) {
@@ -531,7 +543,18 @@ export function singularValuesKernel(x: ArrayLike<number>, m: number, n: number)
   const { d, e } = bidiagonalizeColumns(a, rows, cols);
   bidiagonalSVD(d, e, cols, undefined, rows, undefined);
   sortDescending(d);
+  if (expo !== 0) scalePow2(d, expo);
   return d;
+}
+
+/** x ← x·2^k, exactly (in steps of at most 2^±1000 so the factor itself is representable). */
+function scalePow2(x: Float64Array, k: number): void {
+  while (k !== 0) {
+    const step = Math.max(-1000, Math.min(1000, k));
+    const f = 2 ** step;
+    for (let i = 0; i < x.length; i++) x[i] *= f;
+    k -= step;
+  }
 }
 
 /** Thin SVD factors of a row-major m×n matrix; trusts its input. */

@@ -77,10 +77,9 @@ export function qrRTransposed(c: Float64Array, L: number, N: number): Float64Arr
         const x0 = c[ck + k];
         const norm = scale * Math.sqrt(ss);
         const alpha = x0 >= 0 ? -norm : norm;
-        c[ck + k] = x0 - alpha;
-        let vtv = 0;
-        for (let i = k; i < L; i++) vtv += c[ck + i] * c[ck + i];
-        beta = 2 / vtv;
+        const v0 = x0 - alpha;
+        c[ck + k] = v0;
+        beta = 1 / norm / Math.abs(v0); // = 2/vᵀv, as vᵀv = 2‖x‖·|v₀| exactly
         diag[k] = alpha;
       }
       const p = k - k0;

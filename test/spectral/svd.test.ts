@@ -137,3 +137,49 @@ describe('svd factors', () => {
     }
   });
 });
+
+describe('singularValues: blocked kernels (panels of 32, GEMM trailing updates)', () => {
+  it('several panels on both paths (direct bidiagonalisation and QR first), odd sizes, vs ml-matrix', () => {
+    // Ratios < 1.4 take the blocked bidiagonalisation directly, ≥ 1.4 the blocked QR first;
+    // sizes are chosen so panels, 4×3 / 4×4 GEMM blocks and their remainders all occur.
+    for (const [m, n] of [[100, 100], [130, 97], [97, 130], [67, 65], [257, 101], [101, 257], [160, 33], [33, 160]] as const) {
+      const a = randomMatrix(m, n, 3 * m + n);
+      const s = singularValues(a, [m, n]);
+      expect(relErr(s, mlValues(a, m, n))).toBeLessThan(1e-10);
+    }
+  });
+
+  it('κ = 1e12 on both paths, against the known singular values', () => {
+    const k = 70;
+    const sig = Array.from({ length: k }, (_, i) => 10 ** (-(12 * i) / (k - 1)));
+    for (const [m, n] of [[80, 70], [70, 80], [150, 70], [70, 150]] as const) {
+      const s = singularValues(withSingularValues(m, n, sig, 17), [m, n]);
+      expect(relErr(s, sig)).toBeLessThan(1e-12);
+    }
+  });
+
+  it('zero columns and rows inside panels (β = 0 reflectors) and rank deficiency', () => {
+    for (const [m, n] of [[90, 80], [80, 90], [200, 80], [80, 200]] as const) {
+      const a = randomMatrix(m, n, m + 5 * n);
+      for (let i = 0; i < m; i++) for (let j = 10; j < 45; j++) a[i * n + j] = 0; // zero columns
+      for (let i = 3; i < 9; i++) for (let j = 0; j < n; j++) a[i * n + j] = 0; // zero rows
+      const s = singularValues(a, [m, n]);
+      expect(relErr(s, mlValues(a, m, n))).toBeLessThan(1e-10);
+      // rank = min(m − 6, n − 35): the rest are round-off
+      const r = Math.min(m - 6, n - 35);
+      for (let i = r; i < s.length; i++) expect(s[i]).toBeLessThan(1e-13 * s[0]);
+      expect(s[r - 1]).toBeGreaterThan(1e-3 * s[0]);
+    }
+  });
+
+  it('scale equivariance far from 1: σ(c·A) = c·σ(A) for c = 2^±900 and 1e±200 (no overflow/underflow)', () => {
+    for (const [m, n] of [[60, 40], [40, 120]] as const) {
+      const a = randomMatrix(m, n, 9);
+      const s = singularValues(a, [m, n]);
+      for (const c of [2 ** 900, 2 ** -900, 1e200, 1e-200]) {
+        const sc = singularValues(a.map((v) => v * c), [m, n]);
+        for (let i = 0; i < s.length; i++) expect(Math.abs(sc[i] / c - s[i])).toBeLessThan(1e-13 * s[0]);
+      }
+    }
+  });
+});
