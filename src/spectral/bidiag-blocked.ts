@@ -10,9 +10,9 @@
  *
  * Conventions: column storage (column j of the m×n matrix at offset j·m, contiguous), so every
  * Householder column, matrix–vector product and GEMM inner loop walks contiguous memory; only the
- * O(n) row reflector per step is strided. Householder vectors carry an explicit first component
- * (v = x − αe₁, β = 2/vᵀv), left vector k stored in column k rows k..m−1, right vector k in row k
- * columns k+1..n−1, as the unblocked kernel does.
+ * O(n) row reflector per step is strided. Householder vectors are stored with their first entry 1
+ * written explicitly (see {@link house}); left vector k in column k rows k..m−1, right vector k in
+ * row k columns k+1..n−1.
  * Kernels trust their inputs (validated at the public boundary) and overwrite `a`.
  */
 import { columnCombine, columnDots, panelUpdate } from './gemm.js';
@@ -28,7 +28,13 @@ export interface BidiagonalColumns {
   readonly betaRight: Float64Array;
 }
 
-/** Householder vector for the contiguous x = a[o..o+len−1] in place; returns [β, α] via out. */
+/**
+ * Householder vector for the contiguous x = a[o..o+len−1], in place (LAPACK dlarfg convention):
+ * v = (x − αe₁)/v₀ with v₀ = x₀ − α, so v's first entry is 1, |vᵢ| ≤ 1, and β = 2/vᵀv ∈ [1, 2].
+ * Normalising by v₀ keeps β representable for columns of any magnitude (2/‖x − αe₁‖² would
+ * overflow for ‖x‖ below ~1e-154); vᵀv is summed from the stored vector so H = I − βvvᵀ is
+ * orthogonal to working precision. Writes [β, α] to out ([0, x₀] when x = 0: H = I).
+ */
 function house(a: Float64Array, o: number, len: number, out: Float64Array): void {
   let scale = 0;
   for (let i = 0; i < len; i++) scale += Math.abs(a[o + i]);
@@ -46,11 +52,24 @@ function house(a: Float64Array, o: number, len: number, out: Float64Array): void
   const x0 = a[o];
   const norm = scale * Math.sqrt(ss);
   const alpha = x0 >= 0 ? -norm : norm;
-  const v0 = x0 - alpha;
-  a[o] = v0;
-  // vᵀv = 2‖x‖(‖x‖ + |x₀|) = 2‖x‖·|v₀| exactly, so β = 2/vᵀv needs no extra pass and no square
-  // that could overflow or underflow.
-  out[0] = 1 / norm / Math.abs(v0);
+  const v0 = x0 - alpha; // |v₀| = |x₀| + ‖x‖: no cancellation
+  a[o] = 1;
+  let vtv = 1;
+  if (Math.abs(v0) >= 2 ** -1000) {
+    const r = 1 / v0;
+    for (let i = 1; i < len; i++) {
+      const q = a[o + i] * r;
+      a[o + i] = q;
+      vtv += q * q;
+    }
+  } else {
+    for (let i = 1; i < len; i++) {
+      const q = a[o + i] / v0;
+      a[o + i] = q;
+      vtv += q * q;
+    }
+  }
+  out[0] = 2 / vtv;
   out[1] = alpha;
 }
 

@@ -536,6 +536,18 @@ export function singularValuesKernel(x: ArrayLike<number>, m: number, n: number)
   }
   let a = c;
   let rows = ld;
+  if (cols <= 32 && ld < QR_FIRST_RATIO * cols) {
+    // One panel or less: blocking buys nothing, so the (older, row-major) unblocked reduction is
+    // used. Both are backward stable; they differ only in round-off, and some callers' exact-tie
+    // behaviour at small sizes (cumulative σ sums within half an ulp) was tested against this one.
+    const t = new Float64Array(ld * cols);
+    for (let j = 0; j < cols; j++) for (let i = 0; i < ld; i++) t[i * cols + j] = c[j * ld + i];
+    const b = bidiagonalize(t, ld, cols);
+    bidiagonalSVD(b.d, b.e, cols, undefined, ld, undefined);
+    sortDescending(b.d);
+    if (expo !== 0) scalePow2(b.d, expo);
+    return b.d;
+  }
   if (ld >= QR_FIRST_RATIO * cols && cols > 1) {
     a = qrRTransposed(c, ld, cols); // R in column storage (row j of Rᵀ = column j of R)
     rows = cols;

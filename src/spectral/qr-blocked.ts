@@ -77,9 +77,26 @@ export function qrRTransposed(c: Float64Array, L: number, N: number): Float64Arr
         const x0 = c[ck + k];
         const norm = scale * Math.sqrt(ss);
         const alpha = x0 >= 0 ? -norm : norm;
+        // v = (x − αe₁)/v₀ (first entry 1, LAPACK dlarfg convention): β = 2/vᵀv ∈ [1, 2] stays
+        // representable for columns of any magnitude; vᵀv is summed from the stored vector.
         const v0 = x0 - alpha;
-        c[ck + k] = v0;
-        beta = 1 / norm / Math.abs(v0); // = 2/vᵀv, as vᵀv = 2‖x‖·|v₀| exactly
+        c[ck + k] = 1;
+        let vtv = 1;
+        if (Math.abs(v0) >= 2 ** -1000) {
+          const r = 1 / v0;
+          for (let i = k + 1; i < L; i++) {
+            const q = c[ck + i] * r;
+            c[ck + i] = q;
+            vtv += q * q;
+          }
+        } else {
+          for (let i = k + 1; i < L; i++) {
+            const q = c[ck + i] / v0;
+            c[ck + i] = q;
+            vtv += q * q;
+          }
+        }
+        beta = 2 / vtv;
         diag[k] = alpha;
       }
       const p = k - k0;
