@@ -547,7 +547,7 @@ async function compare(): Promise<void> {
   const row = (label: string, shape: number[], x: Uint8Array): void => {
     const a = ctmBlockDecompose(x, { shape, table: shape.length === 1 ? ref1 : ref2 }).bdm;
     const b = ctmBlockDecompose(x, { shape, table: shape.length === 1 ? ctm1d : ctm2d }).bdm;
-    console.log(`| ${label} | ${shape.join('×')} | ${a.toFixed(4)} | ${b.toFixed(4)} | ${(b - a).toFixed(4)} | ${((b - a) / a * 100).toFixed(2)}% |`);
+    console.log(`| ${label} | ${shape.join('×')} | ${a.toFixed(4)} | ${b.toFixed(4)} | ${(b - a).toPrecision(3)} | ${((b - a) / a).toExponential(2)} |`);
   };
   for (const line of readFileSync(path.join(tests, 'pybdm-inline-cases.tsv'), 'utf8').split('\n').slice(1)) {
     const f = line.split('\t');
@@ -570,7 +570,7 @@ async function compare(): Promise<void> {
   for (const bits of [2, 4, 8]) {
     const a = qubd(w, { shape: [64, 64], bits, table: ref2 }).total;
     const b = qubd(w, { shape: [64, 64], bits, table: ctm2d }).total;
-    console.log(`| ${bits} | ${a.toFixed(2)} | ${b.toFixed(2)} | ${(b - a).toFixed(2)} | ${((b - a) / a * 100).toFixed(2)}% |`);
+    console.log(`| ${bits} | ${a.toFixed(2)} | ${b.toFixed(2)} | ${(b - a).toPrecision(4)} | ${((b - a) / a).toExponential(2)} |`);
   }
 }
 
