@@ -6,7 +6,7 @@
 import { OckhamError } from '../errors.js';
 import { quantizeInto } from '../quantize/quantize.js';
 import type { QuantizeOptions, QuantizedTensor } from '../quantize/index.js';
-import { bitPlanes } from '../bitplanes/index.js';
+import { bitPlanes, countOnes } from '../bitplanes/index.js';
 import { ctmBlockDecompose } from '../bdm/index.js';
 import type { BdmOptions } from '../bdm/index.js';
 import type { CtmTable } from '../ctm/types.js';
@@ -19,7 +19,7 @@ import {
   assertShapeMatches,
 } from '../util/validate.js';
 import type { Shape } from '../util/validate.js';
-import { DENSE_BLOCKS, countCodeBlocks, planeBdmDense, planeBdmFromCounts, sharedPlaneCounts } from './kernel.js';
+import { DENSE_BLOCKS, addLeftoverOnes, countCodeBlocks, planeBdmDense, planeBdmFromCounts, sharedPlaneCounts } from './kernel.js';
 
 /** Options of {@link qubd}. */
 export interface QubdOptions {
@@ -125,24 +125,24 @@ export function qubd(tensor: Float32Array | Float64Array, options: QubdOptions):
   const t4 = table4x4(table, 'options.table');
   const q = quantizeFor(tensor, bits, options);
   const quantization = { lo: q.lo, hi: q.hi, step: q.step, constant: q.constant };
-  const ones = countOnes(q.codes, bits);
   if (boundary !== 'ignore') {
     assertOneOf(boundary, 'options.boundary', ['ignore', 'recursive', 'correlated']);
     const planes = bitPlanes(q.codes, bits, [rows, cols]).map((plane, p): QubdPlane => {
       const r = ctmBlockDecompose(plane, { table, boundary });
-      return { plane: p, bdm: r.bdm, ones: ones[p], blocks: r.blocks, distinct: r.distinct, missing: r.missing };
+      return { plane: p, bdm: r.bdm, ones: countOnes(plane), blocks: r.blocks, distinct: r.distinct, missing: r.missing };
     });
     return { bits, view: [rows, cols], planes, total: sum(planes.map((p) => p.bdm)), quantization };
   }
   const blocks = Math.floor(rows / 4) * Math.floor(cols / 4);
-  const acc = sharedPlaneCounts(bits);
+  const acc = sharedPlaneCounts(bits, blocks);
   const dense = blocks >= DENSE_BLOCKS;
   countCodeBlocks(q.codes, rows, cols, acc, 0, Math.floor(rows / 4), !dense);
-  const out = { bdm: new Float64Array(bits), distinct: new Uint32Array(bits), missing: new Uint32Array(bits) };
+  const out = { bdm: new Float64Array(bits), distinct: new Uint32Array(bits), missing: new Uint32Array(bits), ones: new Float64Array(bits) };
   (dense ? planeBdmDense : planeBdmFromCounts)(acc, t4.values, t4.missing, out);
+  addLeftoverOnes(q.codes, rows, cols, out.ones);
   const planes: QubdPlane[] = [];
   for (let p = 0; p < bits; p++) {
-    planes.push({ plane: p, bdm: out.bdm[p], ones: ones[p], blocks, distinct: out.distinct[p], missing: out.missing[p] });
+    planes.push({ plane: p, bdm: out.bdm[p], ones: out.ones[p], blocks, distinct: out.distinct[p], missing: out.missing[p] });
   }
   return { bits, view: [rows, cols], planes, total: sum(out.bdm), quantization };
 }
@@ -174,20 +174,6 @@ export function quantizeFor(tensor: Float32Array | Float64Array, bits: number, o
     }
     throw e;
   }
-}
-
-/** Count of 1 bits per plane over all codes. */
-function countOnes(codes: Uint16Array | Uint8Array, bits: number): number[] {
-  const ones = new Array<number>(bits).fill(0);
-  // Histogram first: one pass over the codes, then bits × levels work.
-  const hist = new Uint32Array(1 << bits);
-  for (let i = 0; i < codes.length; i++) hist[codes[i]]++;
-  for (let v = 0; v < hist.length; v++) {
-    const h = hist[v];
-    if (h === 0) continue;
-    for (let p = 0; p < bits; p++) if ((v >>> p) & 1) ones[p] += h;
-  }
-  return ones;
 }
 
 function sum(xs: ArrayLike<number>): number {

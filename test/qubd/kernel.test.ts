@@ -1,0 +1,66 @@
+/**
+ * The fused QuBD kernel (codes → every plane's 4×4 block counts in one pass; touched-list scoring
+ * for small planes, a dense branch-free scan for large ones; 16-bit counts below 65,536 blocks)
+ * against the general path: bitPlanes + ctmBlockDecompose, plane by plane. Built-in table.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { qubd } from '../../src/qubd/index.js';
+import { quantize } from '../../src/quantize/index.js';
+import { bitPlanes, countOnes } from '../../src/bitplanes/index.js';
+import { ctmBlockDecompose } from '../../src/bdm/index.js';
+import { DENSE_BLOCKS } from '../../src/qubd/kernel.js';
+import { normalArray } from '../../src/util/random.js';
+
+function slow(w: Float32Array, rows: number, cols: number, bits: number) {
+  const q = quantize(w, { bits });
+  return bitPlanes(q.codes, bits, [rows, cols]).map((p) => ({ ...ctmBlockDecompose(p, {}), ones: countOnes(p) }));
+}
+
+describe('fused QuBD kernel = bitPlanes + ctmBlockDecompose', () => {
+  it('small planes (touched-list scoring), any shape and depth', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 4, max: 41 }), fc.integer({ min: 4, max: 41 }), fc.integer({ min: 1, max: 16 }), fc.nat(), (r, c, bits, seed) => {
+        const w = Float32Array.from(normalArray(r * c, seed));
+        const fast = qubd(w, { shape: [r, c], bits });
+        const ref = slow(w, r, c, bits);
+        fast.planes.forEach((p, i) => {
+          expect(p.bdm).toBeCloseTo(ref[i].bdm, 8);
+          expect(p.distinct).toBe(ref[i].distinct);
+          expect(p.missing).toBe(ref[i].missing);
+          expect(p.ones).toBe(ref[i].ones);
+        });
+      }),
+      { seed: 7, numRuns: 40 },
+    );
+  });
+
+  it('large planes (dense scan), 16-bit and 32-bit counts', () => {
+    // 200×203: 2,500 blocks ≥ DENSE_BLOCKS; 1032×1028: 66,306 blocks ≥ 65,536 → 32-bit counts.
+    for (const [r, c, bits, seed] of [
+      [200, 203, 8, 1],
+      [256, 256, 3, 2],
+      [1032, 1028, 2, 3],
+    ] as const) {
+      expect((Math.floor(r / 4) * Math.floor(c / 4)) >= DENSE_BLOCKS).toBe(true);
+      const w = Float32Array.from(normalArray(r * c, seed));
+      const fast = qubd(w, { shape: [r, c], bits });
+      const ref = slow(w, r, c, bits);
+      fast.planes.forEach((p, i) => {
+        expect(Math.abs(p.bdm - ref[i].bdm)).toBeLessThan(1e-9 * ref[i].bdm);
+        expect(p.distinct).toBe(ref[i].distinct);
+        expect(p.ones).toBe(ref[i].ones);
+        expect(p.blocks).toBe(ref[i].blocks);
+      });
+    }
+  });
+
+  it('a constant tensor: every plane is all zeros, one distinct block each', () => {
+    const r = qubd(new Float32Array(64 * 64).fill(0.5), { shape: [64, 64], bits: 4 });
+    expect(r.quantization.constant).toBe(true);
+    for (const p of r.planes) {
+      expect(p.distinct).toBe(1);
+      expect(p.ones).toBe(0);
+    }
+  });
+});
