@@ -12,20 +12,13 @@ import {
 import { OckhamError } from '../../src/errors.js';
 import { ctm1d, ctm2d } from '../../src/ctm/builtin.js';
 import { pack, syntheticTable } from './helpers.js';
+import { expectOckhamError } from '../helpers.js';
 
 const T1 = syntheticTable(1);
 const T2 = syntheticTable(2, { shapes2d: [[1, 1], [2, 2], [3, 3], [4, 4]] });
 
 function expectError(f: () => unknown, code: string, pattern: RegExp): void {
-  let err: unknown;
-  try {
-    f();
-  } catch (e) {
-    err = e;
-  }
-  expect(err).toBeInstanceOf(OckhamError);
-  expect((err as OckhamError).code).toBe(code);
-  expect((err as OckhamError).message).toMatch(pattern);
+  expectOckhamError(f, { code, message: pattern });
 }
 
 describe('bad input → OckhamError', () => {

@@ -3,17 +3,10 @@ import fc from 'fast-check';
 import { generalizationBound, totalDescriptionLength } from '../../src/bounds/index.js';
 import { klBernoulli, klInverseUpper } from '../../src/bounds/occam.js';
 import { OckhamError } from '../../src/errors.js';
+import { expectOckhamError } from '../helpers.js';
 
 function throwsArg(f: () => unknown, arg: string, code?: string): void {
-  let err: unknown;
-  try {
-    f();
-  } catch (e) {
-    err = e;
-  }
-  expect(err).toBeInstanceOf(OckhamError);
-  expect((err as OckhamError).argument).toBe(arg);
-  if (code) expect((err as OckhamError).code).toBe(code);
+  expectOckhamError(f, { argument: arg, ...(code ? { code } : {}) });
 }
 
 const base = { complexityBits: 1000, empiricalRisk: 0.1, n: 10000, delta: 0.05 };

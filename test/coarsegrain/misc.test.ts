@@ -3,17 +3,10 @@ import fc from 'fast-check';
 import { fitLogCurve, noisyWeights } from '../../src/coarsegrain/index.js';
 import { OckhamError } from '../../src/errors.js';
 import { normalArray } from '../../src/util/random.js';
+import { expectOckhamError } from '../helpers.js';
 
 function throwsArg(f: () => unknown, arg: string, code?: string): void {
-  let err: unknown;
-  try {
-    f();
-  } catch (e) {
-    err = e;
-  }
-  expect(err).toBeInstanceOf(OckhamError);
-  expect((err as OckhamError).argument).toBe(arg);
-  if (code) expect((err as OckhamError).code).toBe(code);
+  expectOckhamError(f, { argument: arg, ...(code ? { code } : {}) });
 }
 
 describe('noisyWeights', () => {

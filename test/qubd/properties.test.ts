@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { OckhamError } from '../../src/errors.js';
+import { expectOckhamError } from '../helpers.js';
 import { msbDiagnostic, qubd, qubdModel, qubdRatio, serialBinarizedBdm } from '../../src/qubd/index.js';
 import { ctmBlockDecompose } from '../../src/bdm/index.js';
 import { binarize } from '../../src/bitplanes/index.js';
@@ -138,15 +138,7 @@ describe(`QuBD properties (table: ${TABLE_NAME})`, () => {
 
   it('bad input gives typed errors naming the argument', () => {
     const w = new Float32Array(16);
-    const bad = (f: () => unknown, arg: string) => {
-      try {
-        f();
-        expect.unreachable();
-      } catch (e) {
-        expect(e).toBeInstanceOf(OckhamError);
-        expect((e as OckhamError).argument).toBe(arg);
-      }
-    };
+    const bad = (f: () => unknown, argument: string) => expectOckhamError(f, { argument });
     bad(() => qubd(new Float32Array([NaN, ...new Array(15).fill(0)]), { shape: [4, 4], table }), 'tensor');
     bad(() => qubd(new Float32Array(0), { shape: [0], table }), 'tensor');
     bad(() => qubd(w, { shape: [4, 4], bits: 17, table }), 'options.bits');

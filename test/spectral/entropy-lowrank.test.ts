@@ -10,17 +10,10 @@ import {
 } from '../../src/spectral/index.js';
 import { OckhamError } from '../../src/errors.js';
 import { randomMatrix, withSingularValues } from './helpers.js';
+import { expectOckhamError } from '../helpers.js';
 
 function throwsArg(f: () => unknown, arg: string, code?: string): void {
-  let err: unknown;
-  try {
-    f();
-  } catch (e) {
-    err = e;
-  }
-  expect(err).toBeInstanceOf(OckhamError);
-  expect((err as OckhamError).argument).toBe(arg);
-  if (code) expect((err as OckhamError).code).toBe(code);
+  expectOckhamError(f, { argument: arg, ...(code ? { code } : {}) });
 }
 
 function eye(n: number): Float64Array {
