@@ -11,44 +11,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeToFloat32 } from '../src/io/dtypes.js';
 import { streamSafetensorsFile } from '../src/io/node/index.js';
+import { writeBigSafetensors } from './util.js';
 
 const MB = 1024 * 1024;
-
-async function writeBigFile(path: string, totalMB: number, tensorMB: number): Promise<{ tensors: number; bytes: number }> {
-  const n = Math.max(1, Math.round(totalMB / tensorMB));
-  const per = tensorMB * MB;
-  const header: Record<string, unknown> = { __metadata__: { generator: 'ockham bench/io.ts' } };
-  for (let i = 0; i < n; i++) {
-    header[`layer${String(i).padStart(4, '0')}.weight`] = { dtype: 'F32', shape: [per / 4 / 1024, 1024], data_offsets: [i * per, (i + 1) * per] };
-  }
-  let json = JSON.stringify(header);
-  while ((8 + json.length) % 8 !== 0) json += ' ';
-  const fh = await open(path, 'w');
-  try {
-    const pre = new Uint8Array(8 + json.length);
-    new DataView(pre.buffer).setUint32(0, json.length, true);
-    pre.set(new TextEncoder().encode(json), 8);
-    await fh.write(pre, 0, pre.length, 0);
-    const chunk = new Float32Array(per / 4);
-    let s = 12345;
-    for (let i = 0; i < chunk.length; i++) {
-      s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-      chunk[i] = (s / 2 ** 32 - 0.5) * 0.1;
-    }
-    const bytes = new Uint8Array(chunk.buffer);
-    for (let i = 0; i < n; i++) await fh.write(bytes, 0, bytes.length, pre.length + i * per);
-    return { tensors: n, bytes: pre.length + n * per };
-  } finally {
-    await fh.close();
-  }
-}
 
 export async function run(): Promise<void> {
   const totalMB = Number(process.env.OCKHAM_BENCH_IO_MB ?? 1024);
   const path = join(tmpdir(), `ockham-bench-${process.pid}.safetensors`);
   console.log(`\n## io — safetensors streaming (${totalMB} MiB file, 16 MiB tensors, warm page cache)`);
   try {
-    const { tensors, bytes } = await writeBigFile(path, totalMB, 16);
+    // 16 MiB tensors of shape [4096, 1024].
+    const { tensors, bytes } = await writeBigSafetensors(path, { tensors: Math.max(1, Math.round(totalMB / 16)), shape: [4096, 1024], generator: 'ockham bench/io.ts' });
     // Baseline: raw sequential reads of the same file into one reused 16 MiB buffer.
     const fh = await open(path, 'r');
     const buf = new Uint8Array(16 * MB);

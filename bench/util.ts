@@ -1,4 +1,5 @@
 /** Shared bench helpers: timing with warm-up and a baseline measured in the same run. */
+import { open } from 'node:fs/promises';
 
 /** Median wall time in ms of `fn` over `reps` runs after `warmup` runs. */
 export function timeMs(fn: () => unknown, reps = 5, warmup = 1): number {
@@ -28,4 +29,47 @@ export function printTable(title: string, rows: Record<string, string | number>[
 
 export function fmt(x: number, digits = 2): string {
   return x.toFixed(digits);
+}
+
+/**
+ * Writes a large F32 safetensors file to `path` without holding it in memory: the header, then
+ * each tensor generated into one reused buffer and written at its offset. Values are uniform in
+ * ±scale/2 from a seeded LCG that runs on across tensors, so every tensor differs and the file
+ * is the same for the same arguments. Node-only (bench). Returns the tensor count and file size.
+ */
+export async function writeBigSafetensors(
+  path: string,
+  o: { tensors: number; shape: [number, number]; seed?: number; scale?: number; generator?: string },
+): Promise<{ tensors: number; bytes: number }> {
+  const n = o.tensors;
+  const elems = o.shape[0] * o.shape[1];
+  const per = elems * 4;
+  const header: Record<string, unknown> = { __metadata__: { generator: o.generator ?? 'ockham bench' } };
+  for (let i = 0; i < n; i++) {
+    header[`layer${String(i).padStart(4, '0')}.weight`] = { dtype: 'F32', shape: o.shape.slice(), data_offsets: [i * per, (i + 1) * per] };
+  }
+  let json = JSON.stringify(header);
+  // Pad so the data starts 8-byte aligned (the format allows trailing spaces in the header).
+  while ((8 + json.length) % 8 !== 0) json += ' ';
+  const fh = await open(path, 'w');
+  try {
+    const pre = new Uint8Array(8 + json.length);
+    new DataView(pre.buffer).setUint32(0, json.length, true);
+    pre.set(new TextEncoder().encode(json), 8);
+    await fh.write(pre, 0, pre.length, 0);
+    const chunk = new Float32Array(elems);
+    const bytes = new Uint8Array(chunk.buffer);
+    const scale = o.scale ?? 0.1;
+    let s = (o.seed ?? 12345) >>> 0;
+    for (let t = 0; t < n; t++) {
+      for (let i = 0; i < elems; i++) {
+        s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+        chunk[i] = (s / 2 ** 32 - 0.5) * scale;
+      }
+      await fh.write(bytes, 0, bytes.length, pre.length + t * per);
+    }
+    return { tensors: n, bytes: pre.length + n * per };
+  } finally {
+    await fh.close();
+  }
 }
