@@ -28,12 +28,12 @@ export async function run(): Promise<void> {
       'ratio to plain pass': fmt(t / base, 2),
     });
   }
-  // Synthetic 100M-parameter model: 24 blocks × (4·1024² + 2·1024·4096) ≈ 100.7M weights.
+  // Synthetic 100M-parameter model: 8 blocks × (4·1024² + 2·1024·4096) ≈ 100.7M weights.
   const tensors: { name: string; data: Float32Array; shape: number[] }[] = [];
   let total = 0;
   const shared1 = weights(1024 * 1024, 1);
   const shared2 = weights(1024 * 4096, 2);
-  for (let b = 0; b < 24; b++) {
+  for (let b = 0; b < 8; b++) {
     for (const k of ['q', 'k', 'v', 'o']) {
       tensors.push({ name: `h${b}.${k}`, data: shared1, shape: [1024, 1024] });
       total += shared1.length;
