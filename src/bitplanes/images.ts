@@ -12,6 +12,13 @@ import { assertCodes, emptyPlane } from './validate.js';
  * The default tile of a b-bit code: the most nearly square th × tw with th · tw = b and th ≤ tw
  * (th = the largest divisor of b not above √b): 1→1×1, 2→1×2, 4→2×2, 6→2×3, 8→2×4, 9→3×3,
  * 12→3×4, 16→4×4; primes give 1×b.
+ *
+ * @param bits - Bits per code, 1..16.
+ * @returns [th, tw].
+ * @example
+ * ```ts
+ * defaultTile(8); // [2, 4]
+ * ```
  */
 export function defaultTile(bits: number): [number, number] {
   let th = 1;

@@ -319,8 +319,25 @@ export function analyseTensor(
   return r;
 }
 
-/** Reads `file` (streaming safetensors tensor by tensor) and analyses every tensor. */
-export async function reportFile(file: string, o: ReportOptions, progress?: Progress): Promise<Report> {
+/**
+ * Reads `file` (streaming safetensors tensor by tensor) and analyses every tensor: the `ockham
+ * report` command as a function (Node only). Units: QuBD and compressed sizes in bits, spectral
+ * entropy in nats.
+ *
+ * @param file - A .safetensors, .npy, .npz file or a TensorFlow.js model.json (or its folder).
+ * @param options - Report options (bits, range, shuffles, seed, codec, Δ grid, …; defaults as the CLI's, see docs/cli.md).
+ * @param progress - Optional progress sink (the CLI's bar).
+ * @returns The report (schema `ockham.report/1`, docs/cli.md).
+ * @throws {OckhamError} for unreadable or invalid files (argument = the path).
+ * @example
+ * ```ts
+ * import { reportFile } from 'ockham/node';
+ * const r = await reportFile('examples/grokking/step-004000.safetensors', {});
+ * console.log(r.totals);
+ * ```
+ */
+export async function reportFile(file: string, options: Partial<ReportOptions> = {}, progress?: Progress): Promise<Report> {
+  const o: ReportOptions = { ...DEFAULT_REPORT_OPTIONS, ...options };
   const t0 = performance.now();
   const tensors: TensorReport[] = [];
   let format: string;

@@ -57,11 +57,19 @@ export function summarise(r: Report, index: number, xKey: string | null): Checkp
 
 /**
  * Reports every file and summarises. `xKey` 'auto' uses metadata 'step' when every file has a
- * numeric one, else the file index; a named key must be numeric in every file.
+ * numeric one, else the file index; a named key must be numeric in every file. The `ockham track`
+ * command as a function (Node only).
+ *
+ * @example
+ * ```ts
+ * import { trackFiles } from 'ockham/node';
+ * const t = await trackFiles(['examples/grokking/step-000200.safetensors', 'examples/grokking/step-004000.safetensors'], {}, 'auto');
+ * console.log(t.checkpoints.map((c) => c.x));
+ * ```
  */
 export async function trackFiles(
   files: string[],
-  o: ReportOptions,
+  o: Partial<ReportOptions>,
   xKey: string,
   progress?: (fileIndex: number) => Progress,
 ): Promise<Track> {

@@ -16,6 +16,18 @@ export interface CtmEntry {
  * Builds a dense {@link CtmTable} from canonical entries: each entry fills its code and its
  * complement (binary blocks and their complements share one canonical key, as in pybdm);
  * absent keys get the shape's maximum + 1 bit and are flagged in `missing`.
+ *
+ * @param ndim - 1 for strings (shape key `'N'`), 2 for arrays (`'RxC'`).
+ * @param entries - Canonical entries; CTM values in bits.
+ * @param provenance - Where the values come from (kept on the table).
+ * @returns A dense table indexed by raw block code.
+ * @throws {OckhamError} for shapes over 16 cells (or over 4 in a 2-D side), non-canonical codes, negative or non-finite values.
+ * @example
+ * ```ts
+ * import { buildCtmTable, ctmBlockDecompose } from 'ockham';
+ * const t = buildCtmTable(1, [{ rows: 1, cols: 2, code: 0b00, ctm: 3 }, { rows: 1, cols: 2, code: 0b01, ctm: 4 }]);
+ * ctmBlockDecompose(new Uint8Array([0, 1, 1, 0]), { shape: [4], table: t, block: 2 }).bdm; // 4 + 4 = 8
+ * ```
  */
 export function buildCtmTable(
   ndim: 1 | 2,

@@ -37,7 +37,15 @@ export interface CtmTable {
   readonly provenance?: CtmProvenance;
 }
 
-/** The key of a shape in {@link CtmTable.shapes}. */
+/**
+ * The key of a shape in {@link CtmTable.shapes}: `'N'` for 1-D length N, `'RxC'` for 2-D.
+ *
+ * @example
+ * ```ts
+ * shapeKey(2, 4, 4); // '4x4'
+ * shapeKey(1, 1, 12); // '12'
+ * ```
+ */
 export function shapeKey(ndim: 1 | 2, rows: number, cols: number): string {
   return ndim === 1 ? String(cols) : `${rows}x${cols}`;
 }
