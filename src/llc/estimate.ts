@@ -5,7 +5,7 @@
  * step and bookkeeping, or by MALA.
  */
 import { OckhamError } from '../errors.js';
-import { createNormalStream, type NormalStream } from './gauss.js';
+import { createNormalStream, type NormalStream } from '../util/normal-stream.js';
 import { assertInt, assertKnownOptions, assertNumber, assertOneOf } from '../util/validate.js';
 import { integratedAutocorrelationTime } from './autocorr.js';
 import type { EstimateLlcOptions, LlcResult, LlcWarning, LossAndGradFn, LossAndGradResult } from './types.js';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { OckhamError } from '../../src/errors.js';
 import { estimateLlc } from '../../src/llc/estimate.js';
 import { learningCoefficientDln } from '../../src/llc/dln.js';
-import { createNormalStream } from '../../src/llc/gauss.js';
+import { createNormalStream } from '../../src/util/normal-stream.js';
 import { symmetricEigen } from '../../src/spectral/index.js';
 import type { LossAndGradFn } from '../../src/llc/types.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { integratedAutocorrelationTime } from '../../src/llc/autocorr.js';
-import { createNormalStream } from '../../src/llc/gauss.js';
+import { createNormalStream } from '../../src/util/normal-stream.js';
 
 describe('ziggurat normal stream', () => {
   it('moments and tail mass of N(0, 1) within Monte Carlo error (10⁶ samples)', () => {

@@ -1,5 +1,5 @@
 /**
- * Fast seeded standard-normal filler for the Langevin samplers.
+ * Fast seeded standard-normal filler (used by the Langevin samplers; shared for any bulk N(0, 1) need).
  *
  * Why not src/util/random.ts's `normal()`: Box–Muller through closures costs ~115 ns a sample in
  * V8, which dominated an SGLD step on a 10k-parameter model. This is Marsaglia & Tsang's ziggurat
