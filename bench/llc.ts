@@ -3,7 +3,7 @@
  * same arithmetic (gradient, devinterp update, same ziggurat normals) with no bookkeeping.
  */
 import { estimateLlc } from '../src/llc/estimate.js';
-import { createNormalStream } from '../src/llc/gauss.js';
+import { createNormalStream } from '../src/util/normal-stream.js';
 
 export async function run(): Promise<void> {
   const d = 10_000;

@@ -6,7 +6,7 @@
  */
 import { linearMappingNumber } from '../src/lmn/lmn.js';
 import type { LmnLayer } from '../src/lmn/types.js';
-import { createNormalStream } from '../src/llc/gauss.js';
+import { createNormalStream } from '../src/util/normal-stream.js';
 
 export async function run(): Promise<void> {
   const dIn = 64;

@@ -4,7 +4,7 @@ import { OckhamError } from '../../src/errors.js';
 import { linearMappingNumber, lmnFromConnectivity } from '../../src/lmn/index.js';
 import type { LmnLayer } from '../../src/lmn/index.js';
 import { erf } from '../../src/lmn/activations.js';
-import { createNormalStream } from '../../src/llc/gauss.js';
+import { createNormalStream } from '../../src/util/normal-stream.js';
 
 const layer = (w: number[], shape: [number, number], activation?: LmnLayer['activation'], b?: number[]): LmnLayer => ({
   weight: Float64Array.from(w),
