@@ -24,11 +24,8 @@ const SPREAD = /* @__PURE__ */ (() => {
 
 /** Reusable scratch for {@link countCodeBlocks}: counts per (plane, block code) and touched list. */
 export interface PlaneCounts {
-  /**
-   * counts[plane · 65536 + code]. 16-bit when a plane has fewer than 65,536 blocks (no count can
-   * overflow): half the memory traffic of the random increments, which is what the kernel waits on.
-   */
-  readonly counts: Uint16Array | Uint32Array;
+  /** counts[plane · 65536 + code]. */
+  readonly counts: Uint32Array;
   /** Indices (plane · 65536 + code) with a non-zero count, in first-seen order. */
   readonly touched: Uint32Array;
   touchedLength: number;
@@ -48,20 +45,30 @@ export function allocPlaneCounts(bits: number, blocksPerPlane: number): PlaneCou
 // One scratch per bit depth, kept across calls: zeroed 2 MiB arrays cost more to allocate than
 // counting a 768×768 tensor. Safe because JS runs one call at a time and scoring resets the
 // counts it touched (planeBdmFromCounts), leaving the scratch all-zero again.
-const scratch16: (PlaneCounts | undefined)[] = [];
-const scratch32: (PlaneCounts | undefined)[] = [];
+const scratch: (PlaneCounts | undefined)[] = [];
 
-/** A zeroed scratch for `bits` planes of up to `blocksPerPlane` blocks, reused across calls (see above). */
-export function sharedPlaneCounts(bits: number, blocksPerPlane: number): PlaneCounts {
-  const narrow = blocksPerPlane < 65536;
-  const cache = narrow ? scratch16 : scratch32;
-  let s = cache[bits];
+/** A zeroed scratch for `bits` planes, reused across calls (see above). */
+export function sharedPlaneCounts(bits: number): PlaneCounts {
+  let s = scratch[bits];
   if (!s) {
-    const counts = narrow ? new Uint16Array(bits * 65536) : new Uint32Array(bits * 65536);
-    s = { counts, touched: new Uint32Array(bits * 65536), touchedLength: 0, bits };
-    cache[bits] = s;
+    s = { counts: new Uint32Array(bits * 65536), touched: new Uint32Array(bits * 65536), touchedLength: 0, bits };
+    scratch[bits] = s;
   }
   return s;
+}
+
+// The codes a table flags as missing, listed once per table: a handful at most, so the dense
+// scan need not read a flag per slot.
+const missingLists = new WeakMap<Uint8Array, Uint32Array>();
+function missingList(flags: Uint8Array): Uint32Array {
+  let l = missingLists.get(flags);
+  if (!l) {
+    const codes: number[] = [];
+    for (let c = 0; c < flags.length; c++) if (flags[c]) codes.push(c);
+    l = Uint32Array.from(codes);
+    missingLists.set(flags, l);
+  }
+  return l;
 }
 
 /**
@@ -177,7 +184,6 @@ export function planeBdmDense(
     const base = p << 16;
     let bdm = 0;
     let distinct = 0;
-    let missing = 0;
     let ones = 0;
     // Branch-free: about 40 % of the slots are non-zero in a noisy plane, so an `if (c === 0)`
     // mispredicts constantly (measured 3.5× slower than this form).
@@ -186,9 +192,11 @@ export function planeBdmDense(
       const nz = (c | -c) >>> 31; // 1 for c > 0 (counts stay below 2^31), 0 for c = 0
       bdm += nz * values[code] + (c < 65536 ? LOG2[c] : Math.log2(c));
       distinct += nz;
-      missing += nz & missingFlags[code];
       ones += c * POPCOUNT16[code];
     }
+    let missing = 0;
+    const list = missingList(missingFlags);
+    for (let i = 0; i < list.length; i++) if (counts[base + list[i]] !== 0) missing++;
     out.bdm[p] += bdm;
     out.distinct[p] += distinct;
     out.missing[p] += missing;

@@ -134,7 +134,7 @@ export function qubd(tensor: Float32Array | Float64Array, options: QubdOptions):
     return { bits, view: [rows, cols], planes, total: sum(planes.map((p) => p.bdm)), quantization };
   }
   const blocks = Math.floor(rows / 4) * Math.floor(cols / 4);
-  const acc = sharedPlaneCounts(bits, blocks);
+  const acc = sharedPlaneCounts(bits);
   const dense = blocks >= DENSE_BLOCKS;
   countCodeBlocks(q.codes, rows, cols, acc, 0, Math.floor(rows / 4), !dense);
   const out = { bdm: new Float64Array(bits), distinct: new Uint32Array(bits), missing: new Uint32Array(bits), ones: new Float64Array(bits) };
