@@ -12,11 +12,12 @@
  *     tensor with streamSafetensorsFile and sums it (no analysis).
  *
  * Why spectral and compression are off by default: measured on this 2-core machine (load ≈ 5),
- * one 2048×2048 tensor costs 2.2 s for QuBD + 3 shuffled references, +11.5 s for the SVD
- * (spectral) and +13.5 s for the naive + three coarse-grained bzip2 sizes — ~29 min for 64
- * tensors with everything on, against ~2.5 min for QuBD alone. Memory, the point of this
- * bench, is bounded by one tensor either way. OCKHAM_BENCH_CLI_ARGS replaces the extra
- * arguments (e.g. OCKHAM_BENCH_CLI_ARGS='' for the full default report).
+ * one 2048×2048 tensor costs 1.2–2.2 s for QuBD + 3 shuffled references, +11.5 s for the SVD
+ * (spectral) and +13.5 s for the naive + three coarse-grained bzip2 sizes — ~22 min for 64
+ * tensors with everything on, against ~1.3 min for QuBD alone (figures in docs/cli.md, "Large
+ * files"). Memory, the point of this bench, is bounded by one tensor either way.
+ * OCKHAM_BENCH_CLI_ARGS replaces the extra arguments (OCKHAM_BENCH_CLI_ARGS='' for the full
+ * default report).
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
