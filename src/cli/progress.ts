@@ -44,7 +44,8 @@ export function progressBar(enabled: boolean, prefix = '', stream: NodeJS.WriteS
   };
   return {
     update(done, total, label) {
-      if (enabled) draw(done, total, label, done === 0 && start < 0);
+      // The first and the last update always draw, so a fast run still shows 0 % and 100 %.
+      if (enabled) draw(done, total, label, (done === 0 && start < 0) || done >= total);
     },
     finish() {
       if (enabled && drawn && tty) stream.write('\r\x1b[2K');
