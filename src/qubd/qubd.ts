@@ -19,7 +19,7 @@ import {
   assertShapeMatches,
 } from '../util/validate.js';
 import type { Shape } from '../util/validate.js';
-import { DENSE_BLOCKS, addLeftoverOnes, countCodeBlocks, planeBdmDense, planeBdmFromCounts, sharedPlaneCounts } from './kernel.js';
+import { addLeftoverOnes, planeBdm, planeTotals } from './kernel.js';
 
 /** Options of {@link qubd}. */
 export interface QubdOptions {
@@ -134,11 +134,8 @@ export function qubd(tensor: Float32Array | Float64Array, options: QubdOptions):
     return { bits, view: [rows, cols], planes, total: sum(planes.map((p) => p.bdm)), quantization };
   }
   const blocks = Math.floor(rows / 4) * Math.floor(cols / 4);
-  const acc = sharedPlaneCounts(bits);
-  const dense = blocks >= DENSE_BLOCKS;
-  countCodeBlocks(q.codes, rows, cols, acc, 0, Math.floor(rows / 4), !dense);
-  const out = { bdm: new Float64Array(bits), distinct: new Uint32Array(bits), missing: new Uint32Array(bits), ones: new Float64Array(bits) };
-  (dense ? planeBdmDense : planeBdmFromCounts)(acc, t4.values, t4.missing, out);
+  const out = planeTotals(bits);
+  planeBdm(q.codes, rows, cols, bits, t4.values, t4.missing, out);
   addLeftoverOnes(q.codes, rows, cols, out.ones);
   const planes: QubdPlane[] = [];
   for (let p = 0; p < bits; p++) {
