@@ -47,9 +47,9 @@ export async function run(): Promise<void> {
     for (const t of tensors) s += plainPass(t.data);
     return s;
   }, 3, 1);
-  const t = timeMs(() => qubdModel(tensors, { bits: 8 }), 1, 0);
+  const t = timeMs(() => qubdModel(tensors, { bits: 8, binarized: 'none' }), 1, 0);
   rows.push({
-    input: `model ${(total / 1e6).toFixed(1)}M params`,
+    input: `model ${(total / 1e6).toFixed(1)}M params (qubdModel, no binarized baseline)`,
     'plain pass ms': fmt(base, 1),
     'qubd ms': fmt(t, 1),
     'weights/s (M)': fmt(total / t / 1e3, 1),

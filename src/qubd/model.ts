@@ -10,8 +10,11 @@ import type { BinarizedBdmOptions } from './binarized.js';
 
 /** Options of {@link qubdModel}: those of {@link qubd} without `shape`, plus the binarized baseline's semantics. */
 export interface QubdModelOptions extends Omit<QubdOptions, 'shape'> {
-  /** Semantics of the binarized baseline (see {@link binarizedBdm}); default `'flatten'`. */
-  binarized?: BinarizedBdmOptions['semantics'];
+  /**
+   * Semantics of the binarized baseline (see {@link binarizedBdm}); default `'flatten'`.
+   * `'none'` skips it (its entries are then NaN): QuBD alone, e.g. for timing.
+   */
+  binarized?: BinarizedBdmOptions['semantics'] | 'none';
 }
 
 /** Per-tensor entry of {@link QubdModelResult}. */
@@ -27,7 +30,7 @@ export interface QubdModelResult {
   readonly planes: readonly number[];
   /** Σ of `planes` (bits). */
   readonly total: number;
-  /** Σ over tensors of the binarized BDM (bits). The reference's `total_bin`. */
+  /** Σ over tensors of the binarized BDM (bits). The reference's `total_bin`; NaN with `binarized: 'none'`. */
   readonly binarizedTotal: number;
 }
 
@@ -70,10 +73,10 @@ export function qubdModel(tensors: ModelTensors, options: QubdModelOptions = {})
       continue;
     }
     const r = qubd(t.data, { ...qopts, shape: t.shape });
-    const b = binarizedBdm(t.data, {
+    const b = binarized === 'none' ? NaN : binarizedBdm(t.data, {
       shape: t.shape,
       ...(options.table ? { table: options.table } : {}),
-      ...(binarized ? { semantics: binarized } : {}),
+      ...(binarized ? { semantics: binarized as BinarizedBdmOptions['semantics'] } : {}),
     }).bdm;
     for (let p = 0; p < bits; p++) planes[p] += r.planes[p].bdm;
     binarizedTotal += b;
