@@ -133,8 +133,27 @@ describe.skipIf(!hasRef)('built-in tables vs the published tables (../shared/ref
     if (p.states === 5) {
       expect(cmp.get('1x1')!.maxDiff).toBeLessThan(0.01);
       expect(cmp.get('2x2')!.maxDiff).toBeLessThan(0.01);
+      expect(cmp.get('3x3')!.covered).toBe(256);
       expect(cmp.get('4x4')!.covered).toBe(32768);
       expect(cmp.get('4x4')!.rho).toBeGreaterThan(0.95);
+      // Every canonical key of every r×c ≤ 4×4 shape has a count.
+      let keys = 0;
+      for (const t of ctm2d.shapes.values()) keys += t.present;
+      expect(keys).toBe(37477);
+      // The published 4×4 values are a finite sample: k = 2^−ctm · 3.49068e12 machines. Under
+      // ockham's exact probabilities p their binomial z-scores must look standard normal.
+      const N = 3.49068e12;
+      const t = ctm2d.shapes.get('4x4')!;
+      const z = ref.get('4x4')!.map(([key, v]) => {
+        const q = 2 ** -t.values[parseInt(key, 2)];
+        return (2 ** -v * N - N * q) / Math.sqrt(N * q * (1 - q));
+      });
+      const mean = z.reduce((a, x) => a + x, 0) / z.length;
+      const sd = Math.sqrt(z.reduce((a, x) => a + (x - mean) ** 2, 0) / z.length);
+      expect(Math.abs(mean)).toBeLessThan(0.1);
+      expect(sd).toBeGreaterThan(0.9);
+      expect(sd).toBeLessThan(1.2);
+      expect(z.filter((x) => Math.abs(x) < 3).length / z.length).toBeGreaterThan(0.98);
     } else {
       // (4,2) 2-D: the published table is a (5,2) sample; (4,2) misses 2,760 of its 4×4 keys.
       expect(cmp.get('3x3')!.covered).toBe(256);
