@@ -4,6 +4,7 @@
  * so the counting kernels never allocate per block.
  */
 import type { BitPlane } from '../bitplanes/types.js';
+import { packValidated } from '../bitplanes/pack.js';
 import { defaultTable } from '../ctm/default.js';
 import type { CtmShapeTable, CtmTable } from '../ctm/types.js';
 import { shapeKey } from '../ctm/types.js';
@@ -53,24 +54,6 @@ function isBitPlane(x: unknown): x is BitPlane {
   );
 }
 
-/** Packs a validated 0/1 Uint8Array (rows × cols, row-major) into an MSB-first BitPlane. */
-export function packBinary(x: Uint8Array, rows: number, cols: number): BitPlane {
-  const stride = (cols + 31) >>> 5;
-  const data = new Uint32Array(rows * stride);
-  for (let i = 0; i < rows; i++) {
-    const src = i * cols;
-    const dst = i * stride;
-    for (let w = 0; w < stride; w++) {
-      const c0 = w << 5;
-      const n = Math.min(32, cols - c0);
-      let word = 0;
-      for (let k = 0; k < n; k++) word |= x[src + c0 + k] << (31 - k);
-      data[dst + w] = word >>> 0;
-    }
-  }
-  return { rows, cols, stride, data };
-}
-
 /** Validates the input and returns it as a packed plane with its dimensionality. */
 export function resolveInput(
   input: unknown,
@@ -95,7 +78,7 @@ export function resolveInput(
     const ndim = s.length as 1 | 2;
     const rows = ndim === 1 ? 1 : s[0];
     const cols = ndim === 1 ? s[0] : s[1];
-    return { plane: packBinary(input, rows, cols), ndim };
+    return { plane: packValidated(input, rows, cols), ndim };
   }
   if (!isBitPlane(input)) {
     throw new OckhamError('INVALID_ARGUMENT', 'input', 'expected a Uint8Array of 0/1 values or a packed BitPlane');

@@ -34,6 +34,14 @@ export function packBits(bits01: Uint8Array, shape: Shape): BitPlane {
   }
   assertShapeMatches(bits01.length, shape, 'bits01', 'shape');
   const [rows, cols] = as2d(shape);
+  return packValidated(bits01, rows, cols);
+}
+
+/**
+ * Packs a 0/1 array already validated (rows × cols, row-major) into a {@link BitPlane}: the
+ * kernel of {@link packBits}, shared with the BDM input path. @internal
+ */
+export function packValidated(bits01: Uint8Array, rows: number, cols: number): BitPlane {
   const plane = emptyPlane(rows, cols);
   const { stride, data } = plane;
   for (let r = 0; r < rows; r++) {
