@@ -90,7 +90,8 @@ export interface BayesOptimizeResult<T = unknown> {
   readonly lengthScales: readonly number[];
 }
 
-const KNOWN = [
+/** The option names {@link bayesOptimize} accepts. @internal */
+export const BAYES_OPTION_KEYS = [
   'seed',
   'probes',
   'initPoints',
@@ -165,7 +166,7 @@ function readSpace(space: unknown, name: string): Dim[] {
 
 /** @internal Validates and fills defaults (shared with the coarse-graining search). */
 export function resolveBayesOptions(options: unknown, name: string): ResolvedBayesOptions {
-  assertKnownOptions(options, name, KNOWN);
+  assertKnownOptions(options, name, BAYES_OPTION_KEYS);
   const o = (options ?? {}) as BayesOptimizeOptions;
   const seed = o.seed ?? 0;
   if (typeof seed !== 'number' || !Number.isSafeInteger(seed) || seed < 0) {

@@ -12,6 +12,7 @@ import type { KRule } from '../spectral/low-rank.js';
 import { modelTensors, type ModelTensors, type NamedTensor } from '../util/model.js';
 import { assertFiniteFloats, assertInt, assertKnownOptions, assertNumber, assertOneOf, assertShapeMatches } from '../util/validate.js';
 import {
+  BAYES_OPTION_KEYS,
   bayesOptimizeKernel,
   readSearchSpace,
   resolveBayesOptions,
@@ -130,31 +131,9 @@ export interface CoarseGrainResult {
   readonly lengthScales: readonly number[];
 }
 
-const COMMON_KEYS = [
-  'loss',
-  'epsilon',
-  'acceptance',
-  'codec',
-  'serialize',
-  'originalLoss',
-  'deltaRange',
-  'rejectedBits',
-  'probes',
-  'seed',
-  'initPoints',
-  'nIter',
-  'acquisition',
-  'kappa',
-  'xi',
-  'lengthScale',
-  'lengthScaleBounds',
-  'alpha',
-  'normalizeY',
-  'nRestarts',
-  'nWarmup',
-  'nLocalStarts',
-];
-const BAYES_KEYS = ['seed', 'initPoints', 'nIter', 'acquisition', 'kappa', 'xi', 'lengthScale', 'lengthScaleBounds', 'alpha', 'normalizeY', 'nRestarts', 'nWarmup', 'nLocalStarts'];
+// The optimiser's own options (bayesOptimize's list, less `probes`, which the search sets).
+const BAYES_KEYS = BAYES_OPTION_KEYS.filter((k) => k !== 'probes');
+const COMMON_KEYS = ['loss', 'epsilon', 'acceptance', 'codec', 'serialize', 'originalLoss', 'deltaRange', 'rejectedBits', 'probes', ...BAYES_KEYS];
 
 /** @internal Memo of evaluated candidates, shareable across searches of the same model and loss. */
 export interface EvalMemo {
