@@ -63,7 +63,9 @@ export function planeTotals(bits: number): PlaneTotals {
 // 768×768 tensor on some machines. Safe because JS runs one call at a time and every call
 // leaves the counts all-zero again.
 let counts = new Uint32Array(0);
-/** One block-row's block codes for 8 planes, plane-major. */
+/** Blocks per chunk of block-rows whose keys are built before counting (see planeBdm). */
+const CHUNK_BLOCKS = 16384;
+/** One chunk's block codes for 8 planes, plane-major. */
 let stripKeys = new Uint16Array(8 * 256);
 /** Slots touched by a small call, so only they are re-zeroed. */
 let touched = new Uint32Array(0);
@@ -87,71 +89,80 @@ export function planeBdm(
   const bc = Math.floor(cols / 4);
   const slots = bits << 16;
   if (counts.length < slots) counts = new Uint32Array(slots);
-  if (stripKeys.length < 8 * bc) stripKeys = new Uint16Array(8 * bc);
   // Re-zero by the touched list when the call touches few slots, else by one fill.
   const track = br * bc * bits < slots >>> 3;
   if (track && touched.length < br * bc * bits) touched = new Uint32Array(Math.max(br * bc * bits, 4096));
-  const keys = stripKeys;
   let nt = 0;
   const groups = (bits + 7) >>> 3;
+  // Block-rows per chunk: keys of a chunk (8 planes × chunk blocks) stay in cache, and each
+  // plane's counting runs over a whole chunk so only its own 256 KiB of counts (plus the
+  // table) is hot, instead of cycling through 8 such regions every block-row.
+  const strips = Math.max(1, Math.min(br, Math.floor(CHUNK_BLOCKS / Math.max(1, bc))));
+  const span = strips * bc;
+  if (stripKeys.length < 8 * span) stripKeys = new Uint16Array(8 * span);
+  const keys = stripKeys;
   for (let g = 0; g < groups; g++) {
     const shift = 8 * g;
     const planesHere = Math.min(8, bits - shift);
-    for (let b = 0; b < br; b++) {
-      const o0 = b * 4 * cols;
-      const o1 = o0 + cols;
-      const o2 = o1 + cols;
-      const o3 = o2 + cols;
-      for (let j = 0, c = 0; j < bc; j++, c += 4) {
-        // One 32-bit word per block row: nibble p holds plane p's 4 cells, first cell = MSB.
-        const r0 =
-          (SPREAD[(codes[o0 + c] >>> shift) & 255] << 3) |
-          (SPREAD[(codes[o0 + c + 1] >>> shift) & 255] << 2) |
-          (SPREAD[(codes[o0 + c + 2] >>> shift) & 255] << 1) |
-          SPREAD[(codes[o0 + c + 3] >>> shift) & 255];
-        const r1 =
-          (SPREAD[(codes[o1 + c] >>> shift) & 255] << 3) |
-          (SPREAD[(codes[o1 + c + 1] >>> shift) & 255] << 2) |
-          (SPREAD[(codes[o1 + c + 2] >>> shift) & 255] << 1) |
-          SPREAD[(codes[o1 + c + 3] >>> shift) & 255];
-        const r2 =
-          (SPREAD[(codes[o2 + c] >>> shift) & 255] << 3) |
-          (SPREAD[(codes[o2 + c + 1] >>> shift) & 255] << 2) |
-          (SPREAD[(codes[o2 + c + 2] >>> shift) & 255] << 1) |
-          SPREAD[(codes[o2 + c + 3] >>> shift) & 255];
-        const r3 =
-          (SPREAD[(codes[o3 + c] >>> shift) & 255] << 3) |
-          (SPREAD[(codes[o3 + c + 1] >>> shift) & 255] << 2) |
-          (SPREAD[(codes[o3 + c + 2] >>> shift) & 255] << 1) |
-          SPREAD[(codes[o3 + c + 3] >>> shift) & 255];
-        // Byte k of hiE/loE holds even plane 2k's rows 0–1 / rows 2–3; hiO/loO the odd planes.
-        const hiE = ((r0 & 0x0f0f0f0f) << 4) | (r1 & 0x0f0f0f0f);
-        const loE = ((r2 & 0x0f0f0f0f) << 4) | (r3 & 0x0f0f0f0f);
-        const hiO = (r0 & 0xf0f0f0f0) | ((r1 >>> 4) & 0x0f0f0f0f);
-        const loO = (r2 & 0xf0f0f0f0) | ((r3 >>> 4) & 0x0f0f0f0f);
-        // All 8 planes' block codes, plane-major within the strip (a short group's extra planes
-        // are written and ignored).
-        keys[j] = ((hiE & 255) << 8) | (loE & 255);
-        keys[bc + j] = ((hiO & 255) << 8) | (loO & 255);
-        keys[2 * bc + j] = (((hiE >>> 8) & 255) << 8) | ((loE >>> 8) & 255);
-        keys[3 * bc + j] = (((hiO >>> 8) & 255) << 8) | ((loO >>> 8) & 255);
-        keys[4 * bc + j] = (((hiE >>> 16) & 255) << 8) | ((loE >>> 16) & 255);
-        keys[5 * bc + j] = (((hiO >>> 16) & 255) << 8) | ((loO >>> 16) & 255);
-        keys[6 * bc + j] = ((hiE >>> 24) << 8) | (loE >>> 24);
-        keys[7 * bc + j] = ((hiO >>> 24) << 8) | (loO >>> 24);
+    for (let b0 = 0; b0 < br; b0 += strips) {
+      const b1 = Math.min(br, b0 + strips);
+      let j = 0;
+      for (let b = b0; b < b1; b++) {
+        const o0 = b * 4 * cols;
+        const o1 = o0 + cols;
+        const o2 = o1 + cols;
+        const o3 = o2 + cols;
+        for (let c = 0; c < 4 * bc; c += 4, j++) {
+          // One 32-bit word per block row: nibble p holds plane p's 4 cells, first cell = MSB.
+          const r0 =
+            (SPREAD[(codes[o0 + c] >>> shift) & 255] << 3) |
+            (SPREAD[(codes[o0 + c + 1] >>> shift) & 255] << 2) |
+            (SPREAD[(codes[o0 + c + 2] >>> shift) & 255] << 1) |
+            SPREAD[(codes[o0 + c + 3] >>> shift) & 255];
+          const r1 =
+            (SPREAD[(codes[o1 + c] >>> shift) & 255] << 3) |
+            (SPREAD[(codes[o1 + c + 1] >>> shift) & 255] << 2) |
+            (SPREAD[(codes[o1 + c + 2] >>> shift) & 255] << 1) |
+            SPREAD[(codes[o1 + c + 3] >>> shift) & 255];
+          const r2 =
+            (SPREAD[(codes[o2 + c] >>> shift) & 255] << 3) |
+            (SPREAD[(codes[o2 + c + 1] >>> shift) & 255] << 2) |
+            (SPREAD[(codes[o2 + c + 2] >>> shift) & 255] << 1) |
+            SPREAD[(codes[o2 + c + 3] >>> shift) & 255];
+          const r3 =
+            (SPREAD[(codes[o3 + c] >>> shift) & 255] << 3) |
+            (SPREAD[(codes[o3 + c + 1] >>> shift) & 255] << 2) |
+            (SPREAD[(codes[o3 + c + 2] >>> shift) & 255] << 1) |
+            SPREAD[(codes[o3 + c + 3] >>> shift) & 255];
+          // Byte k of hiE/loE holds even plane 2k's rows 0–1 / rows 2–3; hiO/loO the odd planes.
+          const hiE = ((r0 & 0x0f0f0f0f) << 4) | (r1 & 0x0f0f0f0f);
+          const loE = ((r2 & 0x0f0f0f0f) << 4) | (r3 & 0x0f0f0f0f);
+          const hiO = (r0 & 0xf0f0f0f0) | ((r1 >>> 4) & 0x0f0f0f0f);
+          const loO = (r2 & 0xf0f0f0f0) | ((r3 >>> 4) & 0x0f0f0f0f);
+          // All 8 planes' block codes, plane-major within the chunk (a short group's extra
+          // planes are written and ignored).
+          keys[j] = ((hiE & 255) << 8) | (loE & 255);
+          keys[span + j] = ((hiO & 255) << 8) | (loO & 255);
+          keys[2 * span + j] = (((hiE >>> 8) & 255) << 8) | ((loE >>> 8) & 255);
+          keys[3 * span + j] = (((hiO >>> 8) & 255) << 8) | ((loO >>> 8) & 255);
+          keys[4 * span + j] = (((hiE >>> 16) & 255) << 8) | ((loE >>> 16) & 255);
+          keys[5 * span + j] = (((hiO >>> 16) & 255) << 8) | ((loO >>> 16) & 255);
+          keys[6 * span + j] = ((hiE >>> 24) << 8) | (loE >>> 24);
+          keys[7 * span + j] = ((hiO >>> 24) << 8) | (loO >>> 24);
+        }
       }
-      // Count and score the strip plane by plane: one plane's increments stay inside its own
-      // 256 KiB of counts instead of jumping between 8 such regions every block.
+      const m = j;
+      // Count and score the chunk plane by plane.
       for (let p = 0; p < planesHere; p++) {
         const plane = shift + p;
         const pb = plane << 16;
-        const kb = p * bc;
+        const kb = p * span;
         let bdm = 0;
         let distinct = 0;
         let missing = 0;
         let ones = 0;
-        for (let j = 0; j < bc; j++) {
-          const code = keys[kb + j];
+        for (let i = kb; i < kb + m; i++) {
+          const code = keys[i];
           const idx = pb + code;
           const n = counts[idx];
           counts[idx] = n + 1;
