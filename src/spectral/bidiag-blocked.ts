@@ -76,15 +76,21 @@ function house(a: Float64Array, o: number, len: number, out: Float64Array): void
 /**
  * Bidiagonalises the m×n matrix (m ≥ n ≥ 1) held in column storage `a` (ld = m), in place.
  */
-export function bidiagonalizeColumns(a: Float64Array, m: number, n: number): BidiagonalColumns {
+export function bidiagonalizeColumns(
+  a: Float64Array,
+  m: number,
+  n: number,
+  alloc: (len: number) => Float64Array = (len) => new Float64Array(len),
+): BidiagonalColumns {
   const d = new Float64Array(n);
   const e = new Float64Array(Math.max(n - 1, 1));
   const betaLeft = new Float64Array(n);
   const betaRight = new Float64Array(Math.max(n - 1, 1));
   const nbMax = Math.min(NB, n);
   // [V X]: V_q at q·m, X_q at (nbMax + q)·m.  [Y U]: Y_q at q·n, U_q at (nbMax + q)·n.
-  const vx = new Float64Array(2 * nbMax * m);
-  const yu = new Float64Array(2 * nbMax * n);
+  // From `alloc` (the WebAssembly arena when available) so the trailing GEMM runs in SIMD.
+  const vx = alloc(2 * nbMax * m);
+  const yu = alloc(2 * nbMax * n);
   const xo = nbMax * m;
   const uo = nbMax * n;
   const c1 = new Float64Array(nbMax); // Vᵀv or Yᵀu

@@ -17,6 +17,7 @@
 import { OckhamError } from '../errors.js';
 import { bidiagonalizeColumns } from './bidiag-blocked.js';
 import { columnStorage, qrRTransposed } from './qr-blocked.js';
+import { wasmArena } from './wasm-gemm.js';
 
 const EPS = 2.220446049250313e-16;
 
@@ -521,7 +522,21 @@ const QR_FIRST_RATIO = 1.4;
  * → implicit-shift QR on the bidiagonal ({@link bidiagonalSVD}).
  */
 export function singularValuesKernel(x: ArrayLike<number>, m: number, n: number): Float64Array {
-  const { c, ld, cols } = columnStorage(x, m, n);
+  const L = Math.max(m, n);
+  const N = Math.min(m, n);
+  // Every array the GEMM kernels touch lives in one fresh WebAssembly memory when wasm SIMD is
+  // available (./wasm-gemm.ts); small problems (and the unblocked path) use plain arrays.
+  const blocked = !(N <= 32 && L < QR_FIRST_RATIO * N);
+  const arena = wasmArena(blocked ? m * n + N * N + 100 * (L + N) + 2048 : 0);
+  try {
+    return singularValuesIn(x, m, n, arena.f64);
+  } finally {
+    arena.release();
+  }
+}
+
+function singularValuesIn(x: ArrayLike<number>, m: number, n: number, alloc: (len: number) => Float64Array): Float64Array {
+  const { c, ld, cols } = columnStorage(x, m, n, alloc);
   // Power-of-two scaling (exact) into [2^-300, 2^300] so that no dot product or norm in the
   // reductions can overflow or lose digits to underflow; σ are scaled back at the end.
   let amax = 0;
@@ -549,10 +564,10 @@ export function singularValuesKernel(x: ArrayLike<number>, m: number, n: number)
     return b.d;
   }
   if (ld >= QR_FIRST_RATIO * cols && cols > 1) {
-    a = qrRTransposed(c, ld, cols); // R in column storage (row j of Rᵀ = column j of R)
+    a = qrRTransposed(c, ld, cols, alloc); // R in column storage (row j of Rᵀ = column j of R)
     rows = cols;
   }
-  const { d, e } = bidiagonalizeColumns(a, rows, cols);
+  const { d, e } = bidiagonalizeColumns(a, rows, cols, alloc);
   bidiagonalSVD(d, e, cols, undefined, rows, undefined);
   sortDescending(d);
   if (expo !== 0) scalePow2(d, expo);

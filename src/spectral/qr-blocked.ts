@@ -7,6 +7,7 @@
  * updated by two matrix–matrix products, A₂ ← A₂ − V·(Tᵀ·(Vᵀ·A₂)), run by the register-blocked
  * kernels of ./gemm.ts. Column storage makes every Householder vector, every panel column and
  * every inner loop of those kernels a contiguous walk.
+ * Work arrays come from `alloc` (a WebAssembly arena, so the GEMMs run in SIMD; ./wasm-gemm.ts).
  * Kernels trust their inputs (validated at the public boundary) and overwrite their work arrays.
  */
 import { panelDots, panelUpdate } from './gemm.js';
@@ -19,8 +20,13 @@ const NB = 32;
  * column length, `cols` = min(m, n) the column count, column c at offset c·ld.
  * A wide matrix is stored as its transpose (same σ), whose columns are the rows of x: a plain copy.
  */
-export function columnStorage(x: ArrayLike<number>, m: number, n: number): { c: Float64Array; ld: number; cols: number } {
-  const c = new Float64Array(m * n);
+export function columnStorage(
+  x: ArrayLike<number>,
+  m: number,
+  n: number,
+  alloc: (len: number) => Float64Array = (len) => new Float64Array(len),
+): { c: Float64Array; ld: number; cols: number } {
+  const c = alloc(m * n);
   if (m < n) {
     if (ArrayBuffer.isView(x)) c.set(x as Float64Array | Float32Array);
     else for (let i = 0; i < c.length; i++) c[i] = x[i];
@@ -46,14 +52,19 @@ export function columnStorage(x: ArrayLike<number>, m: number, n: number): { c: 
  * row-major N×N lower-triangular array (row j of Rᵀ = column j of R, a contiguous copy), which
  * has the singular values of the input. Q is not formed.
  */
-export function qrRTransposed(c: Float64Array, L: number, N: number): Float64Array {
+export function qrRTransposed(
+  c: Float64Array,
+  L: number,
+  N: number,
+  alloc: (len: number) => Float64Array = (len) => new Float64Array(len),
+): Float64Array {
   const nbMax = Math.min(NB, N);
   const diag = new Float64Array(N);
-  const vp = new Float64Array(nbMax * L); // panel reflectors, column storage, zeros above row k
+  const vp = alloc(nbMax * L); // panel reflectors, column storage, zeros above row k
   const betas = new Float64Array(nbMax);
-  const s = new Float64Array(nbMax * nbMax); // VᵀV
+  const s = alloc(nbMax * nbMax); // VᵀV
   const t = new Float64Array(nbMax * nbMax);
-  const w = new Float64Array(nbMax * N);
+  const w = alloc(nbMax * N);
   const tmp = new Float64Array(nbMax);
   for (let k0 = 0; k0 < N; k0 += nbMax) {
     const k1 = Math.min(k0 + nbMax, N);
@@ -148,7 +159,7 @@ export function qrRTransposed(c: Float64Array, L: number, N: number): Float64Arr
     }
     panelUpdate(vp, 0, c, ao, L, k0, L, nb, nc, w, nc);
   }
-  const rt = new Float64Array(N * N);
+  const rt = alloc(N * N);
   for (let j = 0; j < N; j++) {
     const cj = j * L;
     const rj = j * N;

@@ -1,0 +1,300 @@
+/**
+ * WebAssembly SIMD (f64x2) versions of the two GEMM kernels of ./gemm.ts, assembled here byte by
+ * byte (no toolchain): plain JS has no SIMD and pays a bounds check per typed-array access, so the
+ * register-blocked JS kernels top out near 5–7 GFLOP/s; these run two multiply-adds per
+ * instruction on unchecked linear memory.
+ *
+ * They only apply to arrays that are views of one WebAssembly.Memory: {@link wasmArena} creates a
+ * fresh memory per singular-value computation and carves the work arrays out of it, so the
+ * reductions (./qr-blocked.ts, ./bidiag-blocked.ts) keep their Float64Array code and the kernels
+ * of ./gemm.ts dispatch here when every operand lives in that memory. Anywhere WebAssembly SIMD is
+ * missing (old browsers, CSP without wasm) the arena returns plain Float64Arrays and the JS kernels
+ * run unchanged: same operations, same results up to the order of the floating-point additions.
+ *
+ * The wasm kernels cover the bulk (columns in groups of 4 or 2, reflectors in groups of 4, rows in
+ * pairs); ./gemm.ts does the remainders with the JS kernels.
+ */
+
+// ---- a minimal assembler -------------------------------------------------------------------
+
+function uleb(n: number): number[] {
+  const out: number[] = [];
+  do {
+    let b = n & 0x7f;
+    n >>>= 7;
+    if (n !== 0) b |= 0x80;
+    out.push(b);
+  } while (n !== 0);
+  return out;
+}
+
+function sleb(n: number): number[] {
+  const out: number[] = [];
+  for (;;) {
+    const b = n & 0x7f;
+    n >>= 7;
+    if ((n === 0 && (b & 0x40) === 0) || (n === -1 && (b & 0x40) !== 0)) {
+      out.push(b);
+      return out;
+    }
+    out.push(b | 0x80);
+  }
+}
+
+const I32 = 0x7f;
+const V128 = 0x7b;
+
+// Instruction encoders (each returns bytes).
+const get = (l: number): number[] => [0x20, ...uleb(l)];
+const set = (l: number): number[] => [0x21, ...uleb(l)];
+const i32c = (v: number): number[] => [0x41, ...sleb(v)];
+const add = [0x6a];
+const mul = [0x6c];
+const shl = [0x74];
+const and = [0x71];
+const sub = [0x6b];
+const geS = [0x4e];
+const gtS = [0x4a];
+const simd = (op: number): number[] => [0xfd, ...uleb(op)];
+const v128load = [...simd(0), 0x03, 0x00]; // align 2³ (hint only), offset 0
+const v128store = [...simd(11), 0x03, 0x00];
+const f64load = (off: number): number[] => [0x2b, 0x03, ...uleb(off)];
+const f64store = [0x39, 0x03, 0x00];
+const f64add = [0xa0];
+const splat = simd(20);
+const lane = (k: number): number[] => [...simd(33), k];
+const f2add = simd(240);
+const f2sub = simd(241);
+const f2mul = simd(242);
+const block = [0x02, 0x40];
+const loop = [0x03, 0x40];
+const end = [0x0b];
+const brIf = (d: number): number[] => [0x0d, ...uleb(d)];
+const br = (d: number): number[] => [0x0c, ...uleb(d)];
+
+/** local ← local + (value bytes). */
+const inc = (l: number, by: number[]): number[] => [...get(l), ...by, ...add, ...set(l)];
+
+function funcBody(locals: [number, number][], code: number[]): number[] {
+  const decl: number[] = [...uleb(locals.length)];
+  for (const [count, type] of locals) decl.push(...uleb(count), type);
+  const body = [...decl, ...code, ...end];
+  return [...uleb(body.length), ...body];
+}
+
+/**
+ * update(v, a, z, ld, r0, r1, nb, nc, ldz): A[j·ld + i] −= Σ_p V[p·ld + i]·Z[p·ldz + j] for
+ * j < nc (nc a multiple of 4), p < nb (a multiple of 4), r0 ≤ i < r1 (r1 − r0 even). v, a, z are
+ * byte addresses; ld, ldz in elements. 4 columns × 4 reflectors per pass, rows in f64x2 pairs.
+ */
+function updateBody(): number[] {
+  // params 0..8: v a z ld r0 r1 nb nc ldz
+  const [V, A, Z, LD, R0, R1, NBp, NC, LDZ] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
+  // i32 locals 9..: ld8 j p i b0 b1 b2 b3 o0 o1 o2 o3 zq off
+  const [LD8, J, P, I, B0, B1, B2, B3, O0, O1, O2, O3, ZQ, OFF] = [9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22];
+  const zl = (q: number, c: number): number => 23 + q * 4 + c; // v128 z splats 23..38
+  const VV = (q: number): number => 39 + q; // v128 39..42
+  const T = 43; // v128 temp
+  const B = [B0, B1, B2, B3];
+  const O = [O0, O1, O2, O3];
+  const c: number[] = [];
+  c.push(...get(LD), ...i32c(3), ...shl, ...set(LD8));
+  c.push(...i32c(0), ...set(J));
+  c.push(...block, ...loop);
+  c.push(...get(J), ...i32c(4), ...add, ...get(NC), ...gtS, ...brIf(1));
+  // b0 = a + j·ld8, b1..b3
+  c.push(...get(A), ...get(J), ...get(LD8), ...mul, ...add, ...set(B0));
+  for (let k = 1; k < 4; k++) c.push(...get(B[k - 1]), ...get(LD8), ...add, ...set(B[k]));
+  c.push(...i32c(0), ...set(P));
+  c.push(...block, ...loop);
+  c.push(...get(P), ...i32c(4), ...add, ...get(NBp), ...gtS, ...brIf(1));
+  c.push(...get(V), ...get(P), ...get(LD8), ...mul, ...add, ...set(O0));
+  for (let k = 1; k < 4; k++) c.push(...get(O[k - 1]), ...get(LD8), ...add, ...set(O[k]));
+  // zq = z + (p·ldz + j)·8
+  c.push(...get(Z), ...get(P), ...get(LDZ), ...mul, ...get(J), ...add, ...i32c(3), ...shl, ...add, ...set(ZQ));
+  for (let q = 0; q < 4; q++) {
+    for (let cc = 0; cc < 4; cc++) c.push(...get(ZQ), ...f64load(8 * cc), ...splat, ...set(zl(q, cc)));
+    if (q < 3) c.push(...inc(ZQ, [...get(LDZ), ...i32c(3), ...shl]));
+  }
+  c.push(...get(R0), ...set(I));
+  c.push(...block, ...loop);
+  c.push(...get(I), ...get(R1), ...geS, ...brIf(1));
+  c.push(...get(I), ...i32c(3), ...shl, ...set(OFF));
+  for (let q = 0; q < 4; q++) c.push(...get(O[q]), ...get(OFF), ...add, ...v128load, ...set(VV(q)));
+  for (let cc = 0; cc < 4; cc++) {
+    // T = v0·z0c + v1·z1c + v2·z2c + v3·z3c ; A ← A − T
+    c.push(...get(VV(0)), ...get(zl(0, cc)), ...f2mul);
+    for (let q = 1; q < 4; q++) c.push(...get(VV(q)), ...get(zl(q, cc)), ...f2mul, ...f2add);
+    c.push(...set(T));
+    c.push(...get(B[cc]), ...get(OFF), ...add); // store address
+    c.push(...get(B[cc]), ...get(OFF), ...add, ...v128load, ...get(T), ...f2sub);
+    c.push(...v128store);
+  }
+  c.push(...inc(I, i32c(2)), ...br(0), ...end, ...end);
+  c.push(...inc(P, i32c(4)), ...br(0), ...end, ...end);
+  c.push(...inc(J, i32c(4)), ...br(0), ...end, ...end);
+  return funcBody(
+    [
+      [14, I32],
+      [21, V128],
+    ],
+    c,
+  );
+}
+
+/**
+ * dots(v, a, w, ld, r0, r1, nb, nc, ldw): W[p·ldw + j] += Σ_{r0 ≤ i < r1} V[p·ld + i]·A[j·ld + i]
+ * for p < nb (a multiple of 4), j < nc (a multiple of 2), r1 − r0 even. 4 reflectors × 2 columns
+ * per pass: 8 f64x2 accumulators, 6 loads per 16 multiply-adds.
+ */
+function dotsBody(): number[] {
+  const [V, A, W, LD, R0, R1, NBp, NC, LDW] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
+  const [LD8, J, P, I, B0, B1, O0, O1, O2, O3, OFF, WQ] = [9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20];
+  const S = (q: number, cc: number): number => 21 + q * 2 + cc; // v128 21..28
+  const X0 = 29;
+  const X1 = 30;
+  const VT = 31;
+  const O = [O0, O1, O2, O3];
+  const c: number[] = [];
+  c.push(...get(LD), ...i32c(3), ...shl, ...set(LD8));
+  c.push(...i32c(0), ...set(J));
+  c.push(...block, ...loop);
+  c.push(...get(J), ...i32c(2), ...add, ...get(NC), ...gtS, ...brIf(1));
+  c.push(...get(A), ...get(J), ...get(LD8), ...mul, ...add, ...set(B0));
+  c.push(...get(B0), ...get(LD8), ...add, ...set(B1));
+  c.push(...i32c(0), ...set(P));
+  c.push(...block, ...loop);
+  c.push(...get(P), ...i32c(4), ...add, ...get(NBp), ...gtS, ...brIf(1));
+  c.push(...get(V), ...get(P), ...get(LD8), ...mul, ...add, ...set(O0));
+  for (let k = 1; k < 4; k++) c.push(...get(O[k - 1]), ...get(LD8), ...add, ...set(O[k]));
+  // zero accumulators: splat(0.0) via f64.const 0
+  for (let q = 0; q < 4; q++) for (let cc = 0; cc < 2; cc++) c.push(0x44, 0, 0, 0, 0, 0, 0, 0, 0, ...splat, ...set(S(q, cc)));
+  c.push(...get(R0), ...set(I));
+  c.push(...block, ...loop);
+  c.push(...get(I), ...get(R1), ...geS, ...brIf(1));
+  c.push(...get(I), ...i32c(3), ...shl, ...set(OFF));
+  c.push(...get(B0), ...get(OFF), ...add, ...v128load, ...set(X0));
+  c.push(...get(B1), ...get(OFF), ...add, ...v128load, ...set(X1));
+  for (let q = 0; q < 4; q++) {
+    c.push(...get(O[q]), ...get(OFF), ...add, ...v128load, ...set(VT));
+    c.push(...get(S(q, 0)), ...get(VT), ...get(X0), ...f2mul, ...f2add, ...set(S(q, 0)));
+    c.push(...get(S(q, 1)), ...get(VT), ...get(X1), ...f2mul, ...f2add, ...set(S(q, 1)));
+  }
+  c.push(...inc(I, i32c(2)), ...br(0), ...end, ...end);
+  // W[(p+q)·ldw + j + cc] += lane0 + lane1
+  for (let q = 0; q < 4; q++) {
+    for (let cc = 0; cc < 2; cc++) {
+      // wq = w + ((p+q)·ldw + j + cc)·8
+      c.push(...get(W), ...get(P), ...i32c(q), ...add, ...get(LDW), ...mul, ...get(J), ...add, ...i32c(cc), ...add);
+      c.push(...i32c(3), ...shl, ...add, ...set(WQ));
+      c.push(...get(WQ));
+      c.push(...get(WQ), ...f64load(0), ...get(S(q, cc)), ...lane(0), ...f64add, ...get(S(q, cc)), ...lane(1), ...f64add);
+      c.push(...f64store);
+    }
+  }
+  c.push(...inc(P, i32c(4)), ...br(0), ...end, ...end);
+  c.push(...inc(J, i32c(2)), ...br(0), ...end, ...end);
+  return funcBody(
+    [
+      [12, I32],
+      [11, V128],
+    ],
+    c,
+  );
+}
+
+function section(id: number, content: number[]): number[] {
+  return [id, ...uleb(content.length), ...content];
+}
+
+const str = (s: string): number[] => [...uleb(s.length), ...Array.from(s, (ch) => ch.charCodeAt(0))];
+
+function moduleBytes(): Uint8Array<ArrayBuffer> {
+  const type = [0x60, ...uleb(9), ...Array(9).fill(I32), 0x00]; // (9 × i32) → ()
+  const bytes = [
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    ...section(1, [1, ...type]),
+    ...section(2, [1, ...str('e'), ...str('m'), 0x02, 0x00, 0x00]), // import memory e.m, min 0
+    ...section(3, [2, 0, 0]),
+    ...section(7, [2, ...str('u'), 0x00, 0, ...str('d'), 0x00, 1]),
+    ...section(10, [2, ...updateBody(), ...dotsBody()]),
+  ];
+  return new Uint8Array(bytes);
+}
+
+type Kernel = (v: number, a: number, z: number, ld: number, r0: number, r1: number, nb: number, nc: number, ldz: number) => void;
+
+/** Compiled once, lazily; null when WebAssembly SIMD is unavailable. */
+let compiled: WebAssembly.Module | null | undefined;
+
+function wasmModule(): WebAssembly.Module | null {
+  if (compiled !== undefined) return compiled;
+  compiled = null;
+  try {
+    if (typeof WebAssembly === 'object') {
+      const b = moduleBytes();
+      if (WebAssembly.validate(b)) compiled = new WebAssembly.Module(b);
+    }
+  } catch {
+    compiled = null;
+  }
+  return compiled;
+}
+
+/** The kernels bound to one memory; `buffer` identifies arrays that are views of it. */
+export interface WasmGemm {
+  readonly buffer: ArrayBufferLike;
+  readonly update: Kernel;
+  readonly dots: Kernel;
+}
+
+/** The active arena's kernels (set while a reduction runs in an arena, see {@link wasmArena}). */
+export let activeGemm: WasmGemm | null = null;
+
+/** Disables the wasm kernels (tests use it to exercise the JS fallback on the same inputs). */
+let disabled = false;
+export function setWasmGemmEnabled(on: boolean): void {
+  disabled = !on;
+}
+
+/** Bump allocator of Float64Arrays: views of one fresh wasm memory, or plain arrays. */
+export interface Arena {
+  f64(n: number): Float64Array;
+  /** Ends the arena's kernels (the arrays stay valid). */
+  release(): void;
+}
+
+/**
+ * An arena able to hold `totalDoubles` Float64 values (callers add a little slack per array for
+ * 16-byte alignment). Below `minDoubles` or without wasm SIMD, arrays are plain Float64Arrays.
+ */
+export function wasmArena(totalDoubles: number, minDoubles = 4096): Arena {
+  const mod = disabled || totalDoubles < minDoubles ? null : wasmModule();
+  if (mod === null) return { f64: (n) => new Float64Array(n), release: () => {} };
+  const pages = Math.ceil((totalDoubles * 8 + 64) / 65536);
+  let memory: WebAssembly.Memory;
+  try {
+    memory = new WebAssembly.Memory({ initial: pages });
+  } catch {
+    return { f64: (n) => new Float64Array(n), release: () => {} };
+  }
+  const inst = new WebAssembly.Instance(mod, { e: { m: memory } });
+  const ex = inst.exports as unknown as { u: Kernel; d: Kernel };
+  const gemm: WasmGemm = { buffer: memory.buffer, update: ex.u, dots: ex.d };
+  const prev = activeGemm;
+  activeGemm = gemm;
+  let top = 0; // in doubles
+  const cap = pages * 8192;
+  return {
+    f64(n: number): Float64Array {
+      top = (top + 1) & ~1; // 16-byte alignment
+      if (top + n > cap) return new Float64Array(n); // should not happen; stays correct (JS kernels)
+      const a = new Float64Array(memory.buffer, top * 8, n);
+      top += n;
+      return a;
+    },
+    release(): void {
+      activeGemm = prev;
+    },
+  };
+}

@@ -1,0 +1,93 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { SVD, Matrix } from 'ml-matrix';
+import { singularValues } from '../../src/spectral/index.js';
+import { panelDots, panelUpdate } from '../../src/spectral/gemm.js';
+import { activeGemm, setWasmGemmEnabled, wasmArena } from '../../src/spectral/wasm-gemm.js';
+import { randomMatrix, withSingularValues } from './helpers.js';
+
+function mlValues(a: Float64Array, m: number, n: number): number[] {
+  const M = new Matrix(m, n);
+  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) M.set(i, j, a[i * n + j]);
+  return new SVD(M, { computeLeftSingularVectors: false, computeRightSingularVectors: false, autoTranspose: true }).diagonal;
+}
+
+function maxRel(s: ArrayLike<number>, ref: ArrayLike<number>, scale: number): number {
+  let e = 0;
+  for (let i = 0; i < s.length; i++) e = Math.max(e, Math.abs(s[i] - ref[i]));
+  return e / scale;
+}
+
+const hasSimd = (() => {
+  const ar = wasmArena(1 << 14, 0);
+  const on = activeGemm !== null;
+  ar.release();
+  return on;
+})();
+
+afterEach(() => setWasmGemmEnabled(true));
+
+describe.skipIf(!hasSimd)('WebAssembly SIMD GEMM kernels (skipped: this runtime has no wasm SIMD)', () => {
+  it('panelDots / panelUpdate in the arena equal the JS kernels on every remainder shape', () => {
+    // nb, nc, row ranges chosen so the SIMD bulk and each JS remainder (reflectors mod 4, columns
+    // mod 4 / mod 2, an odd row, several row blocks, non-zero offsets) all run.
+    for (const [ld, r0, nb, nc, vo, ao] of [
+      [3072, 5, 32, 37, 0, 0],
+      [101, 3, 7, 13, 101, 0],
+      [768, 32, 64, 705, 0, 768],
+      [9, 0, 4, 4, 0, 9],
+      [40, 39, 6, 3, 0, 0],
+    ] as const) {
+      const ar = wasmArena(1 << 22, 0);
+      const v = ar.f64((nb + 2) * ld);
+      const a = ar.f64((nc + 2) * ld);
+      const z = ar.f64(nb * (nc + 1) + 1);
+      const w = ar.f64(nb * nc);
+      const fill = (x: Float64Array, s: number): void => {
+        const g = randomMatrix(1, x.length, s);
+        x.set(g);
+      };
+      fill(v, 1);
+      fill(a, 2);
+      fill(z, 3);
+      const v2 = new Float64Array(v);
+      const a2 = new Float64Array(a);
+      const z2 = new Float64Array(z);
+      const w2 = new Float64Array(nb * nc);
+      panelDots(v, vo, a, ao, ld, r0, ld, nb, nc, w, nc);
+      panelDots(v2, vo, a2, ao, ld, r0, ld, nb, nc, w2, nc);
+      // Same sums in another order: agree to round-off of the column length.
+      expect(maxRel(w, w2, Math.sqrt(ld))).toBeLessThan(1e-13);
+      let nonzero = 0;
+      for (let i = 0; i < w.length; i++) if (w[i] !== 0) nonzero++;
+      expect(nonzero).toBe(w.length);
+      panelUpdate(v, vo, a, ao, ld, r0, ld, nb, nc + 1, z.subarray(1), nc + 1);
+      panelUpdate(v2, vo, a2, ao, ld, r0, ld, nb, nc + 1, z2.subarray(1), nc + 1);
+      expect(maxRel(a, a2, 1)).toBeLessThan(1e-13);
+      // Rows outside [r0, ld) and columns past nc + 1 are untouched.
+      expect(a[ao + r0 - 1] ?? 0).toBe(a2[ao + r0 - 1] ?? 0);
+      ar.release();
+      expect(activeGemm).toBeNull();
+    }
+  });
+
+  it('singularValues: SIMD arena and the pure-JS fallback agree, and both match ml-matrix to 1e-10', () => {
+    const cases: [number, number, Float64Array][] = [
+      [131, 67, randomMatrix(131, 67, 1)],
+      [67, 131, randomMatrix(67, 131, 2)],
+      [150, 150, randomMatrix(150, 150, 3)],
+      [300, 45, randomMatrix(300, 45, 4)],
+      [97, 97, withSingularValues(97, 97, Array.from({ length: 97 }, (_, i) => 10 ** (-12 * i / 96)), 5)],
+    ];
+    for (const [m, n, a] of cases) {
+      setWasmGemmEnabled(true);
+      const sw = singularValues(a, [m, n]);
+      setWasmGemmEnabled(false);
+      const sj = singularValues(a, [m, n]);
+      const ref = mlValues(a, m, n);
+      expect(maxRel(sw, ref, ref[0])).toBeLessThan(1e-10);
+      expect(maxRel(sj, ref, ref[0])).toBeLessThan(1e-10);
+      expect(maxRel(sw, sj, sj[0])).toBeLessThan(1e-13);
+      expect(activeGemm).toBeNull();
+    }
+  });
+});
