@@ -95,7 +95,7 @@ export function bidiagonalizeColumns(
   const uo = nbMax * n;
   const c1 = new Float64Array(nbMax); // Vᵀv or Yᵀu
   const c2 = new Float64Array(nbMax); // Xᵀv or Uᵀu
-  const row = new Float64Array(n); // contiguous copy of the row being reduced
+  const row = alloc(n); // contiguous copy of the row being reduced (arena: read by the wasm kernels)
   const hb = new Float64Array(2);
   for (let k0 = 0; k0 < n; k0 += nbMax) {
     const k1 = Math.min(k0 + nbMax, n);

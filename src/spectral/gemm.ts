@@ -324,6 +324,17 @@ export function columnDots(
   oo: number,
 ): void {
   let j = c0;
+  const g = activeGemm;
+  if (g !== null && c1 - c0 >= 4 && a.buffer === g.buffer && x.buffer === g.buffer && out.buffer === g.buffer) {
+    const c4 = c0 + ((c1 - c0) & ~3);
+    const re = r0 + ((r1 - r0) & ~1);
+    g.dotc(a.byteOffset, ld, r0, re, c0, c4, x.byteOffset + 8 * xo, out.byteOffset + 8 * oo, 0);
+    if (re < r1) {
+      const xr = x[xo + re];
+      for (let jj = c0; jj < c4; jj++) out[oo + jj] += a[jj * ld + re] * xr;
+    }
+    j = c4;
+  }
   for (; j + 4 <= c1; j += 4) {
     const o0 = j * ld;
     const o1 = o0 + ld;
@@ -370,6 +381,18 @@ export function columnCombine(
   oo: number,
 ): void {
   let j = c0;
+  const g = activeGemm;
+  if (g !== null && c1 - c0 >= 4 && a.buffer === g.buffer && u.buffer === g.buffer && out.buffer === g.buffer) {
+    const c4 = c0 + ((c1 - c0) & ~3);
+    const re = r0 + ((r1 - r0) & ~1);
+    g.comb(a.byteOffset, ld, r0, re, c0, c4, u.byteOffset + 8 * uo, out.byteOffset + 8 * oo, 0);
+    if (re < r1) {
+      let acc = 0;
+      for (let jj = c0; jj < c4; jj++) acc += a[jj * ld + re] * u[uo + jj];
+      out[oo + re] += acc;
+    }
+    j = c4;
+  }
   for (; j + 4 <= c1; j += 4) {
     const o0 = j * ld;
     const o1 = o0 + ld;

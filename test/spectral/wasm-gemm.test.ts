@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { SVD, Matrix } from 'ml-matrix';
 import { singularValues } from '../../src/spectral/index.js';
-import { panelDots, panelUpdate } from '../../src/spectral/gemm.js';
+import { columnCombine, columnDots, panelDots, panelUpdate } from '../../src/spectral/gemm.js';
 import { activeGemm, setWasmGemmEnabled, wasmArena } from '../../src/spectral/wasm-gemm.js';
 import { randomMatrix, withSingularValues } from './helpers.js';
 
@@ -67,6 +67,37 @@ describe.skipIf(!hasSimd)('WebAssembly SIMD GEMM kernels (skipped: this runtime 
       expect(a[ao + r0 - 1] ?? 0).toBe(a2[ao + r0 - 1] ?? 0);
       ar.release();
       expect(activeGemm).toBeNull();
+    }
+  });
+
+  it('columnDots / columnCombine (level 2) in the arena equal the JS kernels, odd rows and columns included', () => {
+    for (const [ld, r0, r1, c0, c1] of [
+      [300, 7, 300, 3, 40],
+      [64, 0, 64, 0, 4],
+      [129, 1, 128, 5, 7],
+      [50, 11, 49, 2, 23],
+    ] as const) {
+      const ar = wasmArena(1 << 20, 0);
+      const a = ar.f64(ld * c1);
+      const x = ar.f64(ld + 3);
+      const u = ar.f64(c1 + 2);
+      const out = ar.f64(Math.max(ld, c1) + 5);
+      a.set(randomMatrix(1, a.length, 11));
+      x.set(randomMatrix(1, x.length, 12));
+      u.set(randomMatrix(1, u.length, 13));
+      out.set(randomMatrix(1, out.length, 14));
+      const a2 = new Float64Array(a);
+      const x2 = new Float64Array(x);
+      const u2 = new Float64Array(u);
+      const out2 = new Float64Array(out);
+      columnDots(a, ld, r0, r1, c0, c1, x, 3, out, 2);
+      columnDots(a2, ld, r0, r1, c0, c1, x2, 3, out2, 2);
+      expect(maxRel(out, out2, Math.sqrt(ld))).toBeLessThan(1e-13);
+      expect(out[0]).toBe(out2[0]); // outside [oo + c0, oo + c1): untouched
+      columnCombine(a, ld, r0, r1, c0, c1, u, 2, out, 1);
+      columnCombine(a2, ld, r0, r1, c0, c1, u2, 2, out2, 1);
+      expect(maxRel(out, out2, Math.sqrt(c1))).toBeLessThan(1e-13);
+      ar.release();
     }
   });
 
