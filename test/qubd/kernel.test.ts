@@ -11,8 +11,8 @@ import { bitPlanes, countOnes } from '../../src/bitplanes/index.js';
 import { ctmBlockDecompose } from '../../src/bdm/index.js';
 import { normalArray } from '../../src/util/random.js';
 
-function slow(w: Float32Array, rows: number, cols: number, bits: number) {
-  const q = quantize(w, { bits });
+function slow(w: Float32Array, rows: number, cols: number, bits: number, range?: 'symmetric' | 'percentile') {
+  const q = quantize(w, { bits, ...(range ? { range } : {}) });
   return bitPlanes(q.codes, bits, [rows, cols]).map((p) => ({ ...ctmBlockDecompose(p, {}), ones: countOnes(p) }));
 }
 
@@ -64,6 +64,27 @@ describe('fused QuBD kernel = bitPlanes + ctmBlockDecompose', () => {
     for (const p of r.planes) {
       expect(p.distinct).toBe(1);
       expect(p.ones).toBe(0);
+    }
+  });
+
+  it('chunked quantize-and-count: several chunks, leftover rows and columns, 12 bits, every range', () => {
+    // 70×1030: 257 blocks per block-row, so the 17 block-rows span several chunks; 2 leftover
+    // rows and 2 leftover columns; 12 bits = two 8-plane groups. The codes of each chunk are
+    // written at an offset, so a wrong offset or a count reset between chunks shows here.
+    const [r, c] = [70, 1030];
+    const w = Float32Array.from(normalArray(r * c, 11));
+    for (const range of [undefined, 'symmetric', 'percentile'] as const) {
+      for (const bits of [3, 8, 12]) {
+        const fast = qubd(w, { shape: [r, c], bits, ...(range ? { range } : {}) });
+        const ref = slow(w, r, c, bits, range);
+        fast.planes.forEach((p, i) => {
+          expect(Math.abs(p.bdm - ref[i].bdm)).toBeLessThan(1e-9 * ref[i].bdm);
+          expect(p.distinct).toBe(ref[i].distinct);
+          expect(p.missing).toBe(ref[i].missing);
+          expect(p.ones).toBe(ref[i].ones);
+          expect(p.blocks).toBe(ref[i].blocks);
+        });
+      }
     }
   });
 });
