@@ -410,3 +410,55 @@ export function columnCombine(
     for (let r = r0; r < r1; r++) out[oo + r] += a[o0 + r] * u0;
   }
 }
+
+/**
+ * Rank-1 update of columns c0..c1−1 of column storage: A[j·ld + r] −= x[xo + r]·y[yo + j] for
+ * r0 ≤ r < r1 (four columns per pass over x).
+ */
+export function columnRank1(
+  a: Float64Array,
+  ld: number,
+  r0: number,
+  r1: number,
+  c0: number,
+  c1: number,
+  x: Float64Array,
+  xo: number,
+  y: Float64Array,
+  yo: number,
+): void {
+  let j = c0;
+  const g = activeGemm;
+  if (g !== null && c1 - c0 >= 4 && a.buffer === g.buffer && x.buffer === g.buffer && y.buffer === g.buffer) {
+    const c4 = c0 + ((c1 - c0) & ~3);
+    const re = r0 + ((r1 - r0) & ~1);
+    g.ger(a.byteOffset, ld, r0, re, c0, c4, x.byteOffset + 8 * xo, y.byteOffset + 8 * yo, 0);
+    if (re < r1) {
+      const xr = x[xo + re];
+      for (let jj = c0; jj < c4; jj++) a[jj * ld + re] -= xr * y[yo + jj];
+    }
+    j = c4;
+  }
+  for (; j + 4 <= c1; j += 4) {
+    const o0 = j * ld;
+    const o1 = o0 + ld;
+    const o2 = o1 + ld;
+    const o3 = o2 + ld;
+    const y0 = y[yo + j];
+    const y1 = y[yo + j + 1];
+    const y2 = y[yo + j + 2];
+    const y3 = y[yo + j + 3];
+    for (let r = r0; r < r1; r++) {
+      const xr = x[xo + r];
+      a[o0 + r] -= xr * y0;
+      a[o1 + r] -= xr * y1;
+      a[o2 + r] -= xr * y2;
+      a[o3 + r] -= xr * y3;
+    }
+  }
+  for (; j < c1; j++) {
+    const o0 = j * ld;
+    const y0 = y[yo + j];
+    for (let r = r0; r < r1; r++) a[o0 + r] -= x[xo + r] * y0;
+  }
+}

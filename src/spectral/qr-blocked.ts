@@ -10,7 +10,7 @@
  * Work arrays come from `alloc` (a WebAssembly arena, so the GEMMs run in SIMD; ./wasm-gemm.ts).
  * Kernels trust their inputs (validated at the public boundary) and overwrite their work arrays.
  */
-import { panelDots, panelUpdate } from './gemm.js';
+import { columnDots, columnRank1, panelDots, panelUpdate } from './gemm.js';
 
 /** Columns per panel: V (nb columns of the long dimension) stays within L2 for L ≤ ~4k. */
 const NB = 32;
@@ -66,6 +66,7 @@ export function qrRTransposed(
   const t = new Float64Array(nbMax * nbMax);
   const w = alloc(nbMax * N);
   const tmp = new Float64Array(nbMax);
+  const pd = alloc(N); // βₖ·vₖᵀ·(panel column j) at index j
   for (let k0 = 0; k0 < N; k0 += nbMax) {
     const k1 = Math.min(k0 + nbMax, N);
     const nb = k1 - k0;
@@ -120,12 +121,12 @@ export function qrRTransposed(
         continue;
       }
       for (let i = k; i < L; i++) vp[po + i] = c[ck + i];
-      for (let j = k + 1; j < k1; j++) {
-        const cj = j * L;
-        let dot = 0;
-        for (let i = k; i < L; i++) dot += c[ck + i] * c[cj + i];
-        dot *= beta;
-        if (dot !== 0) for (let i = k; i < L; i++) c[cj + i] -= dot * c[ck + i];
+      // Apply H_k to the panel's remaining columns: dots, then one rank-1 update (level 2,
+      // four columns per pass; wasm SIMD inside the arena).
+      if (k + 1 < k1) {
+        columnDots(c, L, k, L, k + 1, k1, c, ck, pd, 0);
+        for (let j = k + 1; j < k1; j++) pd[j] *= beta;
+        columnRank1(c, L, k, L, k + 1, k1, c, ck, pd, 0);
       }
     }
     if (k1 >= N) break;

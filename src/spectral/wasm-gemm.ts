@@ -282,6 +282,45 @@ function combBody(): number[] {
   );
 }
 
+/**
+ * ger(a, ld, r0, r1, c0, c1, x, y, _): A[j·ld + r] −= X[r]·Y[j] for r0 ≤ r < r1, c0 ≤ j < c1
+ * ((c1 − c0) a multiple of 4, r1 − r0 even); x, y are byte addresses of X[0], Y[0].
+ */
+function gerBody(): number[] {
+  const [A, LD, R0, R1, C0, C1, X, Y] = [0, 1, 2, 3, 4, 5, 6, 7];
+  const [LD8, J, I, B0, B1, B2, B3, OFF, OQ] = [9, 10, 11, 12, 13, 14, 15, 16, 17];
+  const YS = (k: number): number => 18 + k; // v128 18..21
+  const XV = 22;
+  const B = [B0, B1, B2, B3];
+  const c: number[] = [];
+  c.push(...get(LD), ...i32c(3), ...shl, ...set(LD8));
+  c.push(...get(C0), ...set(J));
+  c.push(...block, ...loop);
+  c.push(...get(J), ...i32c(4), ...add, ...get(C1), ...gtS, ...brIf(1));
+  c.push(...get(A), ...get(J), ...get(LD8), ...mul, ...add, ...set(B0));
+  for (let k = 1; k < 4; k++) c.push(...get(B[k - 1]), ...get(LD8), ...add, ...set(B[k]));
+  c.push(...get(Y), ...get(J), ...i32c(3), ...shl, ...add, ...set(OQ));
+  for (let k = 0; k < 4; k++) c.push(...get(OQ), ...f64load(8 * k), ...splat, ...set(YS(k)));
+  c.push(...get(R0), ...set(I));
+  c.push(...block, ...loop);
+  c.push(...get(I), ...get(R1), ...geS, ...brIf(1));
+  c.push(...get(I), ...i32c(3), ...shl, ...set(OFF));
+  c.push(...get(X), ...get(OFF), ...add, ...v128load, ...set(XV));
+  for (let k = 0; k < 4; k++) {
+    c.push(...get(B[k]), ...get(OFF), ...add, ...set(OQ));
+    c.push(...get(OQ), ...get(OQ), ...v128load, ...get(XV), ...get(YS(k)), ...f2mul, ...f2sub, ...v128store);
+  }
+  c.push(...inc(I, i32c(2)), ...br(0), ...end, ...end);
+  c.push(...inc(J, i32c(4)), ...br(0), ...end, ...end);
+  return funcBody(
+    [
+      [9, I32],
+      [5, V128],
+    ],
+    c,
+  );
+}
+
 function section(id: number, content: number[]): number[] {
   return [id, ...uleb(content.length), ...content];
 }
@@ -294,9 +333,9 @@ function moduleBytes(): Uint8Array<ArrayBuffer> {
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
     ...section(1, [1, ...type]),
     ...section(2, [1, ...str('e'), ...str('m'), 0x02, 0x00, 0x00]), // import memory e.m, min 0
-    ...section(3, [4, 0, 0, 0, 0]),
-    ...section(7, [4, ...str('u'), 0x00, 0, ...str('d'), 0x00, 1, ...str('t'), 0x00, 2, ...str('c'), 0x00, 3]),
-    ...section(10, [4, ...updateBody(), ...dotsBody(), ...dotcBody(), ...combBody()]),
+    ...section(3, [5, 0, 0, 0, 0, 0]),
+    ...section(7, [5, ...str('u'), 0x00, 0, ...str('d'), 0x00, 1, ...str('t'), 0x00, 2, ...str('c'), 0x00, 3, ...str('g'), 0x00, 4]),
+    ...section(10, [5, ...updateBody(), ...dotsBody(), ...dotcBody(), ...combBody(), ...gerBody()]),
   ];
   return new Uint8Array(bytes);
 }
@@ -327,6 +366,7 @@ export interface WasmGemm {
   readonly dots: Kernel;
   readonly dotc: Kernel;
   readonly comb: Kernel;
+  readonly ger: Kernel;
 }
 
 /** The active arena's kernels (set while a reduction runs in an arena, see {@link wasmArena}). */
@@ -360,8 +400,8 @@ export function wasmArena(totalDoubles: number, minDoubles = 4096): Arena {
     return { f64: (n) => new Float64Array(n), release: () => {} };
   }
   const inst = new WebAssembly.Instance(mod, { e: { m: memory } });
-  const ex = inst.exports as unknown as { u: Kernel; d: Kernel; t: Kernel; c: Kernel };
-  const gemm: WasmGemm = { buffer: memory.buffer, update: ex.u, dots: ex.d, dotc: ex.t, comb: ex.c };
+  const ex = inst.exports as unknown as { u: Kernel; d: Kernel; t: Kernel; c: Kernel; g: Kernel };
+  const gemm: WasmGemm = { buffer: memory.buffer, update: ex.u, dots: ex.d, dotc: ex.t, comb: ex.c, ger: ex.g };
   const prev = activeGemm;
   activeGemm = gemm;
   let top = 0; // in doubles

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { SVD, Matrix } from 'ml-matrix';
 import { singularValues } from '../../src/spectral/index.js';
-import { columnCombine, columnDots, panelDots, panelUpdate } from '../../src/spectral/gemm.js';
+import { columnCombine, columnDots, columnRank1, panelDots, panelUpdate } from '../../src/spectral/gemm.js';
 import { activeGemm, setWasmGemmEnabled, wasmArena } from '../../src/spectral/wasm-gemm.js';
 import { randomMatrix, withSingularValues } from './helpers.js';
 
@@ -70,7 +70,7 @@ describe.skipIf(!hasSimd)('WebAssembly SIMD GEMM kernels (skipped: this runtime 
     }
   });
 
-  it('columnDots / columnCombine (level 2) in the arena equal the JS kernels, odd rows and columns included', () => {
+  it('columnDots / columnCombine / columnRank1 (level 2) in the arena equal the JS kernels, odd rows and columns included', () => {
     for (const [ld, r0, r1, c0, c1] of [
       [300, 7, 300, 3, 40],
       [64, 0, 64, 0, 4],
@@ -97,6 +97,9 @@ describe.skipIf(!hasSimd)('WebAssembly SIMD GEMM kernels (skipped: this runtime 
       columnCombine(a, ld, r0, r1, c0, c1, u, 2, out, 1);
       columnCombine(a2, ld, r0, r1, c0, c1, u2, 2, out2, 1);
       expect(maxRel(out, out2, Math.sqrt(c1))).toBeLessThan(1e-13);
+      columnRank1(a, ld, r0, r1, c0, c1, x, 1, u, 2);
+      columnRank1(a2, ld, r0, r1, c0, c1, x2, 1, u2, 2);
+      expect(maxRel(a, a2, 1)).toBe(0); // same single multiply-subtract per entry
       ar.release();
     }
   });
