@@ -5,6 +5,7 @@
  *
  *   panelDots:   W = Vᵀ·A   (nb × nc),   4×3 blocks of dot products, 12 accumulators
  *   panelUpdate: A ← A − V·Z,            4 columns × 4 reflectors per pass, contiguous axpys
+ *   (in the wasm arena: 2 columns × 8 rows accumulated over all reflectors, see ./wasm-gemm.ts)
  *
  * Plain JS has no SIMD, so the gain over one-reflector-at-a-time updates comes from (a) reusing
  * each loaded element for several multiply-adds held in registers and (b) streaming the large
@@ -289,17 +290,13 @@ export function panelUpdate(
   const rb = rowBlock(nb);
   const g = activeGemm;
   if (g !== null && v.buffer === g.buffer && a.buffer === g.buffer && z.buffer === g.buffer) {
-    // SIMD bulk (4 columns × 4 reflectors, row pairs), JS for the remainders.
-    const nb4 = nb & ~3;
-    const nc4 = nc & ~3;
+    // SIMD bulk (2 columns × 8 rows, all reflectors accumulated in registers), JS remainders.
+    const nc2 = nc & ~1;
     for (let i0 = r0; i0 < r1; i0 += rb) {
       const i1 = Math.min(i0 + rb, r1);
-      const ie = i0 + ((i1 - i0) & ~1);
-      if (nb4 > 0 && nc4 > 0 && ie > i0) {
-        g.update(v.byteOffset + 8 * vo, a.byteOffset + 8 * ao, z.byteOffset, ld, i0, ie, nb4, nc4, ldz);
-      }
-      if (nb4 < nb && nc4 > 0) panelUpdateBlock(v, vo + nb4 * ld, a, ao, ld, i0, ie, nb - nb4, nc4, z.subarray(nb4 * ldz), ldz);
-      if (nc4 < nc) panelUpdateBlock(v, vo, a, ao + nc4 * ld, ld, i0, ie, nb, nc - nc4, z.subarray(nc4), ldz);
+      const ie = i0 + ((i1 - i0) & ~7);
+      if (nc2 > 0 && ie > i0) g.update8(v.byteOffset + 8 * vo, a.byteOffset + 8 * ao, z.byteOffset, ld, i0, ie, nb, nc2, ldz);
+      if (nc2 < nc) panelUpdateBlock(v, vo, a, ao + nc2 * ld, ld, i0, ie, nb, nc - nc2, z.subarray(nc2), ldz);
       if (ie < i1) panelUpdateBlock(v, vo, a, ao, ld, ie, i1, nb, nc, z, ldz);
     }
     return;
