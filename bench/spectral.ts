@@ -7,6 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import { Matrix, SVD } from 'ml-matrix';
 import { singularValues } from '../src/spectral/index.js';
+import { setWasmGemmEnabled } from '../src/spectral/wasm-gemm.js';
 
 function randomMatrix(m: number, n: number, seed: number): Float64Array {
   // mulberry32 + Box–Muller: deterministic inputs.
@@ -106,6 +107,20 @@ export async function run(): Promise<void> {
         ` ${tN === null ? '      n/a' : f(tN).padStart(9)} ${tN === null ? '           n/a' : `${(tO.wall / tN).toFixed(1).padStart(13)}×`}   ${(err / ref[0]).toExponential(1)}`,
     );
   }
+  // The same code with the WebAssembly SIMD kernels switched off (what runs where wasm SIMD is
+  // unavailable): plain-JS kernels, same algorithm.
+  const fb: string[] = [];
+  setWasmGemmEnabled(false);
+  try {
+    for (const [m, n, repsO] of sizes) {
+      const a = randomMatrix(m, n, m + n);
+      const t = time(() => singularValues(a, [m, n]), Math.min(repsO, 3));
+      fb.push(`${m}×${n} ${t.wall.toFixed(0)} (${t.cpu.toFixed(0)}) ms`);
+    }
+  } finally {
+    setWasmGemmEnabled(true);
+  }
+  console.log(`pure-JS fallback (wasm SIMD kernels off), wall (cpu): ${fb.join(', ')}`);
   console.log(
     'numpy = numpy.linalg.svd(a, compute_uv=False) (LAPACK gesdd via OpenBLAS, default threads), run in a\n' +
       'python3 child process in this same run. To compare by hand:\n' +
