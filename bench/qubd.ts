@@ -3,6 +3,9 @@
  * model, against a plain streaming pass over the same Float32Array in the same run.
  */
 import { qubd, qubdModel } from '../src/index.js';
+import { encodeRange, quantizePlan } from '../src/quantize/quantize.js';
+import { planeBdm, planeTotals } from '../src/qubd/kernel.js';
+import { defaultTable } from '../src/ctm/default.js';
 import { normalArray } from '../src/util/random.js';
 import { fmt, plainPass, printTable, timeMs } from './util.js';
 
@@ -57,4 +60,34 @@ export async function run(): Promise<void> {
     'ratio to plain pass': fmt(t / base, 2),
   });
   printTable('QuBD, 8 bits, min–max range, 4×4 blocks (target: ratio ≤ 10, aim ≤ 5)', rows);
+  breakdown();
+}
+
+/**
+ * Where the time goes (qubd interleaves the last two chunk by chunk; here each runs alone over
+ * the whole tensor): the min–max pass, the float32-exact encoding to codes, and the kernel
+ * counting all planes' 4×4 blocks from the codes.
+ */
+function breakdown(): void {
+  const t4 = defaultTable(2).shapes.get('4x4');
+  if (!t4) return;
+  const rows: Record<string, string | number>[] = [];
+  for (const n of [768, 4096]) {
+    const w = weights(n * n, n);
+    const reps = n > 1000 ? 3 : 9;
+    const base = timeMs(() => plainPass(w), 7, 2);
+    const plan = quantizePlan(w, { bits: 8 });
+    const codes = new Uint16Array(n * n);
+    const range = timeMs(() => quantizePlan(w, { bits: 8 }), reps, 2);
+    const enc = timeMs(() => encodeRange(plan, 0, n * n, codes), reps, 2);
+    const kernel = timeMs(() => planeBdm(codes, n, n, 8, t4.values, t4.missing, planeTotals(8)), reps, 2);
+    rows.push({
+      input: `${n}×${n}`,
+      'plain pass ms': fmt(base, 3),
+      'range (min–max) ×plain': fmt(range / base, 2),
+      'encode ×plain': fmt(enc / base, 2),
+      'kernel ×plain': fmt(kernel / base, 2),
+    });
+  }
+  printTable('QuBD breakdown: each stage alone, as a ratio to the plain pass', rows);
 }
