@@ -93,8 +93,11 @@ export function bidiagonalizeColumns(
   const yu = alloc(2 * nbMax * n);
   const xo = nbMax * m;
   const uo = nbMax * n;
-  const c1 = new Float64Array(nbMax); // Vᵀv or Yᵀu
-  const c2 = new Float64Array(nbMax); // Xᵀv or Uᵀu
+  // Coefficient vectors of the per-step corrections (Vᵀv, Xᵀv, Yᵀu, Uᵀu or gathered entries of
+  // Y, U, V, X), negated where they feed a subtraction; in the arena so the level-2 corrections
+  // below run in the wasm kernels too.
+  const c1 = alloc(nbMax);
+  const c2 = alloc(nbMax);
   const row = alloc(n); // contiguous copy of the row being reduced (arena: read by the wasm kernels)
   const hb = new Float64Array(2);
   for (let k0 = 0; k0 < n; k0 += nbMax) {
@@ -104,13 +107,13 @@ export function bidiagonalizeColumns(
       const g = k0 + p;
       const ag = g * m;
       // 1. Column g ← column g − V·Y[g, 0:p]ᵀ − X·U[0:p, g] (rows g..m−1).
-      for (let q = 0; q < p; q++) {
-        const yq = yu[q * n + g];
-        const uq = yu[uo + q * n + g];
-        const vqo = (k0 + q) * m;
-        const xqo = xo + q * m;
-        if (yq !== 0) for (let r = g; r < m; r++) a[ag + r] -= a[vqo + r] * yq;
-        if (uq !== 0) for (let r = g; r < m; r++) a[ag + r] -= vx[xqo + r] * uq;
+      if (p > 0) {
+        for (let q = 0; q < p; q++) {
+          c1[q] = -yu[q * n + g];
+          c2[q] = -yu[uo + q * n + g];
+        }
+        columnCombine(a, m, g, m, k0, g, c1, -k0, a, ag);
+        columnCombine(vx, m, g, m, nbMax, nbMax + p, c2, -nbMax, a, ag);
       }
       // 2. Left reflector from column g.
       house(a, ag + g, m - g, hb);
@@ -124,43 +127,26 @@ export function bidiagonalizeColumns(
       if (bl === 0) {
         yu.fill(0, yp, yp + n);
       } else {
-        for (let q = 0; q < p; q++) {
-          const vqo = (k0 + q) * m;
-          const xqo = xo + q * m;
-          let s1 = 0;
-          let s2 = 0;
-          for (let r = g; r < m; r++) {
-            const vr = a[ag + r];
-            s1 += a[vqo + r] * vr;
-            s2 += vx[xqo + r] * vr;
-          }
-          c1[q] = s1;
-          c2[q] = s2;
-        }
+        // Vᵀv and Xᵀv (contiguous column dots), then the correction −Y·(Vᵀv) − Uᵀ·(Xᵀv).
+        columnDots(a, m, g, m, k0, g, a, ag, c1, -k0);
+        columnDots(vx, m, g, m, nbMax, nbMax + p, a, ag, c2, -nbMax);
         for (let j = 0; j <= g; j++) yu[yp + j] = 0;
         // A₂ᵀv: contiguous column dots.
         columnDots(a, m, g, m, g + 1, n, a, ag, yu, yp);
         for (let q = 0; q < p; q++) {
-          const f1 = c1[q];
-          const f2 = c2[q];
-          const yqo = q * n;
-          const uqo = uo + q * n;
-          for (let jj = g + 1; jj < n; jj++) yu[yp + jj] -= f1 * yu[yqo + jj] + f2 * yu[uqo + jj];
+          c1[q] = -c1[q];
+          c2[q] = -c2[q];
         }
+        columnCombine(yu, n, g + 1, n, 0, p, c1, 0, yu, yp);
+        columnCombine(yu, n, g + 1, n, nbMax, nbMax + p, c2, -nbMax, yu, yp);
         for (let jj = g + 1; jj < n; jj++) yu[yp + jj] *= bl;
       }
       // 4. Row g (columns g+1..n−1) ← row g − Y[:, 0:p+1]·V[g, 0:p+1]ᵀ − U[0:p, :]ᵀ·X[g, 0:p]ᵀ.
       for (let j = g + 1; j < n; j++) row[j] = a[j * m + g];
-      for (let q = 0; q <= p; q++) {
-        const vg = a[(k0 + q) * m + g];
-        const yqo = q * n;
-        if (vg !== 0) for (let j = g + 1; j < n; j++) row[j] -= yu[yqo + j] * vg;
-        if (q < p) {
-          const xg = vx[xo + q * m + g];
-          const uqo = uo + q * n;
-          if (xg !== 0) for (let j = g + 1; j < n; j++) row[j] -= yu[uqo + j] * xg;
-        }
-      }
+      for (let q = 0; q <= p; q++) c1[q] = -a[(k0 + q) * m + g];
+      for (let q = 0; q < p; q++) c2[q] = -vx[xo + q * m + g];
+      columnCombine(yu, n, g + 1, n, 0, p + 1, c1, 0, row, 0);
+      columnCombine(yu, n, g + 1, n, nbMax, nbMax + p, c2, -nbMax, row, 0);
       // 5. Right reflector from row g.
       let br = 0;
       if (g + 2 < n) {
@@ -186,27 +172,13 @@ export function bidiagonalizeColumns(
       for (let r = g + 1; r < m; r++) vx[xpo + r] = 0;
       // A₂u: contiguous column axpys.
       columnCombine(a, m, g + 1, m, g + 1, n, row, 0, vx, xpo);
-      for (let q = 0; q <= p; q++) {
-        const yqo = q * n;
-        const uqo = uo + q * n;
-        let s1 = 0;
-        let s2 = 0;
-        for (let jj = g + 1; jj < n; jj++) {
-          const uj = row[jj];
-          s1 += yu[yqo + jj] * uj;
-          if (q < p) s2 += yu[uqo + jj] * uj;
-        }
-        c1[q] = s1;
-        c2[q] = s2;
-      }
-      for (let q = 0; q <= p; q++) {
-        const f1 = c1[q];
-        const f2 = q < p ? c2[q] : 0;
-        const vqo = (k0 + q) * m;
-        const xqo = xo + q * m;
-        if (f1 !== 0) for (let r = g + 1; r < m; r++) vx[xpo + r] -= f1 * a[vqo + r];
-        if (f2 !== 0) for (let r = g + 1; r < m; r++) vx[xpo + r] -= f2 * vx[xqo + r];
-      }
+      // Yᵀu and Uᵀu, then the correction −V·(Yᵀu) − X·(Uᵀu).
+      columnDots(yu, n, g + 1, n, 0, p + 1, row, 0, c1, 0);
+      columnDots(yu, n, g + 1, n, nbMax, nbMax + p, row, 0, c2, -nbMax);
+      for (let q = 0; q <= p; q++) c1[q] = -c1[q];
+      for (let q = 0; q < p; q++) c2[q] = -c2[q];
+      columnCombine(a, m, g + 1, m, k0, g + 1, c1, -k0, vx, xpo);
+      columnCombine(vx, m, g + 1, m, nbMax, nbMax + p, c2, -nbMax, vx, xpo);
       for (let r = g + 1; r < m; r++) vx[xpo + r] *= br;
     }
     if (k1 >= n) break;
