@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { SVD, Matrix } from 'ml-matrix';
 import { singularValues } from '../../src/spectral/index.js';
 import { columnCombine, columnDots, columnRank1, panelDots, panelUpdate } from '../../src/spectral/gemm.js';
-import { activeGemm, setWasmGemmEnabled, wasmArena } from '../../src/spectral/wasm-gemm.js';
+import { activeGemm, moduleBytes, setWasmGemmEnabled, wasmArena } from '../../src/spectral/wasm-gemm.js';
 import { randomMatrix, withSingularValues } from './helpers.js';
 
 function mlValues(a: Float64Array, m: number, n: number): number[] {
@@ -25,6 +25,15 @@ const hasSimd = (() => {
 })();
 
 afterEach(() => setWasmGemmEnabled(true));
+
+describe('wasm module', () => {
+  it('is valid WebAssembly and under 4 KiB (browsers allow synchronous compilation on the main thread only below 4 KiB)', () => {
+    const b = moduleBytes();
+    expect(b.length).toBeLessThan(4096);
+    // Runtimes without SIMD reject it; then the arena falls back to plain arrays (see hasSimd).
+    expect(WebAssembly.validate(b)).toBe(hasSimd);
+  });
+});
 
 describe.skipIf(!hasSimd)('WebAssembly SIMD GEMM kernels (skipped: this runtime has no wasm SIMD)', () => {
   it('panelDots / panelUpdate in the arena equal the JS kernels on every remainder shape', () => {
