@@ -26,11 +26,12 @@ function randomMatrix(m: number, n: number, seed: number): Float64Array {
 
 /**
  * Median wall time and median CPU time (user + system of this process) in ms of `reps` runs,
- * after one warm-up when reps > 1. CPU time is reported too because the development machine is
+ * after three warm-up runs when reps > 1 (the first sizes otherwise time the JIT's tiering-up of
+ * the reduction code: steady state is what repeated per-layer calls see). CPU time is reported too because the development machine is
  * shared: wall time then includes waiting for a core, CPU time mostly does not.
  */
 function time(fn: () => unknown, reps: number): { wall: number; cpu: number } {
-  if (reps > 1) fn();
+  if (reps > 1) for (let k = 0; k < 3; k++) fn();
   const w: number[] = [];
   const c: number[] = [];
   for (let i = 0; i < reps; i++) {
