@@ -6,3 +6,11 @@ export { ctmTableFromTsv } from './tsv.js';
 export type { CtmTsvOptions } from './tsv.js';
 export { ctm1d, ctm2d } from './builtin.js';
 export { defaultTable } from './default.js';
+export {
+  enumerateCtm, splitCtmTasks, enumerateCtmSubtree, finalizeCtmCounts, ctmEntriesFromCounts, newRawTotals, addLazyCounts,
+  mergeRawTotals,
+} from './enumerate.js';
+export type { CtmSpaceOptions, CtmCounts, CtmRawTotals } from './enumerate.js';
+export { bruteForceCtm } from './enumerateBrute.js';
+export { monteCarloHalting } from './enumerateMonteCarlo.js';
+export type { MonteCarloHalting } from './enumerateMonteCarlo.js';
