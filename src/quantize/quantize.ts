@@ -204,7 +204,6 @@ function encode(
   start: number,
   end: number,
   codes: Uint16Array,
-  off: number,
   lo: number,
   step: number,
   maxCode: number,
@@ -219,12 +218,12 @@ function encode(
     const c = a + RHE_MAGIC - RHE_MAGIC; // round half to even (exact for |a| < 2^51)
     // Store first, fix rarely: a select between c and a call result here makes V8 box the
     // doubles (3–4× slower in measurements).
-    codes[i - off] = c;
+    codes[i] = c;
     if (!(Math.abs(a - c) <= lim && c >= 0 && c <= maxCode)) {
       const k = exactCode(x[i], lo, step, maxCode, f32);
       // Symmetric fix-up (see below). Only weights within a few ulps of zero can need it, and
       // they sit within float error of the tie (2^b − 1)/2, so they always fail the screen.
-      codes[i - off] = symmetric ? (x[i] >= 0 ? Math.max(k, half) : Math.min(k, half - 1)) : k;
+      codes[i] = symmetric ? (x[i] >= 0 ? Math.max(k, half) : Math.min(k, half - 1)) : k;
     }
   }
 }
@@ -318,57 +317,20 @@ export function quantize(x: Float32Array | Float64Array, options: QuantizeOption
  * zero-filled allocation per call. Internal: not part of the public API.
  */
 export function quantizeInto(x: Float32Array | Float64Array, options: QuantizeOptions, out: Uint16Array | null): QuantizedTensor {
-  const plan = quantizePlan(x, options);
-  const n = plan.w.length;
-  const codes = out === null ? new Uint16Array(n) : out.subarray(0, n);
-  if (!plan.constant || out !== null) encodeRange(plan, 0, n, codes);
-  return { scheme: 'per-tensor', codes, bits: plan.bits, lo: plan.lo, hi: plan.hi, step: plan.step, constant: plan.constant, arithmetic: plan.arithmetic };
-}
-
-/**
- * What {@link quantize} decides before it encodes: the working array, range, step. Internal:
- * lets an estimator encode a tensor piece by piece (see {@link encodeRange}) instead of
- * materialising all its codes. Validates and throws exactly as {@link quantize}.
- */
-export interface QuantizePlan {
-  readonly w: FloatArray;
-  readonly bits: number;
-  readonly maxCode: number;
-  readonly lo: number;
-  readonly hi: number;
-  readonly step: number;
-  readonly constant: boolean;
-  readonly f32: boolean;
-  readonly symmetric: boolean;
-  readonly arithmetic: 'float32' | 'float64';
-}
-
-/** Validates x and options and computes the range and step (the part of quantize before encoding). Internal. */
-export function quantizePlan(x: Float32Array | Float64Array, options: QuantizeOptions): QuantizePlan {
   const o = resolveOptions(options);
   const w = workingArray(x, o.f32, o.mode === 'percentile' || o.mode === 'explicit');
-  const [lo, hi] = rangeOf(w, 0, w.length, o, { f32: null, f64: null });
+  const n = w.length;
+  const [lo, hi] = rangeOf(w, 0, n, o, { f32: null, f64: null });
   const step = stepOf(lo, hi, o, '');
+  const codes = out === null ? new Uint16Array(n) : out.subarray(0, n);
   const constant = step === 0;
-  if (constant && o.strict) throw constantError('', lo, hi, o);
-  return {
-    w,
-    bits: o.bits,
-    maxCode: o.maxCode,
-    lo,
-    hi,
-    step,
-    constant,
-    f32: o.f32,
-    symmetric: o.mode === 'symmetric',
-    arithmetic: o.f32 ? 'float32' : 'float64',
-  };
-}
-
-/** Writes the codes of elements [start, end) of the plan's tensor to out[0 .. end − start) (zeros when constant). Internal. */
-export function encodeRange(plan: QuantizePlan, start: number, end: number, out: Uint16Array): void {
-  if (plan.constant) out.fill(0, 0, end - start);
-  else encode(plan.w, start, end, out, start, plan.lo, plan.step, plan.maxCode, plan.f32, plan.symmetric);
+  if (constant) {
+    if (o.strict) throw constantError('', lo, hi, o);
+    if (out !== null) codes.fill(0);
+  } else {
+    encode(w, 0, n, codes, lo, step, o.maxCode, o.f32, o.mode === 'symmetric');
+  }
+  return { scheme: 'per-tensor', codes, bits: o.bits, lo, hi, step, constant, arithmetic: o.f32 ? 'float32' : 'float64' };
 }
 
 /**
@@ -427,7 +389,7 @@ export function quantizePerChannel(
       constant[c] = 1;
       continue;
     }
-    encode(w, start, end, codes, 0, lo, step, o.maxCode, o.f32, o.mode === 'symmetric');
+    encode(w, start, end, codes, lo, step, o.maxCode, o.f32, o.mode === 'symmetric');
   }
   return {
     scheme: 'per-channel',

@@ -64,44 +64,11 @@ export function planeTotals(bits: number): PlaneTotals {
 // leaves the counts all-zero again.
 let counts = new Uint32Array(0);
 /** Blocks per chunk of block-rows whose keys are built before counting (see planeBdm). */
-const CHUNK_BLOCKS = 4096;
+const CHUNK_BLOCKS = 16384;
 /** One chunk's block codes for 8 planes, plane-major. */
 let stripKeys = new Uint16Array(8 * 256);
 /** Slots touched by a small call, so only they are re-zeroed. */
 let touched = new Uint32Array(0);
-
-let track = false;
-let nt = 0;
-
-/**
- * Block-rows per chunk for `cols` columns: a chunk's keys (8 planes × its blocks) stay in cache,
- * and each plane's counting runs over a whole chunk so only its own 256 KiB of counts (plus the
- * table) is hot, instead of cycling through 8 such regions every block-row.
- */
-export function chunkBlockRows(cols: number): number {
-  return Math.max(1, Math.floor(CHUNK_BLOCKS / Math.max(1, cols >>> 2)));
-}
-
-/**
- * Starts a count over `blocks` 4×4 blocks of `bits` planes: fed by {@link countBlocks} (one or
- * more calls, e.g. block-row shards of one tensor), finished by {@link endCounts}. The counts
- * are module scratch: one count at a time.
- */
-export function beginCounts(bits: number, blocks: number): void {
-  const slots = bits << 16;
-  if (counts.length < slots) counts = new Uint32Array(slots);
-  // Re-zero by the touched list when the call touches few slots, else by one fill.
-  track = blocks * bits < slots >>> 3;
-  if (track && touched.length < blocks * bits) touched = new Uint32Array(Math.max(blocks * bits, 4096));
-  nt = 0;
-}
-
-/** Re-zeroes the counts touched since {@link beginCounts}. */
-export function endCounts(bits: number): void {
-  if (track) for (let i = 0; i < nt; i++) counts[touched[i]] = 0;
-  else counts.fill(0, 0, bits << 16);
-  nt = 0;
-}
 
 /**
  * Adds the BDM (bits) of the non-overlapping 4×4 blocks — top-left aligned, leftovers dropped,
@@ -118,35 +85,22 @@ export function planeBdm(
   missingFlags: Uint8Array,
   out: PlaneTotals,
 ): void {
-  beginCounts(bits, Math.floor(rows / 4) * Math.floor(cols / 4));
-  countBlocks(codes, rows, cols, bits, values, missingFlags, out);
-  endCounts(bits);
-}
-
-/**
- * {@link planeBdm}'s counting, between {@link beginCounts} and {@link endCounts}: successive
- * calls on consecutive block-row shards of a tensor add up to the BDM of the whole (a block's
- * count runs on across calls).
- */
-export function countBlocks(
-  codes: Uint16Array | Uint8Array,
-  rows: number,
-  cols: number,
-  bits: number,
-  values: Float64Array,
-  missingFlags: Uint8Array,
-  out: PlaneTotals,
-): void {
   const br = Math.floor(rows / 4);
   const bc = Math.floor(cols / 4);
+  const slots = bits << 16;
+  if (counts.length < slots) counts = new Uint32Array(slots);
+  // Re-zero by the touched list when the call touches few slots, else by one fill.
+  const track = br * bc * bits < slots >>> 3;
+  if (track && touched.length < br * bc * bits) touched = new Uint32Array(Math.max(br * bc * bits, 4096));
+  let nt = 0;
   const groups = (bits + 7) >>> 3;
-  const strips = Math.min(br, chunkBlockRows(cols));
+  // Block-rows per chunk: keys of a chunk (8 planes × chunk blocks) stay in cache, and each
+  // plane's counting runs over a whole chunk so only its own 256 KiB of counts (plus the
+  // table) is hot, instead of cycling through 8 such regions every block-row.
+  const strips = Math.max(1, Math.min(br, Math.floor(CHUNK_BLOCKS / Math.max(1, bc))));
   const span = strips * bc;
   if (stripKeys.length < 8 * span) stripKeys = new Uint16Array(8 * span);
   const keys = stripKeys;
-  // Module state copied to locals for the hot loop (written back below).
-  const tr = track;
-  let nTouched = nt;
   for (let g = 0; g < groups; g++) {
     const shift = 8 * g;
     const planesHere = Math.min(8, bits - shift);
@@ -217,7 +171,7 @@ export function countBlocks(
             bdm += values[code];
             distinct++;
             missing += missingFlags[code];
-            if (tr) touched[nTouched++] = idx;
+            if (track) touched[nt++] = idx;
           } else {
             bdm += n < 65536 ? DLOG2[n] : Math.log2((n + 1) / n);
           }
@@ -229,7 +183,8 @@ export function countBlocks(
       }
     }
   }
-  nt = nTouched;
+  if (track) for (let i = 0; i < nt; i++) counts[touched[i]] = 0;
+  else counts.fill(0, 0, slots);
 }
 
 /**

@@ -4,8 +4,7 @@
  * estimate of the algorithmic information of the weights, in bits.
  */
 import { OckhamError } from '../errors.js';
-import { encodeRange, quantizeInto, quantizePlan } from '../quantize/quantize.js';
-import type { QuantizePlan } from '../quantize/quantize.js';
+import { quantizeInto } from '../quantize/quantize.js';
 import type { QuantizeOptions, QuantizedTensor } from '../quantize/index.js';
 import { bitPlanes, countOnes } from '../bitplanes/index.js';
 import { ctmBlockDecompose } from '../bdm/index.js';
@@ -20,7 +19,7 @@ import {
   assertShapeMatches,
 } from '../util/validate.js';
 import type { Shape } from '../util/validate.js';
-import { addLeftoverOnes, beginCounts, chunkBlockRows, countBlocks, endCounts, planeTotals } from './kernel.js';
+import { addLeftoverOnes, planeBdm, planeTotals } from './kernel.js';
 
 /** Options of {@link qubd}. */
 export interface QubdOptions {
@@ -124,9 +123,9 @@ export function qubd(tensor: Float32Array | Float64Array, options: QubdOptions):
   const boundary = options.boundary ?? 'ignore';
   const table = options.table ?? defaultTable(2);
   const t4 = table4x4(table, 'options.table');
+  const q = quantizeFor(tensor, bits, options);
+  const quantization = { lo: q.lo, hi: q.hi, step: q.step, constant: q.constant };
   if (boundary !== 'ignore') {
-    const q = quantizeFor(tensor, bits, options);
-    const quantization = { lo: q.lo, hi: q.hi, step: q.step, constant: q.constant };
     assertOneOf(boundary, 'options.boundary', ['ignore', 'recursive', 'correlated']);
     const planes = bitPlanes(q.codes, bits, [rows, cols]).map((plane, p): QubdPlane => {
       const r = ctmBlockDecompose(plane, { table, boundary });
@@ -134,34 +133,10 @@ export function qubd(tensor: Float32Array | Float64Array, options: QubdOptions):
     });
     return { bits, view: [rows, cols], planes, total: sum(planes.map((p) => p.bdm)), quantization };
   }
-  // Quantize and count chunk by chunk of block-rows: the codes of one chunk go to a small
-  // reused buffer the kernel reads while it is still in cache, instead of a tensor-sized array.
-  const plan = planFor(tensor, bits, options);
-  const quantization = { lo: plan.lo, hi: plan.hi, step: plan.step, constant: plan.constant };
-  const br = Math.floor(rows / 4);
-  const blocks = br * Math.floor(cols / 4);
+  const blocks = Math.floor(rows / 4) * Math.floor(cols / 4);
   const out = planeTotals(bits);
-  const strips = chunkBlockRows(cols);
-  const chunkLen = Math.max(4 * strips, 3) * cols;
-  if (chunkScratch.length < chunkLen) chunkScratch = new Uint16Array(chunkLen);
-  const buf = chunkScratch;
-  beginCounts(bits, blocks);
-  try {
-    for (let b0 = 0; b0 < br; b0 += strips) {
-      const r0 = 4 * b0;
-      const r1 = 4 * Math.min(br, b0 + strips);
-      encodeRange(plan, r0 * cols, r1 * cols, buf);
-      countBlocks(buf, r1 - r0, cols, bits, t4.values, t4.missing, out);
-      addLeftoverOnes(buf, r1 - r0, cols, out.ones);
-    }
-    // The rows % 4 bottom rows: no block, only their 1-cells.
-    if (rows > 4 * br) {
-      encodeRange(plan, 4 * br * cols, rows * cols, buf);
-      addLeftoverOnes(buf, rows - 4 * br, cols, out.ones);
-    }
-  } finally {
-    endCounts(bits);
-  }
+  planeBdm(q.codes, rows, cols, bits, t4.values, t4.missing, out);
+  addLeftoverOnes(q.codes, rows, cols, out.ones);
   const planes: QubdPlane[] = [];
   for (let p = 0; p < bits; p++) {
     planes.push({ plane: p, bdm: out.bdm[p], ones: out.ones[p], blocks, distinct: out.distinct[p], missing: out.missing[p] });
@@ -170,34 +145,6 @@ export function qubd(tensor: Float32Array | Float64Array, options: QubdOptions):
 }
 
 let codeScratch = new Uint16Array(0);
-/** Codes of one chunk of block-rows (see qubd's fused path). */
-let chunkScratch = new Uint16Array(0);
-
-/** {@link quantizePlan} with QuBD's options, errors re-labelled as in {@link quantizeFor}. */
-function planFor(tensor: Float32Array | Float64Array, bits: number, options: QubdOptions): QuantizePlan {
-  try {
-    return quantizePlan(tensor, quantizeOptions(bits, options));
-  } catch (e) {
-    throw relabel(e);
-  }
-}
-
-/** QuBD's quantize options: only those set are passed on, so quantize's defaults apply. */
-function quantizeOptions(bits: number, options: QubdOptions): QuantizeOptions {
-  return {
-    bits,
-    ...(options.range !== undefined ? { range: options.range } : {}),
-    ...(options.percentile !== undefined ? { percentile: options.percentile } : {}),
-    ...(options.arithmetic !== undefined ? { arithmetic: options.arithmetic } : {}),
-  };
-}
-
-function relabel(e: unknown): unknown {
-  if (e instanceof OckhamError && e.argument === 'x') {
-    return new OckhamError(e.code, 'tensor', e.message.replace(/^x: /, ''));
-  }
-  return e;
-}
 
 /**
  * Quantizes with QuBD's options (only those set are passed on, so quantize's defaults apply)
@@ -208,9 +155,21 @@ function relabel(e: unknown): unknown {
 export function quantizeFor(tensor: Float32Array | Float64Array, bits: number, options: QubdOptions): QuantizedTensor {
   if (codeScratch.length < tensor.length) codeScratch = new Uint16Array(tensor.length);
   try {
-    return quantizeInto(tensor, quantizeOptions(bits, options), codeScratch);
+    return quantizeInto(
+      tensor,
+      {
+        bits,
+        ...(options.range !== undefined ? { range: options.range } : {}),
+        ...(options.percentile !== undefined ? { percentile: options.percentile } : {}),
+        ...(options.arithmetic !== undefined ? { arithmetic: options.arithmetic } : {}),
+      },
+      codeScratch,
+    );
   } catch (e) {
-    throw relabel(e);
+    if (e instanceof OckhamError && e.argument === 'x') {
+      throw new OckhamError(e.code, 'tensor', e.message.replace(/^x: /, ''));
+    }
+    throw e;
   }
 }
 

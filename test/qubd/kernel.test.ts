@@ -67,10 +67,9 @@ describe('fused QuBD kernel = bitPlanes + ctmBlockDecompose', () => {
     }
   });
 
-  it('chunked quantize-and-count: several chunks, leftover rows and columns, 12 bits, every range', () => {
-    // 70×1030: 257 blocks per block-row, so the 17 block-rows span several chunks; 2 leftover
-    // rows and 2 leftover columns; 12 bits = two 8-plane groups. The codes of each chunk are
-    // written at an offset, so a wrong offset or a count reset between chunks shows here.
+  it('wide tensors with leftover rows and columns, 12 bits, every range', () => {
+    // 70×1030: 257 blocks per block-row; 2 leftover rows and 2 leftover columns; 12 bits = two
+    // 8-plane groups; min–max, symmetric (with its sign fix-up) and percentile ranges.
     const [r, c] = [70, 1030];
     const w = Float32Array.from(normalArray(r * c, 11));
     for (const range of [undefined, 'symmetric', 'percentile'] as const) {
