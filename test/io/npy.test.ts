@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { zipSync } from 'fflate';
 import { OckhamError } from '../../src/errors.js';
 import { parseNpy, parseNpz } from '../../src/io/index.js';
+import { expectOckhamError } from '../helpers.js';
 
 /** Hand-builds an .npy file (any version) from a header dict literal and raw data. */
 function npy(header: string, data: Uint8Array, version = 1): Uint8Array {
@@ -28,15 +29,7 @@ function npy(header: string, data: Uint8Array, version = 1): Uint8Array {
 const f32 = (xs: number[]) => new Uint8Array(new Float32Array(xs).buffer);
 
 function expectOckham(fn: () => unknown, code?: string, match?: RegExp): void {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(OckhamError);
-    if (code) expect((e as OckhamError).code).toBe(code);
-    if (match) expect((e as Error).message).toMatch(match);
-    return;
-  }
-  throw new Error('expected an OckhamError');
+  expectOckhamError(fn, { ...(code ? { code } : {}), ...(match ? { message: match } : {}) });
 }
 
 describe('parseNpy (hand-built files)', () => {

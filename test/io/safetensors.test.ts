@@ -9,6 +9,7 @@ import {
   floatToBfloat16,
 } from '../../src/io/index.js';
 import { decodeToFloat32 } from '../../src/io/dtypes.js';
+import { expectOckhamError } from '../helpers.js';
 
 /** Builds a safetensors file from a raw header object and a data buffer (for lying files). */
 function rawFile(header: unknown, data: Uint8Array, pad = 0): Uint8Array {
@@ -21,15 +22,7 @@ function rawFile(header: unknown, data: Uint8Array, pad = 0): Uint8Array {
 }
 
 function expectOckham(fn: () => unknown, code?: string, match?: RegExp): void {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(OckhamError);
-    if (code) expect((e as OckhamError).code).toBe(code);
-    if (match) expect((e as Error).message).toMatch(match);
-    return;
-  }
-  throw new Error('expected an OckhamError');
+  expectOckhamError(fn, { ...(code ? { code } : {}), ...(match ? { message: match } : {}) });
 }
 
 describe('F16 / BF16 decoding', () => {

@@ -5,17 +5,10 @@ import { join, resolve } from 'node:path';
 import { OckhamError } from '../../src/errors.js';
 import { parseTfjsModel, floatToHalf } from '../../src/io/index.js';
 import { readTfjsModelFile, readWeightsFile } from '../../src/io/node/index.js';
+import { expectOckhamError } from '../helpers.js';
 
 function expectOckham(fn: () => unknown, code?: string, match?: RegExp): void {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(OckhamError);
-    if (code) expect((e as OckhamError).code).toBe(code);
-    if (match) expect((e as Error).message).toMatch(match);
-    return;
-  }
-  throw new Error('expected an OckhamError');
+  expectOckhamError(fn, { ...(code ? { code } : {}), ...(match ? { message: match } : {}) });
 }
 
 /** A two-group model: group 0 split over two shards with a weight straddling the boundary. */
