@@ -115,6 +115,31 @@ console.log(
   ),
 );
 
+// Per-plane QuBD of the first and the final checkpoint (model totals, MSB first).
+{
+  const a = rows[0].report.totals;
+  const z = rows[rows.length - 1].report.totals;
+  const planeRows: string[][] = [];
+  for (let p = opts.bits - 1; p >= 0; p--) {
+    planeRows.push([
+      p === opts.bits - 1 ? `b${p} (MSB)` : p === 0 ? 'b0 (LSB)' : `b${p}`,
+      int(a.qubdPlanes[p]),
+      fx(a.ratioPlanes[p], 1),
+      int(z.qubdPlanes[p]),
+      fx(z.ratioPlanes[p], 1),
+    ]);
+  }
+  planeRows.push(['total', int(a.qubdBits), fx(a.ratioTotal ?? NaN, 1), int(z.qubdBits), fx(z.ratioTotal ?? NaN, 1)]);
+  console.log('');
+  console.log(`QuBD per bit-plane, whole model (bits; % of the shuffled weights' plane), step ${rows[0].c.step} vs step ${rows[rows.length - 1].c.step}:`);
+  console.log(
+    table(
+      ['plane', `step ${rows[0].c.step} bits`, 'ratio %', `step ${rows[rows.length - 1].c.step} bits`, 'ratio %'],
+      planeRows,
+    ),
+  );
+}
+
 // ---- Verdicts, computed from the numbers above. ----
 const firstMem = rows.findIndex((r) => r.c.trainAcc >= 0.99);
 const firstGen = rows.findIndex((r) => r.c.testAcc >= 0.95);
