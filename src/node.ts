@@ -6,4 +6,7 @@
 export * from './index.js';
 export * from './io/node/index.js';
 export { reportFile, trackFiles, lineChart, barChart } from './cli/index.js';
-export type { Report, ReportOptions, Track, LineChartSpec, BarChartSpec } from './cli/index.js';
+export type {
+  Report, ReportOptions, Track, LineChartSpec, BarChartSpec, TensorReport, CoarseSize, Progress, CheckpointSummary, ChartSeries,
+  ReferenceLine, XBand,
+} from './cli/index.js';

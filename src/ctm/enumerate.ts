@@ -260,7 +260,7 @@ export interface CtmCounts extends Space {
   readonly pruned: bigint;
   /** halting + nonHalting + pruned === total. */
   readonly weightCheck: boolean;
-  /** c0[i]: machines halting with raw output i (see {@link ctmOutputOf} for the index). */
+  /** c0[i]: machines halting with raw output i (see `ctmOutputIndex` for the index). */
   readonly c0: BigUint64Array;
   readonly longest: number;
   readonly nodes: number;

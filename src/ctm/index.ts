@@ -12,5 +12,7 @@ export {
 } from './enumerate.js';
 export type { CtmSpaceOptions, CtmCounts, CtmRawTotals } from './enumerate.js';
 export { bruteForceCtm } from './enumerateBrute.js';
+export type { BruteForceCounts } from './enumerateBrute.js';
+export type { LazyCounts } from './enumerateLazy.js';
 export { monteCarloHalting } from './enumerateMonteCarlo.js';
 export type { MonteCarloHalting } from './enumerateMonteCarlo.js';
