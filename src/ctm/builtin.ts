@@ -8,6 +8,24 @@ import { decodeBuiltinCtm } from './builtinDecode.js';
 import { CTM1D_DATA } from './data/ctm1d.js';
 import { CTM2D_DATA } from './data/ctm2d.js';
 import type { CtmTable } from './types.js';
+import type { BuiltinCtmData } from './builtinDecode.js';
+
+/**
+ * A table whose `shapes` are decoded on first use: importing ockham then costs nothing for the
+ * 37k-key 2-D table until an estimator needs it (decoding takes tens of ms).
+ */
+function lazyTable(data: BuiltinCtmData): CtmTable {
+  let decoded: CtmTable | undefined;
+  return {
+    ndim: data.ndim,
+    nsymbols: 2,
+    provenance: data.provenance,
+    get shapes() {
+      decoded ??= decodeBuiltinCtm(data);
+      return decoded.shapes;
+    },
+  };
+}
 
 /**
  * Built-in 1-D binary CTM table, strings of length 1..12 (see `ctm1d.provenance.space`):
@@ -20,7 +38,7 @@ import type { CtmTable } from './types.js';
  * ctm1d.shapes.get('4')!.values[0b0101]; // CTM of "0101" in bits
  * ```
  */
-export const ctm1d: CtmTable = decodeBuiltinCtm(CTM1D_DATA);
+export const ctm1d: CtmTable = /* @__PURE__ */ lazyTable(CTM1D_DATA);
 
 /**
  * Built-in 2-D binary CTM table, every r×c shape with r, c ≤ 4 (not only squares; see
@@ -33,4 +51,4 @@ export const ctm1d: CtmTable = decodeBuiltinCtm(CTM1D_DATA);
  * ctm2d.shapes.get('4x4')!.values[0]; // CTM of the all-zero 4×4 block, bits
  * ```
  */
-export const ctm2d: CtmTable = decodeBuiltinCtm(CTM2D_DATA);
+export const ctm2d: CtmTable = /* @__PURE__ */ lazyTable(CTM2D_DATA);
