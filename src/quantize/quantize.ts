@@ -5,6 +5,7 @@ import { OckhamError } from '../errors.js';
 import type { FloatArray, Shape } from '../util/validate.js';
 import { as2d, assertInt, assertKnownOptions, assertNumber, assertOneOf, assertShapeMatches } from '../util/validate.js';
 import { quantilePairF32, quantilePairF64 } from './quantile.js';
+import { I32, block, br, brIf, end, funcBody, get, i32c, inc, loop, section, set, simd, str, uleb, v128load, V128 } from '../util/wasm-asm.js';
 /** 1.5·2^52: x + M − M rounds x to an integer, ties to even (see round.ts); a local const so the JIT folds it. */
 const RHE_MAGIC = 6755399441055744;
 import type { QuantizedPerChannel, QuantizedTensor, QuantizeOptions } from './types.js';
@@ -267,6 +268,180 @@ function constantError(where: string, lo: number, hi: number, o: Resolved): Ockh
   );
 }
 
+// ---- WebAssembly SIMD kernels for the float32 min–max pass and encoding ----------------------
+//
+// WebAssembly SIMD has exactly the IEEE float32 operations of the reference quantizer:
+// f32x4.sub and f32x4.div are correctly rounded, and adding 2^23 in float32 rounds a value in
+// [0, 2^23) to the nearest integer, ties to even, so the kernel's codes equal exactCode's bit for
+// bit with no screen (test/quantize/wasm.test.ts checks every rounding boundary ± 3 ulps and
+// exact ties at 1..16 bits against the JS path and the formula). It runs 4 lanes per instruction
+// on unchecked memory. The input is copied into one module-level memory at byte QX; the codes
+// follow it at a 16-byte aligned offset; bytes 0..47 receive the min, max and sum vectors. The
+// memory is replaced by a larger one when a bigger tensor comes (≈ 6 bytes per element of the
+// largest tensor seen stay allocated). Anywhere WebAssembly SIMD is missing, the JS path runs.
+
+const F32 = 0x7d;
+const geU = [0x4f];
+const f32x4splat = simd(19);
+const f32x4sub = simd(229);
+const f32x4div = simd(231);
+const f32x4add = simd(228);
+const f32x4pmin = simd(234); // b < a ? b : a: one minps (f32x4.min's NaN/±0 handling costs more)
+const f32x4pmax = simd(235); // a < b ? b : a
+const i32x4sub = simd(177);
+const narrowU = simd(134); // i16x8.narrow_i32x4_u (codes ≤ 65535 pass unchanged)
+const v128loadAt = (off: number): number[] => [...simd(0), 0x03, ...uleb(off)];
+const v128storeAt = (off: number): number[] => [...simd(11), 0x03, ...uleb(off)];
+
+/** Byte offset of x in the kernel memory (after the 32-byte min/max result slot). */
+const QX = 64;
+
+/**
+ * minmax(p, n): element-wise min and max vectors of the n float32 at byte p (n a positive
+ * multiple of 8), two accumulator pairs, stored at bytes 0 and 16, and their sum's vector at
+ * byte 32. pmin/pmax (one minps/maxps each; f32x4.min/max's NaN and ±0 handling costs several
+ * instructions) drop NaNs and may pick +0 over −0, so the caller checks the sum (NaN is sticky in
+ * it, and ∞ − ∞ is NaN) and redoes a zero extreme in JS.
+ */
+function minmaxBody(): number[] {
+  const [P, N, E] = [0, 1, 2];
+  const [MN0, MN1, MX0, MX1, A, B, S0, S1] = [3, 4, 5, 6, 7, 8, 9, 10];
+  const c: number[] = [];
+  c.push(...get(P), ...get(N), ...i32c(2), 0x74, 0x6a, ...set(E)); // e = p + 4n
+  c.push(...get(P), ...v128load, ...set(MN0), ...get(MN0), ...set(MX0), ...get(MN0), ...set(S0));
+  c.push(...get(P), ...v128loadAt(16), ...set(MN1), ...get(MN1), ...set(MX1), ...get(MN1), ...set(S1));
+  c.push(...inc(P, i32c(32)));
+  c.push(...block, ...loop);
+  c.push(...get(P), ...get(E), ...geU, ...brIf(1));
+  c.push(...get(P), ...v128load, ...set(A), ...get(P), ...v128loadAt(16), ...set(B));
+  c.push(...get(A), ...get(MN0), ...f32x4pmin, ...set(MN0), ...get(A), ...get(MX0), ...f32x4pmax, ...set(MX0));
+  c.push(...get(B), ...get(MN1), ...f32x4pmin, ...set(MN1), ...get(B), ...get(MX1), ...f32x4pmax, ...set(MX1));
+  c.push(...get(S0), ...get(A), ...f32x4add, ...set(S0), ...get(S1), ...get(B), ...f32x4add, ...set(S1));
+  c.push(...inc(P, i32c(32)), ...br(0), ...end, ...end);
+  c.push(...i32c(0), ...get(MN0), ...get(MN1), ...f32x4pmin, ...v128storeAt(0));
+  c.push(...i32c(0), ...get(MX0), ...get(MX1), ...f32x4pmax, ...v128storeAt(16));
+  c.push(...i32c(0), ...get(S0), ...get(S1), ...f32x4add, ...v128storeAt(32));
+  return funcBody(
+    [
+      [1, I32],
+      [8, V128],
+    ],
+    c,
+  );
+}
+
+/**
+ * encode(src, dst, n, lo, step, maxCode): u16 code[i] = clamp(nearest(fp32(fp32(x[i] − lo) /
+ * step)), 0, maxCode) for the n float32 at byte src (n a multiple of 8), written at byte dst.
+ */
+function encodeBody(): number[] {
+  const [S, D, N, LOp, STp, MCp] = [0, 1, 2, 3, 4, 5];
+  const E = 6;
+  const [LO, ST, MC, ZERO, MAGIC] = [7, 8, 9, 10, 11];
+  // v = fp32(fp32(x − lo)/Δ) (IEEE sub and div); clamp to [0, maxCode] with pmax/pmin (v is never
+  // NaN; clamping before rounding gives the same integer since the bounds are integers); then
+  // fp32(v + 2^23) is 2^23 + roundHalfEven(v) exactly for 0 ≤ v < 2^23 (float32's rounding of
+  // the sum IS round-to-nearest-even of v), whose bits minus those of 2^23 are the code.
+  const lane = (off: number): number[] => [
+    ...get(S), ...v128loadAt(off), ...get(LO), ...f32x4sub, ...get(ST), ...f32x4div,
+    ...get(ZERO), ...f32x4pmax, ...get(MC), ...f32x4pmin, ...get(MAGIC), ...f32x4add, ...get(MAGIC), ...i32x4sub,
+  ];
+  const c: number[] = [];
+  c.push(...get(S), ...get(N), ...i32c(2), 0x74, 0x6a, ...set(E)); // e = src + 4n
+  c.push(...get(LOp), ...f32x4splat, ...set(LO), ...get(STp), ...f32x4splat, ...set(ST));
+  c.push(...get(MCp), ...f32x4splat, ...set(MC), 0x43, 0, 0, 0, 0, ...f32x4splat, ...set(ZERO));
+  c.push(0x43, 0x00, 0x00, 0x00, 0x4b, ...f32x4splat, ...set(MAGIC)); // f32.const 2^23 (bits 0x4b000000)
+  c.push(...block, ...loop);
+  c.push(...get(S), ...get(E), ...geU, ...brIf(1));
+  c.push(...get(D), ...lane(0), ...lane(16), ...narrowU, ...v128storeAt(0));
+  c.push(...inc(S, i32c(32)), ...inc(D, i32c(16)), ...br(0), ...end, ...end);
+  return funcBody(
+    [
+      [1, I32],
+      [5, V128],
+    ],
+    c,
+  );
+}
+
+/** The kernels' module bytes (imports memory e.m; exports r = minmax, e = encode). */
+export function quantizeModuleBytes(): Uint8Array<ArrayBuffer> {
+  const t0 = [0x60, 2, I32, I32, 0x00]; // (i32, i32) → ()
+  const t1 = [0x60, 6, I32, I32, I32, F32, F32, F32, 0x00]; // (i32, i32, i32, f32, f32, f32) → ()
+  const bytes = [
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    ...section(1, [2, ...t0, ...t1]),
+    ...section(2, [1, ...str('e'), ...str('m'), 0x02, 0x00, 0x00]),
+    ...section(3, [2, 0, 1]),
+    ...section(7, [2, ...str('r'), 0x00, 0, ...str('e'), 0x00, 1]),
+    ...section(10, [2, ...minmaxBody(), ...encodeBody()]),
+  ];
+  return new Uint8Array(bytes);
+}
+
+interface QuantKernels {
+  readonly memory: WebAssembly.Memory;
+  readonly minmax: (p: number, n: number) => void;
+  readonly encode: (src: number, dst: number, n: number, lo: number, step: number, maxCode: number) => void;
+}
+
+/** Compiled once, lazily; null when WebAssembly SIMD is unavailable. */
+let compiled: WebAssembly.Module | null | undefined;
+/** The current instance (its memory only ever replaced by a larger one, see kernelsFor). */
+let kernels: QuantKernels | null = null;
+let wasmEnabled = true;
+
+/** Enables or disables the wasm kernels (tests use it to compare against the JS path). Internal. */
+export function setWasmQuantizeEnabled(on: boolean): void {
+  wasmEnabled = on;
+}
+
+function quantModule(): WebAssembly.Module | null {
+  if (compiled !== undefined) return compiled;
+  compiled = null;
+  try {
+    if (typeof WebAssembly === 'object') {
+      const b = quantizeModuleBytes();
+      if (WebAssembly.validate(b)) compiled = new WebAssembly.Module(b);
+    }
+  } catch {
+    compiled = null;
+  }
+  return compiled;
+}
+
+/** Below this many elements the JS path is as fast (call overhead, copies). */
+const WASM_MIN = 256;
+
+/** Byte offset of the codes for n elements. */
+const codesOffset = (n: number): number => (QX + 4 * n + 15) & ~15;
+
+/**
+ * The kernels with memory for n elements, or null (no SIMD, disabled, or memory refused).
+ * A larger memory is a fresh Memory and Instance, never Memory.grow: growing detaches the old
+ * ArrayBuffer, and the first detach anywhere in the process makes V8 add a detached-buffer check
+ * to every typed-array access in optimized code (measured: a plain Float32Array pass ~1.8×
+ * slower for the rest of the process).
+ */
+function kernelsFor(n: number): QuantKernels | null {
+  if (!wasmEnabled || n < WASM_MIN) return null;
+  const need = codesOffset(n) + 2 * n + 16;
+  if (kernels !== null && kernels.memory.buffer.byteLength >= need) return kernels;
+  const mod = quantModule();
+  if (mod === null) return null;
+  try {
+    const memory = new WebAssembly.Memory({ initial: Math.ceil(need / 65536) });
+    const ex = new WebAssembly.Instance(mod, { e: { m: memory } }).exports as unknown as {
+      r: QuantKernels['minmax'];
+      e: QuantKernels['encode'];
+    };
+    kernels = { memory, minmax: ex.r, encode: ex.e };
+  } catch {
+    return null; // too large for one wasm memory: the JS path handles it
+  }
+  return kernels;
+}
+
 /**
  * Uniform quantization of a tensor to b-bit codes with one range for the whole tensor
  * (the QuBD quantizer).
@@ -329,12 +504,59 @@ export function quantize(x: Float32Array | Float64Array, options: QuantizeOption
 /**
  * {@link quantize} writing the codes into `out` (length ≥ x.length; the result's `codes` is its
  * prefix view) — for estimators that quantize many tensors and would otherwise pay a fresh,
- * zero-filled allocation per call. Internal: not part of the public API.
+ * zero-filled allocation per call. With `view` true the codes may instead be a view on the wasm
+ * kernels' memory, valid only until the next call of this function (no copy). Internal: not
+ * part of the public API.
  */
-export function quantizeInto(x: Float32Array | Float64Array, options: QuantizeOptions, out: Uint16Array | null): QuantizedTensor {
+export function quantizeInto(
+  x: Float32Array | Float64Array,
+  options: QuantizeOptions,
+  out: Uint16Array | null,
+  view = false,
+): QuantizedTensor {
   const o = resolveOptions(options);
   const w = workingArray(x, o.f32, o.mode === 'percentile' || o.mode === 'explicit');
   const n = w.length;
+  const arithmetic = o.f32 ? 'float32' : 'float64';
+  // float32 arithmetic, non-symmetric range: the wasm kernels (bit-identical, see above).
+  const k = o.f32 && o.mode !== 'symmetric' && w instanceof Float32Array ? kernelsFor(n) : null;
+  if (k !== null) {
+    const buf = k.memory.buffer;
+    new Float32Array(buf, QX, n).set(w);
+    const n8 = n & ~7;
+    let lo: number;
+    let hi: number;
+    if (o.mode === 'minmax') {
+      k.minmax(QX, n8);
+      const r = new Float32Array(buf, 0, 12);
+      lo = Math.min(r[0], r[1], r[2], r[3]);
+      hi = Math.max(r[4], r[5], r[6], r[7]);
+      const sum = r[8] + r[9] + r[10] + r[11];
+      for (let i = n8; i < n; i++) {
+        lo = Math.min(lo, w[i]);
+        hi = Math.max(hi, w[i]);
+      }
+      // A NaN or ±∞ makes the sum NaN or ±∞ (an overflowing sum of finite values only costs a scan).
+      if (lo - lo !== 0 || hi - hi !== 0 || sum - sum !== 0) throwFirstNonFinite(w, 0, n);
+      // pmin/pmax may return +0 where Math.min/max (the reference's torch.min) give −0.
+      if (lo === 0 || hi === 0) [lo, hi] = rangeOf(w, 0, n, o, { f32: null, f64: null });
+    } else {
+      [lo, hi] = rangeOf(w, 0, n, o, { f32: null, f64: null });
+    }
+    const step = stepOf(lo, hi, o, '');
+    if (step !== 0) {
+      const off = codesOffset(n);
+      k.encode(QX, off, n8, lo, step, o.maxCode);
+      const wc = new Uint16Array(buf, off, n);
+      encode(w, n8, n, wc, lo, step, o.maxCode, true, false);
+      const codes = view ? wc : out === null ? wc.slice() : out.subarray(0, n);
+      if (codes !== wc && out !== null) codes.set(wc);
+      return { scheme: 'per-tensor', codes, bits: o.bits, lo, hi, step, constant: false, arithmetic };
+    }
+    if (o.strict) throw constantError('', lo, hi, o);
+    const codes = out === null ? new Uint16Array(n) : out.subarray(0, n).fill(0);
+    return { scheme: 'per-tensor', codes, bits: o.bits, lo, hi, step, constant: true, arithmetic };
+  }
   const [lo, hi] = rangeOf(w, 0, n, o, { f32: null, f64: null });
   const step = stepOf(lo, hi, o, '');
   const codes = out === null ? new Uint16Array(n) : out.subarray(0, n);
@@ -345,7 +567,7 @@ export function quantizeInto(x: Float32Array | Float64Array, options: QuantizeOp
   } else {
     encode(w, 0, n, codes, lo, step, o.maxCode, o.f32, o.mode === 'symmetric');
   }
-  return { scheme: 'per-tensor', codes, bits: o.bits, lo, hi, step, constant, arithmetic: o.f32 ? 'float32' : 'float64' };
+  return { scheme: 'per-tensor', codes, bits: o.bits, lo, hi, step, constant, arithmetic };
 }
 
 /**

@@ -149,7 +149,8 @@ let codeScratch = new Uint16Array(0);
 /**
  * Quantizes with QuBD's options (only those set are passed on, so quantize's defaults apply)
  * into a scratch buffer reused across calls (a fresh zero-filled array per tensor costs more than
- * the quantization on some machines). The codes are valid until the next call. quantize
+ * the quantization on some machines), or a view on the wasm quantizer's memory (no copy). Either
+ * way the codes are valid only until the next call. quantize
  * validates the tensor (finite, non-empty); its errors are re-labelled to name `tensor`.
  */
 export function quantizeFor(tensor: Float32Array | Float64Array, bits: number, options: QubdOptions): QuantizedTensor {
@@ -164,6 +165,7 @@ export function quantizeFor(tensor: Float32Array | Float64Array, bits: number, o
         ...(options.arithmetic !== undefined ? { arithmetic: options.arithmetic } : {}),
       },
       codeScratch,
+      true,
     );
   } catch (e) {
     if (e instanceof OckhamError && e.argument === 'x') {

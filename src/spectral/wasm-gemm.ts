@@ -18,73 +18,40 @@
  * against ≈ 7 and ≈ 4 GFLOP/s for the JS kernel; Vᵀ·A at ≈ 10–15 GFLOP/s against ≈ 3–5.
  */
 
-// ---- a minimal assembler -------------------------------------------------------------------
-
-function uleb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let b = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) b |= 0x80;
-    out.push(b);
-  } while (n !== 0);
-  return out;
-}
-
-function sleb(n: number): number[] {
-  const out: number[] = [];
-  for (;;) {
-    const b = n & 0x7f;
-    n >>= 7;
-    if ((n === 0 && (b & 0x40) === 0) || (n === -1 && (b & 0x40) !== 0)) {
-      out.push(b);
-      return out;
-    }
-    out.push(b | 0x80);
-  }
-}
-
-const I32 = 0x7f;
-const V128 = 0x7b;
-
-// Instruction encoders (each returns bytes).
-const get = (l: number): number[] => [0x20, ...uleb(l)];
-const set = (l: number): number[] => [0x21, ...uleb(l)];
-const i32c = (v: number): number[] => [0x41, ...sleb(v)];
-const add = [0x6a];
-const mul = [0x6c];
-const shl = [0x74];
-const and = [0x71];
-const sub = [0x6b];
-const geS = [0x4e];
-const gtS = [0x4a];
-const simd = (op: number): number[] => [0xfd, ...uleb(op)];
-const v128load = [...simd(0), 0x03, 0x00]; // align 2³ (hint only), offset 0
-const v128store = [...simd(11), 0x03, 0x00];
-const f64load = (off: number): number[] => [0x2b, 0x03, ...uleb(off)];
-const f64store = [0x39, 0x03, 0x00];
-const f64storeAt = (off: number): number[] => [0x39, 0x03, ...uleb(off)];
-const f64add = [0xa0];
-const splat = simd(20);
-const lane = (k: number): number[] => [...simd(33), k];
-const f2add = simd(240);
-const f2sub = simd(241);
-const f2mul = simd(242);
-const block = [0x02, 0x40];
-const loop = [0x03, 0x40];
-const end = [0x0b];
-const brIf = (d: number): number[] => [0x0d, ...uleb(d)];
-const br = (d: number): number[] => [0x0c, ...uleb(d)];
-
-/** local ← local + (value bytes). */
-const inc = (l: number, by: number[]): number[] => [...get(l), ...by, ...add, ...set(l)];
-
-function funcBody(locals: [number, number][], code: number[]): number[] {
-  const decl: number[] = [...uleb(locals.length)];
-  for (const [count, type] of locals) decl.push(...uleb(count), type);
-  const body = [...decl, ...code, ...end];
-  return [...uleb(body.length), ...body];
-}
+import {
+  uleb,
+  I32,
+  V128,
+  get,
+  set,
+  i32c,
+  add,
+  mul,
+  shl,
+  geS,
+  gtS,
+  simd,
+  v128load,
+  v128store,
+  f64load,
+  f64store,
+  f64storeAt,
+  f64add,
+  splat,
+  lane,
+  f2add,
+  f2sub,
+  f2mul,
+  block,
+  loop,
+  end,
+  brIf,
+  br,
+  inc,
+  funcBody,
+  section,
+  str,
+} from '../util/wasm-asm.js';
 
 /**
  * dots(v, a, w, ld, r0, r1, nb, nc, ldw): W[p·ldw + j] += Σ_{r0 ≤ i < r1} V[p·ld + i]·A[j·ld + i]
@@ -324,12 +291,6 @@ function update8Body(): number[] {
     c,
   );
 }
-
-function section(id: number, content: number[]): number[] {
-  return [id, ...uleb(content.length), ...content];
-}
-
-const str = (s: string): number[] => [...uleb(s.length), ...Array.from(s, (ch) => ch.charCodeAt(0))];
 
 /** The module's bytes (≈ 2.3 KiB: under the 4 KiB browsers allow for synchronous compilation). */
 export function moduleBytes(): Uint8Array<ArrayBuffer> {
