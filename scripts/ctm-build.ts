@@ -32,6 +32,7 @@ import {
 import { bytesToBase64, encodeVarints } from '../src/ctm/builtinDecode.js';
 import { monteCarloHalting } from '../src/ctm/enumerateMonteCarlo.js';
 import { createRng } from '../src/util/random.js';
+import { spearman } from './lib/stats.js';
 
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 
@@ -461,30 +462,6 @@ function builtin(args: Map<string, string>): void {
   process.stderr.write('[ctm] built-in modules written to src/ctm/data/\n');
 }
 
-/** Spearman rank correlation (average ranks for ties). */
-function spearman(a: number[], b: number[]): number {
-  const rank = (v: number[]): number[] => {
-    const idx = v.map((x, i) => i).sort((i, j) => v[i] - v[j]);
-    const r = new Array<number>(v.length);
-    for (let i = 0; i < idx.length; ) {
-      let j = i;
-      while (j + 1 < idx.length && v[idx[j + 1]] === v[idx[i]]) j++;
-      for (let k = i; k <= j; k++) r[idx[k]] = (i + j) / 2;
-      i = j + 1;
-    }
-    return r;
-  };
-  const ra = rank(a), rb = rank(b);
-  const n = a.length;
-  const ma = ra.reduce((s, x) => s + x, 0) / n, mb = rb.reduce((s, x) => s + x, 0) / n;
-  let sab = 0, saa = 0, sbb = 0;
-  for (let i = 0; i < n; i++) {
-    sab += (ra[i] - ma) * (rb[i] - mb);
-    saa += (ra[i] - ma) ** 2;
-    sbb += (rb[i] - mb) ** 2;
-  }
-  return saa === 0 || sbb === 0 ? NaN : sab / Math.sqrt(saa * sbb);
-}
 
 /** Prints markdown tables comparing the built-in tables with ../shared/reference/ctm. */
 async function compare(): Promise<void> {

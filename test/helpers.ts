@@ -20,3 +20,16 @@ export function expectOckhamError(
   if (want.message !== undefined) expect(e.message).toMatch(want.message);
   return e;
 }
+
+/** Awaits `p`, asserts it rejects with an OckhamError naming `argument` (and `code`), returns the error. */
+export async function rejectsArg(p: Promise<unknown>, argument: string, code?: string): Promise<OckhamError> {
+  let err: unknown;
+  try {
+    await p;
+  } catch (e) {
+    err = e;
+  }
+  return expectOckhamError(() => {
+    if (err !== undefined) throw err;
+  }, { argument, ...(code ? { code } : {}) });
+}

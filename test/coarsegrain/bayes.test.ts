@@ -2,19 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { bayesOptimize } from '../../src/coarsegrain/index.js';
 import { OckhamError } from '../../src/errors.js';
 import { createRng } from '../../src/util/random.js';
+import { rejectsArg } from '../helpers.js';
 
-async function rejectsArg(p: Promise<unknown>, arg: string, code?: string): Promise<OckhamError> {
-  let err: unknown;
-  try {
-    await p;
-  } catch (e) {
-    err = e;
-  }
-  expect(err).toBeInstanceOf(OckhamError);
-  expect((err as OckhamError).argument).toBe(arg);
-  if (code) expect((err as OckhamError).code).toBe(code);
-  return err as OckhamError;
-}
 
 const branin = ({ x, y }: Record<string, number>): number => {
   const b = 5.1 / (4 * Math.PI ** 2);

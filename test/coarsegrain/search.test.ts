@@ -9,19 +9,8 @@ import { lowRankTruncate } from '../../src/spectral/index.js';
 import { OckhamError } from '../../src/errors.js';
 import type { NamedTensor } from '../../src/util/model.js';
 import { makeRegression } from './fixture.js';
+import { rejectsArg } from '../helpers.js';
 
-async function rejectsArg(p: Promise<unknown>, arg: string, code?: string): Promise<OckhamError> {
-  let err: unknown;
-  try {
-    await p;
-  } catch (e) {
-    err = e;
-  }
-  expect(err).toBeInstanceOf(OckhamError);
-  expect((err as OckhamError).argument).toBe(arg);
-  if (code) expect((err as OckhamError).code).toBe(code);
-  return err as OckhamError;
-}
 
 const reg = makeRegression();
 const L0 = reg.loss(reg.model);

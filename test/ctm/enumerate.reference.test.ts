@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { ctm1d, ctm2d } from '../../src/ctm/builtin.js';
 import { ctmEntriesFromCounts, enumerateCtm } from '../../src/ctm/enumerate.js';
 import type { CtmTable } from '../../src/ctm/types.js';
+import { spearman } from '../../scripts/lib/stats.js';
 
 const ROOT = process.cwd();
 const REF = path.resolve(ROOT, '../shared/reference/ctm');
@@ -23,28 +24,6 @@ function readRef(file: string): Map<string, Array<[string, number]>> {
   return m;
 }
 
-function spearman(a: number[], b: number[]): number {
-  const rank = (v: number[]): number[] => {
-    const idx = v.map((_, i) => i).sort((i, j) => v[i] - v[j]);
-    const r = new Array<number>(v.length);
-    for (let i = 0; i < idx.length; ) {
-      let j = i;
-      while (j + 1 < idx.length && v[idx[j + 1]] === v[idx[i]]) j++;
-      for (let k = i; k <= j; k++) r[idx[k]] = (i + j) / 2;
-      i = j + 1;
-    }
-    return r;
-  };
-  const ra = rank(a), rb = rank(b);
-  const n = a.length, ma = (n - 1) / 2;
-  let sab = 0, saa = 0, sbb = 0;
-  for (let i = 0; i < n; i++) {
-    sab += (ra[i] - ma) * (rb[i] - ma);
-    saa += (ra[i] - ma) ** 2;
-    sbb += (rb[i] - ma) ** 2;
-  }
-  return sab / Math.sqrt(saa * sbb);
-}
 
 /** Per shape: reference keys, covered keys, max/mean |diff| and Spearman over covered keys. */
 function compare(table: CtmTable, ref: Map<string, Array<[string, number]>>, skip: Set<string>) {
