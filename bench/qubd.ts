@@ -5,9 +5,10 @@
 import { qubd, qubdModel } from '../src/index.js';
 import { quantizeInto } from '../src/quantize/quantize.js';
 import { planeBdm, planeTotals } from '../src/qubd/kernel.js';
+import { planeBdmWasm } from '../src/qubd/wasm-kernel.js';
 import { defaultTable } from '../src/ctm/default.js';
 import { normalArray } from '../src/util/random.js';
-import { fmt, plainPass, printTable, timeMs } from './util.js';
+import { baselineMs, fmt, printTable, timeMs } from './util.js';
 
 function weights(n: number, seed: number): Float32Array {
   return Float32Array.from(normalArray(n, seed, 0, 0.02));
@@ -20,8 +21,10 @@ export async function run(): Promise<void> {
     [4096, 4096],
   ] as const) {
     const w = weights(r * c, r);
-    const base = timeMs(() => plainPass(w), 7, 2);
-    const t = timeMs(() => qubd(w, { shape: [r, c], bits: 8 }), r > 1000 ? 3 : 9, 2);
+    // The baseline before and after, the faster one kept (the conservative ratio).
+    const before = baselineMs([w], r > 1000 ? 7 : 15);
+    const t = timeMs(() => qubd(w, { shape: [r, c], bits: 8 }), r > 1000 ? 5 : 15, 3);
+    const base = Math.min(before, baselineMs([w], r > 1000 ? 7 : 15));
     rows.push({
       input: `${r}×${c}`,
       'plain pass ms': fmt(base, 3),
@@ -45,12 +48,9 @@ export async function run(): Promise<void> {
     tensors.push({ name: `h${b}.down`, data: shared2, shape: [1024, 4096] });
     total += 2 * shared2.length;
   }
-  const base = timeMs(() => {
-    let s = 0;
-    for (const t of tensors) s += plainPass(t.data);
-    return s;
-  }, 3, 1);
-  const t = timeMs(() => qubdModel(tensors, { bits: 8, binarized: 'none' }), 1, 0);
+  const before = baselineMs(tensors.map((t) => t.data), 3);
+  const t = timeMs(() => qubdModel(tensors, { bits: 8, binarized: 'none' }), 3, 1);
+  const base = Math.min(before, baselineMs(tensors.map((t) => t.data), 3));
   rows.push({
     input: `model ${(total / 1e6).toFixed(1)}M params (qubdModel, no binarized baseline)`,
     'plain pass ms': fmt(base, 1),
@@ -64,8 +64,9 @@ export async function run(): Promise<void> {
 }
 
 /**
- * Where the time goes: the quantizer (min–max pass + float32-exact encoding into a reused codes
- * array) and the kernel counting all planes' 4×4 blocks from the codes.
+ * Where the time goes: the quantizer (min–max pass + float32-exact encoding, codes left in the
+ * wasm arena) and the kernel counting all planes' 4×4 blocks from the codes — the WebAssembly
+ * SIMD kernel QuBD uses, and the JS kernel it falls back to without WebAssembly SIMD.
  */
 function breakdown(): void {
   const t4 = defaultTable(2).shapes.get('4x4');
@@ -73,16 +74,20 @@ function breakdown(): void {
   const rows: Record<string, string | number>[] = [];
   for (const n of [768, 4096]) {
     const w = weights(n * n, n);
-    const reps = n > 1000 ? 3 : 9;
-    const base = timeMs(() => plainPass(w), 7, 2);
-    const codes = new Uint16Array(n * n);
-    const quant = timeMs(() => quantizeInto(w, { bits: 8 }, codes), reps, 2);
-    const kernel = timeMs(() => planeBdm(codes, n, n, 8, t4.values, t4.missing, planeTotals(8)), reps, 2);
+    const reps = n > 1000 ? 5 : 15;
+    const base = baselineMs([w], reps);
+    const quant = timeMs(() => quantizeInto(w, { bits: 8 }, null, true), reps, 3);
+    const q = quantizeInto(w, { bits: 8 }, null, true);
+    const codes = q.codes;
+    const wasm = timeMs(() => planeBdmWasm(codes, n, n, 8, t4.values, t4.missing, planeTotals(8)), reps, 3);
+    const copy = codes.slice();
+    const js = timeMs(() => planeBdm(copy, n, n, 8, t4.values, t4.missing, planeTotals(8)), reps, 3);
     rows.push({
       input: `${n}×${n}`,
       'plain pass ms': fmt(base, 3),
       'quantize ×plain': fmt(quant / base, 2),
-      'kernel ×plain': fmt(kernel / base, 2),
+      'wasm kernel ×plain': fmt(wasm / base, 2),
+      'JS kernel ×plain': fmt(js / base, 2),
     });
   }
   printTable('QuBD breakdown: each stage alone, as a ratio to the plain pass', rows);

@@ -21,6 +21,26 @@ export function plainPass(x: Float32Array): number {
   return s;
 }
 
+/**
+ * The plain-pass baseline for `xs`, fully warmed (≥ 100 ms of warm-up: the JIT's final code for
+ * the loop arrives after a few calls, and an under-warmed baseline flatters every ratio), as the
+ * median over `reps` passes of all arrays.
+ */
+export function baselineMs(xs: readonly Float32Array[], reps = 7): number {
+  const all = (): number => {
+    let s = 0;
+    for (const x of xs) s += plainPass(x);
+    return s;
+  };
+  const t0 = performance.now();
+  let warm = 0;
+  while (performance.now() - t0 < 100 || warm < 3) {
+    all();
+    warm++;
+  }
+  return timeMs(all, reps, 0);
+}
+
 /** Prints a table of rows (objects with the same keys). */
 export function printTable(title: string, rows: Record<string, string | number>[]): void {
   console.log(`\n## ${title}`);

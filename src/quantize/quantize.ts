@@ -6,6 +6,7 @@ import type { FloatArray, Shape } from '../util/validate.js';
 import { as2d, assertInt, assertKnownOptions, assertNumber, assertOneOf, assertShapeMatches } from '../util/validate.js';
 import { quantilePairF32, quantilePairF64 } from './quantile.js';
 import { I32, block, br, brIf, end, funcBody, get, i32c, inc, loop, section, set, simd, str, uleb, v128load, V128 } from '../util/wasm-asm.js';
+import { ARENA_STATIC, arenaFor } from '../util/wasm-arena.js';
 /** 1.5·2^52: x + M − M rounds x to an integer, ties to even (see round.ts); a local const so the JIT folds it. */
 const RHE_MAGIC = 6755399441055744;
 import type { QuantizedPerChannel, QuantizedTensor, QuantizeOptions } from './types.js';
@@ -275,10 +276,11 @@ function constantError(where: string, lo: number, hi: number, o: Resolved): Ockh
 // [0, 2^23) to the nearest integer, ties to even, so the kernel's codes equal exactCode's bit for
 // bit with no screen (test/quantize/wasm.test.ts checks every rounding boundary ± 3 ulps and
 // exact ties at 1..16 bits against the JS path and the formula). It runs 4 lanes per instruction
-// on unchecked memory. The input is copied into one module-level memory at byte QX; the codes
-// follow it at a 16-byte aligned offset; bytes 0..47 receive the min, max and sum vectors. The
-// memory is replaced by a larger one when a bigger tensor comes (≈ 6 bytes per element of the
-// largest tensor seen stay allocated). Anywhere WebAssembly SIMD is missing, the JS path runs.
+// on unchecked memory. The input is copied into the shared wasm arena (src/util/wasm-arena.ts)
+// at byte QX; the codes follow it at a 16-byte aligned offset, where the QuBD kernel counts them
+// in place; the 48 bytes at RES receive the min, max and sum vectors. The arena is replaced by a
+// larger one when a bigger tensor comes (≈ 6 bytes per element of the largest tensor seen stay
+// allocated). Anywhere WebAssembly SIMD is missing, the JS path runs.
 
 const F32 = 0x7d;
 const geU = [0x4f];
@@ -293,13 +295,15 @@ const narrowU = simd(134); // i16x8.narrow_i32x4_u (codes ≤ 65535 pass unchang
 const v128loadAt = (off: number): number[] => [...simd(0), 0x03, ...uleb(off)];
 const v128storeAt = (off: number): number[] => [...simd(11), 0x03, ...uleb(off)];
 
-/** Byte offset of x in the kernel memory (after the 32-byte min/max result slot). */
-const QX = 64;
+/** Byte offset of the min/max/sum result vectors in the arena. */
+const RES = ARENA_STATIC;
+/** Byte offset of x in the arena (after the result slot). */
+const QX = RES + 64;
 
 /**
  * minmax(p, n): element-wise min and max vectors of the n float32 at byte p (n a positive
- * multiple of 8), two accumulator pairs, stored at bytes 0 and 16, and their sum's vector at
- * byte 32. pmin/pmax (one minps/maxps each; f32x4.min/max's NaN and ±0 handling costs several
+ * multiple of 8), two accumulator pairs, stored at bytes RES and RES + 16, and their sum's
+ * vector at RES + 32. pmin/pmax (one minps/maxps each; f32x4.min/max's NaN and ±0 handling costs several
  * instructions) drop NaNs and may pick +0 over −0, so the caller checks the sum (NaN is sticky in
  * it, and ∞ − ∞ is NaN) and redoes a zero extreme in JS.
  */
@@ -318,9 +322,9 @@ function minmaxBody(): number[] {
   c.push(...get(B), ...get(MN1), ...f32x4pmin, ...set(MN1), ...get(B), ...get(MX1), ...f32x4pmax, ...set(MX1));
   c.push(...get(S0), ...get(A), ...f32x4add, ...set(S0), ...get(S1), ...get(B), ...f32x4add, ...set(S1));
   c.push(...inc(P, i32c(32)), ...br(0), ...end, ...end);
-  c.push(...i32c(0), ...get(MN0), ...get(MN1), ...f32x4pmin, ...v128storeAt(0));
-  c.push(...i32c(0), ...get(MX0), ...get(MX1), ...f32x4pmax, ...v128storeAt(16));
-  c.push(...i32c(0), ...get(S0), ...get(S1), ...f32x4add, ...v128storeAt(32));
+  c.push(...i32c(RES), ...get(MN0), ...get(MN1), ...f32x4pmin, ...v128storeAt(0));
+  c.push(...i32c(RES), ...get(MX0), ...get(MX1), ...f32x4pmax, ...v128storeAt(16));
+  c.push(...i32c(RES), ...get(S0), ...get(S1), ...f32x4add, ...v128storeAt(32));
   return funcBody(
     [
       [1, I32],
@@ -381,13 +385,14 @@ export function quantizeModuleBytes(): Uint8Array<ArrayBuffer> {
 
 interface QuantKernels {
   readonly memory: WebAssembly.Memory;
+  readonly generation: number;
   readonly minmax: (p: number, n: number) => void;
   readonly encode: (src: number, dst: number, n: number, lo: number, step: number, maxCode: number) => void;
 }
 
 /** Compiled once, lazily; null when WebAssembly SIMD is unavailable. */
 let compiled: WebAssembly.Module | null | undefined;
-/** The current instance (its memory only ever replaced by a larger one, see kernelsFor). */
+/** The instance on the current arena (re-instantiated when the arena is replaced). */
 let kernels: QuantKernels | null = null;
 let wasmEnabled = true;
 
@@ -416,29 +421,22 @@ const WASM_MIN = 256;
 /** Byte offset of the codes for n elements. */
 const codesOffset = (n: number): number => (QX + 4 * n + 15) & ~15;
 
-/**
- * The kernels with memory for n elements, or null (no SIMD, disabled, or memory refused).
- * A larger memory is a fresh Memory and Instance, never Memory.grow: growing detaches the old
- * ArrayBuffer, and the first detach anywhere in the process makes V8 add a detached-buffer check
- * to every typed-array access in optimized code (measured: a plain Float32Array pass ~1.8×
- * slower for the rest of the process).
- */
+/** Bytes readable past the end of the codes (the QuBD kernel's 16-byte loads may overrun a row). */
+export const CODES_SLACK = 64;
+
+/** The kernels on an arena with room for n elements, or null (no SIMD, disabled, or memory refused). */
 function kernelsFor(n: number): QuantKernels | null {
   if (!wasmEnabled || n < WASM_MIN) return null;
-  const need = codesOffset(n) + 2 * n + 16;
-  if (kernels !== null && kernels.memory.buffer.byteLength >= need) return kernels;
   const mod = quantModule();
   if (mod === null) return null;
-  try {
-    const memory = new WebAssembly.Memory({ initial: Math.ceil(need / 65536) });
-    const ex = new WebAssembly.Instance(mod, { e: { m: memory } }).exports as unknown as {
-      r: QuantKernels['minmax'];
-      e: QuantKernels['encode'];
-    };
-    kernels = { memory, minmax: ex.r, encode: ex.e };
-  } catch {
-    return null; // too large for one wasm memory: the JS path handles it
-  }
+  const arena = arenaFor(codesOffset(n) - ARENA_STATIC + 2 * n + CODES_SLACK);
+  if (arena === null) return null; // too large for one wasm memory: the JS path handles it
+  if (kernels !== null && kernels.generation === arena.generation) return kernels;
+  const ex = new WebAssembly.Instance(mod, { e: { m: arena.memory } }).exports as unknown as {
+    r: QuantKernels['minmax'];
+    e: QuantKernels['encode'];
+  };
+  kernels = { memory: arena.memory, generation: arena.generation, minmax: ex.r, encode: ex.e };
   return kernels;
 }
 
@@ -528,7 +526,7 @@ export function quantizeInto(
     let hi: number;
     if (o.mode === 'minmax') {
       k.minmax(QX, n8);
-      const r = new Float32Array(buf, 0, 12);
+      const r = new Float32Array(buf, RES, 12);
       lo = Math.min(r[0], r[1], r[2], r[3]);
       hi = Math.max(r[4], r[5], r[6], r[7]);
       const sum = r[8] + r[9] + r[10] + r[11];

@@ -20,6 +20,7 @@ import {
 } from '../util/validate.js';
 import type { Shape } from '../util/validate.js';
 import { addLeftoverOnes, planeBdm, planeTotals } from './kernel.js';
+import { planeBdmWasm } from './wasm-kernel.js';
 
 /** Options of {@link qubd}. */
 export interface QubdOptions {
@@ -85,8 +86,8 @@ function table4x4(table: CtmTable, name: string) {
  * sum. Each plane's BDM is an upper-bound-style estimate (CTM is itself an approximation of K);
  * the sum bounds the information of the quantized tensor, not of the float weights.
  *
- * The default path never materialises the planes: a fused kernel reads each code once and counts
- * all planes' 4×4 blocks at once (see `bench/qubd.ts`).
+ * The default path never materialises the planes: a fused kernel (WebAssembly SIMD where
+ * available, else JS) reads each code once and counts all planes' 4×4 blocks (see `bench/qubd.ts`).
  *
  * Reference: QuBD (quantized block decomposition) of neural-network weights; BDM as in
  * Zenil et al. 2018, Entropy 20:605; pybdm's `ignore` partition.
@@ -135,7 +136,9 @@ export function qubd(tensor: Float32Array | Float64Array, options: QubdOptions):
   }
   const blocks = Math.floor(rows / 4) * Math.floor(cols / 4);
   const out = planeTotals(bits);
-  planeBdm(q.codes, rows, cols, bits, t4.values, t4.missing, out);
+  if (!planeBdmWasm(q.codes, rows, cols, bits, t4.values, t4.missing, out)) {
+    planeBdm(q.codes, rows, cols, bits, t4.values, t4.missing, out);
+  }
   addLeftoverOnes(q.codes, rows, cols, out.ones);
   const planes: QubdPlane[] = [];
   for (let p = 0; p < bits; p++) {
