@@ -29,26 +29,30 @@ import type { PlaneTotals } from './kernel.js';
 
 const F64 = 0x7c;
 
-// Static-region layout (bytes; all below ARENA_STATIC = 4 MiB).
+// Static-region layout (bytes; all below ARENA_STATIC = 6 MiB).
 /** Counts, 2^16 u32 per plane, 8 planes. */
 const COUNTS = 0;
 const PLANE_BYTES = 1 << 18;
 /** CTM values, f64 indexed by block code. */
 const VALS = 0x200000;
-/** DLOG[n] = log2(n + 1) − log2(n), f64, n < 2^16. */
-const DLOG = 0x280000;
+/** LOG2[n] = log2(n), f64, 1 ≤ n < 2^16. */
+const LOG2 = 0x280000;
 /** Missing flags, u8 by block code. */
 const FLAGS = 0x300000;
-/** Touched count slots (byte addresses), u32. */
-const TOUCHED = 0x310000;
-const TOUCHED_END = 0x350000;
 /** A chunk's block codes: 16 bytes per block (plane p's code at byte 2p). */
-const KEYS = 0x350000;
+const KEYS = 0x310000;
 /** Blocks per chunk. */
 const CHUNK = 16384;
-/** One count call's results: f64 bdm, i32 ones, distinct, missing. */
-const OUT = KEYS + (CHUNK + 8) * 16;
-if (OUT + 64 > ARENA_STATIC) throw new Error('qubd wasm layout exceeds the arena static region');
+/** Per-plane sums: bdm, ones (f64 × 8), distinct, missing (i32 × 8). */
+const OUT_BDM = KEYS + (CHUNK + 8) * 16;
+const OUT_ONES = OUT_BDM + 64;
+const OUT_DIST = OUT_ONES + 64;
+const OUT_MISS = OUT_DIST + 32;
+/** Slots seen, as byte addresses: room for every slot of 8 planes, so it never overflows. */
+const TOUCHED = 0x400000;
+if (OUT_MISS + 32 > TOUCHED || TOUCHED + 8 * PLANE_BYTES > ARENA_STATIC) {
+  throw new Error('qubd wasm layout exceeds the arena static region');
+}
 
 // Opcodes not in wasm-asm.
 const i32load = (off = 0): number[] => [0x28, 0x02, off];
@@ -75,6 +79,16 @@ const f64mul = [0xa2];
 const f64div = [0xa3];
 const f64fromU32 = [0xb8];
 const ifVoid = [0x04, 0x40];
+const ifF64 = [0x04, 0x7c];
+const tee = (l: number): number[] => [0x22, l];
+const shrU = [0x76];
+const clz = [0x67];
+const mul = [0x6c];
+const f64storeAt = (off: number): number[] => [0x39, 0x03, ...uleb(off)];
+const i32storeAt32 = (off: number): number[] => [0x36, 0x02, ...uleb(off)];
+const i32loadAt8u = (off: number): number[] => [0x2d, 0x00, ...uleb(off)];
+const select = [0x1b];
+const and = [0x71];
 const elseOp = [0x05];
 const v128loadAt = (off: number): number[] => [...simd(0), 0x04, off];
 const v128const = (bytes: number[]): number[] => [...simd(12), ...bytes];
@@ -144,66 +158,98 @@ function keysBody(): number[] {
 }
 
 /**
- * count(kp, m, cbase, tp, tend) → tp': counts the m block codes at kp, kp + 16, … into the u32
- * slots at cbase, scoring while counting (see the file comment); writes bdm (f64), ones,
- * distinct, missing (i32) at OUT; appends first-seen slot addresses at tp while tp < tend.
+ * tally(kp, m, cbase, tp) → tp': counts[code]++ for the m block codes at kp, kp + 16, … (u32
+ * slots at cbase), appending the byte address of every slot seen for the first time at tp (the
+ * caller keeps room for m entries). Branch-free: in the middle planes a first occurrence is about
+ * as likely as a repeat, and a branch on it mispredicted often enough to cost more than counting.
  */
-function countBody(): number[] {
-  const [KP, M, CB, TP, TEND] = [0, 1, 2, 3, 4];
-  const [KEY, A, N, ONES, DIST, MISS, E] = [5, 6, 7, 8, 9, 10, 11];
-  const [BDM, X] = [12, 13];
-  const LOG2E = Math.LOG2E;
+function tallyBody(): number[] {
+  const [KP, M, CB, TP] = [0, 1, 2, 3];
+  const [A, N, E] = [4, 5, 6];
   const c: number[] = [];
   c.push(...get(KP), ...get(M), ...i32c(4), ...shl, ...add, ...set(E));
   c.push(...block, ...loop);
   c.push(...get(KP), ...get(E), ...geU, ...brIf(1));
-  c.push(...get(KP), ...i32load16u, ...set(KEY));
-  c.push(...get(CB), ...get(KEY), ...i32c(2), ...shl, ...add, ...set(A));
-  c.push(...get(A), ...i32load(), ...set(N));
-  c.push(...get(A), ...get(N), ...i32c(1), ...add, ...i32store);
-  c.push(...get(ONES), ...get(KEY), ...popcnt, ...add, ...set(ONES));
-  c.push(...get(N), ...eqz, ...ifVoid);
-  {
-    c.push(...get(BDM), ...get(KEY), ...i32c(3), ...shl, ...f64loadAt(VALS), ...f64add, ...set(BDM));
-    c.push(...inc(DIST, i32c(1)));
-    c.push(...get(MISS), ...get(KEY), ...i32c(FLAGS), ...add, ...i32load8u, ...add, ...set(MISS));
-    c.push(...get(TP), ...get(TEND), ...ltU, ...ifVoid, ...get(TP), ...get(A), ...i32store, ...inc(TP, i32c(4)), ...end);
-  }
-  c.push(...elseOp);
-  {
-    c.push(...get(N), ...i32c(65536), ...ltU, ...ifVoid);
-    c.push(...get(BDM), ...get(N), ...i32c(3), ...shl, ...i32c(DLOG), ...add, ...f64load, ...f64add, ...set(BDM));
-    c.push(...elseOp);
-    // log2(1 + x), x = 1/n ≤ 2^−16: x − x²/2 + x³/3 − x⁴/4, relative error < x⁴/5 < 2^−66.
-    c.push(...f64const(1), ...get(N), ...f64fromU32, ...f64div, ...set(X));
-    c.push(...get(BDM), ...f64const(LOG2E), ...get(X), ...f64mul);
-    c.push(...f64const(1), ...get(X), ...f64const(0.5), ...get(X), ...f64const(1 / 3), ...get(X), ...f64const(0.25), ...f64mul, ...f64sub, ...f64mul, ...f64sub, ...f64mul, ...f64sub);
-    c.push(...f64mul, ...f64add, ...set(BDM));
-    c.push(...end);
-  }
-  c.push(...end);
+  c.push(...get(CB), ...get(KP), ...i32load16u, ...i32c(2), ...shl, ...add, ...set(A));
+  c.push(...get(A), ...get(A), ...i32load(), ...tee(N), ...i32c(1), ...add, ...i32store);
+  c.push(...get(TP), ...get(A), ...i32store, ...get(TP), ...get(N), ...eqz, ...i32c(2), ...shl, ...add, ...set(TP));
   c.push(...inc(KP, i32c(16)), ...br(0), ...end, ...end);
-  c.push(...i32c(OUT), ...get(BDM), ...f64store(0));
-  c.push(...i32c(OUT), ...get(ONES), ...i32storeAt(8));
-  c.push(...i32c(OUT), ...get(DIST), ...i32storeAt(12));
-  c.push(...i32c(OUT), ...get(MISS), ...i32storeAt(16));
   c.push(...get(TP));
-  return funcBody(
-    [
-      [7, I32],
-      [2, F64],
-    ],
-    c,
-  );
+  return funcBody([[3, I32]], c);
 }
 
-/** zero(p, e): stores 0 at every u32 address listed in [p, e). */
-function zeroBody(): number[] {
-  const [P, E] = [0, 1];
+/**
+ * Adds one counted slot (byte address in local `a`, count in local `n`) to the plane's sums in
+ * locals: bdm += CTM(code) + log2(n), ones += popcount(code)·n, distinct += 1, missing +=
+ * flag(code) — all multiplied by `live` (0 or 1; branch-free sweeps pass n ≠ 0) — and re-zeroes
+ * it. log2(n) comes from a table below 2^16; above, n = m·2^s with 2^15 ≤ m < 2^16 and
+ * log2 n = s + log2 m + log2(1 + x), x = (n − m·2^s)/(m·2^s) < 2^−15, from x − x²/2 + x³/3 − x⁴/4
+ * (relative error < x⁴/5 < 2^−62).
+ */
+function scoreSlot(L: { a: number; n: number; code: number; s: number; live: number; x: number; bdm: number; ones: number; dist: number; miss: number }): number[] {
+  const { a, n, code, s, live, x, bdm, ones, dist, miss } = L;
+  const c: number[] = [];
+  c.push(...get(a), ...i32c(0), ...i32store);
+  c.push(...get(a), ...i32c(2), ...shrU, ...i32c(65535), ...and, ...set(code));
+  c.push(...get(bdm));
+  c.push(...get(code), ...i32c(3), ...shl, ...f64loadAt(VALS));
+  c.push(...get(n), ...i32c(65536), ...ltU, ...ifF64);
+  c.push(...get(n), ...i32c(3), ...shl, ...f64loadAt(LOG2));
+  c.push(...elseOp);
+  c.push(...i32c(16), ...get(n), ...clz, 0x6b, ...set(s)); // s = bit length − 16
+  c.push(...get(n), ...get(s), ...shrU, ...get(s), ...shl, ...f64fromU32, ...set(x)); // m·2^s (exact)
+  c.push(...get(n), ...f64fromU32, ...get(x), ...f64sub, ...get(x), ...f64div, ...set(x));
+  c.push(...get(s), ...f64fromU32, ...get(n), ...get(s), ...shrU, ...i32c(3), ...shl, ...f64loadAt(LOG2), ...f64add);
+  c.push(...f64const(Math.LOG2E), ...get(x), ...f64mul);
+  c.push(...f64const(1), ...get(x), ...f64const(0.5), ...get(x), ...f64const(1 / 3), ...get(x), ...f64const(0.25), ...f64mul, ...f64sub, ...f64mul, ...f64sub, ...f64mul, ...f64sub);
+  c.push(...f64mul, ...f64add);
+  c.push(...end);
+  c.push(...f64add);
+  if (live >= 0) c.push(...f64const(0), ...get(live), ...select);
+  c.push(...f64add, ...set(bdm));
+  c.push(...get(ones), ...get(code), ...popcnt, ...get(n), ...mul, ...add, ...set(ones));
+  c.push(...get(dist), ...(live >= 0 ? get(live) : i32c(1)), ...add, ...set(dist));
+  c.push(...get(miss), ...get(code), ...i32loadAt8u(FLAGS), ...(live >= 0 ? [...get(live), ...and] : []), ...add, ...set(miss));
+  return c;
+}
+
+/** Stores a plane's sums (locals) at OUT[plane]. */
+function storeSums(plane: number, bdm: number, ones: number, dist: number, miss: number): number[] {
+  return [
+    ...get(plane), ...i32c(3), ...shl, ...get(bdm), ...f64storeAt(OUT_BDM),
+    ...get(plane), ...i32c(3), ...shl, ...get(ones), 0xb8, ...f64storeAt(OUT_ONES),
+    ...get(plane), ...i32c(2), ...shl, ...get(dist), ...i32storeAt32(OUT_DIST),
+    ...get(plane), ...i32c(2), ...shl, ...get(miss), ...i32storeAt32(OUT_MISS),
+  ];
+}
+
+/** score(p, e, plane): scores and re-zeroes every slot whose address is listed in [p, e). */
+function scoreListBody(): number[] {
+  const [P, E, PLANE] = [0, 1, 2];
+  const [A, N, CODE, S, ONES, DIST, MISS] = [3, 4, 5, 6, 7, 8, 9];
+  const [X, BDM] = [10, 11];
   const c: number[] = [];
   c.push(...block, ...loop, ...get(P), ...get(E), ...geU, ...brIf(1));
-  c.push(...get(P), ...i32load(), ...i32c(0), ...i32store, ...inc(P, i32c(4)), ...br(0), ...end, ...end);
-  return funcBody([], c);
+  c.push(...get(P), ...i32load(), ...tee(A), ...i32load(), ...set(N));
+  c.push(...scoreSlot({ a: A, n: N, code: CODE, s: S, live: -1, x: X, bdm: BDM, ones: ONES, dist: DIST, miss: MISS }));
+  c.push(...inc(P, i32c(4)), ...br(0), ...end, ...end);
+  c.push(...storeSums(PLANE, BDM, ONES, DIST, MISS));
+  return funcBody([[7, I32], [2, F64]], c);
+}
+
+/** scan(p, e, plane): scores and re-zeroes every non-zero slot in [p, e), branch-free. */
+function scanBody(): number[] {
+  const [P, E, PLANE] = [0, 1, 2];
+  const [A, N, CODE, S, ONES, DIST, MISS, LIVE] = [3, 4, 5, 6, 7, 8, 9, 10];
+  const [X, BDM] = [11, 12];
+  const c: number[] = [];
+  c.push(...block, ...loop, ...get(P), ...get(E), ...geU, ...brIf(1));
+  // An empty slot reads LOG2[0] (0, never used) and is masked out by live = 0.
+  c.push(...get(P), ...tee(A), ...i32load(), ...tee(N), ...i32c(0), 0x47, ...set(LIVE));
+  c.push(...scoreSlot({ a: A, n: N, code: CODE, s: S, live: LIVE, x: X, bdm: BDM, ones: ONES, dist: DIST, miss: MISS }));
+  c.push(...inc(P, i32c(4)), ...br(0), ...end, ...end);
+  c.push(...storeSums(PLANE, BDM, ONES, DIST, MISS));
+  return funcBody([[8, I32], [2, F64]], c);
 }
 
 /** fill(p, n): n zero bytes at p (memory.fill). */
@@ -211,18 +257,19 @@ function fillBody(): number[] {
   return funcBody([], [...get(0), ...i32c(0), ...get(1), 0xfc, 0x0b, 0x00]);
 }
 
-/** The kernel module's bytes (imports memory e.m; exports k = keys, c = count, z = zero, f = fill). */
+/** The kernel module's bytes (imports memory e.m; exports k = keys, t = tally, s = score, n = scan, f = fill). */
 export function qubdModuleBytes(): Uint8Array<ArrayBuffer> {
   const tKeys = [0x60, 5, I32, I32, I32, I32, I32, 0x00];
-  const tCount = [0x60, 5, I32, I32, I32, I32, I32, 0x01, I32];
+  const tTally = [0x60, 4, I32, I32, I32, I32, 0x01, I32];
   const tPair = [0x60, 2, I32, I32, 0x00];
+  const tTriple = [0x60, 3, I32, I32, I32, 0x00];
   const bytes = [
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, [3, ...tKeys, ...tCount, ...tPair]),
+    ...section(1, [4, ...tKeys, ...tTally, ...tPair, ...tTriple]),
     ...section(2, [1, ...str('e'), ...str('m'), 0x02, 0x00, 0x00]),
-    ...section(3, [4, 0, 1, 2, 2]),
-    ...section(7, [4, ...str('k'), 0x00, 0, ...str('c'), 0x00, 1, ...str('z'), 0x00, 2, ...str('f'), 0x00, 3]),
-    ...section(10, [4, ...keysBody(), ...countBody(), ...zeroBody(), ...fillBody()]),
+    ...section(3, [5, 0, 1, 3, 3, 2]),
+    ...section(7, [5, ...str('k'), 0x00, 0, ...str('t'), 0x00, 1, ...str('s'), 0x00, 2, ...str('n'), 0x00, 3, ...str('f'), 0x00, 4]),
+    ...section(10, [5, ...keysBody(), ...tallyBody(), ...scoreListBody(), ...scanBody(), ...fillBody()]),
   ];
   return new Uint8Array(bytes);
 }
@@ -230,9 +277,9 @@ export function qubdModuleBytes(): Uint8Array<ArrayBuffer> {
 interface Kernel {
   readonly arena: Arena;
   readonly keys: (src: number, stride: number, nquads: number, shift: number, dst: number) => void;
-  readonly count: (kp: number, m: number, cbase: number, tp: number, tend: number) => number;
-  readonly zero: (p: number, e: number) => void;
-  readonly fill: (p: number, n: number) => void;
+  readonly tally: (kp: number, m: number, cbase: number, tp: number) => number;
+  readonly score: (p: number, e: number, plane: number) => void;
+  readonly scan: (p: number, e: number, plane: number) => void;
   /** The values array last copied in (by identity). */
   values: Float64Array | null;
   flags: Uint8Array | null;
@@ -263,19 +310,30 @@ function module(): WebAssembly.Module | null {
 
 /** Bytes readable past the codes' end: the last 4-block group of a row may read 32 bytes on. */
 const SLACK = 64;
+/**
+ * A plane's slots are scored by a sweep instead of its list once it has seen this fraction of
+ * the 2^16 codes (measured: the list wins up to ~0.9 — 768² to 1536² at 8 bits — the sweep at
+ * ~1, 4096²).
+ */
+let scanAt = 0.95;
+
+/** Sets the list/sweep threshold (tests force each path). Internal. */
+export function setWasmQubdScanAt(fraction: number): void {
+  scanAt = fraction;
+}
 
 function kernelOn(arena: Arena): Kernel {
   if (kernel !== null && kernel.arena === arena) return kernel;
   const mod = module() as WebAssembly.Module;
   const ex = new WebAssembly.Instance(mod, { e: { m: arena.memory } }).exports as unknown as {
     k: Kernel['keys'];
-    c: Kernel['count'];
-    z: Kernel['zero'];
-    f: Kernel['fill'];
+    t: Kernel['tally'];
+    s: Kernel['score'];
+    n: Kernel['scan'];
   };
-  const dlog = new Float64Array(arena.memory.buffer, DLOG, 65536);
-  for (let n = 1; n < 65536; n++) dlog[n] = Math.log2(n + 1) - Math.log2(n);
-  kernel = { arena, keys: ex.k, count: ex.c, zero: ex.z, fill: ex.f, values: null, flags: null };
+  const log2 = new Float64Array(arena.memory.buffer, LOG2, 65536);
+  for (let n = 1; n < 65536; n++) log2[n] = Math.log2(n);
+  kernel = { arena, keys: ex.k, tally: ex.t, score: ex.s, scan: ex.n, values: null, flags: null };
   return kernel;
 }
 
@@ -314,25 +372,20 @@ export function planeBdmWasm(
     new Uint8Array(buf, FLAGS, 65536).set(missingFlags);
     k.flags = missingFlags;
   }
-  const res = new Float64Array(buf, OUT, 1);
-  const resI = new Int32Array(buf, OUT + 8, 3);
+  const sums = new Float64Array(buf, OUT_BDM, 16);
+  const ints = new Int32Array(buf, OUT_DIST, 16);
   const br = Math.floor(rows / 4);
   const bc = Math.floor(cols / 4);
   const stride = 2 * cols;
   const seg = Math.min(bc, CHUNK);
+  const tps = new Int32Array(8);
   for (let shift = 0; shift < bits; shift += 8) {
     const planes = Math.min(8, bits - shift);
-    let tp = TOUCHED;
+    // One touched list per plane (room for all 2^16 slots, so it never overflows).
+    for (let p = 0; p < planes; p++) tps[p] = TOUCHED + p * PLANE_BYTES;
     let j = 0;
     const flush = (): void => {
-      for (let p = 0; p < planes; p++) {
-        tp = k.count(KEYS + 2 * p, j, COUNTS + p * PLANE_BYTES, tp, TOUCHED_END);
-        const plane = shift + p;
-        out.bdm[plane] += res[0];
-        out.ones[plane] += resI[0];
-        out.distinct[plane] += resI[1];
-        out.missing[plane] += resI[2];
-      }
+      for (let p = 0; p < planes; p++) tps[p] = k.tally(KEYS + 2 * p, j, COUNTS + p * PLANE_BYTES, tps[p]);
       j = 0;
     };
     for (let b = 0; b < br; b++) {
@@ -345,8 +398,18 @@ export function planeBdmWasm(
       }
     }
     if (j > 0) flush();
-    if (tp < TOUCHED_END) k.zero(TOUCHED, tp);
-    else k.fill(COUNTS, planes * PLANE_BYTES);
+    // Score the slots seen (zeroing them): through the plane's list in first-seen order when it
+    // is short, else by one branch-free sweep of the plane's slots (sequential, so cheaper then).
+    for (let p = 0; p < planes; p++) {
+      const t0 = TOUCHED + p * PLANE_BYTES;
+      const seen = (tps[p] - t0) >>> 2;
+      if (seen < 65536 * scanAt) k.score(t0, tps[p], p);
+      else k.scan(COUNTS + p * PLANE_BYTES, COUNTS + (p + 1) * PLANE_BYTES, p);
+      out.bdm[shift + p] += sums[p];
+      out.ones[shift + p] += sums[8 + p];
+      out.distinct[shift + p] += ints[p];
+      out.missing[shift + p] += ints[8 + p];
+    }
   }
   return true;
 }

@@ -12,8 +12,8 @@
  * therefore stay valid; kernels notice a new arena by its `generation` and re-instantiate.
  */
 
-/** Bytes reserved at the start of the arena for persistent kernel data (4 MiB). */
-export const ARENA_STATIC = 4 << 20;
+/** Bytes reserved at the start of the arena for persistent kernel data (6 MiB). */
+export const ARENA_STATIC = 6 << 20;
 
 /** A memory and a counter that changes whenever the memory is replaced. */
 export interface Arena {
