@@ -1,10 +1,11 @@
 /**
- * The fused QuBD kernel (codes → every plane's 4×4 block BDM in one pass, scored while counting;
- * re-zeroed by a touched list for small tensors, by one fill for large ones)
- * against the general path: bitPlanes + ctmBlockDecompose, plane by plane. Built-in table.
+ * The fused QuBD kernels — WebAssembly SIMD (the default) and the JS fallback (codes → every
+ * plane's 4×4 block BDM without materialising planes) — against the general path: bitPlanes +
+ * ctmBlockDecompose, plane by plane. Built-in table.
  */
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { setWasmQubdEnabled } from '../../src/qubd/wasm-kernel.js';
 import { qubd } from '../../src/qubd/index.js';
 import { quantize } from '../../src/quantize/index.js';
 import { bitPlanes, countOnes } from '../../src/bitplanes/index.js';
@@ -16,7 +17,10 @@ function slow(w: Float32Array, rows: number, cols: number, bits: number, range?:
   return bitPlanes(q.codes, bits, [rows, cols]).map((p) => ({ ...ctmBlockDecompose(p, {}), ones: countOnes(p) }));
 }
 
-describe('fused QuBD kernel = bitPlanes + ctmBlockDecompose', () => {
+for (const backend of ['WebAssembly', 'JS fallback'] as const) describe(`fused QuBD kernel (${backend}) = bitPlanes + ctmBlockDecompose`, () => {
+  beforeAll(() => setWasmQubdEnabled(backend === 'WebAssembly'));
+  afterAll(() => setWasmQubdEnabled(true));
+
   it('small tensors (touched-list reset), any shape and depth', () => {
     fc.assert(
       fc.property(fc.integer({ min: 4, max: 41 }), fc.integer({ min: 4, max: 41 }), fc.integer({ min: 1, max: 16 }), fc.nat(), (r, c, bits, seed) => {
