@@ -1,5 +1,6 @@
 /**
- * The QuBD kernel: from integer codes straight to per-plane BDM of the 4×4 blocks, without
+ * The JS QuBD kernel — the fallback where WebAssembly SIMD is missing (wasm-kernel.ts is the
+ * default): from integer codes straight to per-plane BDM of the 4×4 blocks, without
  * materialising the bit-planes and without a scoring pass over the count table.
  *
  * Why: QuBD of a b-bit tensor needs b plane-BDMs. Building b packed planes and then cutting each

@@ -1,30 +1,36 @@
 /**
- * The QuBD kernel in hand-assembled WebAssembly SIMD: the same computation as `planeBdm` in
- * kernel.ts (per-plane BDM of the 4×4 blocks of every bit-plane, scored while counting), about
- * twice as fast, and reading the quantizer's codes where the wasm quantizer wrote them.
+ * The QuBD kernel in hand-assembled WebAssembly SIMD: the same result as `planeBdm` in kernel.ts
+ * (per-plane BDM of the 4×4 blocks of every bit-plane, without materialising the planes), about
+ * three to four times as fast, reading the quantizer's codes where the wasm quantizer wrote them.
  *
  * Block codes by byte masks: `i8x16.bitmask` gathers the top bit of 16 bytes into a 16-bit
  * integer. Four rows of 16 codes (4 blocks side by side) are narrowed to bytes and transposed by
  * 8 shuffles into one vector per block whose lane 15 − (4r + c) holds cell (r, c); its bitmask
  * is then the block's 16-bit code for the top plane (bit 15 = cell (0, 0), the layout the dense
  * CTM tables use), and after each byte-wise doubling (a shift left by one) the next plane's. So
- * 8 planes' block codes cost 4 loads, 8 shuffles and 8 bitmask + 7 add instructions per block,
- * where the JS kernel spends 16 table lookups and ~40 integer operations.
+ * 8 planes' block codes cost 8 loads, 8 narrowing ops, 8 shuffles and 8 bitmask + 7 add
+ * instructions per 4 blocks, where the JS kernel spends 64 table lookups and ~160 integer
+ * operations.
  *
- * Counting is one pass per plane over a chunk of ≤ 16,384 blocks' codes (the plane's 256 KiB of
- * counts stays in cache): n = counts[code]++; a first occurrence adds CTM(code) and records the
- * slot for re-zeroing, the (n+1)-th adds log2(n+1) − log2(n) from a table (a series beyond it),
- * so BDM = Σ CTM + log2(count) is complete when counting ends. `i32.popcnt` gives the 1-cells.
+ * Counting, per chunk of ≤ 16,384 blocks and per plane (so the plane's 256 KiB of counts stays in
+ * cache): a branch-free tally, counts[code]++, appending each first-seen slot to the plane's
+ * touched list. Scoring, once per plane after the last chunk: BDM = Σ CTM(code) + log2(count)
+ * over the list (zeroing each slot as it is read), or by a branch-free sweep of all 2^16 slots
+ * when nearly all were seen. Splitting the two removes the branch on "first occurrence", which in
+ * the middle planes is taken about half the time and mispredicted often (measured: scoring while
+ * counting with that branch, as the JS kernel does, was 1.2–1.4× slower at 768×768 and 4096×4096;
+ * a branch-free scoring-while-counting variant was slower still).
  *
  * Memory: the shared arena (src/util/wasm-arena.ts). Its static region holds, at fixed offsets,
  * the counts for 8 planes, the table's values and missing flags (copied when the table or the
- * arena changes), the log2-difference table, the touched list and the chunk's codes. Codes
- * quantized by the wasm quantizer are already in the arena and are read in place; others are
- * copied in (2 bytes per weight). Where WebAssembly SIMD is missing, callers use `planeBdm`.
+ * arena changes), a log2 table, the chunk's block codes, the per-plane sums and the touched lists
+ * (room for every slot, so they never overflow). Codes quantized by the wasm quantizer are read
+ * in place; others are copied in (2 bytes per weight). Where WebAssembly SIMD is missing, callers
+ * use `planeBdm`.
  */
 import { ARENA_STATIC, arenaFor } from '../util/wasm-arena.js';
 import type { Arena } from '../util/wasm-arena.js';
-import { I32, V128, add, block, br, brIf, end, funcBody, get, i32c, inc, loop, section, set, simd, str, uleb } from '../util/wasm-asm.js';
+import { I32, V128, add, and, block, br, brIf, end, funcBody, get, i32c, inc, loop, mul, section, set, shl, simd, str, sub, uleb } from '../util/wasm-asm.js';
 import type { PlaneTotals } from './kernel.js';
 
 const F64 = 0x7c;
@@ -54,50 +60,40 @@ if (OUT_MISS + 32 > TOUCHED || TOUCHED + 8 * PLANE_BYTES > ARENA_STATIC) {
   throw new Error('qubd wasm layout exceeds the arena static region');
 }
 
-// Opcodes not in wasm-asm.
-const i32load = (off = 0): number[] => [0x28, 0x02, off];
+// Opcodes not in wasm-asm (memory immediates: alignment log2, then the offset).
+const i32load = (off = 0): number[] => [0x28, 0x02, ...uleb(off)];
 const i32store = [0x36, 0x02, 0x00];
+const i32storeAt = (off: number): number[] => [0x36, 0x02, ...uleb(off)];
 const i32load16u = [0x2f, 0x01, 0x00];
-const i32store16 = (off: number): number[] => [0x3b, 0x01, off];
-const i32load8u = [0x2d, 0x00, 0x00];
-const f64load = [0x2b, 0x03, 0x00];
+const i32store16 = (off: number): number[] => [0x3b, 0x01, ...uleb(off)];
+const i32load8uAt = (off: number): number[] => [0x2d, 0x00, ...uleb(off)];
 const f64loadAt = (off: number): number[] => [0x2b, 0x03, ...uleb(off)];
-const f64store = (off: number): number[] => [0x39, 0x03, off];
-const i32storeAt = (off: number): number[] => [0x36, 0x02, off];
-const f64const = (v: number): number[] => {
-  const b = new Uint8Array(new Float64Array([v]).buffer);
-  return [0x44, ...b];
-};
+const f64storeAt = (off: number): number[] => [0x39, 0x03, ...uleb(off)];
+const f64const = (v: number): number[] => [0x44, ...new Uint8Array(new Float64Array([v]).buffer)];
+const tee = (l: number): number[] => [0x22, ...uleb(l)];
 const eqz = [0x45];
+const ne = [0x47];
 const ltU = [0x49];
 const geU = [0x4f];
-const shl = [0x74];
+const clz = [0x67];
 const popcnt = [0x69];
+const shrU = [0x76];
 const f64add = [0xa0];
 const f64sub = [0xa1];
 const f64mul = [0xa2];
 const f64div = [0xa3];
 const f64fromU32 = [0xb8];
-const ifVoid = [0x04, 0x40];
-const ifF64 = [0x04, 0x7c];
-const tee = (l: number): number[] => [0x22, l];
-const shrU = [0x76];
-const clz = [0x67];
-const mul = [0x6c];
-const f64storeAt = (off: number): number[] => [0x39, 0x03, ...uleb(off)];
-const i32storeAt32 = (off: number): number[] => [0x36, 0x02, ...uleb(off)];
-const i32loadAt8u = (off: number): number[] => [0x2d, 0x00, ...uleb(off)];
 const select = [0x1b];
-const and = [0x71];
+const ifF64 = [0x04, 0x7c];
 const elseOp = [0x05];
-const v128loadAt = (off: number): number[] => [...simd(0), 0x04, off];
+const v128loadAt = (off: number): number[] => [...simd(0), 0x04, ...uleb(off)];
 const v128const = (bytes: number[]): number[] => [...simd(12), ...bytes];
 const shuffle = (lanes: number[]): number[] => [...simd(13), ...lanes];
-const bitmask = simd(100);
-const i8add = simd(110);
-const narrowU8 = simd(102);
+const bitmask = simd(100); // i8x16.bitmask
+const i8add = simd(110); // i8x16.add
+const narrowU8 = simd(102); // i8x16.narrow_i16x8_u
 const v128and = simd(78);
-const i16shrU = simd(141);
+const i16shrU = simd(141); // i16x8.shr_u
 
 /** Shuffle of rows (r, r + 1) taking blocks 0–1 (lo) or 2–3 (hi): [blk row r | blk row r+1] × 2. */
 const PAIR_LO = [0, 1, 2, 3, 16, 17, 18, 19, 4, 5, 6, 7, 20, 21, 22, 23];
@@ -146,7 +142,7 @@ function keysBody(): number[] {
       if (p > 0) c.push(...get(V), ...get(V), ...i8add, ...set(V));
     }
   }
-  c.push(...inc(SRC, i32c(32)), ...inc(DST, i32c(64)), ...get(NQ), ...i32c(1), 0x6b, ...set(NQ));
+  c.push(...inc(SRC, i32c(32)), ...inc(DST, i32c(64)), ...get(NQ), ...i32c(1), ...sub, ...set(NQ));
   c.push(...br(0), ...end, ...end);
   return funcBody(
     [
@@ -196,7 +192,7 @@ function scoreSlot(L: { a: number; n: number; code: number; s: number; live: num
   c.push(...get(n), ...i32c(65536), ...ltU, ...ifF64);
   c.push(...get(n), ...i32c(3), ...shl, ...f64loadAt(LOG2));
   c.push(...elseOp);
-  c.push(...i32c(16), ...get(n), ...clz, 0x6b, ...set(s)); // s = bit length − 16
+  c.push(...i32c(16), ...get(n), ...clz, ...sub, ...set(s)); // s = bit length − 16
   c.push(...get(n), ...get(s), ...shrU, ...get(s), ...shl, ...f64fromU32, ...set(x)); // m·2^s (exact)
   c.push(...get(n), ...f64fromU32, ...get(x), ...f64sub, ...get(x), ...f64div, ...set(x));
   c.push(...get(s), ...f64fromU32, ...get(n), ...get(s), ...shrU, ...i32c(3), ...shl, ...f64loadAt(LOG2), ...f64add);
@@ -209,7 +205,7 @@ function scoreSlot(L: { a: number; n: number; code: number; s: number; live: num
   c.push(...f64add, ...set(bdm));
   c.push(...get(ones), ...get(code), ...popcnt, ...get(n), ...mul, ...add, ...set(ones));
   c.push(...get(dist), ...(live >= 0 ? get(live) : i32c(1)), ...add, ...set(dist));
-  c.push(...get(miss), ...get(code), ...i32loadAt8u(FLAGS), ...(live >= 0 ? [...get(live), ...and] : []), ...add, ...set(miss));
+  c.push(...get(miss), ...get(code), ...i32load8uAt(FLAGS), ...(live >= 0 ? [...get(live), ...and] : []), ...add, ...set(miss));
   return c;
 }
 
@@ -217,9 +213,9 @@ function scoreSlot(L: { a: number; n: number; code: number; s: number; live: num
 function storeSums(plane: number, bdm: number, ones: number, dist: number, miss: number): number[] {
   return [
     ...get(plane), ...i32c(3), ...shl, ...get(bdm), ...f64storeAt(OUT_BDM),
-    ...get(plane), ...i32c(3), ...shl, ...get(ones), 0xb8, ...f64storeAt(OUT_ONES),
-    ...get(plane), ...i32c(2), ...shl, ...get(dist), ...i32storeAt32(OUT_DIST),
-    ...get(plane), ...i32c(2), ...shl, ...get(miss), ...i32storeAt32(OUT_MISS),
+    ...get(plane), ...i32c(3), ...shl, ...get(ones), ...f64fromU32, ...f64storeAt(OUT_ONES),
+    ...get(plane), ...i32c(2), ...shl, ...get(dist), ...i32storeAt(OUT_DIST),
+    ...get(plane), ...i32c(2), ...shl, ...get(miss), ...i32storeAt(OUT_MISS),
   ];
 }
 
@@ -245,7 +241,7 @@ function scanBody(): number[] {
   const c: number[] = [];
   c.push(...block, ...loop, ...get(P), ...get(E), ...geU, ...brIf(1));
   // An empty slot reads LOG2[0] (0, never used) and is masked out by live = 0.
-  c.push(...get(P), ...tee(A), ...i32load(), ...tee(N), ...i32c(0), 0x47, ...set(LIVE));
+  c.push(...get(P), ...tee(A), ...i32load(), ...tee(N), ...i32c(0), ...ne, ...set(LIVE));
   c.push(...scoreSlot({ a: A, n: N, code: CODE, s: S, live: LIVE, x: X, bdm: BDM, ones: ONES, dist: DIST, miss: MISS }));
   c.push(...inc(P, i32c(4)), ...br(0), ...end, ...end);
   c.push(...storeSums(PLANE, BDM, ONES, DIST, MISS));
