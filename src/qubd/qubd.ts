@@ -105,6 +105,25 @@ function table4x4(table: CtmTable, name: string) {
  * ```
  */
 export function qubd(tensor: Float32Array | Float64Array, options: QubdOptions): QubdResult {
+  return qubdKeepingCodes(tensor, options, false).result;
+}
+
+/** What {@link qubdKeepingCodes} returns. */
+export interface QubdWithCodes {
+  readonly result: QubdResult;
+  /** A copy of the codes (bytes when bits ≤ 8), or null unless asked for with the 'ignore' partition. */
+  readonly codes: Uint8Array | Uint16Array | null;
+  readonly rows: number;
+  readonly cols: number;
+  readonly t4: { readonly values: Float64Array; readonly missing: Uint8Array };
+}
+
+/**
+ * {@link qubd}, optionally also returning a copy of the codes, so callers can score permutations
+ * of them (quantization is elementwise with an order-independent range, so the codes of a
+ * shuffled tensor are the shuffled codes). Internal.
+ */
+export function qubdKeepingCodes(tensor: Float32Array | Float64Array, options: QubdOptions, keep: boolean): QubdWithCodes {
   assertKnownOptions(options, 'options', QUBD_KEYS);
   if (!(tensor instanceof Float32Array) && !(tensor instanceof Float64Array)) {
     throw new OckhamError('INVALID_ARGUMENT', 'tensor', 'expected a Float32Array or Float64Array');
@@ -132,14 +151,33 @@ export function qubd(tensor: Float32Array | Float64Array, options: QubdOptions):
       const r = ctmBlockDecompose(plane, { table, boundary });
       return { plane: p, bdm: r.bdm, ones: countOnes(plane), blocks: r.blocks, distinct: r.distinct, missing: r.missing };
     });
-    return { bits, view: [rows, cols], planes, total: sum(planes.map((p) => p.bdm)), quantization };
+    const result: QubdResult = { bits, view: [rows, cols], planes, total: sum(planes.map((p) => p.bdm)), quantization };
+    return { result, codes: null, rows, cols, t4 };
   }
+  // Copied before the kernel runs: the codes may be a view on the wasm arena.
+  const codes = keep ? (bits <= 8 ? Uint8Array.from(q.codes) : q.codes.slice()) : null;
+  return { result: qubdFromCodes(q.codes, rows, cols, bits, t4, quantization), codes, rows, cols, t4 };
+}
+
+/**
+ * The `'ignore'`-partition QuBD result from codes already quantized (rows × cols, row-major,
+ * values < 2^bits): the fused kernel — WebAssembly SIMD where available, else JS — plus the
+ * leftover cells' ones. Internal: {@link qubd} and {@link qubdRatio}'s shuffles use it.
+ */
+export function qubdFromCodes(
+  codes: Uint16Array | Uint8Array,
+  rows: number,
+  cols: number,
+  bits: number,
+  t4: { readonly values: Float64Array; readonly missing: Uint8Array },
+  quantization: QubdResult['quantization'],
+): QubdResult {
   const blocks = Math.floor(rows / 4) * Math.floor(cols / 4);
   const out = planeTotals(bits);
-  if (!planeBdmWasm(q.codes, rows, cols, bits, t4.values, t4.missing, out)) {
-    planeBdm(q.codes, rows, cols, bits, t4.values, t4.missing, out);
+  if (!planeBdmWasm(codes, rows, cols, bits, t4.values, t4.missing, out)) {
+    planeBdm(codes, rows, cols, bits, t4.values, t4.missing, out);
   }
-  addLeftoverOnes(q.codes, rows, cols, out.ones);
+  addLeftoverOnes(codes, rows, cols, out.ones);
   const planes: QubdPlane[] = [];
   for (let p = 0; p < bits; p++) {
     planes.push({ plane: p, bdm: out.bdm[p], ones: out.ones[p], blocks, distinct: out.distinct[p], missing: out.missing[p] });

@@ -2,7 +2,7 @@ import { OckhamError } from '../errors.js';
 import { shuffled } from '../util/random.js';
 import { assertFiniteFloats, assertInt, assertKnownOptions, assertNumber, assertShapeMatches } from '../util/validate.js';
 import type { Shape } from '../util/validate.js';
-import { QUBD_KEYS, qubd } from './qubd.js';
+import { QUBD_KEYS, qubd, qubdFromCodes, qubdKeepingCodes } from './qubd.js';
 import type { QubdOptions, QubdResult } from './qubd.js';
 
 /** Options of {@link qubdRatio}. */
@@ -57,14 +57,19 @@ export function qubdRatio(tensor: Float32Array | Float64Array, options: QubdRati
   assertInt(seed, 'options.seed', 0, Number.MAX_SAFE_INTEGER);
   assertInt(shuffles, 'options.shuffles', 1, 64);
   assertFiniteFloats(tensor, 'tensor');
-  const mine = qubd(tensor, qopts);
+  const kept = qubdKeepingCodes(tensor, qopts, reference === 'shuffle');
+  const mine = kept.result;
   const bits = mine.bits;
   const refPlanes = new Array<number>(bits).fill(0);
   let shuffleNoise: number | undefined;
   if (reference === 'shuffle') {
+    // Quantization is elementwise with an order-independent range, so quantize(shuffled(x)) =
+    // shuffled(quantize(x)): shuffle the codes (1–2 bytes per weight instead of 4–8, and no
+    // re-quantization). Other partitions go the general way.
+    const { codes, rows, cols, t4 } = kept;
     const runs: QubdResult[] = [];
     for (let s = 0; s < shuffles; s++) {
-      runs.push(qubd(shuffled(tensor, seed + s), qopts));
+      runs.push(codes !== null ? qubdFromCodes(shuffled(codes, seed + s), rows, cols, bits, t4, mine.quantization) : qubd(shuffled(tensor, seed + s), qopts));
     }
     for (const r of runs) for (let p = 0; p < bits; p++) refPlanes[p] += r.planes[p].bdm / runs.length;
     if (runs.length >= 2) {

@@ -339,7 +339,7 @@ function kernelOn(arena: Arena): Kernel {
  * SIMD is unavailable (or disabled), so the caller runs the JS kernel.
  */
 export function planeBdmWasm(
-  codes: Uint16Array,
+  codes: Uint16Array | Uint8Array,
   rows: number,
   cols: number,
   bits: number,
@@ -354,7 +354,7 @@ export function planeBdmWasm(
   const k = kernelOn(arena);
   const buf = arena.memory.buffer;
   let src: number;
-  if (codes.buffer === buf && codes.byteOffset + 2 * n + SLACK <= buf.byteLength) {
+  if (codes instanceof Uint16Array && codes.buffer === buf && codes.byteOffset + 2 * n + SLACK <= buf.byteLength) {
     src = codes.byteOffset;
   } else {
     new Uint16Array(buf, ARENA_STATIC, n).set(codes.subarray(0, n));

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { OckhamError } from '../../src/errors.js';
 import { createRng, normalArray, permutation, shuffled, uniformArray } from '../../src/util/random.js';
@@ -123,6 +124,18 @@ describe('permutation / shuffled', () => {
     expect(y).not.toEqual(x);
     const perm = permutation(50, 3);
     for (let i = 0; i < 50; i++) expect(y[i]).toBe(x[perm[i]]);
+  });
+  it('shuffled(x, seed)[i] = x[permutation(n, seed)[i]] for any length, type and seed', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 400 }), fc.nat(), fc.boolean(), (n, seed, wide) => {
+        const x = wide ? Float64Array.from({ length: n }, (_, i) => i / 3) : Uint16Array.from({ length: n }, (_, i) => (i * 7919) & 0xffff);
+        const y = shuffled(x, seed);
+        const perm = permutation(n, seed);
+        for (let i = 0; i < n; i++) if (y[i] !== x[perm[i]]) return false;
+        return y.length === n && y.constructor === x.constructor;
+      }),
+      { seed: 5, numRuns: 100 },
+    );
   });
 });
 
