@@ -11,11 +11,11 @@
  *   - plain streaming read: this file run as a child with `--stream <file>`, which reads every
  *     tensor with streamSafetensorsFile and sums it (no analysis).
  *
- * Why spectral and compression are off by default: measured on this 2-core machine (load ≈ 5),
- * one 2048×2048 tensor costs 1.2–2.2 s for QuBD + 3 shuffled references, +11.5 s for the SVD
- * (spectral) and +13.5 s for the naive + three coarse-grained bzip2 sizes — ~22 min for 64
- * tensors with everything on, against ~1.3 min for QuBD alone (figures in docs/cli.md, "Large
- * files"). Memory, the point of this bench, is bounded by one tensor either way.
+ * Why spectral and compression are off by default: measured on this 2-core machine, one
+ * 2048×2048 tensor costs ≈ 0.2 s for QuBD + 3 shuffled references, +11.5 s for the SVD
+ * (spectral) and +13.5 s for the naive + three coarse-grained bzip2 sizes (load ≈ 5) — ~27 min
+ * for 64 tensors with everything on, against ~13 s for QuBD alone (figures in docs/cli.md,
+ * "Large files"). Memory, the point of this bench, is bounded by one tensor either way.
  * OCKHAM_BENCH_CLI_ARGS replaces the extra arguments (OCKHAM_BENCH_CLI_ARGS='' for the full
  * default report).
  */
