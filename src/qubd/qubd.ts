@@ -155,7 +155,12 @@ export function qubdKeepingCodes(tensor: Float32Array | Float64Array, options: Q
     return { result, codes: null, rows, cols, t4 };
   }
   // Copied before the kernel runs: the codes may be a view on the wasm arena.
-  const codes = keep ? (bits <= 8 ? Uint8Array.from(q.codes) : q.codes.slice()) : null;
+  // (new + set: slicing a view on a WebAssembly memory takes a slow path in V8.)
+  let codes: Uint8Array | Uint16Array | null = null;
+  if (keep) {
+    codes = bits <= 8 ? new Uint8Array(q.codes.length) : new Uint16Array(q.codes.length);
+    codes.set(q.codes);
+  }
   return { result: qubdFromCodes(q.codes, rows, cols, bits, t4, quantization), codes, rows, cols, t4 };
 }
 

@@ -4,7 +4,8 @@ import { bitPlanes, unpackPlane } from '../../src/bitplanes/index.js';
 import { OckhamError } from '../../src/errors.js';
 import { dequantize, quantize, quantizePerChannel } from '../../src/quantize/index.js';
 import type { QuantizeOptions } from '../../src/quantize/index.js';
-import { quantilePairF32, quantilePairF64, roundSumToF32, selectInPlace } from '../../src/quantize/quantile.js';
+import { quantilePairF32, quantilePairF64, rankPairs, rankPairsPaths, roundSumToF32, selectInPlace } from '../../src/quantize/quantile.js';
+import { createRng, normalArray } from '../../src/util/random.js';
 
 // ---------- a straightforward float64 reference, written independently of the kernels ----------
 function rheRef(v: number): number {
@@ -313,7 +314,7 @@ describe('quantile internals', () => {
       fc.property(floats, fc.double({ min: 0.5, max: 100, noNaN: true }), (x, p) => {
         const q = (1 - p / 100) / 2;
         const sorted = Float32Array.from(x).sort();
-        const [lo, hi] = quantilePairF32(Float32Array.from(x), x.length, q, 1 - q);
+        const [lo, hi] = quantilePairF32(Float32Array.from(x), 0, x.length, q, 1 - q);
         expect(lo).toBe(torchRef(sorted, q));
         expect(hi).toBe(torchRef(sorted, 1 - q));
       }),
@@ -325,10 +326,65 @@ describe('quantile internals', () => {
       fc.property(floats, fc.double({ min: 0.5, max: 100, noNaN: true }), (x, p) => {
         const q = (1 - p / 100) / 2;
         const s = Array.from(x).sort((a, b) => a - b);
-        expect(quantilePairF64(Float64Array.from(x), x.length, q, 1 - q)).toEqual([quantileRef(s, q), quantileRef(s, 1 - q)]);
+        expect(quantilePairF64(Float64Array.from(x), 0, x.length, q, 1 - q)).toEqual([quantileRef(s, q), quantileRef(s, 1 - q)]);
       }),
       { seed: 6, numRuns: 300 },
     );
+  });
+  it('rankPairs: the bracketing pass (n ≥ 2^16) equals a full sort, whatever the order or ties', () => {
+    const n = 70_001;
+    const rng = createRng(13);
+    const sortedOf = (a: Float64Array | Float32Array) => Float64Array.from(a).sort();
+    const cases: [string, Float32Array | Float64Array][] = [
+      ['normal', Float32Array.from(normalArray(n, 1))],
+      ['sorted', Float64Array.from(normalArray(n, 2)).sort()],
+      ['reversed', Float64Array.from(normalArray(n, 3)).sort().reverse()],
+      ['few distinct values', Float32Array.from({ length: n }, () => rng.int(5))],
+      ['all equal', new Float32Array(n).fill(0.25)],
+      // The strided sample sees only zeros; the tails hide between its positions.
+      ['sample-blind', Float64Array.from({ length: n }, (_, i) => (i % 5 === 2 ? (i % 10 === 2 ? -1 - i : 1 + i) : 0))],
+    ];
+    for (const [name, x] of cases) {
+      const s = sortedOf(x);
+      const before = x.slice();
+      const fast = rankPairsPaths.bracketed;
+      for (const [iLo, iHi] of [
+        [0, n - 1],
+        [34, n - 35],
+        [n >> 1, (n >> 1) + 1],
+        [3, 3],
+        [n - 2, n - 1],
+      ]) {
+        const want = [s[iLo], s[Math.min(iLo + 1, n - 1)], s[iHi], s[Math.min(iHi + 1, n - 1)]];
+        expect(rankPairs(x, 0, n, iLo, iHi), `${name} ${iLo} ${iHi}`).toEqual(want);
+      }
+      expect(x).toEqual(before);
+      // Natural orders take the one-pass path for every rank pair.
+      if (name === 'normal' || name === 'sorted' || name === 'all equal') expect(rankPairsPaths.bracketed - fast, name).toBe(5);
+    }
+    // A sub-range (per-channel use).
+    const x = Float32Array.from(normalArray(3 * n, 4));
+    const s = sortedOf(x.subarray(n, 2 * n));
+    expect(rankPairs(x, n, 2 * n, 10, n - 11)).toEqual([s[10], s[11], s[n - 11], s[n - 10]]);
+  });
+  it('quantize with a percentile range equals the sort-based reference on large tensors (f32 and f64)', () => {
+    const x = Float32Array.from(normalArray(300_000, 21, 0, 0.02));
+    x[7] = 5; // an outlier the 99.9 % range clips
+    const s = Float32Array.from(x).sort();
+    const f = Math.fround;
+    const q = (1 - 99.9 / 100) / 2;
+    const torchAt = (qq: number): number => {
+      const rank = f(f(qq) * f(s.length - 1));
+      const i = Math.trunc(rank);
+      const w = rank - i;
+      const d = f(s[Math.ceil(rank)] - s[i]);
+      return w < 0.5 ? f(s[i] + w * d) : f(s[Math.ceil(rank)] - d * (1 - w));
+    };
+    const r = quantize(x, { bits: 8, range: 'percentile', percentile: 99.9 });
+    expect([r.lo, r.hi]).toEqual([torchAt(q), torchAt(1 - q)]);
+    const s64 = Array.from(x).sort((a, b) => a - b);
+    const r64 = quantize(x, { bits: 8, range: 'percentile', percentile: 99.9, arithmetic: 'float64' });
+    expect([r64.lo, r64.hi]).toEqual([quantileRef(s64, q), quantileRef(s64, 1 - q)]);
   });
   it('roundSumToF32 rounds the exact sum once (fused), even when the double sum hits a float32 tie', () => {
     // 1 + 2^-24 is a float32 midpoint; the extra 2^-76 (exact in y, lost in the double sum)

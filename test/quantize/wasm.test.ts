@@ -129,6 +129,20 @@ describe('wasm SIMD quantizer (float32, non-symmetric ranges)', () => {
     expect(Array.from(quantize(d, { bits: 8 }).codes)).toEqual(Array.from(js.codes));
   });
 
+  it('percentile ranges on large tensors: the SIMD-filtered bracketing pass equals the JS path', () => {
+    const n = 300_003;
+    const rng = createRng(17);
+    const normal = Float32Array.from({ length: n }, () => rng.normal());
+    normal[12] = 40; // an outlier inside the clipped tail
+    // Two values: no element lies strictly between the brackets, so the filter overflows its
+    // output and the JS pass takes over.
+    const twoValued = Float32Array.from({ length: n }, () => (rng.next() < 0.5 ? 0 : 1));
+    const fewValues = Float32Array.from({ length: n }, () => rng.int(7) - 3);
+    for (const x of [normal, twoValued, fewValues]) {
+      for (const percentile of [99.9, 90, 50]) expectSame(x, { bits: 8, range: 'percentile', percentile });
+    }
+  });
+
   it('names the first non-finite element, in the SIMD body or in the tail', () => {
     for (const [n, at, v] of [
       [1003, 5, NaN],
@@ -138,13 +152,16 @@ describe('wasm SIMD quantizer (float32, non-symmetric ranges)', () => {
       const x = new Float32Array(n).fill(0.25);
       x[at] = v;
       x[n - 1] = n - 1 === at ? v : NaN; // a later bad element must not be named
-      try {
-        quantize(x, { bits: 8 });
-        expect.unreachable();
-      } catch (e) {
-        expect(e).toBeInstanceOf(OckhamError);
-        expect((e as OckhamError).code).toBe('NON_FINITE');
-        expect((e as OckhamError).message).toContain(`element ${at} `);
+      // Every wasm range mode checks finiteness in the min–max kernel (no JS check pass).
+      for (const range of ['minmax', 'percentile', [0, 1]] as const) {
+        try {
+          quantize(x, { bits: 8, range: range as QuantizeOptions['range'] });
+          expect.unreachable();
+        } catch (e) {
+          expect(e).toBeInstanceOf(OckhamError);
+          expect((e as OckhamError).code).toBe('NON_FINITE');
+          expect((e as OckhamError).message).toContain(`element ${at} `);
+        }
       }
     }
   });
