@@ -5,8 +5,10 @@ import { as2d, assertFiniteFloats, assertInt, assertKnownOptions, assertOneOf, a
 import type { Shape } from '../util/validate.js';
 import { ctmBlockDecompose } from '../bdm/index.js';
 import type { BdmResult } from '../bdm/index.js';
-import { binarize, serialBinarization } from '../bitplanes/index.js';
-import { QUBD_KEYS, quantizeFor } from './qubd.js';
+import { serialBinarization } from '../bitplanes/index.js';
+import { QUBD_KEYS, quantizeFor, table4x4 } from './qubd.js';
+import { planeBdm, planeTotals } from './kernel.js';
+import { planeBdmWasm } from './wasm-kernel.js';
 import type { QubdOptions } from './qubd.js';
 
 /** Options of {@link binarizedBdm}. */
@@ -39,19 +41,48 @@ export interface BinarizedBdmOptions {
  */
 export function binarizedBdm(tensor: Float32Array | Float64Array, options: BinarizedBdmOptions): BdmResult {
   assertKnownOptions(options, 'options', ['shape', 'table', 'semantics']);
-  assertFiniteFloats(tensor, 'tensor');
+  // Type and emptiness here; finiteness in the sign pass below (one pass, not two).
+  if ((!(tensor instanceof Float32Array) && !(tensor instanceof Float64Array)) || tensor.length === 0) assertFiniteFloats(tensor, 'tensor');
   assertShapeMatches(tensor.length, options.shape, 'tensor', 'options.shape');
   const semantics = assertOneOf(options.semantics ?? 'flatten', 'options.semantics', ['flatten', 'reference']);
   const table = options.table ?? defaultTable(2);
   if (semantics === 'reference' && options.shape.length > 2) {
+    assertFiniteFloats(tensor, 'tensor');
     return { bdm: 0, ctm: 0, multiplicity: 0, blocks: 0, distinct: 0, missing: 0 };
   }
   const [rows, cols] = as2d(options.shape);
   if (rows < 4 || cols < 4) {
     throw new OckhamError('OUT_OF_RANGE', 'options.shape', `the 2-D view (${rows}, ${cols}) has a side < 4`);
   }
-  return ctmBlockDecompose(binarize(tensor, [rows, cols]), { table });
+  // 1[w > 0] as 1-bit codes through the QuBD kernel (WebAssembly SIMD where available): the
+  // same blocks and scores as ctmBlockDecompose of binarize(tensor), several times faster
+  // (bench/qubd.ts). Tensors with more than 2 dims are read as (dim0, rest), row-major, which is
+  // the flat order.
+  const t4 = table4x4(table, 'options.table');
+  const n = rows * cols;
+  if (signScratch.length < n) signScratch = new Uint16Array(n);
+  const codes = signScratch.subarray(0, n);
+  // +(w > 0) is branch-free; the ternary form compiled to a branch that mispredicts half the time
+  // on weights (measured 5.7× slower at 768×768). v − v is NaN exactly for NaN and ±∞, and NaN
+  // is sticky in the sum.
+  let acc = 0;
+  for (let i = 0; i < n; i++) {
+    const v = tensor[i];
+    acc += v - v;
+    codes[i] = +(v > 0);
+  }
+  if (acc !== 0) assertFiniteFloats(tensor, 'tensor'); // throws, naming the first bad element
+  const out = planeTotals(1);
+  if (!planeBdmWasm(codes, rows, cols, 1, t4.values, t4.missing, out)) planeBdm(codes, rows, cols, 1, t4.values, t4.missing, out);
+  const blocks = Math.floor(rows / 4) * Math.floor(cols / 4);
+  return { bdm: out.bdm[0], ctm: out.ctm[0], multiplicity: out.multiplicity[0], blocks, distinct: out.distinct[0], missing: out.missing[0] };
 }
+
+/**
+ * Sign bits of the last tensor, as 16-bit codes so the kernel's copy into its memory is a plain
+ * memory copy (reused: a fresh array per call costs more than the pass).
+ */
+let signScratch = new Uint16Array(0);
 
 /**
  * BDM (bits) of the lossless binarization of a b-bit quantized tensor: each code written as b

@@ -45,8 +45,12 @@ const DLOG2 = /* @__PURE__ */ (() => {
 
 /** Per-plane results, LSB first (added to, so block-row shards can accumulate). */
 export interface PlaneTotals {
-  /** BDM in bits. */
+  /** BDM in bits: `ctm` + `multiplicity`. */
   readonly bdm: Float64Array;
+  /** Σ CTM over the distinct blocks (bits). */
+  readonly ctm: Float64Array;
+  /** Σ log2(count) over the distinct blocks (bits). */
+  readonly multiplicity: Float64Array;
   /** Distinct raw blocks. */
   readonly distinct: Uint32Array;
   /** Distinct blocks flagged missing in the table. */
@@ -57,7 +61,14 @@ export interface PlaneTotals {
 
 /** Allocates zeroed {@link PlaneTotals} for `bits` planes. */
 export function planeTotals(bits: number): PlaneTotals {
-  return { bdm: new Float64Array(bits), distinct: new Uint32Array(bits), missing: new Uint32Array(bits), ones: new Float64Array(bits) };
+  return {
+    bdm: new Float64Array(bits),
+    ctm: new Float64Array(bits),
+    multiplicity: new Float64Array(bits),
+    distinct: new Uint32Array(bits),
+    missing: new Uint32Array(bits),
+    ones: new Float64Array(bits),
+  };
 }
 
 // Scratch kept across calls: zeroed multi-MiB arrays cost more to allocate than counting a
@@ -158,7 +169,8 @@ export function planeBdm(
         const plane = shift + p;
         const pb = plane << 16;
         const kb = p * span;
-        let bdm = 0;
+        let ctm = 0;
+        let mult = 0;
         let distinct = 0;
         let missing = 0;
         let ones = 0;
@@ -169,15 +181,17 @@ export function planeBdm(
           counts[idx] = n + 1;
           ones += POPCOUNT16[code];
           if (n === 0) {
-            bdm += values[code];
+            ctm += values[code];
             distinct++;
             missing += missingFlags[code];
             if (track) touched[nt++] = idx;
           } else {
-            bdm += n < 65536 ? DLOG2[n] : Math.log2((n + 1) / n);
+            mult += n < 65536 ? DLOG2[n] : Math.log2((n + 1) / n);
           }
         }
-        out.bdm[plane] += bdm;
+        out.bdm[plane] += ctm + mult;
+        out.ctm[plane] += ctm;
+        out.multiplicity[plane] += mult;
         out.distinct[plane] += distinct;
         out.missing[plane] += missing;
         out.ones[plane] += ones;

@@ -1,4 +1,3 @@
-import { OckhamError } from '../errors.js';
 import { as2d, assertKnownOptions, assertShape } from '../util/validate.js';
 import type { Shape } from '../util/validate.js';
 import { modelTensors } from '../util/model.js';

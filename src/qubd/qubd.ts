@@ -71,8 +71,8 @@ export interface QubdResult {
 
 export const QUBD_KEYS = ['shape', 'bits', 'range', 'percentile', 'arithmetic', 'table', 'boundary'] as const;
 
-/** Validates the 2-D table and returns its 4×4 shape table. */
-function table4x4(table: CtmTable, name: string) {
+/** Validates the 2-D table and returns its 4×4 shape table. Internal. */
+export function table4x4(table: CtmTable, name: string) {
   if (table.ndim !== 2) {
     throw new OckhamError('INVALID_ARGUMENT', name, `expected a 2-D CTM table, got ndim ${table.ndim}`);
   }

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { expectOckhamError } from '../helpers.js';
-import { msbDiagnostic, qubd, qubdModel, qubdRatio, serialBinarizedBdm } from '../../src/qubd/index.js';
+import { binarizedBdm, msbDiagnostic, qubd, qubdModel, qubdRatio, serialBinarizedBdm } from '../../src/qubd/index.js';
+import { setWasmQubdEnabled } from '../../src/qubd/wasm-kernel.js';
 import { ctmBlockDecompose } from '../../src/bdm/index.js';
 import { binarize } from '../../src/bitplanes/index.js';
 import { createRng, normalArray, shuffled, uniformArray } from '../../src/util/random.js';
@@ -111,6 +112,30 @@ describe(`QuBD properties (table: ${TABLE_NAME})`, () => {
     const r = qubdRatio(w, { shape: [128, 128], bits: 8, range: 'percentile', percentile: 99.9, table, seed: 3 });
     for (const x of r.planes) expect(Math.abs(x - 100)).toBeLessThan(2);
     expect(Math.abs(r.total - 100)).toBeLessThan(1);
+  });
+
+  it('binarizedBdm (through the QuBD kernel) = ctmBlockDecompose of binarize, on both kernels', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 4, max: 60 }), fc.integer({ min: 4, max: 60 }), fc.nat(), fc.boolean(), (r, c, seed, wasm) => {
+        setWasmQubdEnabled(wasm);
+        try {
+          const w = Float32Array.from(normalArray(r * c, seed));
+          if (seed % 3 === 0) w.fill(0, 0, (r * c) >> 1); // a run of zeros (1[w > 0] = 0)
+          const got = binarizedBdm(w, { shape: [r, c], table });
+          const want = ctmBlockDecompose(binarize(w, [r, c]), { table });
+          expect(got.blocks).toBe(want.blocks);
+          expect(got.distinct).toBe(want.distinct);
+          expect(got.missing).toBe(want.missing);
+          for (const k of ['bdm', 'ctm', 'multiplicity'] as const) expect(Math.abs(got[k] - want[k])).toBeLessThanOrEqual(1e-12 * want.bdm);
+        } finally {
+          setWasmQubdEnabled(true);
+        }
+      }),
+      { seed: 8, numRuns: 40 },
+    );
+    // More than 2 dims: the (dim0, rest) view.
+    const w4 = Float32Array.from(normalArray(6 * 2 * 3 * 5, 3));
+    expect(binarizedBdm(w4, { shape: [6, 2, 3, 5], table }).bdm).toBeCloseTo(ctmBlockDecompose(binarize(w4, [6, 30]), { table }).bdm, 9);
   });
 
   it('the shuffled reference (codes shuffled) = QuBD of the shuffled weights, every range and depth', () => {

@@ -35,6 +35,9 @@ function expectSame([w, j]: [PlaneTotals, PlaneTotals]): void {
   expect(Array.from(w.ones)).toEqual(Array.from(j.ones));
   for (let p = 0; p < w.bdm.length; p++) {
     expect(Math.abs(w.bdm[p] - j.bdm[p])).toBeLessThanOrEqual(1e-12 * Math.abs(j.bdm[p]));
+    expect(Math.abs(w.ctm[p] - j.ctm[p])).toBeLessThanOrEqual(1e-12 * Math.abs(j.ctm[p]));
+    expect(Math.abs(w.multiplicity[p] - j.multiplicity[p])).toBeLessThanOrEqual(1e-12 * Math.abs(j.bdm[p]));
+    expect(Math.abs(w.ctm[p] + w.multiplicity[p] - w.bdm[p])).toBeLessThanOrEqual(1e-12 * Math.abs(w.bdm[p]));
   }
 }
 
