@@ -372,6 +372,36 @@ function encodeBody(): number[] {
 }
 
 /**
+ * sign(src, dst, n): u16 code[i] = 1[x[i] > 0] for the n float32 at byte src (n a multiple of 8),
+ * written at byte dst; the lane-wise sum of x − x (NaN exactly when some x is NaN or ±∞) is
+ * stored at RES + 32.
+ */
+function signBody(): number[] {
+  const [S, D, N] = [0, 1, 2];
+  const E = 3;
+  const [A, B, ZERO, ONE, ACC] = [4, 5, 6, 7, 8];
+  const bit = (v: number): number[] => [...get(v), ...get(ZERO), ...f32x4gt, ...get(ONE), ...v128and];
+  const c: number[] = [];
+  c.push(...get(S), ...get(N), ...i32c(2), 0x74, 0x6a, ...set(E));
+  c.push(0x43, 0, 0, 0, 0, ...f32x4splat, ...set(ZERO), ...get(ZERO), ...set(ACC));
+  c.push(...i32c(1), ...simd(17), ...set(ONE)); // i32x4.splat 1
+  c.push(...block, ...loop);
+  c.push(...get(S), ...get(E), ...geU, ...brIf(1));
+  c.push(...get(S), ...v128load, ...set(A), ...get(S), ...v128loadAt(16), ...set(B));
+  c.push(...get(ACC), ...get(A), ...get(A), ...f32x4sub, ...f32x4add, ...get(B), ...get(B), ...f32x4sub, ...f32x4add, ...set(ACC));
+  c.push(...get(D), ...bit(A), ...bit(B), ...narrowU, ...v128storeAt(0));
+  c.push(...inc(S, i32c(32)), ...inc(D, i32c(16)), ...br(0), ...end, ...end);
+  c.push(...i32c(RES), ...get(ACC), ...v128storeAt(32));
+  return funcBody(
+    [
+      [1, I32],
+      [5, V128],
+    ],
+    c,
+  );
+}
+
+/**
  * filter(p, n, a1, b0, dst, cap) → count: for the n float32 at byte p (n a multiple of 4), copies
  * every 4-lane vector holding an element outside (a1, b0) to dst (16 bytes each) and returns how
  * many it copied, or −1 once more than cap would be needed. The percentile range's bracketing
@@ -403,18 +433,19 @@ function filterBody(): number[] {
   );
 }
 
-/** The kernels' module bytes (imports memory e.m; exports r = minmax, e = encode, f = filter). */
+/** The kernels' module bytes (imports memory e.m; exports r = minmax, e = encode, f = filter, s = sign). */
 export function quantizeModuleBytes(): Uint8Array<ArrayBuffer> {
   const t0 = [0x60, 2, I32, I32, 0x00]; // (i32, i32) → ()
   const t1 = [0x60, 6, I32, I32, I32, F32, F32, F32, 0x00]; // (i32, i32, i32, f32, f32, f32) → ()
   const t2 = [0x60, 6, I32, I32, F32, F32, I32, I32, 0x01, I32]; // (i32, i32, f32, f32, i32, i32) → i32
+  const t3 = [0x60, 3, I32, I32, I32, 0x00]; // (i32, i32, i32) → ()
   const bytes = [
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, [3, ...t0, ...t1, ...t2]),
+    ...section(1, [4, ...t0, ...t1, ...t2, ...t3]),
     ...section(2, [1, ...str('e'), ...str('m'), 0x02, 0x00, 0x00]),
-    ...section(3, [3, 0, 1, 2]),
-    ...section(7, [3, ...str('r'), 0x00, 0, ...str('e'), 0x00, 1, ...str('f'), 0x00, 2]),
-    ...section(10, [3, ...minmaxBody(), ...encodeBody(), ...filterBody()]),
+    ...section(3, [4, 0, 1, 2, 3]),
+    ...section(7, [4, ...str('r'), 0x00, 0, ...str('e'), 0x00, 1, ...str('f'), 0x00, 2, ...str('s'), 0x00, 3]),
+    ...section(10, [4, ...minmaxBody(), ...encodeBody(), ...filterBody(), ...signBody()]),
   ];
   return new Uint8Array(bytes);
 }
@@ -425,6 +456,7 @@ interface QuantKernels {
   readonly minmax: (p: number, n: number) => void;
   readonly encode: (src: number, dst: number, n: number, lo: number, step: number, maxCode: number) => void;
   readonly filter: (p: number, n: number, a1: number, b0: number, dst: number, cap: number) => number;
+  readonly sign: (src: number, dst: number, n: number) => void;
 }
 
 /** Compiled once, lazily; null when WebAssembly SIMD is unavailable. */
@@ -478,8 +510,9 @@ function kernelsFor(n: number): QuantKernels | null {
     r: QuantKernels['minmax'];
     e: QuantKernels['encode'];
     f: QuantKernels['filter'];
+    s: QuantKernels['sign'];
   };
-  kernels = { memory: arena.memory, generation: arena.generation, minmax: ex.r, encode: ex.e, filter: ex.f };
+  kernels = { memory: arena.memory, generation: arena.generation, minmax: ex.r, encode: ex.e, filter: ex.f, sign: ex.s };
   return kernels;
 }
 
@@ -689,4 +722,35 @@ export function quantizePerChannel(
     constant,
     arithmetic: o.f32 ? 'float32' : 'float64',
   };
+}
+
+/**
+ * 1[x > 0] as 16-bit codes (the binarized baseline's plane), computed by the wasm kernel into a
+ * view on its memory (valid until the next quantizer call), with finiteness checked in the same
+ * pass; null where the wasm kernels are unavailable (the caller computes it in JS). Throws
+ * NON_FINITE (argument `name`) naming the first NaN or ±∞. Internal.
+ */
+export function signCodesView(x: Float32Array, name: string): Uint16Array | null {
+  const n = x.length;
+  const k = kernelsFor(n);
+  if (k === null) return null;
+  const buf = k.memory.buffer;
+  new Float32Array(buf, QX, n).set(x);
+  const n8 = n & ~7;
+  const off = codesOffset(n);
+  k.sign(QX, off, n8);
+  const acc = new Float32Array(buf, RES + 32, 4);
+  const codes = new Uint16Array(buf, off, n);
+  let bad = acc[0] + acc[1] + acc[2] + acc[3];
+  for (let i = n8; i < n; i++) {
+    const v = x[i];
+    bad += v - v;
+    codes[i] = +(v > 0);
+  }
+  if (bad !== 0) {
+    for (let i = 0; i < n; i++) {
+      if (x[i] - x[i] !== 0) throw new OckhamError('NON_FINITE', name, `element ${i} is ${x[i]}; expected finite values`);
+    }
+  }
+  return codes;
 }

@@ -7,6 +7,7 @@ import { ctmBlockDecompose } from '../bdm/index.js';
 import type { BdmResult } from '../bdm/index.js';
 import { serialBinarization } from '../bitplanes/index.js';
 import { QUBD_KEYS, quantizeFor, table4x4 } from './qubd.js';
+import { signCodesView } from '../quantize/quantize.js';
 import { planeBdm, planeTotals } from './kernel.js';
 import { planeBdmWasm } from './wasm-kernel.js';
 import type { QubdOptions } from './qubd.js';
@@ -60,18 +61,22 @@ export function binarizedBdm(tensor: Float32Array | Float64Array, options: Binar
   // the flat order.
   const t4 = table4x4(table, 'options.table');
   const n = rows * cols;
-  if (signScratch.length < n) signScratch = new Uint16Array(n);
-  const codes = signScratch.subarray(0, n);
-  // +(w > 0) is branch-free; the ternary form compiled to a branch that mispredicts half the time
-  // on weights (measured 5.7× slower at 768×768). v − v is NaN exactly for NaN and ±∞, and NaN
-  // is sticky in the sum.
-  let acc = 0;
-  for (let i = 0; i < n; i++) {
-    const v = tensor[i];
-    acc += v - v;
-    codes[i] = +(v > 0);
+  // The wasm kernel writes the codes where the counting kernel reads them; else a JS pass.
+  let codes = tensor instanceof Float32Array ? signCodesView(tensor, 'tensor') : null;
+  if (codes === null) {
+    if (signScratch.length < n) signScratch = new Uint16Array(n);
+    codes = signScratch.subarray(0, n);
+    // +(w > 0) is branch-free; the ternary form compiled to a branch that mispredicts half the
+    // time on weights (measured 5.7× slower at 768×768). v − v is NaN exactly for NaN and ±∞,
+    // and NaN is sticky in the sum.
+    let acc = 0;
+    for (let i = 0; i < n; i++) {
+      const v = tensor[i];
+      acc += v - v;
+      codes[i] = +(v > 0);
+    }
+    if (acc !== 0) assertFiniteFloats(tensor, 'tensor'); // throws, naming the first bad element
   }
-  if (acc !== 0) assertFiniteFloats(tensor, 'tensor'); // throws, naming the first bad element
   const out = planeTotals(1);
   if (!planeBdmWasm(codes, rows, cols, 1, t4.values, t4.missing, out)) planeBdm(codes, rows, cols, 1, t4.values, t4.missing, out);
   const blocks = Math.floor(rows / 4) * Math.floor(cols / 4);

@@ -194,6 +194,20 @@ describe(`QuBD properties (table: ${TABLE_NAME})`, () => {
     bad(() => qubd(w, { shape: [4, 4], table, bitz: 3 } as never), 'options.bitz');
     bad(() => qubdRatio(w, { shape: [4, 4], table, reference: { data: new Float32Array(8), shape: [2, 4] } }), 'options.reference.data');
     bad(() => qubdModel([], {}), 'tensors');
+    // binarizedBdm checks finiteness inside its sign pass (wasm body, JS tail, and the JS path).
+    for (const [n, at, v] of [
+      [4096, 1000, NaN],
+      [4100, 4098, Infinity],
+      [64, 3, -Infinity],
+    ] as const) {
+      const x = new Float32Array(n).fill(0.5);
+      x[at] = v;
+      x[n - 1] = NaN; // a later bad element is not the one named
+      const e = expectOckhamError(() => binarizedBdm(x, { shape: [4, n / 4], table }), { argument: 'tensor', code: 'NON_FINITE' });
+      expect(e.message).toContain(`element ${at} `);
+    }
+    bad(() => binarizedBdm(new Float32Array(0), { shape: [0], table }), 'tensor');
+    bad(() => binarizedBdm(new Float64Array([1, Infinity, 0, 0]), { shape: [2, 2, 1], table, semantics: 'reference' }), 'tensor');
     expect(binarize).toBeTypeOf('function');
   });
 });
