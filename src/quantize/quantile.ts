@@ -108,12 +108,13 @@ let candHi = new Float64Array(0);
  * The order statistics of x[start..end) at ranks iLo, iLo + 1, iHi, iHi + 1 (0-based, ascending;
  * a rank past the end repeats the last), as [aLo, cLo, aHi, cHi]. x is not modified.
  *
- * Large inputs: a strided sample of 16,384 elements gives, by selection, for each pair of ranks a value
- * bracket [t0, t1] that holds them with high probability (sample ranks ± 4 binomial standard
- * deviations + 8); one pass counts the elements below t0 and collects those inside; the ranks
- * are then selected among the few candidates. Exact whatever the sample: when a bracket misses
- * (or collects too much, e.g. on adversarially ordered data) the quickselect on a copy runs
- * instead. Measured on 4M float32 weights: ~1 pass instead of a copy plus quickselect (~7 passes).
+ * Large inputs: a strided sample of 16,384 elements gives, by selection, for each pair of ranks
+ * a value bracket [t0, t1] that holds them with high probability (sample ranks ± 4 binomial
+ * standard deviations + 8); one pass counts the elements below t0 and collects those inside; the
+ * ranks are then selected among the few candidates. Exact whatever the sample: when a bracket
+ * misses (or collects too much, e.g. on adversarially ordered data) the quickselect on a copy
+ * runs instead. Measured (bench/quantize.ts, 2048×2048 float32, 8 bits): the quantizer with a
+ * 99.9 % range in 7.5 ms, against 94 ms with a copy and quickselect.
  */
 export function rankPairs(x: FloatArray, start: number, end: number, iLo: number, iHi: number, filter?: MiddleFilter): [number, number, number, number] {
   const n = end - start;
