@@ -6,7 +6,7 @@ import type { FloatArray, Shape } from '../util/validate.js';
 import { as2d, assertInt, assertKnownOptions, assertNumber, assertOneOf, assertShapeMatches } from '../util/validate.js';
 import { quantilePairF32, quantilePairF64 } from './quantile.js';
 import type { MiddleFilter } from './quantile.js';
-import { I32, block, br, brIf, end, funcBody, get, i32c, inc, loop, section, set, simd, str, uleb, v128load, V128 } from '../util/wasm-asm.js';
+import { I32, block, br, brIf, end, funcBody, geU, get, i32c, inc, lazyModule, loop, section, set, simd, str, v128and, v128load, v128loadAt, v128storeAt, V128 } from '../util/wasm-asm.js';
 import { ARENA_STATIC, arenaFor } from '../util/wasm-arena.js';
 /** 1.5·2^52: x + M − M rounds x to an integer, ties to even (see round.ts); a local const so the JIT folds it. */
 const RHE_MAGIC = 6755399441055744;
@@ -282,21 +282,17 @@ function constantError(where: string, lo: number, hi: number, o: Resolved): Ockh
 // allocated). Anywhere WebAssembly SIMD is missing, the JS path runs.
 
 const F32 = 0x7d;
-const geU = [0x4f];
 const f32x4splat = simd(19);
 const f32x4sub = simd(229);
 const f32x4div = simd(231);
 const f32x4add = simd(228);
 const f32x4lt = simd(67);
 const f32x4gt = simd(68);
-const v128and = simd(78);
 const i32x4allTrue = simd(163);
 const f32x4pmin = simd(234); // b < a ? b : a: one minps (f32x4.min's NaN/±0 handling costs more)
 const f32x4pmax = simd(235); // a < b ? b : a
 const i32x4sub = simd(177);
 const narrowU = simd(134); // i16x8.narrow_i32x4_u (codes ≤ 65535 pass unchanged)
-const v128loadAt = (off: number): number[] => [...simd(0), 0x03, ...uleb(off)];
-const v128storeAt = (off: number): number[] => [...simd(11), 0x03, ...uleb(off)];
 
 /** Byte offset of the min/max/sum result vectors in the arena. */
 const RES = ARENA_STATIC;
@@ -460,7 +456,7 @@ interface QuantKernels {
 }
 
 /** Compiled once, lazily; null when WebAssembly SIMD is unavailable. */
-let compiled: WebAssembly.Module | null | undefined;
+const quantModule = lazyModule(quantizeModuleBytes);
 /** The instance on the current arena (re-instantiated when the arena is replaced). */
 let kernels: QuantKernels | null = null;
 let wasmEnabled = true;
@@ -468,20 +464,6 @@ let wasmEnabled = true;
 /** Enables or disables the wasm kernels (tests use it to compare against the JS path). Internal. */
 export function setWasmQuantizeEnabled(on: boolean): void {
   wasmEnabled = on;
-}
-
-function quantModule(): WebAssembly.Module | null {
-  if (compiled !== undefined) return compiled;
-  compiled = null;
-  try {
-    if (typeof WebAssembly === 'object') {
-      const b = quantizeModuleBytes();
-      if (WebAssembly.validate(b)) compiled = new WebAssembly.Module(b);
-    }
-  } catch {
-    compiled = null;
-  }
-  return compiled;
 }
 
 /** Below this many elements the JS path is as fast (call overhead, copies). */

@@ -30,7 +30,7 @@
  */
 import { ARENA_STATIC, arenaFor } from '../util/wasm-arena.js';
 import type { Arena } from '../util/wasm-arena.js';
-import { I32, V128, add, and, block, br, brIf, end, funcBody, get, i32c, inc, loop, mul, section, set, shl, simd, str, sub, uleb } from '../util/wasm-asm.js';
+import { I32, V128, add, and, block, br, brIf, clz, elseOp, end, eqz, f64add, f64const, f64div, f64fromU32, f64load as f64loadAt, f64mul, f64storeAt, f64sub, funcBody, geU, get, i32c, i32load, i32store, i32storeAt, ifF64, inc, lazyModule, loop, ltU, mul, ne, popcnt, section, select, set, shl, shrU, simd, str, sub, tee, uleb, v128and, v128loadAt } from '../util/wasm-asm.js';
 import type { PlaneTotals } from './kernel.js';
 
 const F64 = 0x7c;
@@ -61,39 +61,15 @@ if (OUT_MISS + 32 > TOUCHED || TOUCHED + 8 * PLANE_BYTES > ARENA_STATIC) {
   throw new Error('qubd wasm layout exceeds the arena static region');
 }
 
-// Opcodes not in wasm-asm (memory immediates: alignment log2, then the offset).
-const i32load = (off = 0): number[] => [0x28, 0x02, ...uleb(off)];
-const i32store = [0x36, 0x02, 0x00];
-const i32storeAt = (off: number): number[] => [0x36, 0x02, ...uleb(off)];
+// Encoders not in wasm-asm.
 const i32load16u = [0x2f, 0x01, 0x00];
 const i32store16 = (off: number): number[] => [0x3b, 0x01, ...uleb(off)];
 const i32load8uAt = (off: number): number[] => [0x2d, 0x00, ...uleb(off)];
-const f64loadAt = (off: number): number[] => [0x2b, 0x03, ...uleb(off)];
-const f64storeAt = (off: number): number[] => [0x39, 0x03, ...uleb(off)];
-const f64const = (v: number): number[] => [0x44, ...new Uint8Array(new Float64Array([v]).buffer)];
-const tee = (l: number): number[] => [0x22, ...uleb(l)];
-const eqz = [0x45];
-const ne = [0x47];
-const ltU = [0x49];
-const geU = [0x4f];
-const clz = [0x67];
-const popcnt = [0x69];
-const shrU = [0x76];
-const f64add = [0xa0];
-const f64sub = [0xa1];
-const f64mul = [0xa2];
-const f64div = [0xa3];
-const f64fromU32 = [0xb8];
-const select = [0x1b];
-const ifF64 = [0x04, 0x7c];
-const elseOp = [0x05];
-const v128loadAt = (off: number): number[] => [...simd(0), 0x04, ...uleb(off)];
 const v128const = (bytes: number[]): number[] => [...simd(12), ...bytes];
 const shuffle = (lanes: number[]): number[] => [...simd(13), ...lanes];
 const bitmask = simd(100); // i8x16.bitmask
 const i8add = simd(110); // i8x16.add
 const narrowU8 = simd(102); // i8x16.narrow_i16x8_u
-const v128and = simd(78);
 const i16shrU = simd(141); // i16x8.shr_u
 
 /** Shuffle of rows (r, r + 1) taking blocks 0–1 (lo) or 2–3 (hi): [blk row r | blk row r+1] × 2. */
@@ -284,27 +260,13 @@ interface Kernel {
   flags: Uint8Array | null;
 }
 
-let compiled: WebAssembly.Module | null | undefined;
+const module = lazyModule(qubdModuleBytes);
 let kernel: Kernel | null = null;
 let enabled = true;
 
 /** Enables or disables the wasm kernel (tests compare it with the JS kernel). Internal. */
 export function setWasmQubdEnabled(on: boolean): void {
   enabled = on;
-}
-
-function module(): WebAssembly.Module | null {
-  if (compiled !== undefined) return compiled;
-  compiled = null;
-  try {
-    if (typeof WebAssembly === 'object') {
-      const b = qubdModuleBytes();
-      if (WebAssembly.validate(b)) compiled = new WebAssembly.Module(b);
-    }
-  } catch {
-    compiled = null;
-  }
-  return compiled;
 }
 
 /** Bytes readable past the codes' end: the last 4-block group of a row may read 32 bytes on. */

@@ -51,6 +51,7 @@ import {
   funcBody,
   section,
   str,
+  lazyModule,
 } from '../util/wasm-asm.js';
 
 /**
@@ -309,21 +310,7 @@ export function moduleBytes(): Uint8Array<ArrayBuffer> {
 type Kernel = (v: number, a: number, z: number, ld: number, r0: number, r1: number, nb: number, nc: number, ldz: number) => void;
 
 /** Compiled once, lazily; null when WebAssembly SIMD is unavailable. */
-let compiled: WebAssembly.Module | null | undefined;
-
-function wasmModule(): WebAssembly.Module | null {
-  if (compiled !== undefined) return compiled;
-  compiled = null;
-  try {
-    if (typeof WebAssembly === 'object') {
-      const b = moduleBytes();
-      if (WebAssembly.validate(b)) compiled = new WebAssembly.Module(b);
-    }
-  } catch {
-    compiled = null;
-  }
-  return compiled;
-}
+const wasmModule = lazyModule(moduleBytes);
 
 /** The kernels bound to one memory; `buffer` identifies arrays that are views of it. */
 export interface WasmGemm {

@@ -75,3 +75,49 @@ export function section(id: number, content: number[]): number[] {
 }
 
 export const str = (s: string): number[] => [...uleb(s.length), ...Array.from(s, (ch) => ch.charCodeAt(0))];
+
+// More encoders shared by the kernels (memory immediates: alignment log2, then the offset).
+export const tee = (l: number): number[] => [0x22, ...uleb(l)];
+export const eqz = [0x45];
+export const ne = [0x47];
+export const ltU = [0x49];
+export const geU = [0x4f];
+export const clz = [0x67];
+export const popcnt = [0x69];
+export const shrU = [0x76];
+export const select = [0x1b];
+export const ifF64 = [0x04, 0x7c];
+export const elseOp = [0x05];
+export const i32load = (off = 0): number[] => [0x28, 0x02, ...uleb(off)];
+export const i32storeAt = (off: number): number[] => [0x36, 0x02, ...uleb(off)];
+export const i32store = i32storeAt(0);
+export const f64const = (v: number): number[] => [0x44, ...new Uint8Array(new Float64Array([v]).buffer)];
+export const f64sub = [0xa1];
+export const f64mul = [0xa2];
+export const f64div = [0xa3];
+export const f64fromU32 = [0xb8];
+export const v128loadAt = (off: number): number[] => [...simd(0), 0x04, ...uleb(off)];
+export const v128storeAt = (off: number): number[] => [...simd(11), 0x04, ...uleb(off)];
+export const v128and = simd(78);
+
+/**
+ * A lazily compiled module: `bytes()` is validated and compiled on the first call, and the
+ * result (null where WebAssembly or the SIMD proposal is missing, or compilation throws) is
+ * kept, so callers fall back to JS once and for all.
+ */
+export function lazyModule(bytes: () => Uint8Array<ArrayBuffer>): () => WebAssembly.Module | null {
+  let compiled: WebAssembly.Module | null | undefined;
+  return () => {
+    if (compiled !== undefined) return compiled;
+    compiled = null;
+    try {
+      if (typeof WebAssembly === 'object') {
+        const b = bytes();
+        if (WebAssembly.validate(b)) compiled = new WebAssembly.Module(b);
+      }
+    } catch {
+      compiled = null;
+    }
+    return compiled;
+  };
+}
