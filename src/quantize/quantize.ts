@@ -116,17 +116,11 @@ function throwFirstNonFinite(x: FloatArray, start: number, end: number): void {
   for (let i = start; i < end; i++) if (x[i] - x[i] !== 0) throw nonFinite(i, x[i]);
 }
 
-/** Scratch buffers for quantile selection, grown on demand (one per precision). */
-interface Scratch {
-  f32: Float32Array | null;
-  f64: Float64Array | null;
-}
-
 /**
  * Computes [lo, hi] for x[start..end) (finite, non-empty) in the working precision. In float32
  * mode every returned value is an exact float32.
  */
-function rangeOf(x: FloatArray, start: number, end: number, o: Resolved, scratch: Scratch): [number, number] {
+function rangeOf(x: FloatArray, start: number, end: number, o: Resolved): [number, number] {
   switch (o.mode) {
     case 'explicit':
       return o.f32 ? [Math.fround(o.explicitLo), Math.fround(o.explicitHi)] : [o.explicitLo, o.explicitHi];
@@ -602,7 +596,7 @@ export function quantizeInto(
       };
       [lo, hi] = percentileRange(w, 0, n, o, filter);
     } else if (o.mode !== 'minmax' || lo === 0 || hi === 0) {
-      [lo, hi] = rangeOf(w, 0, n, o, { f32: null, f64: null });
+      [lo, hi] = rangeOf(w, 0, n, o);
     }
     const step = stepOf(lo, hi, o, '');
     if (step !== 0) {
@@ -620,7 +614,7 @@ export function quantizeInto(
     const codes = out === null ? new Uint16Array(n) : out.subarray(0, n).fill(0);
     return { scheme: 'per-tensor', codes, bits: o.bits, lo, hi, step, constant: true, arithmetic };
   }
-  const [lo, hi] = rangeOf(w, 0, n, o, { f32: null, f64: null });
+  const [lo, hi] = rangeOf(w, 0, n, o);
   const step = stepOf(lo, hi, o, '');
   const codes = out === null ? new Uint16Array(n) : out.subarray(0, n);
   const constant = step === 0;
@@ -674,12 +668,11 @@ export function quantizePerChannel(
   const his = new Float64Array(channels);
   const steps = new Float64Array(channels);
   const constant = new Uint8Array(channels);
-  const scratch: Scratch = { f32: null, f64: null };
   for (let c = 0; c < channels; c++) {
     const start = c * size;
     const end = start + size;
     const where = `channel ${c}: `;
-    const [lo, hi] = rangeOf(w, start, end, o, scratch);
+    const [lo, hi] = rangeOf(w, start, end, o);
     const step = stepOf(lo, hi, o, where);
     los[c] = lo;
     his[c] = hi;
