@@ -227,24 +227,18 @@ function scanBody(): number[] {
   return funcBody([[8, I32], [3, F64]], c);
 }
 
-/** fill(p, n): n zero bytes at p (memory.fill). */
-function fillBody(): number[] {
-  return funcBody([], [...get(0), ...i32c(0), ...get(1), 0xfc, 0x0b, 0x00]);
-}
-
-/** The kernel module's bytes (imports memory e.m; exports k = keys, t = tally, s = score, n = scan, f = fill). */
+/** The kernel module's bytes (imports memory e.m; exports k = keys, t = tally, s = score, n = scan). */
 export function qubdModuleBytes(): Uint8Array<ArrayBuffer> {
   const tKeys = [0x60, 5, I32, I32, I32, I32, I32, 0x00];
   const tTally = [0x60, 4, I32, I32, I32, I32, 0x01, I32];
-  const tPair = [0x60, 2, I32, I32, 0x00];
   const tTriple = [0x60, 3, I32, I32, I32, 0x00];
   const bytes = [
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, [4, ...tKeys, ...tTally, ...tPair, ...tTriple]),
+    ...section(1, [3, ...tKeys, ...tTally, ...tTriple]),
     ...section(2, [1, ...str('e'), ...str('m'), 0x02, 0x00, 0x00]),
-    ...section(3, [5, 0, 1, 3, 3, 2]),
-    ...section(7, [5, ...str('k'), 0x00, 0, ...str('t'), 0x00, 1, ...str('s'), 0x00, 2, ...str('n'), 0x00, 3, ...str('f'), 0x00, 4]),
-    ...section(10, [5, ...keysBody(), ...tallyBody(), ...scoreListBody(), ...scanBody(), ...fillBody()]),
+    ...section(3, [4, 0, 1, 2, 2]),
+    ...section(7, [4, ...str('k'), 0x00, 0, ...str('t'), 0x00, 1, ...str('s'), 0x00, 2, ...str('n'), 0x00, 3]),
+    ...section(10, [4, ...keysBody(), ...tallyBody(), ...scoreListBody(), ...scanBody()]),
   ];
   return new Uint8Array(bytes);
 }
