@@ -9,7 +9,7 @@ import { serialBinarization } from '../bitplanes/index.js';
 import { QUBD_KEYS, quantizeFor, table4x4 } from './qubd.js';
 import { signCodesView } from '../quantize/quantize.js';
 import { planeBdm, planeTotals } from './kernel.js';
-import { planeBdmWasm } from './wasm-kernel.js';
+import { blockCodesBdmWasm, planeBdmWasm } from './wasm-kernel.js';
 import type { QubdOptions } from './qubd.js';
 
 /** Options of {@link binarizedBdm}. */
@@ -122,9 +122,58 @@ export function serialBinarizedBdm(tensor: Float32Array | Float64Array, options:
   assertShapeMatches(tensor.length, options.shape, 'tensor', 'options.shape');
   const bits = assertInt(options.bits ?? 8, 'options.bits', 1, 16);
   const [rows, cols] = as2d(options.shape);
+  const table = options.table ?? defaultTable(2);
   const q = quantizeFor(tensor, bits, options);
+  if ((options.boundary ?? 'ignore') === 'ignore' && bits % 4 === 0 && table.ndim === 2 && table.shapes.has('4x4')) {
+    const r = serialByNibbles(q.codes, rows, cols, bits, table4x4(table, 'options.table'));
+    if (r !== null) return r;
+  }
   return ctmBlockDecompose(serialBinarization(q.codes, bits, [rows, cols]), {
-    table: options.table ?? defaultTable(2),
+    table,
     ...(options.boundary ? { boundary: options.boundary } : {}),
   });
+}
+
+/**
+ * The serial image's 'ignore' partition when b is a multiple of 4: every 4×4 block is one
+ * nibble of one code column over 4 rows (the code's bits MSB first), so its 16-bit code is the
+ * 4 rows' nibbles side by side, computed from the codes without building the image and counted
+ * by the wasm kernel. Null where WebAssembly SIMD is unavailable (the caller builds the image).
+ */
+function serialByNibbles(
+  codes: Uint16Array,
+  rows: number,
+  cols: number,
+  bits: number,
+  t4: { readonly values: Float64Array; readonly missing: Uint8Array },
+): BdmResult | null {
+  const nibbles = bits >> 2;
+  const perRow = cols * nibbles; // blocks per block-row
+  const total = Math.floor(rows / 4) * perRow;
+  const out = planeTotals(1);
+  const emit = (dst: Uint16Array, from: number, count: number): void => {
+    const br = Math.floor(from / perRow);
+    const g = from - br * perRow;
+    let j = Math.floor(g / nibbles);
+    let k = g - j * nibbles;
+    let base = 4 * br * cols;
+    for (let i = 0; i < count; i++) {
+      const o = base + j;
+      const sh = bits - 4 - 4 * k;
+      dst[8 * i] =
+        (((codes[o] >>> sh) & 15) << 12) |
+        (((codes[o + cols] >>> sh) & 15) << 8) |
+        (((codes[o + 2 * cols] >>> sh) & 15) << 4) |
+        ((codes[o + 3 * cols] >>> sh) & 15);
+      if (++k === nibbles) {
+        k = 0;
+        if (++j === cols) {
+          j = 0;
+          base += 4 * cols;
+        }
+      }
+    }
+  };
+  if (!blockCodesBdmWasm(total, emit, t4.values, t4.missing, out)) return null;
+  return { bdm: out.bdm[0], ctm: out.ctm[0], multiplicity: out.multiplicity[0], blocks: total, distinct: out.distinct[0], missing: out.missing[0] };
 }

@@ -292,6 +292,44 @@ function kernelOn(arena: Arena): Kernel {
   return kernel;
 }
 
+/** The kernel on the current arena (with room for `dynamicBytes`) with the table copied in, or null. */
+function prepared(dynamicBytes: number, values: Float64Array, missingFlags: Uint8Array): Kernel | null {
+  if (!enabled || module() === null) return null;
+  const arena = arenaFor(dynamicBytes);
+  if (arena === null) return null;
+  const k = kernelOn(arena);
+  const buf = arena.memory.buffer;
+  if (k.values !== values) {
+    new Float64Array(buf, VALS, 65536).set(values);
+    k.values = values;
+  }
+  if (k.flags !== missingFlags) {
+    new Uint8Array(buf, FLAGS, 65536).set(missingFlags);
+    k.flags = missingFlags;
+  }
+  return k;
+}
+
+/**
+ * Scores (and re-zeroes) plane p's counted slots, whose touched list ends at tp, adding its
+ * sums to `out` at index `at`: through the list in first-seen order when it is short, else by one
+ * branch-free sweep of the plane's slots (sequential, so cheaper then).
+ */
+function scorePlane(k: Kernel, p: number, tp: number, out: PlaneTotals, at: number): void {
+  const t0 = TOUCHED + p * PLANE_BYTES;
+  if ((tp - t0) >>> 2 < 65536 * scanAt) k.score(t0, tp, p);
+  else k.scan(COUNTS + p * PLANE_BYTES, COUNTS + (p + 1) * PLANE_BYTES, p);
+  const buf = k.arena.memory.buffer;
+  const sums = new Float64Array(buf, OUT_CTM, 24);
+  const ints = new Int32Array(buf, OUT_DIST, 16);
+  out.bdm[at] += sums[p] + sums[8 + p];
+  out.ctm[at] += sums[p];
+  out.multiplicity[at] += sums[8 + p];
+  out.ones[at] += sums[16 + p];
+  out.distinct[at] += ints[p];
+  out.missing[at] += ints[8 + p];
+}
+
 /**
  * `planeBdm` (kernel.ts) on the wasm kernel: adds every plane's 4×4-block BDM of `codes` (rows ×
  * cols, row-major, values < 2^bits) to `out`. Returns false, doing nothing, where WebAssembly
@@ -306,12 +344,10 @@ export function planeBdmWasm(
   missingFlags: Uint8Array,
   out: PlaneTotals,
 ): boolean {
-  if (!enabled || module() === null) return false;
   const n = rows * cols;
-  const arena = arenaFor(2 * n + SLACK);
-  if (arena === null) return false;
-  const k = kernelOn(arena);
-  const buf = arena.memory.buffer;
+  const k = prepared(2 * n + SLACK, values, missingFlags);
+  if (k === null) return false;
+  const buf = k.arena.memory.buffer;
   let src: number;
   if (codes instanceof Uint16Array && codes.buffer === buf && codes.byteOffset + 2 * n + SLACK <= buf.byteLength) {
     src = codes.byteOffset;
@@ -319,16 +355,6 @@ export function planeBdmWasm(
     new Uint16Array(buf, ARENA_STATIC, n).set(codes.subarray(0, n));
     src = ARENA_STATIC;
   }
-  if (k.values !== values) {
-    new Float64Array(buf, VALS, 65536).set(values);
-    k.values = values;
-  }
-  if (k.flags !== missingFlags) {
-    new Uint8Array(buf, FLAGS, 65536).set(missingFlags);
-    k.flags = missingFlags;
-  }
-  const sums = new Float64Array(buf, OUT_CTM, 24);
-  const ints = new Int32Array(buf, OUT_DIST, 16);
   const br = Math.floor(rows / 4);
   const bc = Math.floor(cols / 4);
   const stride = 2 * cols;
@@ -353,20 +379,34 @@ export function planeBdmWasm(
       }
     }
     if (j > 0) flush();
-    // Score the slots seen (zeroing them): through the plane's list in first-seen order when it
-    // is short, else by one branch-free sweep of the plane's slots (sequential, so cheaper then).
-    for (let p = 0; p < planes; p++) {
-      const t0 = TOUCHED + p * PLANE_BYTES;
-      const seen = (tps[p] - t0) >>> 2;
-      if (seen < 65536 * scanAt) k.score(t0, tps[p], p);
-      else k.scan(COUNTS + p * PLANE_BYTES, COUNTS + (p + 1) * PLANE_BYTES, p);
-      out.bdm[shift + p] += sums[p] + sums[8 + p];
-      out.ctm[shift + p] += sums[p];
-      out.multiplicity[shift + p] += sums[8 + p];
-      out.ones[shift + p] += sums[16 + p];
-      out.distinct[shift + p] += ints[p];
-      out.missing[shift + p] += ints[8 + p];
-    }
+    for (let p = 0; p < planes; p++) scorePlane(k, p, tps[p], out, shift + p);
   }
+  return true;
+}
+
+/**
+ * BDM of `total` 4×4 blocks whose 16-bit codes (bit 15 = cell (0, 0)) a caller computes:
+ * `emit(dst, from, count)` writes the codes of blocks from … from + count − 1 at dst[8·i]
+ * (count ≤ 16,384 per call). Adds to `out` at index 0. Returns false, doing nothing, where
+ * WebAssembly SIMD is unavailable (or disabled). For block layouts other than bit-planes (e.g.
+ * the serial binarization).
+ */
+export function blockCodesBdmWasm(
+  total: number,
+  emit: (dst: Uint16Array, from: number, count: number) => void,
+  values: Float64Array,
+  missingFlags: Uint8Array,
+  out: PlaneTotals,
+): boolean {
+  const k = prepared(SLACK, values, missingFlags);
+  if (k === null) return false;
+  const keys = new Uint16Array(k.arena.memory.buffer, KEYS, 8 * CHUNK);
+  let tp = TOUCHED;
+  for (let from = 0; from < total; from += CHUNK) {
+    const m = Math.min(CHUNK, total - from);
+    emit(keys, from, m);
+    tp = k.tally(KEYS, m, COUNTS, tp);
+  }
+  scorePlane(k, 0, tp, out, 0);
   return true;
 }

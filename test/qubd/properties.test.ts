@@ -4,7 +4,8 @@ import { expectOckhamError } from '../helpers.js';
 import { binarizedBdm, msbDiagnostic, qubd, qubdModel, qubdRatio, serialBinarizedBdm } from '../../src/qubd/index.js';
 import { setWasmQubdEnabled } from '../../src/qubd/wasm-kernel.js';
 import { ctmBlockDecompose } from '../../src/bdm/index.js';
-import { binarize } from '../../src/bitplanes/index.js';
+import { binarize, serialBinarization } from '../../src/bitplanes/index.js';
+import { quantize } from '../../src/quantize/index.js';
 import { createRng, normalArray, shuffled, uniformArray } from '../../src/util/random.js';
 import { TABLE_NAME, table2d } from './table.js';
 
@@ -136,6 +137,29 @@ describe(`QuBD properties (table: ${TABLE_NAME})`, () => {
     // More than 2 dims: the (dim0, rest) view.
     const w4 = Float32Array.from(normalArray(6 * 2 * 3 * 5, 3));
     expect(binarizedBdm(w4, { shape: [6, 2, 3, 5], table }).bdm).toBeCloseTo(ctmBlockDecompose(binarize(w4, [6, 30]), { table }).bdm, 9);
+  });
+
+  it('serialBinarizedBdm (nibble blocks through the kernel) = ctmBlockDecompose of serialBinarization', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 40 }),
+        fc.integer({ min: 1, max: 40 }),
+        fc.constantFrom(4, 8, 12, 16, 3, 5),
+        fc.nat(),
+        fc.boolean(),
+        (r, c, bits, seed, smooth) => {
+          const w = Float32Array.from({ length: r * c }, (_, i) => (smooth ? Math.sin(i / 9) : 0) + normalArray(1, seed + i)[0] * 0.1);
+          const got = serialBinarizedBdm(w, { shape: [r, c], bits, table });
+          const q = quantize(w, { bits });
+          const want = ctmBlockDecompose(serialBinarization(q.codes, bits, [r, c]), { table });
+          expect(got.blocks).toBe(want.blocks);
+          expect(got.distinct).toBe(want.distinct);
+          expect(got.missing).toBe(want.missing);
+          for (const k of ['bdm', 'ctm', 'multiplicity'] as const) expect(Math.abs(got[k] - want[k])).toBeLessThanOrEqual(1e-12 * Math.max(1, want.bdm));
+        },
+      ),
+      { seed: 14, numRuns: 60 },
+    );
   });
 
   it('the shuffled reference (codes shuffled) = QuBD of the shuffled weights, every range and depth', () => {
