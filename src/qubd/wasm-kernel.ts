@@ -136,15 +136,15 @@ function keysBody(): number[] {
  * caller keeps room for m entries). Branch-free: in the middle planes a first occurrence is about
  * as likely as a repeat, and a branch on it mispredicted often enough to cost more than counting.
  */
-function tallyBody(): number[] {
+function tallyBody(narrow: boolean): number[] {
   const [KP, M, CB, TP] = [0, 1, 2, 3];
   const [A, N, E] = [4, 5, 6];
   const c: number[] = [];
   c.push(...get(KP), ...get(M), ...i32c(4), ...shl, ...add, ...set(E));
   c.push(...block, ...loop);
   c.push(...get(KP), ...get(E), ...geU, ...brIf(1));
-  c.push(...get(CB), ...get(KP), ...i32load16u, ...i32c(2), ...shl, ...add, ...set(A));
-  c.push(...get(A), ...get(A), ...i32load(), ...tee(N), ...i32c(1), ...add, ...i32store);
+  c.push(...get(CB), ...get(KP), ...i32load16u, ...i32c(narrow ? 1 : 2), ...shl, ...add, ...set(A));
+  c.push(...get(A), ...get(A), ...(narrow ? i32load16u : i32load()), ...tee(N), ...i32c(1), ...add, ...(narrow ? i32store16(0) : i32store));
   c.push(...get(TP), ...get(A), ...i32store, ...get(TP), ...get(N), ...eqz, ...i32c(2), ...shl, ...add, ...set(TP));
   c.push(...inc(KP, i32c(16)), ...br(0), ...end, ...end);
   c.push(...get(TP));
@@ -159,12 +159,12 @@ function tallyBody(): number[] {
  * log2 n = s + log2 m + log2(1 + x), x = (n − m·2^s)/(m·2^s) < 2^−15, from x − x²/2 + x³/3 − x⁴/4
  * (relative error < x⁴/5 < 2^−62).
  */
-function scoreSlot(L: { a: number; n: number; code: number; s: number; live: number; x: number; ctm: number; mult: number; ones: number; dist: number; miss: number }): number[] {
-  const { a, n, code, s, live, x, ctm, mult, ones, dist, miss } = L;
+function scoreSlot(L: { narrow: boolean; a: number; n: number; code: number; s: number; live: number; x: number; ctm: number; mult: number; ones: number; dist: number; miss: number }): number[] {
+  const { narrow, a, n, code, s, live, x, ctm, mult, ones, dist, miss } = L;
   const masked = (): number[] => (live >= 0 ? [...f64const(0), ...get(live), ...select] : []);
   const c: number[] = [];
-  c.push(...get(a), ...i32c(0), ...i32store);
-  c.push(...get(a), ...i32c(2), ...shrU, ...i32c(65535), ...and, ...set(code));
+  c.push(...get(a), ...i32c(0), ...(narrow ? i32store16(0) : i32store));
+  c.push(...get(a), ...i32c(narrow ? 1 : 2), ...shrU, ...i32c(65535), ...and, ...set(code));
   // ctm += CTM(code)
   c.push(...get(ctm), ...get(code), ...i32c(3), ...shl, ...f64loadAt(VALS), ...masked(), ...f64add, ...set(ctm));
   // mult += log2(n)
@@ -199,14 +199,14 @@ function storeSums(plane: number, ctm: number, mult: number, ones: number, dist:
 }
 
 /** score(p, e, plane): scores and re-zeroes every slot whose address is listed in [p, e). */
-function scoreListBody(): number[] {
+function scoreListBody(narrow: boolean): number[] {
   const [P, E, PLANE] = [0, 1, 2];
   const [A, N, CODE, S, ONES, DIST, MISS] = [3, 4, 5, 6, 7, 8, 9];
   const [X, CTM, MULT] = [10, 11, 12];
   const c: number[] = [];
   c.push(...block, ...loop, ...get(P), ...get(E), ...geU, ...brIf(1));
-  c.push(...get(P), ...i32load(), ...tee(A), ...i32load(), ...set(N));
-  c.push(...scoreSlot({ a: A, n: N, code: CODE, s: S, live: -1, x: X, ctm: CTM, mult: MULT, ones: ONES, dist: DIST, miss: MISS }));
+  c.push(...get(P), ...i32load(), ...tee(A), ...(narrow ? i32load16u : i32load()), ...set(N));
+  c.push(...scoreSlot({ narrow, a: A, n: N, code: CODE, s: S, live: -1, x: X, ctm: CTM, mult: MULT, ones: ONES, dist: DIST, miss: MISS }));
   c.push(...inc(P, i32c(4)), ...br(0), ...end, ...end);
   c.push(...storeSums(PLANE, CTM, MULT, ONES, DIST, MISS));
   return funcBody([[7, I32], [3, F64]], c);
@@ -221,13 +221,17 @@ function scanBody(): number[] {
   c.push(...block, ...loop, ...get(P), ...get(E), ...geU, ...brIf(1));
   // An empty slot reads LOG2[0] (0, never used) and is masked out by live = 0.
   c.push(...get(P), ...tee(A), ...i32load(), ...tee(N), ...i32c(0), ...ne, ...set(LIVE));
-  c.push(...scoreSlot({ a: A, n: N, code: CODE, s: S, live: LIVE, x: X, ctm: CTM, mult: MULT, ones: ONES, dist: DIST, miss: MISS }));
+  c.push(...scoreSlot({ narrow: false, a: A, n: N, code: CODE, s: S, live: LIVE, x: X, ctm: CTM, mult: MULT, ones: ONES, dist: DIST, miss: MISS }));
   c.push(...inc(P, i32c(4)), ...br(0), ...end, ...end);
   c.push(...storeSums(PLANE, CTM, MULT, ONES, DIST, MISS));
   return funcBody([[8, I32], [3, F64]], c);
 }
 
-/** The kernel module's bytes (imports memory e.m; exports k = keys, t = tally, s = score, n = scan). */
+/**
+ * The kernel module's bytes (imports memory e.m; exports k = keys, t = tally, s = score,
+ * n = scan, and t16 / s16: tally and score on 16-bit counts, for calls with fewer than 2^16
+ * blocks per plane — half the count table's footprint in cache).
+ */
 export function qubdModuleBytes(): Uint8Array<ArrayBuffer> {
   const tKeys = [0x60, 5, I32, I32, I32, I32, I32, 0x00];
   const tTally = [0x60, 4, I32, I32, I32, I32, 0x01, I32];
@@ -236,9 +240,9 @@ export function qubdModuleBytes(): Uint8Array<ArrayBuffer> {
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
     ...section(1, [3, ...tKeys, ...tTally, ...tTriple]),
     ...section(2, [1, ...str('e'), ...str('m'), 0x02, 0x00, 0x00]),
-    ...section(3, [4, 0, 1, 2, 2]),
-    ...section(7, [4, ...str('k'), 0x00, 0, ...str('t'), 0x00, 1, ...str('s'), 0x00, 2, ...str('n'), 0x00, 3]),
-    ...section(10, [4, ...keysBody(), ...tallyBody(), ...scoreListBody(), ...scanBody()]),
+    ...section(3, [6, 0, 1, 2, 2, 1, 2]),
+    ...section(7, [6, ...str('k'), 0x00, 0, ...str('t'), 0x00, 1, ...str('s'), 0x00, 2, ...str('n'), 0x00, 3, ...str('t16'), 0x00, 4, ...str('s16'), 0x00, 5]),
+    ...section(10, [6, ...keysBody(), ...tallyBody(false), ...scoreListBody(false), ...scanBody(), ...tallyBody(true), ...scoreListBody(true)]),
   ];
   return new Uint8Array(bytes);
 }
@@ -249,6 +253,8 @@ interface Kernel {
   readonly tally: (kp: number, m: number, cbase: number, tp: number) => number;
   readonly score: (p: number, e: number, plane: number) => void;
   readonly scan: (p: number, e: number, plane: number) => void;
+  readonly tally16: (kp: number, m: number, cbase: number, tp: number) => number;
+  readonly score16: (p: number, e: number, plane: number) => void;
   /** The values array last copied in (by identity). */
   values: Float64Array | null;
   flags: Uint8Array | null;
@@ -285,10 +291,12 @@ function kernelOn(arena: Arena): Kernel {
     t: Kernel['tally'];
     s: Kernel['score'];
     n: Kernel['scan'];
+    t16: Kernel['tally16'];
+    s16: Kernel['score16'];
   };
   const log2 = new Float64Array(arena.memory.buffer, LOG2, 65536);
   for (let n = 1; n < 65536; n++) log2[n] = Math.log2(n);
-  kernel = { arena, keys: ex.k, tally: ex.t, score: ex.s, scan: ex.n, values: null, flags: null };
+  kernel = { arena, keys: ex.k, tally: ex.t, score: ex.s, scan: ex.n, tally16: ex.t16, score16: ex.s16, values: null, flags: null };
   return kernel;
 }
 
@@ -312,12 +320,14 @@ function prepared(dynamicBytes: number, values: Float64Array, missingFlags: Uint
 
 /**
  * Scores (and re-zeroes) plane p's counted slots, whose touched list ends at tp, adding its
- * sums to `out` at index `at`: through the list in first-seen order when it is short, else by one
- * branch-free sweep of the plane's slots (sequential, so cheaper then).
+ * sums to `out` at index `at`: through the list in first-seen order when it is short (always
+ * with 16-bit counts, `narrow`), else by one branch-free sweep of the plane's slots (sequential,
+ * so cheaper then).
  */
-function scorePlane(k: Kernel, p: number, tp: number, out: PlaneTotals, at: number): void {
+function scorePlane(k: Kernel, narrow: boolean, p: number, tp: number, out: PlaneTotals, at: number): void {
   const t0 = TOUCHED + p * PLANE_BYTES;
-  if ((tp - t0) >>> 2 < 65536 * scanAt) k.score(t0, tp, p);
+  if (narrow) k.score16(t0, tp, p);
+  else if ((tp - t0) >>> 2 < 65536 * scanAt) k.score(t0, tp, p);
   else k.scan(COUNTS + p * PLANE_BYTES, COUNTS + (p + 1) * PLANE_BYTES, p);
   const buf = k.arena.memory.buffer;
   const sums = new Float64Array(buf, OUT_CTM, 24);
@@ -360,13 +370,16 @@ export function planeBdmWasm(
   const stride = 2 * cols;
   const seg = Math.min(bc, CHUNK);
   const tps = new Int32Array(8);
+  // 16-bit counts when no slot can reach 2^16.
+  const narrow = br * bc < 65536;
+  const tally = narrow ? k.tally16 : k.tally;
   for (let shift = 0; shift < bits; shift += 8) {
     const planes = Math.min(8, bits - shift);
     // One touched list per plane (room for all 2^16 slots, so it never overflows).
     for (let p = 0; p < planes; p++) tps[p] = TOUCHED + p * PLANE_BYTES;
     let j = 0;
     const flush = (): void => {
-      for (let p = 0; p < planes; p++) tps[p] = k.tally(KEYS + 2 * p, j, COUNTS + p * PLANE_BYTES, tps[p]);
+      for (let p = 0; p < planes; p++) tps[p] = tally(KEYS + 2 * p, j, COUNTS + p * PLANE_BYTES, tps[p]);
       j = 0;
     };
     for (let b = 0; b < br; b++) {
@@ -379,7 +392,7 @@ export function planeBdmWasm(
       }
     }
     if (j > 0) flush();
-    for (let p = 0; p < planes; p++) scorePlane(k, p, tps[p], out, shift + p);
+    for (let p = 0; p < planes; p++) scorePlane(k, narrow, p, tps[p], out, shift + p);
   }
   return true;
 }
@@ -401,12 +414,14 @@ export function blockCodesBdmWasm(
   const k = prepared(SLACK, values, missingFlags);
   if (k === null) return false;
   const keys = new Uint16Array(k.arena.memory.buffer, KEYS, 8 * CHUNK);
+  const narrow = total < 65536;
+  const tally = narrow ? k.tally16 : k.tally;
   let tp = TOUCHED;
   for (let from = 0; from < total; from += CHUNK) {
     const m = Math.min(CHUNK, total - from);
     emit(keys, from, m);
-    tp = k.tally(KEYS, m, COUNTS, tp);
+    tp = tally(KEYS, m, COUNTS, tp);
   }
-  scorePlane(k, 0, tp, out, 0);
+  scorePlane(k, narrow, 0, tp, out, 0);
   return true;
 }
