@@ -13,7 +13,7 @@
  * operations.
  *
  * Counting, per chunk of ≤ 16,384 blocks and per plane (so the plane's 256 KiB of counts stays in
- * cache): a branch-free tally, counts[code]++, appending each first-seen slot to the plane's
+ * cache; 16-bit counts, 128 KiB, when a plane has fewer than 2^16 blocks): a branch-free tally, counts[code]++, appending each first-seen slot to the plane's
  * touched list. Scoring, once per plane after the last chunk: BDM = Σ CTM(code) + log2(count)
  * over the list (zeroing each slot as it is read), or by a branch-free sweep of all 2^16 slots
  * when nearly all were seen. Splitting the two removes the branch on "first occurrence", which in
