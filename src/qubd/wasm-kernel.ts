@@ -36,7 +36,7 @@ import type { PlaneTotals } from './kernel.js';
 const F64 = 0x7c;
 
 // Static-region layout (bytes; all below ARENA_STATIC = 6 MiB).
-/** Counts, 2^16 u32 per plane, 8 planes. */
+/** Counts, 2^16 u32 (or u16, see tally) per plane, 8 planes. */
 const COUNTS = 0;
 const PLANE_BYTES = 1 << 18;
 /** CTM values, f64 indexed by block code. */
@@ -132,8 +132,8 @@ function keysBody(): number[] {
 
 /**
  * tally(kp, m, cbase, tp) → tp': counts[code]++ for the m block codes at kp, kp + 16, … (u32
- * slots at cbase), appending the byte address of every slot seen for the first time at tp (the
- * caller keeps room for m entries). Branch-free: in the middle planes a first occurrence is about
+ * slots at cbase; u16 slots for the `narrow` variant), appending the byte address of every slot
+ * seen for the first time at tp (the caller keeps room for m entries). Branch-free: in the middle planes a first occurrence is about
  * as likely as a repeat, and a branch on it mispredicted often enough to cost more than counting.
  */
 function tallyBody(narrow: boolean): number[] {
