@@ -3,7 +3,7 @@
  */
 import { OckhamError } from '../errors.js';
 import type { FloatArray, Shape } from '../util/validate.js';
-import { as2d, assertInt, assertKnownOptions, assertNumber, assertOneOf, assertShapeMatches } from '../util/validate.js';
+import { as2d, assertFiniteFloats, assertInt, assertKnownOptions, assertNumber, assertOneOf, assertShapeMatches } from '../util/validate.js';
 import { quantilePairF32, quantilePairF64 } from './quantile.js';
 import type { MiddleFilter } from './quantile.js';
 import { I32, block, br, brIf, end, funcBody, geU, get, i32c, inc, lazyModule, loop, section, set, simd, str, v128and, v128load, v128loadAt, v128storeAt, V128 } from '../util/wasm-asm.js';
@@ -722,10 +722,6 @@ export function signCodesView(x: Float32Array, name: string): Uint16Array | null
     bad += v - v;
     codes[i] = +(v > 0);
   }
-  if (bad !== 0) {
-    for (let i = 0; i < n; i++) {
-      if (x[i] - x[i] !== 0) throw new OckhamError('NON_FINITE', name, `element ${i} is ${x[i]}; expected finite values`);
-    }
-  }
+  if (bad !== 0) assertFiniteFloats(x, name); // throws, naming the first NaN or ±∞
   return codes;
 }
