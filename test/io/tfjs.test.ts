@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { OckhamError } from '../../src/errors.js';
 import { parseTfjsModel, floatToHalf } from '../../src/io/index.js';
 import { readTfjsModelFile, readWeightsFile } from '../../src/io/node/index.js';
@@ -109,25 +108,12 @@ describe('parseTfjsModel', () => {
   });
 });
 
-// Real pretrained weights nobody here wrote: @upscalerjs/default-model (MIT), a dev dependency.
-const pkgDir = resolve(process.cwd(), 'node_modules/@upscalerjs/default-model');
-function findModelJson(dir: string, depth = 0): string | undefined {
-  if (depth > 4 || !existsSync(dir)) return undefined;
-  for (const entry of readdirSync(dir)) {
-    const p = join(dir, entry);
-    if (entry === 'model.json') return p;
-    if (entry !== 'node_modules' && statSync(p).isDirectory()) {
-      const hit = findModelJson(p, depth + 1);
-      if (hit) return hit;
-    }
-  }
-  return undefined;
-}
-const modelJson = findModelJson(pkgDir);
-if (!modelJson) console.warn('[test/io/tfjs] node_modules/@upscalerjs/default-model not installed: skipping the real-model test');
-describe.skipIf(!modelJson)('real TensorFlow.js model: @upscalerjs/default-model', () => {
+// Real pretrained weights nobody here wrote: @upscalerjs/default-model 1.0.0 (MIT), vendored
+// unchanged under test/fixtures/upscaler (see its README).
+const modelJson = resolve(process.cwd(), 'test/fixtures/upscaler/model.json');
+describe('real TensorFlow.js model: @upscalerjs/default-model', () => {
   it('reads ~222k float32 parameters, all finite, with matching shapes', async () => {
-    const r = await readTfjsModelFile(modelJson!);
+    const r = await readTfjsModelFile(modelJson);
     let total = 0;
     for (const t of r.tensors) {
       expect(t.data.length).toBe(t.shape.reduce((a, b) => a * b, 1));
@@ -137,7 +123,7 @@ describe.skipIf(!modelJson)('real TensorFlow.js model: @upscalerjs/default-model
     expect(total).toBe(222075);
     expect(r.tensors.every((t) => t.dtype === 'float32')).toBe(true);
     // The reader dispatches model folders and .json paths to the same parser.
-    const again = await readWeightsFile(modelJson!);
+    const again = await readWeightsFile(modelJson);
     expect(again.tensors.length).toBe(r.tensors.length);
   });
 });

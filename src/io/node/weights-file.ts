@@ -21,7 +21,7 @@ export type WeightsFormat = WeightsFile['format'];
  * @throws {OckhamError} with `argument` = path: INVALID_ARGUMENT for unreadable files or shard
  *   paths outside the model folder; PARSE_ERROR / UNSUPPORTED as {@link parseTfjsModel}.
  * @example
- * const { tensors } = await readTfjsModelFile('node_modules/@upscalerjs/default-model/models/model.json');
+ * const { tensors } = await readTfjsModelFile('test/fixtures/upscaler/model.json');
  */
 export async function readTfjsModelFile(path: string): Promise<WeightsFile> {
   try {
