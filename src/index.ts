@@ -45,6 +45,12 @@ export type {
   WeightsFile, LoadedTensor, SafetensorsEntry, SafetensorsHeader, SafetensorsInput, NpyArray, NpzOptions, TfjsWeightEntry,
   TfjsManifestGroup,
 } from './io/index.js';
+// GGUF reader (issue 16)
+export { parseGguf, parseGgufHeader, dequantizeGgml, ggmlType, GGUF_SUPPORTED_TYPES, GGUF_DEFAULTS } from './io/index.js';
+export type { GgufFile, GgufHeader, GgufOptions, GgufTensorInfo, GgufMetadataEntry, GgufValue, GgufValueType, GgmlType } from './io/index.js';
+// Tensor layouts (issue 16)
+export { toTorchLayout, withLayout, TORCH_PERMUTATIONS } from './io/index.js';
+export type { TensorLayout, LayoutChoice } from './io/index.js';
 export { bayesOptimize, coarseGrainSearch, quantizationSearch, rateDistortionCurve, fitLogCurve, noisyWeights } from './coarsegrain/index.js';
 export type {
   BayesOptimizeOptions, BayesOptimizeResult, BayesEvaluation, Objective, ObjectiveValue, SearchDimension, SearchPoint,

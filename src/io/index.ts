@@ -1,5 +1,5 @@
 /** Browser-safe weight-file readers and the safetensors writer. */
-export type { LoadedTensor, WeightsFile } from './types.js';
+export type { LoadedTensor, WeightsFile, TensorLayout } from './types.js';
 export {
   parseSafetensors,
   serializeSafetensors,
@@ -17,3 +17,7 @@ export type { NpzOptions } from './npz.js';
 export { parseTfjsModel, tfjsManifest } from './tfjs.js';
 export type { TfjsWeightEntry, TfjsManifestGroup } from './tfjs.js';
 export { halfToFloat, floatToHalf, floatToBfloat16 } from './dtypes.js';
+export { parseGguf, parseGgufHeader, dequantizeGgml, ggmlType, GGUF_SUPPORTED_TYPES, GGUF_DEFAULTS } from './gguf.js';
+export type { GgufFile, GgufHeader, GgufOptions, GgufTensorInfo, GgufMetadataEntry, GgufValue, GgufValueType, GgmlType } from './gguf.js';
+export { toTorchLayout, withLayout, TORCH_PERMUTATIONS } from './layout.js';
+export type { LayoutChoice } from './layout.js';

@@ -2,3 +2,4 @@
 export { readSafetensorsFile, readSafetensorsHeader, streamSafetensorsFile } from './safetensors-file.js';
 export { readWeightsFile, readTfjsModelFile } from './weights-file.js';
 export type { WeightsFormat } from './weights-file.js';
+export { readGgufFile, readGgufHeader, streamGgufFile } from './gguf-file.js';
