@@ -3,3 +3,9 @@ export { readSafetensorsFile, readSafetensorsHeader, streamSafetensorsFile } fro
 export { readWeightsFile, readTfjsModelFile } from './weights-file.js';
 export type { WeightsFormat } from './weights-file.js';
 export { readGgufFile, readGgufHeader, streamGgufFile } from './gguf-file.js';
+export {
+  readShardedSafetensors, readShardedSafetensorsIndex, streamShardedSafetensors, SAFETENSORS_INDEX,
+} from './sharded-safetensors.js';
+export type { ShardedSafetensorsOptions, ShardedSafetensorsIndex, SafetensorsShard } from './sharded-safetensors.js';
+export { sniffWeightsFile } from './weights-file.js';
+export type { ReadWeightsOptions } from './weights-file.js';

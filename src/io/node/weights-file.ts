@@ -1,16 +1,20 @@
-/** Node-only: read any supported weights file from disk, dispatching on extension or magic. */
-import { open, readFile, stat } from 'node:fs/promises';
-import { dirname, extname, join, resolve, sep } from 'node:path';
+/** Node-only: read any supported weights file from disk, dispatching on its content. */
+import { open, readFile, stat, type FileHandle } from 'node:fs/promises';
+import { dirname, join, resolve, sep } from 'node:path';
 import { OckhamError } from '../../errors.js';
 import { parseNpy, npyToTensor } from '../npy.js';
 import { parseNpz } from '../npz.js';
 import { parseTfjsModel, tfjsManifest } from '../tfjs.js';
-import type { WeightsFile } from '../types.js';
+import type { LoadedTensor, WeightsFile } from '../types.js';
+import { detectWeightsFormat, SUPPORTED_FORMATS_TEXT, type DetectedFormat, type FormatGuess } from '../detect.js';
+import { withLayout, type LayoutChoice } from '../layout.js';
 import { rethrowWithPath } from './errors.js';
-import { readSafetensorsFile } from './safetensors-file.js';
+import { readSafetensorsHeader } from './safetensors-file.js';
+import { readGgufFile } from './gguf-file.js';
+import { readSafetensorsTensors, readShardedSafetensors, SAFETENSORS_INDEX } from './sharded-safetensors.js';
 
-/** The formats {@link readWeightsFile} recognises. */
-export type WeightsFormat = WeightsFile['format'];
+/** The formats {@link readWeightsFile} recognises by content. */
+export type WeightsFormat = DetectedFormat;
 
 /**
  * Reads a TensorFlow.js `model.json` and its weight shards (resolved relative to the JSON's
@@ -54,72 +58,225 @@ export async function readTfjsModelFile(path: string): Promise<WeightsFile> {
   }
 }
 
-/** Identifies a file's format from its first bytes. */
-async function sniff(path: string): Promise<WeightsFormat | undefined> {
+/** Largest zip central directory read to list members (names only), bytes. */
+const MAX_ZIP_DIRECTORY = 16 * 2 ** 20;
+
+/**
+ * Lists a zip's member names from its central directory (ZIP64 included), reading only the end
+ * of the file and the directory. Returns undefined when no end-of-directory record is found.
+ */
+async function zipMemberNames(fh: FileHandle, size: number): Promise<string[] | undefined> {
+  const tailLen = Math.min(size, 65557 + 20);
+  const tail = new Uint8Array(tailLen);
+  await fh.read(tail, 0, tailLen, size - tailLen);
+  const dv = new DataView(tail.buffer);
+  let eocd = -1;
+  for (let i = tailLen - 22; i >= 0; i--) {
+    if (dv.getUint32(i, true) === 0x06054b50) {
+      eocd = i;
+      break;
+    }
+  }
+  if (eocd < 0) return undefined;
+  let entries = dv.getUint16(eocd + 10, true);
+  let cdSize = dv.getUint32(eocd + 12, true);
+  let cdOffset = dv.getUint32(eocd + 16, true);
+  if ((cdOffset === 0xffffffff || cdSize === 0xffffffff || entries === 0xffff) && eocd >= 20 && dv.getUint32(eocd - 20, true) === 0x07064b50) {
+    const z64 = Number(dv.getBigUint64(eocd - 12, true));
+    if (z64 + 56 <= size) {
+      const rec = new Uint8Array(56);
+      await fh.read(rec, 0, 56, z64);
+      const rv = new DataView(rec.buffer);
+      if (rv.getUint32(0, true) === 0x06064b50) {
+        entries = Number(rv.getBigUint64(32, true));
+        cdSize = Number(rv.getBigUint64(40, true));
+        cdOffset = Number(rv.getBigUint64(48, true));
+      }
+    }
+  }
+  if (!Number.isSafeInteger(cdOffset) || !Number.isSafeInteger(cdSize) || cdOffset + cdSize > size) return undefined;
+  const cd = new Uint8Array(Math.min(cdSize, MAX_ZIP_DIRECTORY));
+  await fh.read(cd, 0, cd.length, cdOffset);
+  const cv = new DataView(cd.buffer);
+  const names: string[] = [];
+  const dec = new TextDecoder();
+  let p = 0;
+  while (p + 46 <= cd.length && cv.getUint32(p, true) === 0x02014b50 && names.length < entries) {
+    const n = cv.getUint16(p + 28, true);
+    const m = cv.getUint16(p + 30, true);
+    const k = cv.getUint16(p + 32, true);
+    if (p + 46 + n > cd.length) break;
+    names.push(dec.decode(cd.subarray(p + 46, p + 46 + n)));
+    p += 46 + n + m + k;
+  }
+  return names;
+}
+
+/** Largest JSON document read to tell a model.json from a shard index, bytes. */
+const MAX_JSON_SNIFF = 64 * 2 ** 20;
+
+/** Identifies a file's format from its content (see {@link detectWeightsFormat}). */
+export async function sniffWeightsFile(path: string): Promise<FormatGuess> {
   const fh = await open(path, 'r');
   try {
-    const head = new Uint8Array(16);
-    const { bytesRead } = await fh.read(head, 0, 16, 0);
-    if (bytesRead >= 6 && head[0] === 0x93 && String.fromCharCode(...head.subarray(1, 6)) === 'NUMPY') return 'npy';
-    if (bytesRead >= 4 && head[0] === 0x50 && head[1] === 0x4b && head[2] === 0x03 && head[3] === 0x04) return 'npz';
-    if (bytesRead >= 9 && head[8] === 0x7b) return 'safetensors';
-    let i = 0;
-    while (i < bytesRead && (head[i] === 0x20 || head[i] === 0x0a || head[i] === 0x0d || head[i] === 0x09)) i++;
-    if (head[i] === 0x7b) return 'tfjs';
-    return undefined;
+    const st = await fh.stat();
+    if (!st.isFile()) throw new OckhamError('INVALID_ARGUMENT', path, 'is not a regular file');
+    const head = new Uint8Array(Math.min(64, st.size));
+    await fh.read(head, 0, head.length, 0);
+    let guess = detectWeightsFormat(head);
+    if (guess.description.startsWith('a zip archive')) {
+      const names = await zipMemberNames(fh, st.size);
+      guess = names ? detectWeightsFormat(head, { zipNames: names }) : { format: 'unknown', description: 'a zip archive without a readable central directory' };
+    } else if (guess.description.startsWith('a JSON document')) {
+      if (st.size > MAX_JSON_SNIFF) return { format: 'unknown', description: `a ${st.size}-byte JSON document (over the ${MAX_JSON_SNIFF}-byte limit)` };
+      const text = new Uint8Array(st.size);
+      await fh.read(text, 0, st.size, 0);
+      let json: unknown;
+      try {
+        json = JSON.parse(new TextDecoder().decode(text));
+      } catch (e) {
+        throw new OckhamError('PARSE_ERROR', path, `looks like JSON but is not valid JSON (${(e as Error).message})`);
+      }
+      guess = detectWeightsFormat(head, { json });
+    }
+    return guess;
   } finally {
     await fh.close();
   }
 }
 
-/**
- * Reads a weights file of any supported format into float32 tensors.
- *
- * Dispatch: `.safetensors`, `.npy`, `.npz`, `.json` (TensorFlow.js model.json), a folder
- * containing `model.json`; otherwise the magic bytes decide (`\x93NUMPY`, `PK\x03\x04`, a JSON
- * header after 8 bytes → safetensors, `{` → model.json).
- *
- * @param path - File or model folder path.
- * @returns `{ format, tensors, metadata }`.
- * @throws {OckhamError} with `argument` = path: INVALID_ARGUMENT when it cannot be read,
- *   UNSUPPORTED when the format is not recognised, PARSE_ERROR for malformed content.
- * @example
- * const { format, tensors } = await readWeightsFile('weights.npz');
- * console.log(format, tensors.map((t) => `${t.name} [${t.shape}]`));
- */
-export async function readWeightsFile(path: string): Promise<WeightsFile> {
-  if (typeof path !== 'string' || path.length === 0) throw new OckhamError('INVALID_ARGUMENT', 'path', 'expected a non-empty file path');
-  let format: WeightsFormat | undefined;
-  let target = path;
+/** Options of {@link readWeightsFile}. */
+export interface ReadWeightsOptions {
+  /** `'stored'` (default): tensors as the file orders them; `'torch'`: PyTorch order (see {@link toTorchLayout}). */
+  layout?: LayoutChoice;
+  /** Keep each tensor's stored bytes on `tensor.stored` (safetensors, sharded safetensors, GGUF). Default false. */
+  stored?: boolean;
+  /** Header / index budget, bytes (GGUF header, shard index). Default 64 MiB. */
+  maxHeaderBytes?: number;
+  /** Largest tensor, bytes of float32 output (safetensors, shards, GGUF). Default 4 GiB. */
+  maxTensorBytes?: number;
+  /** Largest total of float32 output (plus kept stored bytes) (safetensors, shards, GGUF). Default 32 GiB. */
+  maxTotalBytes?: number;
+}
+
+const READ_KEYS = ['layout', 'stored', 'maxHeaderBytes', 'maxTensorBytes', 'maxTotalBytes'];
+
+async function readSingleSafetensors(path: string, o: ReadWeightsOptions): Promise<WeightsFile> {
+  const header = await readSafetensorsHeader(path);
+  const maxTensor = o.maxTensorBytes ?? 4 * 2 ** 30;
+  const maxTotal = o.maxTotalBytes ?? 32 * 2 ** 30;
+  let total = 0;
+  for (const e of header.entries) {
+    let n = 1;
+    for (const d of e.shape) n *= d;
+    const size = Math.max(4 * n, e.end - e.start);
+    if (size > maxTensor) throw new OckhamError('OUT_OF_RANGE', path, `tensor ${JSON.stringify(e.name)} needs ${size} bytes, over options.maxTensorBytes = ${maxTensor}`);
+    total += 4 * n + (o.stored ? e.end - e.start : 0);
+    if (total > maxTotal) throw new OckhamError('OUT_OF_RANGE', path, `the tensors need ${total}+ bytes, over options.maxTotalBytes = ${maxTotal}`);
+  }
+  const tensors: LoadedTensor[] = [];
   try {
-    const st = await stat(path);
-    if (st.isDirectory()) {
-      target = join(path, 'model.json');
-      format = 'tfjs';
-    } else {
-      const ext = extname(path).toLowerCase();
-      format = ext === '.safetensors' ? 'safetensors' : ext === '.npy' ? 'npy' : ext === '.npz' ? 'npz' : ext === '.json' ? 'tfjs' : await sniff(path);
-    }
+    for await (const t of readSafetensorsTensors(path, header, o.stored ?? false)) tensors.push(t);
   } catch (e) {
     rethrowWithPath(path, e);
   }
-  switch (format) {
+  return { format: 'safetensors', tensors, metadata: header.metadata };
+}
+
+function missingReader(path: string, what: string, reader: string): never {
+  throw new OckhamError('UNSUPPORTED', path, `${what}; the reader for it (${reader}) is not in this build`);
+}
+
+/**
+ * Reads a weights file of any supported format into float32 tensors, each labelled with its
+ * `layout`.
+ *
+ * The format is detected from the content (see {@link detectWeightsFormat}), never from the file
+ * name alone: GGUF, safetensors, a safetensors shard index (`model.safetensors.index.json`),
+ * .npy, .npz, a TensorFlow.js model.json. A folder is read through the `model.safetensors.index.json`,
+ * `model.json` or `model.safetensors` it holds, in that order.
+ *
+ * @param path - File or model folder path.
+ * @param options - `layout: 'torch'` returns PyTorch order (TF.js kernels permuted, see
+ *   {@link toTorchLayout}); `stored: true` keeps the stored bytes; budgets `maxHeaderBytes`,
+ *   `maxTensorBytes`, `maxTotalBytes` (bytes) for the formats that stream.
+ * @returns `{ format, tensors, metadata }`; GGUF files also carry `header`.
+ * @throws {OckhamError} with `argument` = path: INVALID_ARGUMENT when it cannot be read,
+ *   UNSUPPORTED when the format is not recognised (the message lists the supported ones and says
+ *   what the file looks like), PARSE_ERROR for malformed content, OUT_OF_RANGE over a budget.
+ * @example
+ * import { readWeightsFile, qubdModel } from 'ockham/node';
+ * const { tensors } = await readWeightsFile('test/fixtures/upscaler/model.json', { layout: 'torch' });
+ * console.log(tensors.map((t) => `${t.name} ${t.layout} [${t.shape}]`));
+ */
+export async function readWeightsFile(path: string, options: ReadWeightsOptions = {}): Promise<WeightsFile> {
+  if (typeof path !== 'string' || path.length === 0) throw new OckhamError('INVALID_ARGUMENT', 'path', 'expected a non-empty file path');
+  if (options === null || typeof options !== 'object') throw new OckhamError('INVALID_ARGUMENT', 'options', 'expected an options object');
+  for (const k of Object.keys(options)) {
+    if (!READ_KEYS.includes(k)) throw new OckhamError('UNKNOWN_OPTION', `options.${k}`, `unknown option; known: ${READ_KEYS.join(', ')}`);
+  }
+  const layout = options.layout ?? 'stored';
+  if (layout !== 'stored' && layout !== 'torch') throw new OckhamError('INVALID_ARGUMENT', 'options.layout', `expected 'stored' or 'torch', got ${JSON.stringify(layout)}`);
+  const file = await readDispatch(path, options);
+  return withLayout(file, layout);
+}
+
+async function readDispatch(path: string, o: ReadWeightsOptions): Promise<WeightsFile> {
+  let target = path;
+  let guess: FormatGuess;
+  try {
+    const st = await stat(path);
+    if (st.isDirectory()) {
+      const candidates = [SAFETENSORS_INDEX, 'model.json', 'model.safetensors'];
+      let found: string | undefined;
+      for (const c of candidates) {
+        try {
+          if ((await stat(join(path, c))).isFile()) {
+            found = c;
+            break;
+          }
+        } catch {
+          // try the next one
+        }
+      }
+      if (!found) {
+        throw new OckhamError('INVALID_ARGUMENT', path, `is a folder without ${candidates.join(', ')}; supported: ${SUPPORTED_FORMATS_TEXT}`);
+      }
+      target = join(path, found);
+    }
+    guess = await sniffWeightsFile(target);
+  } catch (e) {
+    rethrowWithPath(path, e);
+  }
+  const shardOpts = { maxHeaderBytes: o.maxHeaderBytes, maxTensorBytes: o.maxTensorBytes, maxTotalBytes: o.maxTotalBytes, stored: o.stored };
+  for (const k of Object.keys(shardOpts) as Array<keyof typeof shardOpts>) if (shardOpts[k] === undefined) delete shardOpts[k];
+  switch (guess.format) {
+    case 'gguf':
+      return readGgufFile(target, shardOpts);
     case 'safetensors':
-      return readSafetensorsFile(target);
+      return readSingleSafetensors(target, o);
+    case 'safetensors-index':
+      return readShardedSafetensors(target, shardOpts);
     case 'tfjs':
       return readTfjsModelFile(target);
     case 'npy':
     case 'npz': {
       try {
         const bytes = new Uint8Array(await readFile(target));
-        if (format === 'npz') return parseNpz(bytes);
+        if (guess.format === 'npz') return parseNpz(bytes);
         const stem = target.split(/[\\/]/).pop()!.replace(/\.npy$/i, '');
         return { format: 'npy', tensors: [npyToTensor(stem, parseNpy(bytes, target))], metadata: {} };
       } catch (e) {
         rethrowWithPath(target, e);
       }
     }
+    case 'pytorch':
+      return missingReader(target, 'a PyTorch zip checkpoint (data.pkl member)', 'readPytorchFile');
+    case 'pytorch-legacy':
+      return missingReader(target, 'a legacy (pre-1.6 pickle) PyTorch checkpoint', 'readPytorchFile');
+    case 'onnx':
+      return missingReader(target, 'what looks like an ONNX model', 'readOnnxFile');
     default:
-      throw new OckhamError('UNSUPPORTED', path, 'unrecognised weights format; expected .safetensors, .npy, .npz or a TensorFlow.js model.json');
+      throw new OckhamError('UNSUPPORTED', target, `unrecognised weights format: ${guess.description}; supported: ${SUPPORTED_FORMATS_TEXT}`);
   }
 }
