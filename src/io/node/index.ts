@@ -7,5 +7,5 @@ export {
   readShardedSafetensors, readShardedSafetensorsIndex, streamShardedSafetensors, SAFETENSORS_INDEX,
 } from './sharded-safetensors.js';
 export type { ShardedSafetensorsOptions, ShardedSafetensorsIndex, SafetensorsShard } from './sharded-safetensors.js';
-export { sniffWeightsFile } from './weights-file.js';
-export type { ReadWeightsOptions } from './weights-file.js';
+export { sniffWeightsFile, openWeightsStream } from './weights-file.js';
+export type { ReadWeightsOptions, WeightsStream } from './weights-file.js';

@@ -143,7 +143,10 @@ export async function readShardedSafetensorsIndex(path: string, options?: Sharde
     const seenReal = new Map<string, string>();
     const where = new Map<string, string>(); // tensor → shard file it was found in
     let totalBytes = 0;
-    for (const file of [...byFile.keys()].sort()) {
+    // 1. Resolve every shard path (contained, distinct, regular) before reading any of them.
+    const files = [...byFile.keys()].sort();
+    const reals: string[] = [];
+    for (const file of files) {
       const lexical = resolve(folder, file);
       if (!lexical.startsWith(folder + sep)) {
         throw new OckhamError('INVALID_ARGUMENT', index, `shard path ${JSON.stringify(file)} points outside the checkpoint folder`);
@@ -160,23 +163,32 @@ export async function readShardedSafetensorsIndex(path: string, options?: Sharde
       const other = seenReal.get(real);
       if (other !== undefined) fail(index, `shard names ${JSON.stringify(other)} and ${JSON.stringify(file)} are the same file`);
       seenReal.set(real, file);
-      const sst = await stat(real);
-      if (!sst.isFile()) throw new OckhamError('INVALID_ARGUMENT', real, 'shard is not a regular file');
-      const header = await readSafetensorsHeader(real);
-      const mapped = byFile.get(file)!;
+      if (!(await stat(real)).isFile()) throw new OckhamError('INVALID_ARGUMENT', real, 'shard is not a regular file');
+      reals.push(real);
+    }
+    // 2. Headers; no tensor in two shards.
+    for (let i = 0; i < files.length; i++) {
+      const header = await readSafetensorsHeader(reals[i]);
       for (const e of header.entries) {
         const prev = where.get(e.name);
-        if (prev !== undefined) fail(index, `tensor ${JSON.stringify(e.name)} is in two shards (${JSON.stringify(prev)} and ${JSON.stringify(file)})`);
-        where.set(e.name, file);
-        if (!mapped.has(e.name)) {
-          fail(index, `tensor ${JSON.stringify(e.name)} of shard ${JSON.stringify(file)} is not mapped to that shard in weight_map`);
-        }
+        if (prev !== undefined) fail(index, `tensor ${JSON.stringify(e.name)} is in two shards (${JSON.stringify(prev)} and ${JSON.stringify(files[i])})`);
+        where.set(e.name, files[i]);
         totalBytes += e.end - e.start;
       }
-      for (const name of mapped) {
-        if (!header.entries.some((e) => e.name === name)) fail(index, `weight_map puts ${JSON.stringify(name)} in ${JSON.stringify(file)}, which has no such tensor`);
+      shards.push({ file: files[i], path: reals[i], header });
+    }
+    // 3. The weight map and the shards agree.
+    for (const sh of shards) {
+      const mapped = byFile.get(sh.file)!;
+      for (const e of sh.header.entries) {
+        if (!mapped.has(e.name)) {
+          const says = (map as Record<string, unknown>)[e.name];
+          fail(index, `tensor ${JSON.stringify(e.name)} of shard ${JSON.stringify(sh.file)} is ${Object.prototype.hasOwnProperty.call(map, e.name) ? `mapped to ${JSON.stringify(says)}` : 'not in weight_map'}`);
+        }
       }
-      shards.push({ file, path: real, header });
+    }
+    for (const [file, names] of byFile) {
+      for (const name of names) if (where.get(name) !== file) fail(index, `weight_map puts ${JSON.stringify(name)} in ${JSON.stringify(file)}, which has no such tensor`);
     }
     if (totalSize !== undefined && totalSize !== totalBytes) {
       fail(index, `metadata.total_size is ${totalSize} but the shards' tensors take ${totalBytes} bytes`);

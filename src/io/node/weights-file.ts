@@ -1,6 +1,6 @@
 /** Node-only: read any supported weights file from disk, dispatching on its content. */
 import { open, readFile, stat, type FileHandle } from 'node:fs/promises';
-import { dirname, join, resolve, sep } from 'node:path';
+import { dirname, extname, join, resolve, sep } from 'node:path';
 import { OckhamError } from '../../errors.js';
 import { parseNpy, npyToTensor } from '../npy.js';
 import { parseNpz } from '../npz.js';
@@ -10,8 +10,11 @@ import { detectWeightsFormat, SUPPORTED_FORMATS_TEXT, type DetectedFormat, type 
 import { withLayout, type LayoutChoice } from '../layout.js';
 import { rethrowWithPath } from './errors.js';
 import { readSafetensorsHeader } from './safetensors-file.js';
-import { readGgufFile } from './gguf-file.js';
-import { readSafetensorsTensors, readShardedSafetensors, SAFETENSORS_INDEX } from './sharded-safetensors.js';
+import { readGgufFile, readGgufHeader, streamGgufFile } from './gguf-file.js';
+import { ggufMetadataStrings } from '../gguf.js';
+import {
+  readSafetensorsTensors, readShardedSafetensors, readShardedSafetensorsIndex, streamShardedSafetensors, SAFETENSORS_INDEX,
+} from './sharded-safetensors.js';
 
 /** The formats {@link readWeightsFile} recognises by content. */
 export type WeightsFormat = DetectedFormat;
@@ -112,6 +115,14 @@ async function zipMemberNames(fh: FileHandle, size: number): Promise<string[] | 
   return names;
 }
 
+/** Extensions used only when the content matches no format, so that format's parser says what is wrong. */
+const EXT_FALLBACK = new Map<string, DetectedFormat>([
+  ['.safetensors', 'safetensors'],
+  ['.gguf', 'gguf'],
+  ['.npy', 'npy'],
+  ['.npz', 'npz'],
+]);
+
 /** Largest JSON document read to tell a model.json from a shard index, bytes. */
 const MAX_JSON_SNIFF = 64 * 2 ** 20;
 
@@ -139,7 +150,8 @@ export async function sniffWeightsFile(path: string): Promise<FormatGuess> {
       }
       guess = detectWeightsFormat(head, { json });
     }
-    return guess;
+    const fallback = guess.format === 'unknown' ? EXT_FALLBACK.get(extname(path).toLowerCase()) : undefined;
+    return fallback ? { format: fallback, description: `${guess.description} (named ${extname(path)})` } : guess;
   } finally {
     await fh.close();
   }
@@ -279,4 +291,114 @@ async function readDispatch(path: string, o: ReadWeightsOptions): Promise<Weight
     default:
       throw new OckhamError('UNSUPPORTED', target, `unrecognised weights format: ${guess.description}; supported: ${SUPPORTED_FORMATS_TEXT}`);
   }
+}
+
+/** A weights file opened for streaming: what is known from its header, and its tensors one by one. */
+export interface WeightsStream {
+  format: WeightsFile['format'];
+  metadata: Record<string, string>;
+  /** Number of tensors. */
+  count: number;
+  /** Total elements over all tensors. */
+  params: number;
+  /** The tensors in file order, each labelled with its layout (and permuted with `layout: 'torch'`). */
+  tensors: AsyncGenerator<LoadedTensor, void, undefined>;
+}
+
+async function* fromArray(list: LoadedTensor[]): AsyncGenerator<LoadedTensor, void, undefined> {
+  for (const t of list) yield t;
+}
+
+async function* relabel(
+  src: AsyncGenerator<LoadedTensor, void, undefined>,
+  format: WeightsFile['format'],
+  layout: LayoutChoice,
+): AsyncGenerator<LoadedTensor, void, undefined> {
+  for await (const t of src) {
+    const { name, dtype, shape, data, stored } = t;
+    const plain: LoadedTensor = { name, dtype, shape, data, ...(t.layout ? { layout: t.layout } : {}), ...(stored ? { stored } : {}) };
+    yield withLayout({ format, tensors: [plain], metadata: {} }, layout).tensors[0];
+  }
+}
+
+/**
+ * Opens a weights file for streaming: safetensors, sharded safetensors and GGUF are read tensor
+ * by tensor (memory bounded by the largest tensor); the other formats are read whole and then
+ * handed out one by one. Detection and options as {@link readWeightsFile} (`maxTotalBytes` does
+ * not apply to the streamed formats: nothing is kept between tensors).
+ *
+ * @param path - File or model folder path.
+ * @param options - As {@link readWeightsFile}.
+ * @returns `{ format, metadata, count, params, tensors }`; iterate `tensors` once.
+ * @throws {OckhamError} as {@link readWeightsFile}, header problems before the first tensor.
+ * @example
+ * import { openWeightsStream } from 'ockham/node';
+ * const w = await openWeightsStream('model.gguf', { stored: true });
+ * for await (const t of w.tensors) console.log(t.name, t.dtype, t.layout, t.stored?.bytes.length);
+ */
+export async function openWeightsStream(path: string, options: ReadWeightsOptions = {}): Promise<WeightsStream> {
+  if (typeof path !== 'string' || path.length === 0) throw new OckhamError('INVALID_ARGUMENT', 'path', 'expected a non-empty file path');
+  for (const k of Object.keys(options ?? {})) {
+    if (!READ_KEYS.includes(k)) throw new OckhamError('UNKNOWN_OPTION', `options.${k}`, `unknown option; known: ${READ_KEYS.join(', ')}`);
+  }
+  const layout = options.layout ?? 'stored';
+  if (layout !== 'stored' && layout !== 'torch') throw new OckhamError('INVALID_ARGUMENT', 'options.layout', `expected 'stored' or 'torch', got ${JSON.stringify(layout)}`);
+  let target = path;
+  let guess: FormatGuess;
+  try {
+    if ((await stat(path)).isDirectory()) return streamOf(await readWeightsFile(path, options));
+    guess = await sniffWeightsFile(target);
+  } catch (e) {
+    rethrowWithPath(path, e);
+  }
+  const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
+  const budgets = { maxHeaderBytes: options.maxHeaderBytes, maxTensorBytes: options.maxTensorBytes, stored: options.stored };
+  for (const k of Object.keys(budgets) as Array<keyof typeof budgets>) if (budgets[k] === undefined) delete budgets[k];
+  if (guess.format === 'safetensors') {
+    const header = await readSafetensorsHeader(target);
+    const src = (async function* () {
+      try {
+        yield* readSafetensorsTensors(target, header, options.stored ?? false);
+      } catch (e) {
+        rethrowWithPath(target, e);
+      }
+    })();
+    return {
+      format: 'safetensors',
+      metadata: header.metadata,
+      count: header.entries.length,
+      params: header.entries.reduce((s, e) => s + size(e.shape), 0),
+      tensors: relabel(src, 'safetensors', layout),
+    };
+  }
+  if (guess.format === 'gguf') {
+    const header = await readGgufHeader(target, budgets);
+    return {
+      format: 'gguf',
+      metadata: ggufMetadataStrings(header.metadata),
+      count: header.tensors.length,
+      params: header.tensors.reduce((s, t) => s + t.elements, 0),
+      tensors: relabel(streamGgufFile(target, budgets), 'gguf', layout),
+    };
+  }
+  if (guess.format === 'safetensors-index') {
+    const idx = await readShardedSafetensorsIndex(target, budgets);
+    let count = 0;
+    let params = 0;
+    for (const sh of idx.shards) for (const e of sh.header.entries) (count++, (params += size(e.shape)));
+    const metadata = { ...idx.metadata };
+    Object.defineProperty(metadata, 'shards', { value: String(idx.shards.length), enumerable: true, writable: true, configurable: true });
+    return { format: 'safetensors', metadata, count, params, tensors: relabel(streamShardedSafetensors(target, budgets), 'safetensors', layout) };
+  }
+  return streamOf(await readWeightsFile(path, options));
+}
+
+function streamOf(f: WeightsFile): WeightsStream {
+  return {
+    format: f.format,
+    metadata: f.metadata,
+    count: f.tensors.length,
+    params: f.tensors.reduce((s, t) => s + t.data.length, 0),
+    tensors: fromArray(f.tensors),
+  };
 }
