@@ -19,3 +19,6 @@ export type { TfjsWeightEntry, TfjsManifestGroup } from './tfjs.js';
 export { halfToFloat, floatToHalf, floatToBfloat16 } from './dtypes.js';
 export { listZipEntries, readZipEntry, crc32, ZIP_DEFAULT_BUDGET } from './zip.js';
 export type { ZipEntry, ZipBudget } from './zip.js';
+export { READ_BUDGET_DEFAULTS } from './budget.js';
+export type { ReadBudget } from './budget.js';
+export { tfjsGroupBytes } from './tfjs.js';
