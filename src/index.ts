@@ -45,6 +45,10 @@ export type {
   WeightsFile, LoadedTensor, SafetensorsEntry, SafetensorsHeader, SafetensorsInput, NpyArray, NpzOptions, TfjsWeightEntry,
   TfjsManifestGroup,
 } from './io/index.js';
+export { listZipEntries, readZipEntry, crc32, ZIP_DEFAULT_BUDGET } from './io/index.js';
+export type { ZipEntry, ZipBudget } from './io/index.js';
+export { READ_BUDGET_DEFAULTS, tfjsGroupBytes } from './io/index.js';
+export type { ReadBudget } from './io/index.js';
 // GGUF reader (issue 16)
 export { parseGguf, parseGgufHeader, dequantizeGgml, ggmlType, GGUF_SUPPORTED_TYPES, GGUF_DEFAULTS } from './io/index.js';
 export type { GgufFile, GgufHeader, GgufOptions, GgufTensorInfo, GgufMetadataEntry, GgufValue, GgufValueType, GgmlType } from './io/index.js';

@@ -17,6 +17,8 @@ import type { Codec, CtmTable } from '../index.js';
 import { openWeightsStream } from '../io/node/index.js';
 import { defaultLayout, toTorchLayout as toTorchTensor, TORCH_PERMUTATIONS } from '../io/layout.js';
 import type { LoadedTensor, TensorLayout } from '../io/types.js';
+import type { ReadBudget } from '../io/budget.js';
+import { assertFiniteTensor } from './finite.js';
 
 /** Options of {@link reportFile} (all resolved; the CLI fills the defaults). */
 export interface ReportOptions {
@@ -44,6 +46,8 @@ export interface ReportOptions {
   layout: 'auto' | 'keep';
   /** Naive size of the bytes as stored (bf16 2 bytes, Q4_K blocks, …) or of a float32 copy. */
   naive: 'stored' | 'float32';
+  /** Reader budget (maxHeaderBytes, maxTensorBytes, …); omitted fields take READ_BUDGET_DEFAULTS. */
+  budget?: ReadBudget;
 }
 
 /** Default options of `ockham report`. */
@@ -342,11 +346,12 @@ export async function reportFile(file: string, options: Partial<ReportOptions> =
   let metadata: Record<string, string>;
   // Safetensors (single or sharded) and GGUF stream tensor by tensor; the stored bytes are kept
   // per tensor only when the naive size is of the stored precision.
-  const w = await openWeightsStream(file, { stored: o.naive === 'stored' });
+  const w = await openWeightsStream(file, { ...o.budget, stored: o.naive === 'stored' });
   format = w.format;
   metadata = w.metadata;
   let done = 0;
   for await (const t of w.tensors) {
+    assertFiniteTensor(t, file);
     progress?.(done, w.params, t.name);
     tensors.push(analyseTensor(t, format, o));
     done += t.data.length;

@@ -15,6 +15,7 @@
 import { OckhamError } from '../errors.js';
 import { assertKnownOptions } from '../util/validate.js';
 import { decodeToFloat32, halfToFloat, type ElementKind } from './dtypes.js';
+import { BUDGET_KEYS, READ_BUDGET_DEFAULTS, type ReadBudget } from './budget.js';
 import type { LoadedTensor, WeightsFile } from './types.js';
 
 /** A ggml tensor type: elements per block and bytes per block. */
@@ -165,32 +166,39 @@ export interface GgufHeader {
   tensors: GgufTensorInfo[];
 }
 
-/** Budgets and choices of the GGUF readers. */
-export interface GgufOptions {
-  /** Largest header (metadata + tensor table) read, in bytes. Default 64 MiB. */
+/**
+ * Budgets and choices of the GGUF readers. The budget fields are those of every reader
+ * ({@link ReadBudget}); `maxExpansion` and `maxHeaderDepth` do not apply to GGUF.
+ */
+export interface GgufOptions extends ReadBudget {
+  /** Largest header (metadata + tensor table), bytes. Default 64 MiB (GGUF headers hold the tokenizer vocabulary). */
   maxHeaderBytes?: number;
-  /** Largest tensor, in bytes of its float32 output (and of its stored bytes). Default 4 GiB. */
+  /** Largest tensor, bytes of its float32 output (and of its stored bytes). Default 2³² (4 GiB). */
   maxTensorBytes?: number;
-  /** Largest sum over the tensors returned of float32 output bytes plus kept stored bytes. Default 32 GiB. */
+  /** Largest sum over the tensors returned of float32 output bytes plus kept stored bytes. Default 2³⁶ (64 GiB). */
   maxTotalBytes?: number;
+  /** Most tensors in the tensor table. Default 1,000,000. */
+  maxTensors?: number;
   /** Keep each tensor's stored bytes on `tensor.stored` (counted against `maxTotalBytes`). Default false. */
   stored?: boolean;
   /** Read only the tensors with these names (all when omitted); unknown names are an error. */
   names?: readonly string[];
 }
 
-/** Default budgets of the GGUF readers. */
+/** Default budgets of the GGUF readers (the others as READ_BUDGET_DEFAULTS). */
 export const GGUF_DEFAULTS = {
   maxHeaderBytes: 64 * 2 ** 20,
-  maxTensorBytes: 4 * 2 ** 30,
-  maxTotalBytes: 32 * 2 ** 30,
+  maxTensorBytes: READ_BUDGET_DEFAULTS.maxTensorBytes,
+  maxTotalBytes: READ_BUDGET_DEFAULTS.maxTotalBytes,
+  maxTensors: READ_BUDGET_DEFAULTS.maxTensors,
 } as const;
 
-const OPTION_KEYS = ['maxHeaderBytes', 'maxTensorBytes', 'maxTotalBytes', 'stored', 'names'] as const;
+const OPTION_KEYS = [...BUDGET_KEYS, 'stored', 'names'] as const;
 
 /** Resolved options. */
 export interface ResolvedGgufOptions {
   maxHeaderBytes: number;
+  maxTensors: number;
   maxTensorBytes: number;
   maxTotalBytes: number;
   stored: boolean;
@@ -217,6 +225,7 @@ export function resolveGgufOptions(options: GgufOptions | undefined): ResolvedGg
   }
   return {
     maxHeaderBytes: budget(o.maxHeaderBytes, 'maxHeaderBytes', GGUF_DEFAULTS.maxHeaderBytes),
+    maxTensors: budget(o.maxTensors, 'maxTensors', GGUF_DEFAULTS.maxTensors),
     maxTensorBytes: budget(o.maxTensorBytes, 'maxTensorBytes', GGUF_DEFAULTS.maxTensorBytes),
     maxTotalBytes: budget(o.maxTotalBytes, 'maxTotalBytes', GGUF_DEFAULTS.maxTotalBytes),
     stored: o.stored ?? false,
@@ -744,7 +753,10 @@ export function ggufMetadataStrings(metadata: Map<string, GgufMetadataEntry>): R
 }
 
 /** Tensor table entries selected by `names` (all when null), checking every name exists. */
-export function selectGgufTensors(header: GgufHeader, names: ReadonlySet<string> | null, argument: string): GgufTensorInfo[] {
+export function selectGgufTensors(header: GgufHeader, names: ReadonlySet<string> | null, argument: string, maxTensors = Infinity): GgufTensorInfo[] {
+  if (header.tensors.length > maxTensors) {
+    throw new OckhamError('OUT_OF_RANGE', argument, `${header.tensors.length} tensors, more than maxTensors = ${maxTensors}`);
+  }
   if (!names) return header.tensors;
   const have = new Set(header.tensors.map((t) => t.name));
   for (const n of names) if (!have.has(n)) throw new OckhamError('INVALID_ARGUMENT', 'options.names', `${argument} has no tensor ${JSON.stringify(n)}`);
@@ -824,7 +836,7 @@ export function parseGguf(bytes: Uint8Array | ArrayBuffer, options?: GgufOptions
   const header = parseGgufHeader(b, b.length, o);
   let total = 0;
   const tensors: LoadedTensor[] = [];
-  for (const t of selectGgufTensors(header, o.names, 'bytes')) {
+  for (const t of selectGgufTensors(header, o.names, 'bytes', o.maxTensors)) {
     total = chargeGgufTensor(t, o, total, 'bytes');
     tensors.push(decodeGgufTensor(t, b.subarray(t.start, t.end), o.stored));
   }

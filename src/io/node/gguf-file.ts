@@ -114,7 +114,7 @@ export async function* streamGgufFile(
     const f = await openRegular(path);
     fh = f.fh;
     const header = await readHeader(fh, f.size, o.maxHeaderBytes, path);
-    const list = selectGgufTensors(header, o.names, path);
+    const list = selectGgufTensors(header, o.names, path, o.maxTensors);
     for (const t of list) chargeGgufTensor(t, o, 0, path); // every tensor within the budget before the first read
     for (let i = 0; i < list.length; i++) {
       yield { ...(await readTensor(fh, list[i], o.stored, path)), index: i, count: list.length };
@@ -171,7 +171,7 @@ export async function readGgufFile(path: string, options?: GgufOptions): Promise
     const f = await openRegular(path);
     fh = f.fh;
     const header = await readHeader(fh, f.size, o.maxHeaderBytes, path);
-    const list = selectGgufTensors(header, o.names, path);
+    const list = selectGgufTensors(header, o.names, path, o.maxTensors);
     let total = 0;
     for (const t of list) total = chargeGgufTensor(t, o, total, path);
     const tensors: LoadedTensor[] = [];

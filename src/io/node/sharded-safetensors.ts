@@ -9,40 +9,29 @@ import { OckhamError } from '../../errors.js';
 import { decodeSafetensorsEntry, type SafetensorsEntry, type SafetensorsHeader } from '../safetensors.js';
 import type { LoadedTensor, WeightsFile } from '../types.js';
 import { rethrowWithPath } from './errors.js';
+import { BUDGET_KEYS, resolveReadBudget, type ReadBudget } from '../budget.js';
+import { assertKnownOptions } from '../../util/validate.js';
 import { readSafetensorsHeader } from './safetensors-file.js';
 
 /** The index file name Hugging Face writes next to the shards. */
 export const SAFETENSORS_INDEX = 'model.safetensors.index.json';
 
-/** Budgets and choices of {@link readShardedSafetensors}. */
-export interface ShardedSafetensorsOptions {
-  /** Largest index file, bytes. Default 64 MiB. */
-  maxHeaderBytes?: number;
-  /** Largest tensor, bytes of float32 output (and of stored bytes). Default 4 GiB. */
-  maxTensorBytes?: number;
-  /** Largest sum of float32 output bytes (plus kept stored bytes) returned. Default 32 GiB. */
-  maxTotalBytes?: number;
+/**
+ * Budgets and choices of {@link readShardedSafetensors}: the readers' budget ({@link ReadBudget};
+ * `maxHeaderBytes` bounds the index file and each shard's header) plus `stored`.
+ */
+export interface ShardedSafetensorsOptions extends ReadBudget {
   /** Keep each tensor's stored bytes on `tensor.stored`. Default false. */
   stored?: boolean;
 }
 
-const DEFAULTS = { maxHeaderBytes: 64 * 2 ** 20, maxTensorBytes: 4 * 2 ** 30, maxTotalBytes: 32 * 2 ** 30 };
-const KEYS = ['maxHeaderBytes', 'maxTensorBytes', 'maxTotalBytes', 'stored'];
+type Resolved = Required<ReadBudget> & { stored: boolean; budget: ReadBudget };
 
-function resolveOptions(o: ShardedSafetensorsOptions | undefined): Required<ShardedSafetensorsOptions> {
-  if (o !== undefined && (o === null || typeof o !== 'object')) throw new OckhamError('INVALID_ARGUMENT', 'options', 'expected an options object');
-  for (const k of Object.keys(o ?? {})) {
-    if (!KEYS.includes(k)) throw new OckhamError('UNKNOWN_OPTION', `options.${k}`, `unknown option; known: ${KEYS.join(', ')}`);
-  }
-  const out = { ...DEFAULTS, stored: false, ...o };
-  for (const k of ['maxHeaderBytes', 'maxTensorBytes', 'maxTotalBytes'] as const) {
-    const v = out[k];
-    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) {
-      throw new OckhamError('OUT_OF_RANGE', `options.${k}`, `expected a byte count, an integer in 0..${Number.MAX_SAFE_INTEGER}, got ${String(v)}`);
-    }
-  }
-  if (typeof out.stored !== 'boolean') throw new OckhamError('INVALID_ARGUMENT', 'options.stored', 'expected a boolean');
-  return out;
+function resolveOptions(o: ShardedSafetensorsOptions | undefined): Resolved {
+  assertKnownOptions(o, 'options', [...BUDGET_KEYS, 'stored']);
+  const { stored = false, ...budget } = o ?? {};
+  if (typeof stored !== 'boolean') throw new OckhamError('INVALID_ARGUMENT', 'options.stored', 'expected a boolean');
+  return { ...resolveReadBudget(budget), stored, budget };
 }
 
 /** One shard of a validated index. */
@@ -168,7 +157,7 @@ export async function readShardedSafetensorsIndex(path: string, options?: Sharde
     }
     // 2. Headers; no tensor in two shards.
     for (let i = 0; i < files.length; i++) {
-      const header = await readSafetensorsHeader(reals[i]);
+      const header = await readSafetensorsHeader(reals[i], o.budget);
       for (const e of header.entries) {
         const prev = where.get(e.name);
         if (prev !== undefined) fail(index, `tensor ${JSON.stringify(e.name)} is in two shards (${JSON.stringify(prev)} and ${JSON.stringify(files[i])})`);
@@ -177,6 +166,8 @@ export async function readShardedSafetensorsIndex(path: string, options?: Sharde
       }
       shards.push({ file: files[i], path: reals[i], header });
     }
+    const count = shards.reduce((n, sh) => n + sh.header.entries.length, 0);
+    if (count > o.maxTensors) throw new OckhamError('OUT_OF_RANGE', index, `${count} tensors, more than maxTensors = ${o.maxTensors}`);
     // 3. The weight map and the shards agree.
     for (const sh of shards) {
       const mapped = byFile.get(sh.file)!;
@@ -219,7 +210,7 @@ async function readRange(fh: FileHandle, e: SafetensorsEntry, path: string): Pro
   return raw;
 }
 
-function charge(e: SafetensorsEntry, o: Required<ShardedSafetensorsOptions>, total: number, path: string): number {
+function charge(e: SafetensorsEntry, o: Resolved, total: number, path: string): number {
   let n = 1;
   for (const d of e.shape) n *= d;
   const out = n * 4;
@@ -276,7 +267,7 @@ export async function* streamShardedSafetensors(
   options?: ShardedSafetensorsOptions,
 ): AsyncGenerator<LoadedTensor & { shard: string; index: number; count: number }, void, undefined> {
   const o = resolveOptions(options);
-  const idx = await readShardedSafetensorsIndex(path, o);
+  const idx = await readShardedSafetensorsIndex(path, { ...o.budget, stored: o.stored });
   const count = idx.shards.reduce((s, sh) => s + sh.header.entries.length, 0);
   for (const sh of idx.shards) for (const e of sh.header.entries) charge(e, o, 0, sh.path);
   let i = 0;
@@ -305,7 +296,7 @@ export async function* streamShardedSafetensors(
  */
 export async function readShardedSafetensors(path: string, options?: ShardedSafetensorsOptions): Promise<WeightsFile> {
   const o = resolveOptions(options);
-  const idx = await readShardedSafetensorsIndex(path, o);
+  const idx = await readShardedSafetensorsIndex(path, { ...o.budget, stored: o.stored });
   let total = 0;
   for (const sh of idx.shards) for (const e of sh.header.entries) total = charge(e, o, total, sh.path);
   const tensors: LoadedTensor[] = [];

@@ -1,11 +1,11 @@
 /** Node-only: read any supported weights file from disk, dispatching on its content. */
-import { open, readFile, stat, type FileHandle } from 'node:fs/promises';
-import { dirname, extname, join, resolve, sep } from 'node:path';
+import { open, stat, type FileHandle } from 'node:fs/promises';
+import { extname, join } from 'node:path';
 import { OckhamError } from '../../errors.js';
-import { parseNpy, npyToTensor } from '../npy.js';
-import { parseNpz } from '../npz.js';
-import { parseTfjsModel, tfjsManifest } from '../tfjs.js';
+import { BUDGET_KEYS, resolveReadBudget, type ReadBudget } from '../budget.js';
 import type { LoadedTensor, WeightsFile } from '../types.js';
+import { readNumpyFile } from './numpy-file.js';
+import { readTfjsModelFile } from './tfjs-file.js';
 import { detectWeightsFormat, SUPPORTED_FORMATS_TEXT, type DetectedFormat, type FormatGuess } from '../detect.js';
 import { withLayout, type LayoutChoice } from '../layout.js';
 import { rethrowWithPath } from './errors.js';
@@ -16,50 +16,10 @@ import {
   readSafetensorsTensors, readShardedSafetensors, readShardedSafetensorsIndex, streamShardedSafetensors, SAFETENSORS_INDEX,
 } from './sharded-safetensors.js';
 
+export { readTfjsModelFile } from './tfjs-file.js';
+
 /** The formats {@link readWeightsFile} recognises by content. */
 export type WeightsFormat = DetectedFormat;
-
-/**
- * Reads a TensorFlow.js `model.json` and its weight shards (resolved relative to the JSON's
- * folder; shard paths may not leave that folder).
- *
- * @param path - Path of model.json.
- * @returns As {@link parseTfjsModel}.
- * @throws {OckhamError} with `argument` = path: INVALID_ARGUMENT for unreadable files or shard
- *   paths outside the model folder; PARSE_ERROR / UNSUPPORTED as {@link parseTfjsModel}.
- * @example
- * const { tensors } = await readTfjsModelFile('test/fixtures/upscaler/model.json');
- */
-export async function readTfjsModelFile(path: string): Promise<WeightsFile> {
-  try {
-    const json = JSON.parse(await readFile(path, 'utf8')) as unknown;
-    const dir = resolve(dirname(path));
-    const shards: Record<string, Uint8Array> = {};
-    for (const group of tfjsManifest(json)) {
-      for (const p of group.paths) {
-        let rel = p;
-        try {
-          rel = decodeURIComponent(p); // manifests hold URL paths (spaces as %20)
-        } catch {
-          // not percent-encoded: use as is
-        }
-        const full = resolve(dir, rel);
-        if (full !== dir && !full.startsWith(dir + sep)) {
-          throw new OckhamError('INVALID_ARGUMENT', path, `shard path ${JSON.stringify(p)} points outside the model folder`);
-        }
-        try {
-          shards[p] = new Uint8Array(await readFile(full));
-        } catch (e) {
-          rethrowWithPath(path, new OckhamError('INVALID_ARGUMENT', full, `shard listed in the manifest cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`));
-        }
-      }
-    }
-    return parseTfjsModel(json, shards);
-  } catch (e) {
-    if (e instanceof SyntaxError) rethrowWithPath(path, new OckhamError('PARSE_ERROR', path, `is not valid JSON (${e.message})`));
-    rethrowWithPath(path, e);
-  }
-}
 
 /** Largest zip central directory read to list members (names only), bytes. */
 const MAX_ZIP_DIRECTORY = 16 * 2 ** 20;
@@ -128,6 +88,9 @@ const MAX_JSON_SNIFF = 64 * 2 ** 20;
 
 /** Identifies a file's format from its content (see {@link detectWeightsFormat}). */
 export async function sniffWeightsFile(path: string): Promise<FormatGuess> {
+  // A FIFO would block open() or the first read forever; devices never end.
+  const pre = await stat(path);
+  if (!pre.isFile()) throw new OckhamError('INVALID_ARGUMENT', path, `is ${pre.isFIFO() ? 'a FIFO' : 'not a regular file'}; only regular files are read`);
   const fh = await open(path, 'r');
   try {
     const st = await fh.stat();
@@ -157,34 +120,35 @@ export async function sniffWeightsFile(path: string): Promise<FormatGuess> {
   }
 }
 
-/** Options of {@link readWeightsFile}. */
-export interface ReadWeightsOptions {
+/** Options of {@link readWeightsFile}: the readers' budgets ({@link ReadBudget}) plus layout and stored bytes. */
+export interface ReadWeightsOptions extends ReadBudget {
   /** `'stored'` (default): tensors as the file orders them; `'torch'`: PyTorch order (see {@link toTorchLayout}). */
   layout?: LayoutChoice;
   /** Keep each tensor's stored bytes on `tensor.stored` (safetensors, sharded safetensors, GGUF). Default false. */
   stored?: boolean;
-  /** Header / index budget, bytes (GGUF header, shard index). Default 64 MiB. */
-  maxHeaderBytes?: number;
-  /** Largest tensor, bytes of float32 output (safetensors, shards, GGUF). Default 4 GiB. */
-  maxTensorBytes?: number;
-  /** Largest total of float32 output (plus kept stored bytes) (safetensors, shards, GGUF). Default 32 GiB. */
-  maxTotalBytes?: number;
 }
 
-const READ_KEYS = ['layout', 'stored', 'maxHeaderBytes', 'maxTensorBytes', 'maxTotalBytes'];
+const READ_KEYS: readonly string[] = ['layout', 'stored', ...BUDGET_KEYS];
+
+/** The budget fields of `o` that are set. */
+function budgetOf(o: ReadWeightsOptions): ReadBudget {
+  const b: Record<string, unknown> = {};
+  for (const k of BUDGET_KEYS) if (o[k] !== undefined) b[k] = o[k];
+  return b as ReadBudget;
+}
 
 async function readSingleSafetensors(path: string, o: ReadWeightsOptions): Promise<WeightsFile> {
-  const header = await readSafetensorsHeader(path);
-  const maxTensor = o.maxTensorBytes ?? 4 * 2 ** 30;
-  const maxTotal = o.maxTotalBytes ?? 32 * 2 ** 30;
+  const budget = resolveReadBudget(budgetOf(o));
+  const header = await readSafetensorsHeader(path, budgetOf(o));
+  if (header.entries.length > budget.maxTensors) throw new OckhamError('OUT_OF_RANGE', path, `${header.entries.length} tensors, more than maxTensors = ${budget.maxTensors}`);
   let total = 0;
   for (const e of header.entries) {
     let n = 1;
     for (const d of e.shape) n *= d;
     const size = Math.max(4 * n, e.end - e.start);
-    if (size > maxTensor) throw new OckhamError('OUT_OF_RANGE', path, `tensor ${JSON.stringify(e.name)} needs ${size} bytes, over options.maxTensorBytes = ${maxTensor}`);
+    if (size > budget.maxTensorBytes) throw new OckhamError('OUT_OF_RANGE', path, `tensor ${JSON.stringify(e.name)} needs ${size} bytes, over maxTensorBytes = ${budget.maxTensorBytes}`);
     total += 4 * n + (o.stored ? e.end - e.start : 0);
-    if (total > maxTotal) throw new OckhamError('OUT_OF_RANGE', path, `the tensors need ${total}+ bytes, over options.maxTotalBytes = ${maxTotal}`);
+    if (total > budget.maxTotalBytes) throw new OckhamError('OUT_OF_RANGE', path, `the tensors need ${total}+ bytes, over maxTotalBytes = ${budget.maxTotalBytes}`);
   }
   const tensors: LoadedTensor[] = [];
   try {
@@ -260,8 +224,8 @@ async function readDispatch(path: string, o: ReadWeightsOptions): Promise<Weight
   } catch (e) {
     rethrowWithPath(path, e);
   }
-  const shardOpts = { maxHeaderBytes: o.maxHeaderBytes, maxTensorBytes: o.maxTensorBytes, maxTotalBytes: o.maxTotalBytes, stored: o.stored };
-  for (const k of Object.keys(shardOpts) as Array<keyof typeof shardOpts>) if (shardOpts[k] === undefined) delete shardOpts[k];
+  const budget = budgetOf(o);
+  const shardOpts = { ...budget, ...(o.stored !== undefined ? { stored: o.stored } : {}) };
   switch (guess.format) {
     case 'gguf':
       return readGgufFile(target, shardOpts);
@@ -270,18 +234,10 @@ async function readDispatch(path: string, o: ReadWeightsOptions): Promise<Weight
     case 'safetensors-index':
       return readShardedSafetensors(target, shardOpts);
     case 'tfjs':
-      return readTfjsModelFile(target);
+      return readTfjsModelFile(target, budget);
     case 'npy':
-    case 'npz': {
-      try {
-        const bytes = new Uint8Array(await readFile(target));
-        if (guess.format === 'npz') return parseNpz(bytes);
-        const stem = target.split(/[\\/]/).pop()!.replace(/\.npy$/i, '');
-        return { format: 'npy', tensors: [npyToTensor(stem, parseNpy(bytes, target))], metadata: {} };
-      } catch (e) {
-        rethrowWithPath(target, e);
-      }
-    }
+    case 'npz':
+      return readNumpyFile(target, guess.format, budget);
     case 'pytorch':
       return missingReader(target, 'a PyTorch zip checkpoint (data.pkl member)', 'readPytorchFile');
     case 'pytorch-legacy':
@@ -352,10 +308,9 @@ export async function openWeightsStream(path: string, options: ReadWeightsOption
     rethrowWithPath(path, e);
   }
   const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
-  const budgets = { maxHeaderBytes: options.maxHeaderBytes, maxTensorBytes: options.maxTensorBytes, stored: options.stored };
-  for (const k of Object.keys(budgets) as Array<keyof typeof budgets>) if (budgets[k] === undefined) delete budgets[k];
+  const budgets = { ...budgetOf(options), ...(options.stored !== undefined ? { stored: options.stored } : {}) };
   if (guess.format === 'safetensors') {
-    const header = await readSafetensorsHeader(target);
+    const header = await readSafetensorsHeader(target, budgetOf(options));
     const src = (async function* () {
       try {
         yield* readSafetensorsTensors(target, header, options.stored ?? false);
