@@ -17,3 +17,5 @@ export type { NpzOptions } from './npz.js';
 export { parseTfjsModel, tfjsManifest } from './tfjs.js';
 export type { TfjsWeightEntry, TfjsManifestGroup } from './tfjs.js';
 export { halfToFloat, floatToHalf, floatToBfloat16 } from './dtypes.js';
+export { listZipEntries, readZipEntry, crc32, ZIP_DEFAULT_BUDGET } from './zip.js';
+export type { ZipEntry, ZipBudget } from './zip.js';
