@@ -58,6 +58,18 @@ export interface UnpickleResult {
   end: number;
 }
 
+/**
+ * Python 2 module names that protocol-2 pickles written by Python 3 use (`fix_imports`), mapped
+ * back for error messages only (CPython Lib/_compat_pickle.py, a few of them).
+ */
+const PY2_MODULES: ReadonlyMap<string, string> = new Map([
+  ['__builtin__', 'builtins'],
+  ['commands', 'subprocess'],
+  ['copy_reg', 'copyreg'],
+  ['posix', 'os'],
+  ['nt', 'os'],
+]);
+
 /** Pushed by MARK; never visible in results. */
 const MARK: unique symbol = Symbol('mark');
 
@@ -105,7 +117,7 @@ export function unpickle(bytes: Uint8Array, options: UnpickleOptions = {}): Unpi
   const marks: number[] = [];
   const memo = new Map<number, unknown>();
 
-  const fail = (message: string, at = pos): never => {
+  const fail: (message: string, at?: number) => never = (message, at = pos) => {
     throw new OckhamError('PARSE_ERROR', argument, `pickle: ${message} (at byte ${at})`);
   };
   const need = (k: number): void => {
@@ -185,16 +197,18 @@ export function unpickle(bytes: Uint8Array, options: UnpickleOptions = {}): Unpi
     if (!memo.has(key)) fail(`memo key ${key} was never stored`, at);
     return memo.get(key);
   };
-  const refuse = (what: string, at: number): never => {
+  const refuse: (what: string, at: number) => never = (what, at) => {
     throw new OckhamError('UNSUPPORTED', argument, `pickle: ${what} (at byte ${at}); ockham interprets pickles without running code and refuses this`);
   };
   const resolveGlobal = (module: string, name: string, at: number): PickleGlobalRef => {
     const full = `${module}.${name}`;
     if (!globals.has(full)) {
+      const py3 = PY2_MODULES.get(module);
+      const alias = py3 ? ` (Python 3: ${JSON.stringify(`${py3}.${name}`)})` : '';
       throw new OckhamError(
         'UNSUPPORTED',
         argument,
-        `pickle: refused global ${JSON.stringify(full)} (at byte ${at}): not one of the ${globals.size} globals allowed here (torch.save's tensor and state-dict globals); Python's pickle would import and possibly call it, which can run arbitrary code`,
+        `pickle: refused global ${JSON.stringify(full)}${alias} (at byte ${at}): not one of the ${globals.size} globals allowed here (torch.save's tensor and state-dict globals); Python's pickle would import and possibly call it, which can run arbitrary code`,
       );
     }
     return Object.freeze({ kind: 'global' as const, name: full });
