@@ -443,9 +443,13 @@ export { resolveOptions as resolvePytorchOptions };
  * tensors.map((t) => `${t.name} ${t.dtype} [${t.shape}]`); // ['0.weight float32 [3,2,3,3]', …]
  */
 export function parsePytorch(bytes: Uint8Array | ArrayBuffer, options?: PytorchOptions): WeightsFile {
+  return parsePytorchAs(bytes, options, 'bytes');
+}
+
+/** {@link parsePytorch} with errors naming `argument` (e.g. a file path). @internal */
+export function parsePytorchAs(bytes: Uint8Array | ArrayBuffer, options: PytorchOptions | undefined, argument: string): WeightsFile {
   const budget = resolveOptions(options);
   const b = asBytes(bytes);
-  const argument = 'bytes';
   if (b.length >= 4 && b[0] === 0x50 && b[1] === 0x4b && b[2] === 0x03 && b[3] === 0x04) return parseZip(b, budget, argument);
   if (isLegacyPytorch(b)) return parseLegacy(b, budget, argument);
   if (b.length >= 262 && String.fromCharCode(...b.subarray(257, 262)) === 'ustar') {
