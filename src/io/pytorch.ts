@@ -515,12 +515,21 @@ export function legacyPreamble(b: Uint8Array, argument: string): { end: number; 
 }
 
 function parseLegacy(b: Uint8Array, budget: Budget, argument: string): WeightsFile {
-  const pre = legacyPreamble(b, argument);
-  const globals = torchGlobals(argument);
-  const main = unpickle(b, { globals, argument, start: pre.end, persistentLoad: (pid) => storageRef(pid, true, argument) });
-  const keysPickle = unpickle(b, { argument, start: main.end });
-  if (keysPickle.end > budget.maxHeaderBytes) {
-    throw new OckhamError('OUT_OF_RANGE', argument, `legacy checkpoint pickles take ${keysPickle.end} bytes, more than options.maxHeaderBytes = ${budget.maxHeaderBytes}`);
+  // The pickles come first: interpret them within the first maxHeaderBytes of the file only.
+  const head = b.subarray(0, Math.min(b.length, budget.maxHeaderBytes));
+  let pre: { end: number; littleEndian: boolean };
+  let main: { value: unknown; end: number };
+  let keysPickle: { value: unknown; end: number };
+  try {
+    pre = legacyPreamble(head, argument);
+    const globals = torchGlobals(argument);
+    main = unpickle(head, { globals, argument, start: pre.end, persistentLoad: (pid) => storageRef(pid, true, argument) });
+    keysPickle = unpickle(head, { argument, start: main.end });
+  } catch (e) {
+    if (e instanceof OckhamError && e.code === 'PARSE_ERROR' && head.length < b.length && /truncated|without/.test(e.message)) {
+      throw new OckhamError('OUT_OF_RANGE', argument, `legacy checkpoint pickles take more than options.maxHeaderBytes = ${budget.maxHeaderBytes} bytes`);
+    }
+    throw e;
   }
   const keys = keysPickle.value;
   if (!Array.isArray(keys) || !keys.every((k) => typeof k === 'string')) throw new OckhamError('PARSE_ERROR', argument, 'legacy checkpoint: storage key list is not a list of strings');
