@@ -484,8 +484,9 @@ export function resolveOnnxBudget(options: Pick<OnnxOptions, 'maxTensorBytes' | 
  *   external data not given; OUT_OF_RANGE past a budget.
  * @example
  * import { parseOnnx } from 'ockham';
- * import { readFileSync } from 'node:fs';
- * const { tensors } = parseOnnx(readFileSync('test/fixtures/onnx/tiny.onnx'));
+ * // In a browser page served from the repository root (in Node, readFileSync gives the bytes too).
+ * const bytes = await (await fetch('test/fixtures/onnx/tiny.onnx')).arrayBuffer();
+ * const { tensors } = parseOnnx(bytes);
  * tensors.map((t) => `${t.name} ${t.dtype} [${t.shape}]`); // ['conv.weight float [2,1,3,3]', …]
  */
 export function parseOnnx(bytes: Uint8Array | ArrayBuffer, options?: OnnxOptions): WeightsFile {

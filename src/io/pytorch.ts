@@ -438,8 +438,9 @@ export { resolveOptions as resolvePytorchOptions };
  *   a budget is exceeded.
  * @example
  * import { parsePytorch } from 'ockham';
- * import { readFileSync } from 'node:fs';
- * const { tensors } = parsePytorch(readFileSync('test/fixtures/pytorch/state-dict-zip.pt'));
+ * // In a browser page served from the repository root (in Node, readFileSync gives the bytes too).
+ * const bytes = await (await fetch('test/fixtures/pytorch/state-dict-zip.pt')).arrayBuffer();
+ * const { tensors } = parsePytorch(bytes);
  * tensors.map((t) => `${t.name} ${t.dtype} [${t.shape}]`); // ['0.weight float32 [3,2,3,3]', …]
  */
 export function parsePytorch(bytes: Uint8Array | ArrayBuffer, options?: PytorchOptions): WeightsFile {

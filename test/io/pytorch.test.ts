@@ -201,6 +201,10 @@ describe('PyTorch: hand-built checkpoints', () => {
     ['a zip without data.pkl', () => buildZip([{ name: 'a.npy', data: new Uint8Array(4) }]), 'PARSE_ERROR', /no data\.pkl/],
     ['containers nested 100 deep', () => checkpoint([], {}, pk(0x80, 2, ...Array(100).fill(']'), ...Array(99).fill('a'), '.')), 'PARSE_ERROR', /nested deeper than 64/],
     ['random bytes', () => new Uint8Array(64).fill(0x41), 'PARSE_ERROR', /not a PyTorch checkpoint/],
+    ['two storage names for one byte range', () => buildZip(
+      [{ name: 'archive/data.pkl', data: statePickle([{ name: 'a', key: '0', numel: 2, size: [2], stride: [1] }, { name: 'b', key: '1', numel: 2, size: [2], stride: [1] }]) }, { name: 'archive/data/0', data: f32bytes([1, 2]) }],
+      { aliases: [{ name: 'archive/data/1', of: 1 }] },
+    ), 'PARSE_ERROR', /overlap|names a different member/],
   ];
   for (const [what, make, code, message] of bad) {
     it(`refuses ${what}`, async () => {

@@ -155,7 +155,11 @@ async function readStored(fh: FileHandle, m: Member, cdOffset: number, argument:
   const head = await readRange(fh, m.headerOffset, 30, argument, 'file');
   const hdv = new DataView(head.buffer);
   if (hdv.getUint32(0, true) !== 0x04034b50) fail(argument, `${what}: no local header at offset ${m.headerOffset}`);
-  const start = m.headerOffset + 30 + hdv.getUint16(26, true) + hdv.getUint16(28, true);
+  const nameLen = hdv.getUint16(26, true);
+  const start = m.headerOffset + 30 + nameLen + hdv.getUint16(28, true);
+  const localName = new TextDecoder().decode(await readRange(fh, m.headerOffset + 30, nameLen, argument, 'file'));
+  if (localName !== m.name) fail(argument, `${what}: local header at offset ${m.headerOffset} names a different member (${JSON.stringify(localName)})`);
+  if (hdv.getUint16(8, true) !== m.method) fail(argument, `${what}: local header and directory disagree on the method`);
   if (m.size !== m.compressedSize || start + m.size > cdOffset) fail(argument, `${what}: data (offset ${start}, ${m.size} bytes) is inconsistent or outside the member area`);
   const bytes = await readRange(fh, start, m.size, argument, 'file');
   const sum = crc32(bytes);
