@@ -40,7 +40,7 @@ export interface LoadedTensor {
 
 /** A parsed weights file: its tensors in file order plus string metadata. */
 export interface WeightsFile {
-  format: 'safetensors' | 'npy' | 'npz' | 'tfjs' | 'gguf';
+  format: 'safetensors' | 'npy' | 'npz' | 'tfjs' | 'gguf' | 'pytorch' | 'onnx';
   tensors: LoadedTensor[];
   /** safetensors `__metadata__`, or format-specific notes; always string → string. */
   metadata: Record<string, string>;

@@ -76,3 +76,31 @@ describe('readWeightsFile dispatch by content', () => {
     expect(err.message).toMatch(/keys: "architectures"/);
   });
 });
+
+describe('readWeightsFile on the PyTorch and ONNX fixtures (written by torch.save / torch.onnx.export)', () => {
+  const fx = (...p: string[]) => join(__dirname, '..', 'fixtures', ...p);
+  it('detects every fixture by content and returns what the format readers return, labelled', async () => {
+    const { readPytorchFile } = await import('../../src/io/node/pytorch-file.js');
+    const { readOnnxFile } = await import('../../src/io/node/onnx-file.js');
+    const cases: Array<[string, string, (p: string) => Promise<{ tensors: { name: string; shape: number[]; data: Float32Array }[] }>, string]> = [
+      [fx('pytorch', 'state-dict-zip.pt'), 'pytorch', readPytorchFile, 'torch'],
+      [fx('pytorch', 'state-dict-legacy.pt'), 'pytorch-legacy', readPytorchFile, 'torch'],
+      [fx('onnx', 'tiny.onnx'), 'onnx', readOnnxFile, 'onnx'],
+      [fx('onnx', 'external.onnx'), 'onnx', readOnnxFile, 'onnx'],
+    ];
+    for (const [path, format, reader, layout] of cases) {
+      expect((await sniffWeightsFile(path)).format, path).toBe(format);
+      const viaDispatch = await readWeightsFile(path);
+      const direct = await reader(path);
+      expect(viaDispatch.tensors.map((t) => [t.name, t.shape])).toEqual(direct.tensors.map((t) => [t.name, t.shape]));
+      viaDispatch.tensors.forEach((t, i) => expect(Array.from(t.data)).toEqual(Array.from(direct.tensors[i].data)));
+      expect(viaDispatch.tensors.every((t) => t.layout === layout)).toBe(true);
+    }
+  });
+
+  it('a pickle naming os.system is refused through the dispatch too', async () => {
+    const err = (await readWeightsFile(fx('pytorch', 'evil-os-system.pt')).catch((e) => e)) as OckhamError;
+    expect(err).toBeInstanceOf(OckhamError);
+    expect(err.message).toMatch(/os|system/);
+  });
+});

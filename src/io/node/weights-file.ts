@@ -6,6 +6,8 @@ import { BUDGET_KEYS, resolveReadBudget, type ReadBudget } from '../budget.js';
 import type { LoadedTensor, WeightsFile } from '../types.js';
 import { readNumpyFile } from './numpy-file.js';
 import { readTfjsModelFile } from './tfjs-file.js';
+import { readPytorchFile } from './pytorch-file.js';
+import { readOnnxFile } from './onnx-file.js';
 import { detectWeightsFormat, SUPPORTED_FORMATS_TEXT, type DetectedFormat, type FormatGuess } from '../detect.js';
 import { withLayout, type LayoutChoice } from '../layout.js';
 import { rethrowWithPath } from './errors.js';
@@ -159,8 +161,11 @@ async function readSingleSafetensors(path: string, o: ReadWeightsOptions): Promi
   return { format: 'safetensors', tensors, metadata: header.metadata };
 }
 
-function missingReader(path: string, what: string, reader: string): never {
-  throw new OckhamError('UNSUPPORTED', path, `${what}; the reader for it (${reader}) is not in this build`);
+/** The fields of a budget that another reader's options accept. */
+function pick<K extends keyof ReadBudget>(b: ReadBudget, keys: readonly K[]): Pick<ReadBudget, K> {
+  const out: Partial<Pick<ReadBudget, K>> = {};
+  for (const k of keys) if (b[k] !== undefined) out[k] = b[k];
+  return out as Pick<ReadBudget, K>;
 }
 
 /**
@@ -169,7 +174,9 @@ function missingReader(path: string, what: string, reader: string): never {
  *
  * The format is detected from the content (see {@link detectWeightsFormat}), never from the file
  * name alone: GGUF, safetensors, a safetensors shard index (`model.safetensors.index.json`),
- * .npy, .npz, a TensorFlow.js model.json. A folder is read through the `model.safetensors.index.json`,
+ * .npy, .npz, a TensorFlow.js model.json, a PyTorch `torch.save` checkpoint (zip or legacy
+ * pickle; read by {@link readPytorchFile}, which never executes the pickle) and ONNX (by
+ * {@link readOnnxFile}). A folder is read through the `model.safetensors.index.json`,
  * `model.json` or `model.safetensors` it holds, in that order.
  *
  * @param path - File or model folder path.
@@ -239,11 +246,10 @@ async function readDispatch(path: string, o: ReadWeightsOptions): Promise<Weight
     case 'npz':
       return readNumpyFile(target, guess.format, budget);
     case 'pytorch':
-      return missingReader(target, 'a PyTorch zip checkpoint (data.pkl member)', 'readPytorchFile');
     case 'pytorch-legacy':
-      return missingReader(target, 'a legacy (pre-1.6 pickle) PyTorch checkpoint', 'readPytorchFile');
+      return readPytorchFile(target, pick(budget, ['maxHeaderBytes', 'maxTensorBytes', 'maxTotalBytes']));
     case 'onnx':
-      return missingReader(target, 'what looks like an ONNX model', 'readOnnxFile');
+      return readOnnxFile(target, pick(budget, ['maxTensorBytes', 'maxTotalBytes']));
     default:
       throw new OckhamError('UNSUPPORTED', target, `unrecognised weights format: ${guess.description}; supported: ${SUPPORTED_FORMATS_TEXT}`);
   }
