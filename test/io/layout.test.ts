@@ -93,3 +93,73 @@ describe('the vendored TF.js model through readWeightsFile({ layout: "torch" }) 
     if (f0?.spectral) expect(f0.spectral.entropyNats).toBeCloseTo(4.121, 3);
   });
 });
+
+describe('ockham report on each format: per-tensor layout and the naive size of the stored bytes', () => {
+  const fx = (...p: string[]) => join(__dirname, '..', 'fixtures', ...p);
+  const fast = { shuffles: 1, spectral: false, deltas: [0.01] };
+
+  it('GGUF: stored types and layout "gguf"; naive size of the stored blocks', async () => {
+    const { formatReport } = await import('../../src/cli/format.js');
+    const { compressedBits, naiveCompressedBits } = await import('../../src/compress/index.js');
+    const { parseGguf } = await import('../../src/io/gguf.js');
+    const { readFileSync } = await import('node:fs');
+    const path = fx('gguf', 'all-types.gguf');
+    const r = await reportFile(path, fast);
+    expect(r.format).toBe('gguf');
+    const q4 = r.tensors.find((t) => t.name === 'q4_k.weight')!;
+    expect(q4.dtype).toBe('Q4_K');
+    expect(q4.storedLayout).toBe('gguf');
+    expect(q4.layout).toBe('as stored');
+    expect(q4.compression!.naiveOf).toBe('Q4_K');
+    const file = parseGguf(readFileSync(path), { stored: true, names: ['q4_k.weight'] });
+    expect(q4.compression!.naiveBits).toBe(compressedBits(file.tensors[0].stored!.bytes, { codec: 'bzip2' }));
+    const r32 = await reportFile(path, { ...fast, naive: 'float32' });
+    const q432 = r32.tensors.find((t) => t.name === 'q4_k.weight')!;
+    expect(q432.compression!.naiveOf).toBe('float32');
+    expect(q432.compression!.naiveBits).toBe(naiveCompressedBits([{ name: 'q', data: file.tensors[0].data }], 'bzip2'));
+    const text = formatReport(r);
+    expect(text).toMatch(/q4_k\.weight\s+2×256\s+gguf/);
+    expect(text).toMatch(/naive \(stored [^)]*Q4_K/);
+    expect(formatReport(r32)).toMatch(/naive \(float32\)/);
+  });
+
+  it('BF16 safetensors: the naive size compresses the 2-byte stored values, not a float32 copy', async () => {
+    const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { serializeSafetensors } = await import('../../src/io/safetensors.js');
+    const { compressedBits } = await import('../../src/compress/index.js');
+    const dir = mkdtempSync(join(tmpdir(), 'ockham-naive-'));
+    try {
+      const data = Float32Array.from({ length: 64 * 64 }, (_, i) => Math.sin(i / 17) * 0.1);
+      const bytes = serializeSafetensors([{ name: 'w', shape: [64, 64], data, dtype: 'BF16' }]);
+      const path = join(dir, 'w.safetensors');
+      writeFileSync(path, bytes);
+      const r = await reportFile(path, fast);
+      const t = r.tensors[0];
+      expect(t.compression!.naiveOf).toBe('BF16');
+      expect(t.storedLayout).toBe('safetensors');
+      const stored = bytes.subarray(bytes.length - 64 * 64 * 2);
+      expect(t.compression!.naiveBits).toBe(compressedBits(stored, { codec: 'bzip2' }));
+      const r32 = await reportFile(path, { ...fast, naive: 'float32' });
+      // The float32 copy: bzip2 of 4 bytes per value (the low two always zero for bf16 values).
+      const { parseSafetensors } = await import('../../src/io/safetensors.js');
+      const { naiveCompressedBits } = await import('../../src/compress/index.js');
+      const f32 = naiveCompressedBits([{ name: 'w', data: parseSafetensors(bytes).tensors[0].data }], 'bzip2');
+      expect(r32.tensors[0].compression!.naiveBits).toBe(f32);
+      expect(f32).not.toBe(t.compression!.naiveBits);
+      expect(r32.options.naive).toBe('float32');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('PyTorch and ONNX checkpoints report with layouts "torch" / "onnx"', async () => {
+    const pt = await reportFile(fx('pytorch', 'state-dict-zip.pt'), fast);
+    expect(pt.format).toBe('pytorch');
+    expect(pt.tensors.length).toBeGreaterThan(0);
+    expect(pt.tensors.every((t) => t.storedLayout === 'torch' && t.layout === 'as stored')).toBe(true);
+    const onnx = await reportFile(fx('onnx', 'tiny.onnx'), fast);
+    expect(onnx.format).toBe('onnx');
+    expect(onnx.tensors.every((t) => t.storedLayout === 'onnx')).toBe(true);
+  });
+});
