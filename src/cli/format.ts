@@ -48,12 +48,13 @@ export function formatReport(r: Report): string {
   );
   out.push('');
   const dl = o.compress ? o.deltas.map((d) => `cg Δ=${deltaLabel(d)}`) : [];
-  const head = ['tensor', 'shape', 'layout', 'QuBD bits', 'ratio %', 'MSB %', 'sugg. b', ...(o.spectral ? ['H (nats)', 'eff.rank', 'stable rk'] : []), ...(o.compress ? ['naive bits', ...dl] : [])];
+  const head = ['tensor', 'shape', 'dtype', 'layout', 'QuBD bits', 'ratio %', 'MSB %', 'sugg. b', ...(o.spectral ? ['H (nats)', 'eff.rank', 'stable rk'] : []), ...(o.compress ? ['naive bits', ...dl] : [])];
   const rows = r.tensors.map((t) => {
     const shape = t.shape.join('×') + (t.layout !== 'as stored' ? '*' : '');
     return [
       escapeControl(t.name),
       shape || 'scalar',
+      t.dtype,
       t.storedLayout ?? '',
       t.qubd ? int(t.qubd.total) : '—',
       t.ratio ? fx(t.ratio.total) : '—',
@@ -67,6 +68,7 @@ export function formatReport(r: Report): string {
   rows.push([
     'TOTAL',
     int(T.params),
+    '',
     '',
     T.analysed ? int(T.qubdBits) : '—',
     fx(T.ratioTotal),

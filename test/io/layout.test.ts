@@ -118,7 +118,7 @@ describe('ockham report on each format: per-tensor layout and the naive size of 
     expect(q432.compression!.naiveOf).toBe('float32');
     expect(q432.compression!.naiveBits).toBe(naiveCompressedBits([{ name: 'q', data: file.tensors[0].data }], 'bzip2'));
     const text = formatReport(r);
-    expect(text).toMatch(/q4_k\.weight\s+2×256\s+gguf/);
+    expect(text).toMatch(/q4_k\.weight\s+2×256\s+Q4_K\s+gguf/);
     expect(text).toMatch(/naive \(stored [^)]*Q4_K/);
     expect(formatReport(r32)).toMatch(/naive \(float32\)/);
   });
