@@ -146,3 +146,15 @@ describe('readShardedSafetensors', () => {
     expect(idx.shards.map((s) => s.file)).toEqual(['model-00001-of-00002.safetensors', 'model-00002-of-00002.safetensors']);
   });
 });
+
+describe('ockham report on a sharded checkpoint', () => {
+  it('streams every shard and labels the tensors', async () => {
+    const { reportFile } = await import('../../src/cli/report.js');
+    const r = await reportFile(checkpoint('report'), { shuffles: 1, spectral: false, deltas: [0.01] });
+    expect(r.format).toBe('safetensors');
+    expect(r.metadata.shards).toBe('2');
+    expect(r.tensors.map((t) => t.name).sort()).toEqual(['embed.weight', 'head.bias', 'layer.0.weight', 'layer.1.weight']);
+    expect(r.tensors.every((t) => t.storedLayout === 'safetensors')).toBe(true);
+    expect(r.tensors.find((t) => t.name === 'layer.0.weight')!.compression!.naiveOf).toBe('BF16');
+  });
+});

@@ -12,6 +12,7 @@ import { detectWeightsFormat, SUPPORTED_FORMATS_TEXT, type DetectedFormat, type 
 import { withLayout, type LayoutChoice } from '../layout.js';
 import { rethrowWithPath } from './errors.js';
 import { readSafetensorsHeader } from './safetensors-file.js';
+import type { SafetensorsHeader } from '../safetensors.js';
 import { readGgufFile, readGgufHeader, streamGgufFile } from './gguf-file.js';
 import { ggufMetadataStrings } from '../gguf.js';
 import {
@@ -139,19 +140,24 @@ function budgetOf(o: ReadWeightsOptions): ReadBudget {
   return b as ReadBudget;
 }
 
-async function readSingleSafetensors(path: string, o: ReadWeightsOptions): Promise<WeightsFile> {
+/** Checks a safetensors header against the budget before any tensor is read; `total` also sums the outputs. */
+function checkSafetensorsBudget(header: SafetensorsHeader, o: ReadWeightsOptions, path: string, total: boolean): void {
   const budget = resolveReadBudget(budgetOf(o));
-  const header = await readSafetensorsHeader(path, budgetOf(o));
   if (header.entries.length > budget.maxTensors) throw new OckhamError('OUT_OF_RANGE', path, `${header.entries.length} tensors, more than maxTensors = ${budget.maxTensors}`);
-  let total = 0;
+  let sum = 0;
   for (const e of header.entries) {
     let n = 1;
     for (const d of e.shape) n *= d;
     const size = Math.max(4 * n, e.end - e.start);
     if (size > budget.maxTensorBytes) throw new OckhamError('OUT_OF_RANGE', path, `tensor ${JSON.stringify(e.name)} needs ${size} bytes, over maxTensorBytes = ${budget.maxTensorBytes}`);
-    total += 4 * n + (o.stored ? e.end - e.start : 0);
-    if (total > budget.maxTotalBytes) throw new OckhamError('OUT_OF_RANGE', path, `the tensors need ${total}+ bytes, over maxTotalBytes = ${budget.maxTotalBytes}`);
+    sum += 4 * n + (o.stored ? e.end - e.start : 0);
+    if (total && sum > budget.maxTotalBytes) throw new OckhamError('OUT_OF_RANGE', path, `the tensors need ${sum}+ bytes, over maxTotalBytes = ${budget.maxTotalBytes}`);
   }
+}
+
+async function readSingleSafetensors(path: string, o: ReadWeightsOptions): Promise<WeightsFile> {
+  const header = await readSafetensorsHeader(path, budgetOf(o));
+  checkSafetensorsBudget(header, o, path, true);
   const tensors: LoadedTensor[] = [];
   try {
     for await (const t of readSafetensorsTensors(path, header, o.stored ?? false)) tensors.push(t);
@@ -317,6 +323,7 @@ export async function openWeightsStream(path: string, options: ReadWeightsOption
   const budgets = { ...budgetOf(options), ...(options.stored !== undefined ? { stored: options.stored } : {}) };
   if (guess.format === 'safetensors') {
     const header = await readSafetensorsHeader(target, budgetOf(options));
+    checkSafetensorsBudget(header, options, target, false);
     const src = (async function* () {
       try {
         yield* readSafetensorsTensors(target, header, options.stored ?? false);
