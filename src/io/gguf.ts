@@ -41,8 +41,8 @@ const TYPE_LIST: ReadonlyArray<[number, string, number, number, boolean]> = [
   [7, 'Q5_1', 32, 24, true],
   [8, 'Q8_0', 32, 34, true],
   [9, 'Q8_1', 32, 36, false],
-  [10, 'Q2_K', 256, 84, false],
-  [11, 'Q3_K', 256, 110, false],
+  [10, 'Q2_K', 256, 84, true],
+  [11, 'Q3_K', 256, 110, true],
   [12, 'Q4_K', 256, 144, true],
   [13, 'Q5_K', 256, 176, true],
   [14, 'Q6_K', 256, 210, true],
@@ -593,6 +593,62 @@ function minK4(b: Uint8Array, s: number, j: number): number {
   return j < 4 ? b[s + j + 4] & 63 : (b[s + j + 4] >> 4) | ((b[s + j] >> 6) << 4);
 }
 
+/** Q2_K block (84 bytes): scales[16] (low nibble scale, high nibble min), qs[64] (2-bit), d, dmin. */
+function deqQ2_K(b: Uint8Array, out: Float32Array, nb: number): void {
+  for (let i = 0; i < nb; i++) {
+    const o = i * 84;
+    const d = f16At(b, o + 80);
+    const dmin = f16At(b, o + 82);
+    let is = 0;
+    for (let h = 0; h < 2; h++) {
+      const q = o + 16 + 32 * h;
+      for (let j = 0; j < 4; j++) {
+        const shift = 2 * j;
+        const y = i * 256 + 128 * h + 32 * j;
+        for (let half = 0; half < 2; half++) {
+          const sc = b[o + is++];
+          const dl = Math.fround(d * (sc & 15));
+          const ml = Math.fround(dmin * (sc >> 4));
+          for (let l = 16 * half; l < 16 * half + 16; l++) out[y + l] = Math.fround(dl * ((b[q + l] >> shift) & 3)) - ml;
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Q3_K block (110 bytes): hmask[32] (the third bit, inverted: a clear bit subtracts 4),
+ * qs[64] (low 2 bits), scales[12] (16 six-bit scales, minus 32), d.
+ */
+function deqQ3_K(b: Uint8Array, out: Float32Array, nb: number): void {
+  const scales = new Int8Array(16);
+  for (let i = 0; i < nb; i++) {
+    const o = i * 110;
+    const d = f16At(b, o + 108);
+    const s = o + 96;
+    for (let k = 0; k < 16; k++) {
+      const low = k < 8 ? b[s + k] & 15 : b[s + k - 8] >> 4;
+      const high = (b[s + 8 + (k & 3)] >> (2 * (k >> 2))) & 3;
+      scales[k] = (low | (high << 4)) - 32;
+    }
+    let is = 0;
+    for (let h = 0; h < 2; h++) {
+      const q = o + 32 + 32 * h;
+      for (let j = 0; j < 4; j++) {
+        const shift = 2 * j;
+        const m = 1 << (4 * h + j);
+        const y = i * 256 + 128 * h + 32 * j;
+        for (let half = 0; half < 2; half++) {
+          const dl = Math.fround(d * scales[is++]);
+          for (let l = 16 * half; l < 16 * half + 16; l++) {
+            out[y + l] = dl * (((b[q + l] >> shift) & 3) - (b[o + l] & m ? 0 : 4));
+          }
+        }
+      }
+    }
+  }
+}
+
 function deqQ4_K(b: Uint8Array, out: Float32Array, nb: number): void {
   for (let i = 0; i < nb; i++) {
     const o = i * 144;
@@ -682,6 +738,8 @@ const KERNELS = new Map<string, (b: Uint8Array, out: Float32Array, nb: number) =
   ['Q5_0', deqQ5_0],
   ['Q5_1', deqQ5_1],
   ['Q8_0', deqQ8_0],
+  ['Q2_K', deqQ2_K],
+  ['Q3_K', deqQ3_K],
   ['Q4_K', deqQ4_K],
   ['Q5_K', deqQ5_K],
   ['Q6_K', deqQ6_K],
@@ -693,7 +751,7 @@ const KERNELS = new Map<string, (b: Uint8Array, out: Float32Array, nb: number) =
  *
  * Supported: F32, F16, BF16, F64, I8, I16, I32, I64 (exact, or rounded to the nearest float32
  * for F64/I64) and the block types Q4_0, Q4_1, Q5_0, Q5_1, Q8_0 (32 elements per block) and
- * Q4_K, Q5_K, Q6_K, Q8_K (256 per block), bit-exact with ggml's float32 arithmetic.
+ * Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, Q8_K (256 per block), bit-exact with ggml's float32 arithmetic.
  *
  * Reference: ggml-quants.c (`dequantize_row_q4_0` … `dequantize_row_q8_K`), block layouts in
  * ggml-common.h.
@@ -702,7 +760,7 @@ const KERNELS = new Map<string, (b: Uint8Array, out: Float32Array, nb: number) =
  * @param bytes - Exactly the tensor's bytes: `count / blockSize · typeSize` of them.
  * @param count - Number of elements; a multiple of the type's block size.
  * @returns A new Float32Array of `count` values.
- * @throws {OckhamError} UNSUPPORTED for types it does not decode (Q2_K, Q3_K, IQ*, TQ*, …),
+ * @throws {OckhamError} UNSUPPORTED for types it does not decode (Q8_1, IQ*, TQ*, MXFP4),
  *   INVALID_ARGUMENT when `count` is not a whole number of blocks, SHAPE_MISMATCH when `bytes`
  *   has the wrong length.
  * @example

@@ -141,6 +141,43 @@ describe('dequantizeGgml on hand-built blocks', () => {
     }
   });
 
+  it('Q2_K: 2-bit quants; sub-block of 16 has scale = low nibble, min = high nibble', () => {
+    const b = new Uint8Array(84);
+    for (let i = 0; i < 80; i++) b[i] = (i * 53 + 7) & 255;
+    put16(b, 80, h(0.0125));
+    put16(b, 82, h(0.004));
+    const d = halfToFloat(h(0.0125));
+    const dmin = halfToFloat(h(0.004));
+    const y = dequantizeGgml('Q2_K', b, 256);
+    for (let k = 0; k < 256; k++) {
+      const q = (b[16 + 32 * (k >> 7) + (k & 31)] >> (2 * ((k >> 5) & 3))) & 3;
+      const sc = b[k >> 4];
+      expect(y[k]).toBe(f32(f32(f32(d * (sc & 15)) * q) - f32(dmin * (sc >> 4))));
+    }
+  });
+
+  it('Q3_K: 2 low bits in qs, a clear hmask bit subtracts 4; 6-bit scales − 32', () => {
+    const b = new Uint8Array(110);
+    for (let i = 0; i < 108; i++) b[i] = (i * 29 + 3) & 255;
+    put16(b, 108, h(-0.03));
+    const d = halfToFloat(h(-0.03));
+    // The 16 scales written out as 6-bit fields: low 4 bits in bytes 0..7 (low then high nibbles), high 2 bits in bytes 8..11.
+    const scale = (k: number) => {
+      const low = k < 8 ? b[96 + k] & 15 : b[96 + k - 8] >> 4;
+      const high = (b[104 + (k % 4)] >> (2 * Math.floor(k / 4))) & 3;
+      return (low | (high << 4)) - 32;
+    };
+    const y = dequantizeGgml('Q3_K', b, 256);
+    for (let k = 0; k < 256; k++) {
+      const half = Math.floor(k / 128);
+      const field = Math.floor((k % 128) / 32);
+      const l = k % 32;
+      const low = (b[32 + 32 * half + l] >> (2 * field)) & 3;
+      const hbit = (b[l] >> (4 * half + field)) & 1;
+      expect(y[k]).toBe(f32(f32(d * scale(Math.floor(k / 16))) * (low - (hbit ? 0 : 4))));
+    }
+  });
+
   it('Q8_K: float32 d times int8 quants (bsums ignored)', () => {
     const b = new Uint8Array(292);
     new DataView(b.buffer).setFloat32(0, 0.0123, true);
@@ -151,7 +188,7 @@ describe('dequantizeGgml on hand-built blocks', () => {
   });
 
   it('refuses unsupported types, partial blocks and wrong byte counts', () => {
-    expectOckhamError(() => dequantizeGgml('Q2_K', new Uint8Array(84), 256), { code: 'UNSUPPORTED', message: /Q2_K/ });
+    expectOckhamError(() => dequantizeGgml('IQ2_XXS', new Uint8Array(66), 256), { code: 'UNSUPPORTED', message: /IQ2_XXS/ });
     expectOckhamError(() => dequantizeGgml('Q4_0', new Uint8Array(18), 31), { code: 'INVALID_ARGUMENT', argument: 'count' });
     expectOckhamError(() => dequantizeGgml('Q4_0', new Uint8Array(17), 32), { code: 'SHAPE_MISMATCH' });
     expect(ggmlType('Q6_K')).toMatchObject({ id: 14, blockSize: 256, typeSize: 210 });
@@ -172,7 +209,7 @@ describe('parseGguf on the generated fixtures', () => {
       expect(t.layout).toBe('gguf');
     }
     const types = Object.fromEntries(file.tensors.map((t) => [t.name, t.dtype]));
-    expect(types).toMatchObject({ 'q4_k.weight': 'Q4_K', 'q8_0.weight': 'Q8_0', 'bf16.weight': 'BF16', cube: 'F32' });
+    expect(types).toMatchObject({ 'q2_k.weight': 'Q2_K', 'q3_k.weight': 'Q3_K', 'q4_k.weight': 'Q4_K', 'q8_0.weight': 'Q8_0', 'bf16.weight': 'BF16', cube: 'F32' });
     // ggml's ne = [2, 3, 4] (fastest first) is row-major [4, 3, 2].
     expect(file.tensors.find((t) => t.name === 'cube')!.shape).toEqual([4, 3, 2]);
   });
