@@ -122,8 +122,24 @@ const VALUE_TYPES: readonly GgufValueType[] = [
 /** Bytes of each value type's smallest encoding (strings: the length; arrays: type + length). */
 const MIN_SIZE = [1, 1, 2, 2, 4, 4, 4, 1, 8, 12, 8, 8, 8];
 
-/** A metadata value: 64-bit integers as bigint, other numbers as number, arrays as arrays. */
-export type GgufValue = number | bigint | boolean | string | GgufValue[];
+/** A numeric GGUF array, held in the typed array of its item type (compact: a 150k-entry token-type array is 600 KB). */
+export type GgufNumericArray =
+  | Uint8Array
+  | Int8Array
+  | Uint16Array
+  | Int16Array
+  | Uint32Array
+  | Int32Array
+  | Float32Array
+  | Float64Array
+  | BigUint64Array
+  | BigInt64Array;
+
+/**
+ * A metadata value: 64-bit integers as bigint, other numbers as number; arrays of numbers as the
+ * typed array of their item type, arrays of strings, booleans or arrays as JS arrays.
+ */
+export type GgufValue = number | bigint | boolean | string | GgufNumericArray | GgufValue[];
 
 /** One metadata entry with its stored type (`itemType` for arrays). */
 export interface GgufMetadataEntry {
@@ -325,10 +341,11 @@ function value(c: Cursor, type: number, what: string, depth: number): GgufValue 
       const item = u32(c, `${what} item type`);
       if (item >= VALUE_TYPES.length) fail(c.arg, `${what}: array item type ${item} at byte ${at} is not a GGUF value type (0..12)`);
       const n = count64(c, `${what} array length`);
-      // Each item takes at least MIN_SIZE bytes: refuse lengths the header cannot hold before allocating.
-      if (n * MIN_SIZE[item] > room(c)) {
-        need(c, n * MIN_SIZE[item], `${what} (array of ${n} ${VALUE_TYPES[item]})`);
-      }
+      // Each item takes at least MIN_SIZE bytes (numbers exactly that): refuse lengths the header
+      // cannot hold before allocating.
+      need(c, n * MIN_SIZE[item], `${what} (array of ${n} ${VALUE_TYPES[item]})`);
+      const numeric = numericArray(c, item, n);
+      if (numeric) return numeric;
       const out: GgufValue[] = new Array(n);
       for (let i = 0; i < n; i++) out[i] = value(c, item, what, depth + 1);
       return out;
@@ -336,6 +353,28 @@ function value(c: Cursor, type: number, what: string, depth: number): GgufValue 
     default:
       return fail(c.arg, `${what}: value type ${type} is not a GGUF value type (0..12)`);
   }
+}
+
+/** Reads n little-endian numbers of item type `item` into a typed array (undefined for non-numeric types). */
+function numericArray(c: Cursor, item: number, n: number): GgufNumericArray | undefined {
+  const dv = c.dv;
+  let p = c.pos;
+  let out: GgufNumericArray;
+  switch (item) {
+    case 0: out = c.b.slice(p, p + n); p += n; break;
+    case 1: out = new Int8Array(c.b.slice(p, p + n).buffer); p += n; break;
+    case 2: { const a = new Uint16Array(n); for (let i = 0; i < n; i++, p += 2) a[i] = dv.getUint16(p, true); out = a; break; }
+    case 3: { const a = new Int16Array(n); for (let i = 0; i < n; i++, p += 2) a[i] = dv.getInt16(p, true); out = a; break; }
+    case 4: { const a = new Uint32Array(n); for (let i = 0; i < n; i++, p += 4) a[i] = dv.getUint32(p, true); out = a; break; }
+    case 5: { const a = new Int32Array(n); for (let i = 0; i < n; i++, p += 4) a[i] = dv.getInt32(p, true); out = a; break; }
+    case 6: { const a = new Float32Array(n); for (let i = 0; i < n; i++, p += 4) a[i] = dv.getFloat32(p, true); out = a; break; }
+    case 10: { const a = new BigUint64Array(n); for (let i = 0; i < n; i++, p += 8) a[i] = dv.getBigUint64(p, true); out = a; break; }
+    case 11: { const a = new BigInt64Array(n); for (let i = 0; i < n; i++, p += 8) a[i] = dv.getBigInt64(p, true); out = a; break; }
+    case 12: { const a = new Float64Array(n); for (let i = 0; i < n; i++, p += 8) a[i] = dv.getFloat64(p, true); out = a; break; }
+    default: return undefined;
+  }
+  c.pos = p;
+  return out;
 }
 
 /** Internal: parses the header from `bytes` (the whole file or a prefix of it). */
@@ -797,11 +836,11 @@ export function ggufMetadataStrings(metadata: Map<string, GgufMetadataEntry>): R
   const out: Record<string, string> = {};
   for (const [k, e] of metadata) {
     let s: string;
-    if (Array.isArray(e.value)) {
-      const v = e.value;
-      s = v.length <= 16 && e.itemType !== 'ARRAY'
-        ? JSON.stringify(v, (_key, x) => (typeof x === 'bigint' ? x.toString() : x))
-        : `[${v.length} × ${e.itemType ?? '?'}]`;
+    if (Array.isArray(e.value) || ArrayBuffer.isView(e.value)) {
+      const n = (e.value as ArrayLike<unknown>).length;
+      s = n <= 16 && e.itemType !== 'ARRAY'
+        ? JSON.stringify(Array.from(e.value as ArrayLike<unknown>), (_key, x) => (typeof x === 'bigint' ? x.toString() : x))
+        : `[${n} × ${e.itemType ?? '?'}]`;
     } else {
       s = String(e.value);
     }

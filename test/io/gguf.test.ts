@@ -231,7 +231,11 @@ describe('parseGguf on the generated fixtures', () => {
     const refMeta = ref.metadata as unknown as Record<string, unknown>;
     const keys = [...ours.metadata.keys()];
     expect(keys.length).toBe(Number(ref.metadata.kv_count));
-    for (const k of keys) expect(ours.metadata.get(k)!.value, k).toEqual(refMeta[k]);
+    const plain = (v: unknown) => (ArrayBuffer.isView(v) ? Array.from(v as unknown as ArrayLike<unknown>) : v);
+    for (const k of keys) expect(plain(ours.metadata.get(k)!.value), k).toEqual(refMeta[k]);
+    // Numeric arrays are held in the typed array of their item type.
+    expect(ours.metadata.get('test.arr_u32')!.value).toEqual(new Uint32Array([1, 2, 3]));
+    expect(ours.metadata.get('test.arr_f32')!.value).toEqual(new Float32Array([0.5, -2]));
     expect(ours.metadata.get('test.u64')).toEqual({ type: 'UINT64', value: 2n ** 60n + 1n });
     expect(ours.metadata.get('test.arr_str')).toEqual({ type: 'ARRAY', itemType: 'STRING', value: ['a', '', 'ccc'] });
   });
