@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readFileSync, mkdtempSync, writeFileSync, rmSync, symlinkSync } from 'node:fs';
+import { readFileSync, mkdtempSync, writeFileSync, rmSync, symlinkSync, truncateSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -418,6 +418,33 @@ describe('readGgufFile / streamGgufFile', () => {
     for await (const t of streamGgufFile(ALL)) seen.push(`${t.index}/${t.count} ${t.name}`);
     expect(seen[0]).toBe(`0/${mem.tensors.length} ${mem.tensors[0].name}`);
     expect((await readGgufHeader(ALL)).tensors.length).toBe(mem.tensors.length);
+  });
+
+  it('reads only the ranges asked for: a 4 GiB sparse file with one small tensor', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ockham-gguf-sparse-'));
+    try {
+      // Tensor "small": F32 [4] at data offset 0; tensor "huge": F32 [2^30] (4 GiB) at offset 32.
+      const head = ggufBytes([
+        ['u32', 3], ['u64', 2], ['u64', 0],
+        ['str', 'small'], ['u32', 1], ['u64', 4], ['u32', 0], ['u64', 0],
+        ['str', 'huge'], ['u32', 1], ['u64', 2 ** 30], ['u32', 0], ['u64', 32],
+      ]);
+      const dataOffset = Math.ceil(head.length / 32) * 32;
+      const path = join(dir, 'sparse.gguf');
+      const first = new Uint8Array(dataOffset + 16);
+      first.set(head);
+      new Float32Array(first.buffer, dataOffset, 4).set([1, 2, 3, 4]);
+      writeFileSync(path, first);
+      truncateSync(path, dataOffset + 32 + 4 * 2 ** 30); // a hole: no 4 GiB on disk or in memory
+      const t0 = performance.now();
+      const f = await readGgufFile(path, { names: ['small'] });
+      expect(Array.from(f.tensors[0].data)).toEqual([1, 2, 3, 4]);
+      await expect(readGgufFile(path, { maxTensorBytes: 2 ** 31 })).rejects.toMatchObject({ code: 'OUT_OF_RANGE', message: /"huge".*maxTensorBytes/ });
+      await expect(readGgufFile(path, { maxTotalBytes: 2 ** 31 })).rejects.toMatchObject({ code: 'OUT_OF_RANGE', message: /maxTotalBytes/ });
+      expect(performance.now() - t0).toBeLessThan(1000);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('grows the header read past the first MiB and refuses non-regular files and truncation', async () => {
