@@ -160,8 +160,9 @@ export function parseSafetensorsHeader(
   const entries: SafetensorsEntry[] = [];
   const dataSize = fileSize - dataOffset;
   const names = Object.keys(json as Record<string, unknown>);
-  if (names.length > budget.maxTensors + 1) {
-    throw new OckhamError('OUT_OF_RANGE', argument, `header lists ${names.length} entries, more than maxTensors = ${budget.maxTensors}`);
+  const tensorCount = names.length - (names.includes('__metadata__') ? 1 : 0);
+  if (tensorCount > budget.maxTensors) {
+    throw new OckhamError('OUT_OF_RANGE', argument, `header lists ${tensorCount} tensors, more than maxTensors = ${budget.maxTensors}`);
   }
   for (const [name, raw] of Object.entries(json as Record<string, unknown>)) {
     if (name === '__metadata__') {
