@@ -148,7 +148,9 @@ export function parseSafetensorsHeader(
     throw new OckhamError('OUT_OF_RANGE', argument, `header length ${headerLength} exceeds maxHeaderBytes = ${budget.maxHeaderBytes}`);
   }
   if (headerBytes[0] !== 0x7b) fail(argument, 'header does not start with "{"');
-  scanJson(headerBytes, budget.maxHeaderDepth, argument, 'header');
+  // Arrays in a safetensors header are shapes and [begin, end] pairs: flat and short (numpy caps
+  // rank at 64); anything else is refused before JSON.parse could materialise it.
+  scanJson(headerBytes, budget.maxHeaderDepth, argument, 'header', { flatArrays: true, maxArrayItems: 1024 });
   let json: unknown;
   try {
     json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(headerBytes));

@@ -145,8 +145,12 @@ describe('safetensors', () => {
   const f32 = new Uint8Array(16);
 
   it('deeply nested header JSON is refused before JSON.parse', async () => {
-    const deep = `{"a": ${'['.repeat(5000)}${']'.repeat(5000)}}`;
+    const deep = `{"a": ${'{"b": '.repeat(5000)}1${'}'.repeat(5000)}}`;
     await refused(() => parseSafetensors(safetensorsBytes(deep)), 'PARSE_ERROR', 'bytes', /nests deeper than 128/);
+    const nested = `{"a": ${'['.repeat(5000)}${']'.repeat(5000)}}`;
+    await refused(() => parseSafetensors(safetensorsBytes(nested)), 'PARSE_ERROR', 'bytes', /an array inside an array/);
+    const long = `{"a": {"dtype": "F32", "shape": [${Array(5000).fill(1).join(',')}], "data_offsets": [0, 4]}}`;
+    await refused(() => parseSafetensors(safetensorsBytes(long, new Uint8Array(4))), 'PARSE_ERROR', 'bytes', /more than 1024 items/);
   });
 
   it('a header above maxHeaderBytes (default 16 MiB) is refused; the limit is an option', async () => {
