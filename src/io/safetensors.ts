@@ -91,7 +91,7 @@ function fail(argument: string, message: string): never {
  * @example
  * import { serializeSafetensors, safetensorsHeaderLength } from 'ockham';
  * const bytes = serializeSafetensors([{ name: 'w', shape: [1], data: new Float32Array(1) }]);
- * safetensorsHeaderLength(bytes.subarray(0, 8), bytes.length); // 64
+ * safetensorsHeaderLength(bytes.subarray(0, 8), bytes.length); // 56
  */
 export function safetensorsHeaderLength(
   prefix: Uint8Array,
