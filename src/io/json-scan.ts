@@ -9,6 +9,14 @@ import { OckhamError } from '../errors.js';
 
 const utf8 = new TextDecoder('utf-8');
 
+/** Structural rules of {@link scanJson} for formats whose arrays are short flat lists. */
+export interface ShapeRules {
+  /** Refuse an array or object inside an array (safetensors `shape` / `data_offsets` are flat). */
+  flatArrays?: boolean;
+  /** Most items in one array. */
+  maxArrayItems?: number;
+}
+
 /**
  * Scans JSON text (UTF-8 bytes) for nesting depth and duplicate object keys.
  *
@@ -16,10 +24,14 @@ const utf8 = new TextDecoder('utf-8');
  * @param maxDepth - Deepest nesting of objects/arrays allowed (the top-level value is depth 1).
  * @param argument - Name used in error messages.
  * @param what - What the JSON is, for messages (e.g. `'header'`).
+ * @param shape - Optional structural rules (flat arrays, array length cap).
  * @throws {OckhamError} PARSE_ERROR naming the byte offset.
  */
-export function scanJson(bytes: Uint8Array, maxDepth: number, argument: string, what: string): void {
+export function scanJson(bytes: Uint8Array, maxDepth: number, argument: string, what: string, shape?: ShapeRules): void {
   const n = bytes.length;
+  const maxItems = shape?.maxArrayItems ?? Infinity;
+  // Items seen in each open array (commas + 1), -1 for objects.
+  const items: number[] = [];
   // Per open container: its key set (objects) or null (arrays), and whether a key comes next.
   const keys: (Set<string> | null)[] = [];
   const expectKey: boolean[] = [];
@@ -29,14 +41,22 @@ export function scanJson(bytes: Uint8Array, maxDepth: number, argument: string, 
       if (keys.length >= maxDepth) {
         throw new OckhamError('PARSE_ERROR', argument, `${what} nests deeper than ${maxDepth} levels (byte ${i})`);
       }
+      if (shape?.flatArrays && keys.length > 0 && keys[keys.length - 1] === null) {
+        throw new OckhamError('PARSE_ERROR', argument, `${what} has ${c === 0x7b ? 'an object' : 'an array'} inside an array (byte ${i}); its arrays are flat lists of integers`);
+      }
       keys.push(c === 0x7b ? new Set() : null);
       expectKey.push(c === 0x7b);
+      items.push(c === 0x7b ? -1 : 1);
     } else if (c === 0x7d || c === 0x5d) {
       keys.pop();
       expectKey.pop();
+      items.pop();
     } else if (c === 0x2c) {
       const top = keys.length - 1;
       if (top >= 0 && keys[top] !== null) expectKey[top] = true;
+      else if (top >= 0 && ++items[top] > maxItems) {
+        throw new OckhamError('PARSE_ERROR', argument, `${what} has an array of more than ${maxItems} items (byte ${i})`);
+      }
     } else if (c === 0x22) {
       const start = i + 1;
       let escaped = false;

@@ -91,7 +91,7 @@ function fail(argument: string, message: string): never {
  * @example
  * import { serializeSafetensors, safetensorsHeaderLength } from 'ockham';
  * const bytes = serializeSafetensors([{ name: 'w', shape: [1], data: new Float32Array(1) }]);
- * safetensorsHeaderLength(bytes.subarray(0, 8), bytes.length); // 64
+ * safetensorsHeaderLength(bytes.subarray(0, 8), bytes.length); // 56
  */
 export function safetensorsHeaderLength(
   prefix: Uint8Array,
@@ -148,7 +148,9 @@ export function parseSafetensorsHeader(
     throw new OckhamError('OUT_OF_RANGE', argument, `header length ${headerLength} exceeds maxHeaderBytes = ${budget.maxHeaderBytes}`);
   }
   if (headerBytes[0] !== 0x7b) fail(argument, 'header does not start with "{"');
-  scanJson(headerBytes, budget.maxHeaderDepth, argument, 'header');
+  // Arrays in a safetensors header are shapes and [begin, end] pairs: flat and short (numpy caps
+  // rank at 64); anything else is refused before JSON.parse could materialise it.
+  scanJson(headerBytes, budget.maxHeaderDepth, argument, 'header', { flatArrays: true, maxArrayItems: 1024 });
   let json: unknown;
   try {
     json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(headerBytes));
@@ -160,8 +162,9 @@ export function parseSafetensorsHeader(
   const entries: SafetensorsEntry[] = [];
   const dataSize = fileSize - dataOffset;
   const names = Object.keys(json as Record<string, unknown>);
-  if (names.length > budget.maxTensors + 1) {
-    throw new OckhamError('OUT_OF_RANGE', argument, `header lists ${names.length} entries, more than maxTensors = ${budget.maxTensors}`);
+  const tensorCount = names.length - (names.includes('__metadata__') ? 1 : 0);
+  if (tensorCount > budget.maxTensors) {
+    throw new OckhamError('OUT_OF_RANGE', argument, `header lists ${tensorCount} tensors, more than maxTensors = ${budget.maxTensors}`);
   }
   for (const [name, raw] of Object.entries(json as Record<string, unknown>)) {
     if (name === '__metadata__') {
