@@ -6,6 +6,7 @@
  * parsed by {@link parsePytorch} (up to 2 GiB).
  */
 import type { FileHandle } from 'node:fs/promises';
+import * as zlib from 'node:zlib';
 import { OckhamError } from '../../errors.js';
 import { ITEM_SIZE } from '../dtypes.js';
 import {
@@ -21,6 +22,12 @@ import type { LoadedTensor, WeightsFile } from '../types.js';
 import { crc32 } from '../zip.js';
 import { rethrowWithPath } from './errors.js';
 import { openRegularFile, readRange } from './onnx-file.js';
+
+/** zlib's native CRC-32 where Node has it (≥ 20.15 / 22.2; ~2× the JS one here), else the JS one. */
+const nativeCrc = (zlib as { crc32?: (data: Uint8Array) => number }).crc32;
+function crc32Fast(bytes: Uint8Array): number {
+  return nativeCrc ? nativeCrc(bytes) >>> 0 : crc32(bytes);
+}
 
 /** Largest file read whole (legacy format, compressed zips): one Node read buffer. */
 const MAX_WHOLE = 2 ** 31 - 1;
@@ -162,7 +169,7 @@ async function readStored(fh: FileHandle, m: Member, cdOffset: number, argument:
   if (hdv.getUint16(8, true) !== m.method) fail(argument, `${what}: local header and directory disagree on the method`);
   if (m.size !== m.compressedSize || start + m.size > cdOffset) fail(argument, `${what}: data (offset ${start}, ${m.size} bytes) is inconsistent or outside the member area`);
   const bytes = await readRange(fh, start, m.size, argument, 'file');
-  const sum = crc32(bytes);
+  const sum = crc32Fast(bytes);
   if (sum !== m.crc >>> 0) fail(argument, `${what} is corrupt: CRC-32 0x${sum.toString(16)} differs from the recorded 0x${(m.crc >>> 0).toString(16)}`);
   return { bytes, start, end: start + m.size };
 }
