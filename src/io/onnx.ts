@@ -268,6 +268,7 @@ export function scanOnnx(bytes: Uint8Array, argument = 'bytes'): OnnxScan {
   const tensors: OnnxTensorEntry[] = [];
   let sawGraph = false;
   const opsets: string[] = [];
+  let props = 0;
   forEachField(c, (f, w) => {
     if (f === 7 && w === 2) {
       if (sawGraph) fail(argument, 'model has two graphs');
@@ -302,7 +303,7 @@ export function scanOnnx(bytes: Uint8Array, argument = 'bytes'): OnnxScan {
     }
     if (w === 2 && f === 14) {
       const [k, v] = readEntry(c);
-      if (Object.keys(metadata).length < 1000) setOwn(metadata, `metadata_props.${k}`, v);
+      if (++props <= 1000) setOwn(metadata, `metadata_props.${k}`, v);
       return;
     }
     return false;

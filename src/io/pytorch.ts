@@ -230,7 +230,9 @@ function plan(root: unknown, argument: string): PytorchPlan {
   const metadata: Record<string, string> = {};
   let nMeta = 0;
   const names = new Set<string>();
-  const onPath = new Set<unknown>();
+  // Each container is walked once: a pickle can share one list at every level of a 60-deep
+  // tree (2⁶⁰ paths from 120 bytes). Tensors (e.g. tied weights) may still appear under several names.
+  const seen = new Set<unknown>();
   const visit = (v: unknown, path: string, depth: number): void => {
     if (isKind<TensorRef>(v, 'tensor')) {
       const name = path === '' ? 'tensor' : path;
@@ -242,8 +244,8 @@ function plan(root: unknown, argument: string): PytorchPlan {
     const isMap = v instanceof Map;
     if (isMap || Array.isArray(v)) {
       if (depth >= MAX_DEPTH) throw new OckhamError('PARSE_ERROR', argument, `containers nested deeper than ${MAX_DEPTH} at ${JSON.stringify(path)}`);
-      if (onPath.has(v)) return; // a container that holds itself: nothing new below
-      onPath.add(v);
+      if (seen.has(v)) return; // shared or self-containing: walked already
+      seen.add(v);
       const child = (k: string): string => (path === '' ? k : `${path}.${k}`);
       if (isMap) {
         for (const [k, x] of v as Map<unknown, unknown>) {
@@ -254,7 +256,6 @@ function plan(root: unknown, argument: string): PytorchPlan {
         const a = v as unknown[];
         for (let i = 0; i < a.length; i++) visit(a[i], child(String(i)), depth + 1);
       }
-      onPath.delete(v);
       return;
     }
     const s = leafString(v);

@@ -221,6 +221,26 @@ describe('PyTorch: hand-built checkpoints', () => {
     });
   }
 
+  it('walks a shared container once (a 60-level DAG of 2^60 paths ends at once)', () => {
+    const parts: (number | string | number[])[] = [0x80, 2, ']', 'q', 0, '0'];
+    for (let k = 1; k <= 60; k++) parts.push('h', k - 1, 'h', k - 1, 0x86, 'q', k, '0');
+    parts.push('h', 60, '.');
+    const t0 = performance.now();
+    const { tensors } = parsePytorch(checkpoint([], {}, pk(...parts)));
+    expect(tensors).toEqual([]);
+    expect(performance.now() - t0).toBeLessThan(1000);
+  });
+
+  it('names a tensor referenced twice (tied weights) under both names', () => {
+    const one = statePickle([{ name: 'embed.weight', key: '0', numel: 2, size: [2], stride: [1] }]);
+    const body = one.subarray(0, one.length - 2);
+    const bytes = checkpoint([], { '0': f32bytes([1, 2]) }, pk(body, 'q', 9, ...str('head.weight'), 'h', 9, 'u', '.'));
+    const { tensors } = parsePytorch(bytes);
+    expect(tensors.map((t) => t.name)).toEqual(['embed.weight', 'head.weight']);
+    expect(Array.from(tensors[1].data)).toEqual([1, 2]);
+    expect(tensors[0].data).not.toBe(tensors[1].data);
+  });
+
   it('refuses a tar-format checkpoint (PyTorch < 0.4)', () => {
     const tar = new Uint8Array(1024);
     tar.set(new TextEncoder().encode('ustar'), 257);
