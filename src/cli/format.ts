@@ -2,6 +2,7 @@
 import type { Report } from './report.js';
 import { lineChart } from './svg.js';
 import type { ChartSeries } from './svg.js';
+import { escapeControl } from './escape.js';
 
 /** Renders rows as a fixed-width table; columns whose `align` is 'r' are right-aligned. */
 export function table(head: string[], rows: string[][], align?: ('l' | 'r')[]): string {
@@ -34,10 +35,10 @@ export function deltaLabel(d: number): string {
 export function formatReport(r: Report): string {
   const o = r.options;
   const out: string[] = [];
-  out.push(`ockham report  ${r.file}`);
+  out.push(`ockham report  ${escapeControl(r.file)}`);
   out.push(
     `format ${r.format}, ${r.totals.tensors} tensors, ${int(r.totals.params)} parameters; QuBD b=${o.bits}, range ${o.range}` +
-      `${o.percentile !== null ? ` ${o.percentile}` : ''}, CTM table ${o.table}; ratio vs mean of ${o.shuffles} shuffle(s), seed ${o.seed}`,
+      `${o.percentile !== null ? ` ${o.percentile}` : ''}, CTM table ${escapeControl(String(o.table))}; ratio vs mean of ${o.shuffles} shuffle(s), seed ${o.seed}`,
   );
   out.push('');
   const dl = o.compress ? o.deltas.map((d) => `cg Δ=${deltaLabel(d)}`) : [];
@@ -45,7 +46,7 @@ export function formatReport(r: Report): string {
   const rows = r.tensors.map((t) => {
     const shape = t.shape.join('×') + (t.layout !== 'as stored' ? '*' : '');
     return [
-      t.name,
+      escapeControl(t.name),
       shape || 'scalar',
       t.qubd ? int(t.qubd.total) : '—',
       t.ratio ? fx(t.ratio.total) : '—',
@@ -79,7 +80,7 @@ export function formatReport(r: Report): string {
     const ph = ['tensor', ...planes.map((p) => `b${p}`)];
     const pr = r.tensors
       .filter((t) => t.ratio)
-      .map((t) => [t.name, ...planes.map((p) => fx(t.ratio!.planes[p], 1) + (t.ratio!.structured[p] ? '*' : ''))]);
+      .map((t) => [escapeControl(t.name), ...planes.map((p) => fx(t.ratio!.planes[p], 1) + (t.ratio!.structured[p] ? '*' : ''))]);
     pr.push(['MODEL', ...planes.map((p) => fx(T.ratioPlanes[p], 1) + (T.ratioPlanes[p] < T.threshold ? '*' : ''))]);
     out.push(table(ph, pr));
     out.push(`Model QuBD bits per plane, MSB first: ${planes.map((p) => int(T.qubdPlanes[p])).join(' ')}`);

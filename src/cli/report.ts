@@ -15,6 +15,8 @@ import {
 } from '../index.js';
 import type { Codec, CtmTable } from '../index.js';
 import { readWeightsFile, readSafetensorsHeader, streamSafetensorsFile } from '../io/node/index.js';
+import type { ReadBudget } from '../io/budget.js';
+import { assertFiniteTensor } from './finite.js';
 
 /** Options of {@link reportFile} (all resolved; the CLI fills the defaults). */
 export interface ReportOptions {
@@ -40,6 +42,8 @@ export interface ReportOptions {
   compress: boolean;
   /** 'auto': TensorFlow.js kernels are permuted to PyTorch layout; 'keep': tensors as stored. */
   layout: 'auto' | 'keep';
+  /** Reader budget (maxHeaderBytes, maxTensorBytes, …); omitted fields take READ_BUDGET_DEFAULTS. */
+  budget?: ReadBudget;
 }
 
 /** Default options of `ockham report`. */
@@ -344,24 +348,26 @@ export async function reportFile(file: string, options: Partial<ReportOptions> =
   let metadata: Record<string, string>;
   const isSafetensors = /\.safetensors$/i.test(file);
   if (isSafetensors) {
-    const header = await readSafetensorsHeader(file);
+    const header = await readSafetensorsHeader(file, o.budget);
     format = 'safetensors';
     metadata = header.metadata;
     const total = header.entries.reduce((s, e) => s + prod(e.shape), 0);
     let done = 0;
-    for await (const t of streamSafetensorsFile(file)) {
+    for await (const t of streamSafetensorsFile(file, o.budget)) {
+      assertFiniteTensor(t, file);
       progress?.(done, total, t.name);
       tensors.push(analyseTensor(t, format, o));
       done += t.data.length;
     }
     progress?.(total, total, 'done');
   } else {
-    const w = await readWeightsFile(file);
+    const w = await readWeightsFile(file, o.budget);
     format = w.format;
     metadata = w.metadata;
     const total = w.tensors.reduce((s, t) => s + t.data.length, 0);
     let done = 0;
     for (const t of w.tensors) {
+      assertFiniteTensor(t, file);
       progress?.(done, total, t.name);
       tensors.push(analyseTensor(t, format, o));
       done += t.data.length;

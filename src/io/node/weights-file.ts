@@ -1,58 +1,18 @@
 /** Node-only: read any supported weights file from disk, dispatching on extension or magic. */
-import { open, readFile, stat } from 'node:fs/promises';
-import { dirname, extname, join, resolve, sep } from 'node:path';
+import { open, stat } from 'node:fs/promises';
+import { extname, join } from 'node:path';
 import { OckhamError } from '../../errors.js';
-import { parseNpy, npyToTensor } from '../npy.js';
-import { parseNpz } from '../npz.js';
-import { parseTfjsModel, tfjsManifest } from '../tfjs.js';
+import type { ReadBudget } from '../budget.js';
 import type { WeightsFile } from '../types.js';
+import { readNumpyFile } from './numpy-file.js';
 import { rethrowWithPath } from './errors.js';
 import { readSafetensorsFile } from './safetensors-file.js';
+import { readTfjsModelFile } from './tfjs-file.js';
+
+export { readTfjsModelFile } from './tfjs-file.js';
 
 /** The formats {@link readWeightsFile} recognises. */
 export type WeightsFormat = WeightsFile['format'];
-
-/**
- * Reads a TensorFlow.js `model.json` and its weight shards (resolved relative to the JSON's
- * folder; shard paths may not leave that folder).
- *
- * @param path - Path of model.json.
- * @returns As {@link parseTfjsModel}.
- * @throws {OckhamError} with `argument` = path: INVALID_ARGUMENT for unreadable files or shard
- *   paths outside the model folder; PARSE_ERROR / UNSUPPORTED as {@link parseTfjsModel}.
- * @example
- * const { tensors } = await readTfjsModelFile('test/fixtures/upscaler/model.json');
- */
-export async function readTfjsModelFile(path: string): Promise<WeightsFile> {
-  try {
-    const json = JSON.parse(await readFile(path, 'utf8')) as unknown;
-    const dir = resolve(dirname(path));
-    const shards: Record<string, Uint8Array> = {};
-    for (const group of tfjsManifest(json)) {
-      for (const p of group.paths) {
-        let rel = p;
-        try {
-          rel = decodeURIComponent(p); // manifests hold URL paths (spaces as %20)
-        } catch {
-          // not percent-encoded: use as is
-        }
-        const full = resolve(dir, rel);
-        if (full !== dir && !full.startsWith(dir + sep)) {
-          throw new OckhamError('INVALID_ARGUMENT', path, `shard path ${JSON.stringify(p)} points outside the model folder`);
-        }
-        try {
-          shards[p] = new Uint8Array(await readFile(full));
-        } catch (e) {
-          rethrowWithPath(path, new OckhamError('INVALID_ARGUMENT', full, `shard listed in the manifest cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`));
-        }
-      }
-    }
-    return parseTfjsModel(json, shards);
-  } catch (e) {
-    if (e instanceof SyntaxError) rethrowWithPath(path, new OckhamError('PARSE_ERROR', path, `is not valid JSON (${e.message})`));
-    rethrowWithPath(path, e);
-  }
-}
 
 /** Identifies a file's format from its first bytes. */
 async function sniff(path: string): Promise<WeightsFormat | undefined> {
@@ -79,7 +39,8 @@ async function sniff(path: string): Promise<WeightsFormat | undefined> {
  * containing `model.json`; otherwise the magic bytes decide (`\x93NUMPY`, `PK\x03\x04`, a JSON
  * header after 8 bytes → safetensors, `{` → model.json).
  *
- * @param path - File or model folder path.
+ * @param path - File or model folder path (a regular file or a folder; FIFOs and devices are refused).
+ * @param options - Budget ({@link ReadBudget}), passed to the format's reader; defaults in `READ_BUDGET_DEFAULTS`.
  * @returns `{ format, tensors, metadata }`.
  * @throws {OckhamError} with `argument` = path: INVALID_ARGUMENT when it cannot be read,
  *   UNSUPPORTED when the format is not recognised, PARSE_ERROR for malformed content.
@@ -87,7 +48,7 @@ async function sniff(path: string): Promise<WeightsFormat | undefined> {
  * const { format, tensors } = await readWeightsFile('weights.npz');
  * console.log(format, tensors.map((t) => `${t.name} [${t.shape}]`));
  */
-export async function readWeightsFile(path: string): Promise<WeightsFile> {
+export async function readWeightsFile(path: string, options?: ReadBudget): Promise<WeightsFile> {
   if (typeof path !== 'string' || path.length === 0) throw new OckhamError('INVALID_ARGUMENT', 'path', 'expected a non-empty file path');
   let format: WeightsFormat | undefined;
   let target = path;
@@ -96,6 +57,9 @@ export async function readWeightsFile(path: string): Promise<WeightsFile> {
     if (st.isDirectory()) {
       target = join(path, 'model.json');
       format = 'tfjs';
+    } else if (!st.isFile()) {
+      // A FIFO would block the sniffing read forever; devices never end.
+      throw new OckhamError('INVALID_ARGUMENT', path, `is ${st.isFIFO() ? 'a FIFO' : 'not a regular file'}; only regular files are read`);
     } else {
       const ext = extname(path).toLowerCase();
       format = ext === '.safetensors' ? 'safetensors' : ext === '.npy' ? 'npy' : ext === '.npz' ? 'npz' : ext === '.json' ? 'tfjs' : await sniff(path);
@@ -105,20 +69,12 @@ export async function readWeightsFile(path: string): Promise<WeightsFile> {
   }
   switch (format) {
     case 'safetensors':
-      return readSafetensorsFile(target);
+      return readSafetensorsFile(target, options);
     case 'tfjs':
-      return readTfjsModelFile(target);
+      return readTfjsModelFile(target, options);
     case 'npy':
-    case 'npz': {
-      try {
-        const bytes = new Uint8Array(await readFile(target));
-        if (format === 'npz') return parseNpz(bytes);
-        const stem = target.split(/[\\/]/).pop()!.replace(/\.npy$/i, '');
-        return { format: 'npy', tensors: [npyToTensor(stem, parseNpy(bytes, target))], metadata: {} };
-      } catch (e) {
-        rethrowWithPath(target, e);
-      }
-    }
+    case 'npz':
+      return readNumpyFile(target, format, options);
     default:
       throw new OckhamError('UNSUPPORTED', path, 'unrecognised weights format; expected .safetensors, .npy, .npz or a TensorFlow.js model.json');
   }
