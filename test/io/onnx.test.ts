@@ -84,6 +84,7 @@ describe('parseOnnx / readOnnxFile: models written by onnx and torch.onnx', () =
     expectOckhamError(() => parseOnnx(fixture('tiny.onnx'), { maxTensorBytes: 64 }), { code: 'OUT_OF_RANGE', message: /"conv\.weight".*maxTensorBytes = 64/ });
     expectOckhamError(() => parseOnnx(fixture('tiny.onnx'), { maxTotalBytes: 100 }), { code: 'OUT_OF_RANGE', message: /maxTotalBytes = 100/ });
     expectOckhamError(() => parseOnnx(fixture('tiny.onnx'), { maxBytes: 1 } as never), { code: 'UNKNOWN_OPTION' });
+    expectOckhamError(() => parseOnnx(fixture('tiny.onnx'), { maxTensors: 3 }), { code: 'OUT_OF_RANGE', message: /more than maxTensors = 3/ });
   });
 });
 

@@ -189,7 +189,7 @@ describe('PyTorch: hand-built checkpoints', () => {
     ['a view past the end of its storage', () => checkpoint([{ name: 'w', key: '0', numel: 4, offset: 1, size: [2, 2], stride: [2, 1] }], { '0': f32bytes([1, 2, 3, 4]) }), 'PARSE_ERROR', /reads element 4 of a storage of 4/],
     ['a storage shorter than its persistent id says', () => checkpoint([{ name: 'w', key: '0', numel: 8, size: [2], stride: [1] }], { '0': f32bytes([1, 2]) }), 'PARSE_ERROR', /holds 8 bytes, its persistent id declares 32/],
     ['a missing storage member', () => checkpoint([{ name: 'w', key: '5', numel: 2, size: [2], stride: [1] }], {}), 'PARSE_ERROR', /archive\/data\/5.*missing/],
-    ['a huge declared shape (budget, before any read)', () => checkpoint([{ name: 'w', key: '0', numel: 2, size: [65536, 65536], stride: [65536, 1] }], { '0': f32bytes([1, 2]) }), 'OUT_OF_RANGE', /"w".*more than options\.maxTensorBytes/],
+    ['a huge declared shape (budget, before any read)', () => checkpoint([{ name: 'w', key: '0', numel: 2, size: [65536, 65536], stride: [65536, 1] }], { '0': f32bytes([1, 2]) }), 'OUT_OF_RANGE', /"w".*more than maxTensorBytes/],
     ['an unsupported storage type', () => checkpoint([{ name: 'w', key: '0', numel: 2, type: 'ComplexFloatStorage', size: [2], stride: [1] }], {}), 'UNSUPPORTED', /torch\.ComplexFloatStorage/],
     ['size and stride of different lengths', () => checkpoint([{ name: 'w', key: '0', numel: 2, size: [2, 1], stride: [1] }], { '0': f32bytes([1, 2]) }), 'PARSE_ERROR', /differ in length/],
     ['two tensors with one dotted name ({"a.b": t, "a": {"b": t}})', () => {
@@ -199,7 +199,7 @@ describe('PyTorch: hand-built checkpoints', () => {
       return checkpoint([], { '0': f32bytes([1, 2]) }, pk(body, 'q', 9, ...str('a'), '}', ...str('b'), 'h', 9, 's', 'u', '.'));
     }, 'PARSE_ERROR', /two tensors are named "a\.b"/],
     ['a zip without data.pkl', () => buildZip([{ name: 'a.npy', data: new Uint8Array(4) }]), 'PARSE_ERROR', /no data\.pkl/],
-    ['containers nested 100 deep', () => checkpoint([], {}, pk(0x80, 2, ...Array(100).fill(']'), ...Array(99).fill('a'), '.')), 'PARSE_ERROR', /nested deeper than 64/],
+    ['containers nested 200 deep', () => checkpoint([], {}, pk(0x80, 2, ...Array(200).fill(']'), ...Array(199).fill('a'), '.')), 'PARSE_ERROR', /nested deeper than maxHeaderDepth = 128/],
     ['random bytes', () => new Uint8Array(64).fill(0x41), 'PARSE_ERROR', /not a PyTorch checkpoint/],
     ['two storage names for one byte range', () => buildZip(
       [{ name: 'archive/data.pkl', data: statePickle([{ name: 'a', key: '0', numel: 2, size: [2], stride: [1] }, { name: 'b', key: '1', numel: 2, size: [2], stride: [1] }]) }, { name: 'archive/data/0', data: f32bytes([1, 2]) }],
@@ -260,8 +260,10 @@ describe('PyTorch: hand-built checkpoints', () => {
     expectOckhamError(() => parsePytorch(bytes, { maxTotalBytes: 1000 }), { code: 'OUT_OF_RANGE', message: /maxTotalBytes = 1000/ });
     expectOckhamError(() => parsePytorch(bytes, { maxHeaderBytes: 100 }), { code: 'OUT_OF_RANGE', message: /data\.pkl is \d+ bytes/ });
     expectOckhamError(() => parsePytorch(fixture('checkpoint-legacy.pt'), { maxHeaderBytes: 100 }), { code: 'OUT_OF_RANGE', message: /maxHeaderBytes = 100/ });
-    expectOckhamError(() => parsePytorch(bytes, { maxTensorBytes: 0 }), { code: 'OUT_OF_RANGE', argument: 'options.maxTensorBytes' });
+    expectOckhamError(() => parsePytorch(bytes, { maxTensorBytes: -1 }), { code: 'OUT_OF_RANGE', argument: 'options.maxTensorBytes' });
     expectOckhamError(() => parsePytorch(bytes, { maxBytes: 1 } as never), { code: 'UNKNOWN_OPTION' });
+    expectOckhamError(() => parsePytorch(bytes, { maxTensors: 3 }), { code: 'OUT_OF_RANGE', message: /more than maxTensors = 3/ });
+    expectOckhamError(() => parsePytorch(fixture('checkpoint-zip.pt'), { maxHeaderDepth: 1 }), { code: 'PARSE_ERROR', message: /maxHeaderDepth = 1/ });
   });
 
   it('the file reader refuses directories and missing files', async () => {
