@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 import fc from 'fast-check';
 import { OckhamError } from '../../src/errors.js';
 import { parsePytorch } from '../../src/io/index.js';
+import { decodeToFloat32 } from '../../src/io/dtypes.js';
 import { readPytorchFile } from '../../src/io/node/index.js';
 import * as zip from '../../src/io/zip.js';
 import type { WeightsFile } from '../../src/io/types.js';
@@ -87,6 +88,14 @@ describe('parsePytorch / readPytorchFile: checkpoints written by torch.save', ()
     const transposed = tensors.find((t) => t.name === 'transposed')!;
     transposed.data[0] = 1234;
     expect(base.data[0]).not.toBe(1234);
+  });
+
+  it('reads a Node Buffer whose storages sit at odd offsets (legacy format) like a Uint8Array', () => {
+    // Storages in a legacy file follow an 8-byte count at arbitrary offsets; Buffer.slice() is a view.
+    const buf = readFileSync(join(DIR, 'dtypes-views-legacy.pt'));
+    expectMatches(parsePytorch(buf), EXPECTED.files['dtypes-views-legacy.pt'].tensors);
+    const raw = new Uint8Array([0, 0x00, 0x3c, 0x00, 0xc0]); // float16 1, -2 at byte 1
+    expect(Array.from(decodeToFloat32(Buffer.from(raw), 1, 2, 'f16'))).toEqual([1, -2]);
   });
 
   it('returned arrays never alias the input', () => {
