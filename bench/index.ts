@@ -15,6 +15,7 @@ const areas: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
   io: () => import('./io.js'),
   gguf: () => import('./gguf.js'),
   zip: () => import('./zip.js'),
+  pytorch: () => import('./pytorch.js'),
   cli: () => import('./cli.js'),
   llc: () => import('./llc.js'),
   lmn: () => import('./lmn.js'),

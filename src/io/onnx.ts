@@ -13,7 +13,8 @@
  * test/fixtures/onnx were written by onnx 1.12.0 and torch.onnx (PyTorch 1.13.1).
  */
 import { OckhamError } from '../errors.js';
-import { assertInt, assertKnownOptions } from '../util/validate.js';
+import { assertKnownOptions } from '../util/validate.js';
+import { BUDGET_KEYS, OutputMeter, READ_BUDGET_DEFAULTS, resolveReadBudget, type ReadBudget } from './budget.js';
 import { decodeToFloat32, ITEM_SIZE, type ElementKind } from './dtypes.js';
 import {
   countPackedVarints,
@@ -32,25 +33,22 @@ import {
 } from './protobuf.js';
 import type { LoadedTensor, WeightsFile } from './types.js';
 
-/** Options of {@link parseOnnx}. */
-export interface OnnxOptions {
+/**
+ * Options of {@link parseOnnx}: external data plus the readers' shared {@link ReadBudget}
+ * (`maxTensorBytes`, `maxTotalBytes`, `maxTensors` apply; the header limits do not: an `.onnx`
+ * file is one protobuf, bounded by its own length).
+ */
+export interface OnnxOptions extends ReadBudget {
   /**
    * Contents of external data files, keyed by the `location` the model names (e.g.
    * `model.onnx.data`). Needed only for models saved with external data; `readOnnxFile`
    * (ockham/node) reads them from the model's folder instead.
    */
   externalData?: ReadonlyMap<string, Uint8Array> | Readonly<Record<string, Uint8Array>>;
-  /** Largest single tensor, counted as its float32 output (4 bytes an element). Default 2³² (4 GiB). */
-  maxTensorBytes?: number;
-  /** Largest sum of all tensors' float32 output. Default 2³⁵ (32 GiB). */
-  maxTotalBytes?: number;
 }
 
-/** Default budgets of {@link OnnxOptions}. */
-export const ONNX_DEFAULT_BUDGET: Readonly<{ maxTensorBytes: number; maxTotalBytes: number }> = Object.freeze({
-  maxTensorBytes: 2 ** 32,
-  maxTotalBytes: 2 ** 35,
-});
+/** Default budgets of {@link OnnxOptions} (= READ_BUDGET_DEFAULTS). */
+export const ONNX_DEFAULT_BUDGET: Readonly<Required<ReadBudget>> = READ_BUDGET_DEFAULTS;
 
 /** TensorProto.DataType → element kind and ONNX's (lower-case) name. */
 const DATA_TYPES: ReadonlyMap<number, { kind: ElementKind; name: string }> = new Map([
@@ -268,6 +266,7 @@ export function scanOnnx(bytes: Uint8Array, argument = 'bytes'): OnnxScan {
   const tensors: OnnxTensorEntry[] = [];
   let sawGraph = false;
   const opsets: string[] = [];
+  let props = 0;
   forEachField(c, (f, w) => {
     if (f === 7 && w === 2) {
       if (sawGraph) fail(argument, 'model has two graphs');
@@ -302,7 +301,7 @@ export function scanOnnx(bytes: Uint8Array, argument = 'bytes'): OnnxScan {
     }
     if (w === 2 && f === 14) {
       const [k, v] = readEntry(c);
-      if (Object.keys(metadata).length < 1000) setOwn(metadata, `metadata_props.${k}`, v);
+      if (++props <= 1000) setOwn(metadata, `metadata_props.${k}`, v);
       return;
     }
     return false;
@@ -317,17 +316,10 @@ export function scanOnnx(bytes: Uint8Array, argument = 'bytes'): OnnxScan {
   return { tensors, metadata };
 }
 
-/** Checks every tensor's float32 size against the budgets (before anything is decoded). */
-export function checkOnnxBudget(tensors: readonly OnnxTensorEntry[], budget: { maxTensorBytes: number; maxTotalBytes: number }, argument: string): void {
-  let total = 0;
-  for (const t of tensors) {
-    const out = t.numel * 4;
-    if (out > budget.maxTensorBytes) {
-      throw new OckhamError('OUT_OF_RANGE', argument, `initializer ${JSON.stringify(t.name)} (${t.dtype} [${t.shape.join(', ')}]) is ${out} bytes as float32, more than options.maxTensorBytes = ${budget.maxTensorBytes}`);
-    }
-    total += out;
-    if (total > budget.maxTotalBytes) throw new OckhamError('OUT_OF_RANGE', argument, `initializers total more than options.maxTotalBytes = ${budget.maxTotalBytes} bytes as float32`);
-  }
+/** Checks every tensor's float32 size (and the count) against the budget before anything is decoded. */
+export function checkOnnxBudget(tensors: readonly OnnxTensorEntry[], budget: Required<ReadBudget>, argument: string): void {
+  const meter = new OutputMeter(budget, argument);
+  for (const t of tensors) meter.add(t.name, t.numel, t.shape);
 }
 
 /**
@@ -457,11 +449,9 @@ function asBytes(bytes: Uint8Array | ArrayBuffer, argument: string): Uint8Array 
   throw new OckhamError('INVALID_ARGUMENT', argument, 'expected a Uint8Array or ArrayBuffer');
 }
 
-/** Resolves the budgets of {@link OnnxOptions}. */
-export function resolveOnnxBudget(options: Pick<OnnxOptions, 'maxTensorBytes' | 'maxTotalBytes'> | undefined): { maxTensorBytes: number; maxTotalBytes: number } {
-  const pick = (k: 'maxTensorBytes' | 'maxTotalBytes'): number =>
-    options?.[k] === undefined ? ONNX_DEFAULT_BUDGET[k] : assertInt(options[k], `options.${k}`, 1, Number.MAX_SAFE_INTEGER);
-  return { maxTensorBytes: pick('maxTensorBytes'), maxTotalBytes: pick('maxTotalBytes') };
+/** Resolves the budget fields of {@link OnnxOptions}. */
+export function resolveOnnxBudget(options: ReadBudget | undefined): Required<ReadBudget> {
+  return resolveReadBudget(options);
 }
 
 /**
@@ -477,7 +467,7 @@ export function resolveOnnxBudget(options: Pick<OnnxOptions, 'maxTensorBytes' | 
  * Reference: onnx/onnx.proto3, docs/ExternalData.md.
  *
  * @param bytes - The `.onnx` file (not modified; returned arrays never alias it).
- * @param options - `{ externalData, maxTensorBytes, maxTotalBytes }` ({@link ONNX_DEFAULT_BUDGET}).
+ * @param options - `{ externalData, …budget }` ({@link OnnxOptions}; defaults {@link ONNX_DEFAULT_BUDGET}).
  * @returns `{ format: 'onnx', tensors, metadata }`; `dtype` is ONNX's type name (`float`, `float16`, …).
  * @throws {OckhamError} PARSE_ERROR for malformed protobuf or inconsistent tensors (wrong byte or
  *   value counts, duplicate names); UNSUPPORTED for string/complex/4-bit tensors, segments, or
@@ -490,7 +480,7 @@ export function resolveOnnxBudget(options: Pick<OnnxOptions, 'maxTensorBytes' | 
  * tensors.map((t) => `${t.name} ${t.dtype} [${t.shape}]`); // ['conv.weight float [2,1,3,3]', …]
  */
 export function parseOnnx(bytes: Uint8Array | ArrayBuffer, options?: OnnxOptions): WeightsFile {
-  assertKnownOptions(options, 'options', ['externalData', 'maxTensorBytes', 'maxTotalBytes']);
+  assertKnownOptions(options, 'options', ['externalData', ...BUDGET_KEYS]);
   const budget = resolveOnnxBudget(options);
   const argument = 'bytes';
   const b = asBytes(bytes, argument);

@@ -14,33 +14,27 @@
  * test/fixtures/pytorch were written by PyTorch 1.13.1.
  */
 import { OckhamError } from '../errors.js';
-import { assertInt, assertKnownOptions } from '../util/validate.js';
+import { assertKnownOptions } from '../util/validate.js';
+import { BUDGET_KEYS, OutputMeter, READ_BUDGET_DEFAULTS, resolveReadBudget, type ReadBudget } from './budget.js';
 import { decodeToFloat32, ITEM_SIZE, type ElementKind } from './dtypes.js';
 import { isGlobalRef, unpickle, type PickleGlobal } from './pickle.js';
 import type { LoadedTensor, WeightsFile } from './types.js';
 import { listZipEntries, readZipEntry, type ZipEntry } from './zip.js';
 
-/** Budgets of {@link parsePytorch} / `readPytorchFile`; all sizes in bytes. */
-export interface PytorchOptions {
-  /** Largest pickle (`data.pkl`, or all legacy pickles together) accepted. Default 2²⁸ (256 MiB). */
-  maxHeaderBytes?: number;
-  /** Largest single tensor, counted as its float32 output (4 bytes an element). Default 2³² (4 GiB). */
-  maxTensorBytes?: number;
-  /** Largest sum of all tensors' float32 output. Default 2³⁵ (32 GiB: a 7B-parameter checkpoint in float32 is 28 GB). */
-  maxTotalBytes?: number;
-}
+/**
+ * Budgets of {@link parsePytorch} / `readPytorchFile`: the readers' shared {@link ReadBudget}.
+ * `maxHeaderBytes` bounds `data.pkl` (all legacy pickles together; the zip directory in the Node
+ * reader), `maxTensorBytes` / `maxTotalBytes` / `maxTensors` the float32 output, `maxHeaderDepth`
+ * the nesting of containers in the pickle; `maxExpansion` does not apply (torch stores members
+ * uncompressed; the zip reader bounds deflated ones).
+ */
+export interface PytorchOptions extends ReadBudget {}
 
-/** Default budgets of {@link PytorchOptions}. */
-export const PYTORCH_DEFAULT_BUDGET: Readonly<Required<PytorchOptions>> = Object.freeze({
-  maxHeaderBytes: 2 ** 28,
-  maxTensorBytes: 2 ** 32,
-  maxTotalBytes: 2 ** 35,
-});
+/** Default budgets of {@link PytorchOptions} (= READ_BUDGET_DEFAULTS). */
+export const PYTORCH_DEFAULT_BUDGET: Readonly<Required<PytorchOptions>> = READ_BUDGET_DEFAULTS;
 
 /** Most non-tensor leaves copied into `metadata`. */
 const MAX_METADATA = 1000;
-/** Deepest container nesting walked for tensors. */
-const MAX_DEPTH = 64;
 
 /** Storage class name (as torch.save writes it) → element kind and torch dtype name. */
 const STORAGE_TYPES: ReadonlyMap<string, { kind: ElementKind; dtype: string }> = new Map([
@@ -185,17 +179,11 @@ function storageRef(pid: unknown, legacy: boolean, argument: string): StorageRef
   return Object.freeze({ kind: 'storage' as const, key, elem: info.kind, dtype: info.dtype, numel, viewOffset });
 }
 
-interface Budget {
-  maxHeaderBytes: number;
-  maxTensorBytes: number;
-  maxTotalBytes: number;
-}
+type Budget = Required<ReadBudget>;
 
 function resolveOptions(options: PytorchOptions | undefined): Budget {
-  assertKnownOptions(options, 'options', ['maxHeaderBytes', 'maxTensorBytes', 'maxTotalBytes']);
-  const pick = (k: keyof PytorchOptions): number =>
-    options?.[k] === undefined ? PYTORCH_DEFAULT_BUDGET[k] : assertInt(options[k], `options.${k}`, 1, Number.MAX_SAFE_INTEGER);
-  return { maxHeaderBytes: pick('maxHeaderBytes'), maxTensorBytes: pick('maxTensorBytes'), maxTotalBytes: pick('maxTotalBytes') };
+  assertKnownOptions(options, 'options', BUDGET_KEYS);
+  return resolveReadBudget(options);
 }
 
 /** A named tensor found in the unpickled object, not yet read. */
@@ -225,12 +213,14 @@ function leafString(v: unknown): string | undefined {
  * Walks the unpickled object: tensors anywhere in nested dicts/lists are named by their dotted
  * path (`model.fc.weight`, `optimizer.state.0.exp_avg`); scalar leaves go to metadata (first 1000).
  */
-function plan(root: unknown, argument: string): PytorchPlan {
+function plan(root: unknown, argument: string, maxDepth: number): PytorchPlan {
   const tensors: PytorchTensorPlan[] = [];
   const metadata: Record<string, string> = {};
   let nMeta = 0;
   const names = new Set<string>();
-  const onPath = new Set<unknown>();
+  // Each container is walked once: a pickle can share one list at every level of a 60-deep
+  // tree (2⁶⁰ paths from 120 bytes). Tensors (e.g. tied weights) may still appear under several names.
+  const seen = new Set<unknown>();
   const visit = (v: unknown, path: string, depth: number): void => {
     if (isKind<TensorRef>(v, 'tensor')) {
       const name = path === '' ? 'tensor' : path;
@@ -241,9 +231,9 @@ function plan(root: unknown, argument: string): PytorchPlan {
     }
     const isMap = v instanceof Map;
     if (isMap || Array.isArray(v)) {
-      if (depth >= MAX_DEPTH) throw new OckhamError('PARSE_ERROR', argument, `containers nested deeper than ${MAX_DEPTH} at ${JSON.stringify(path)}`);
-      if (onPath.has(v)) return; // a container that holds itself: nothing new below
-      onPath.add(v);
+      if (depth >= maxDepth) throw new OckhamError('PARSE_ERROR', argument, `containers nested deeper than maxHeaderDepth = ${maxDepth} at ${JSON.stringify(path)}`);
+      if (seen.has(v)) return; // shared or self-containing: walked already
+      seen.add(v);
       const child = (k: string): string => (path === '' ? k : `${path}.${k}`);
       if (isMap) {
         for (const [k, x] of v as Map<unknown, unknown>) {
@@ -254,7 +244,6 @@ function plan(root: unknown, argument: string): PytorchPlan {
         const a = v as unknown[];
         for (let i = 0; i < a.length; i++) visit(a[i], child(String(i)), depth + 1);
       }
-      onPath.delete(v);
       return;
     }
     const s = leafString(v);
@@ -268,10 +257,10 @@ function plan(root: unknown, argument: string): PytorchPlan {
 }
 
 /** Unpickles a zip checkpoint's data.pkl into a plan. */
-export function planZipPickle(pickle: Uint8Array, argument: string): PytorchPlan {
+export function planZipPickle(pickle: Uint8Array, argument: string, maxDepth: number): PytorchPlan {
   const globals = torchGlobals(argument);
   const { value } = unpickle(pickle, { globals, argument, persistentLoad: (pid) => storageRef(pid, false, argument) });
-  return plan(value, argument);
+  return plan(value, argument, maxDepth);
 }
 
 /**
@@ -295,7 +284,7 @@ export function materializeTensor(
     if (!Number.isSafeInteger(numel)) throw new OckhamError('OUT_OF_RANGE', argument, `tensor ${JSON.stringify(t.name)} has too many elements`);
   }
   if (numel * 4 > budget.maxTensorBytes) {
-    throw new OckhamError('OUT_OF_RANGE', argument, `tensor ${JSON.stringify(t.name)} ([${size.join(', ')}], ${st.dtype}) is ${numel * 4} bytes as float32, more than options.maxTensorBytes = ${budget.maxTensorBytes}`);
+    throw new OckhamError('OUT_OF_RANGE', argument, `tensor ${JSON.stringify(t.name)} [${size.join(', ')}] is ${numel} elements = ${numel * 4} bytes as float32, more than maxTensorBytes = ${budget.maxTensorBytes}`);
   }
   const storageElems = Math.floor(storageBytes.length / item);
   const base = st.viewOffset + ref.offset;
@@ -396,20 +385,14 @@ export function torchZipPrefix(names: readonly string[], argument: string): stri
   return pkl[0].slice(0, -'data.pkl'.length);
 }
 
-function sumBudget(loaded: LoadedTensor, total: { bytes: number }, budget: Budget, argument: string): void {
-  total.bytes += loaded.data.length * 4;
-  if (total.bytes > budget.maxTotalBytes) throw new OckhamError('OUT_OF_RANGE', argument, `tensors total more than options.maxTotalBytes = ${budget.maxTotalBytes} bytes as float32`);
-}
-
-/** Checks a tensor's float32 size against the budgets before its storage is read. */
-export function precheckBudget(t: PytorchTensorPlan, planned: { bytes: number }, budget: Budget, argument: string): void {
-  let numel = 1;
-  for (const d of t.ref.size) numel *= d;
-  if (numel * 4 > budget.maxTensorBytes) {
-    throw new OckhamError('OUT_OF_RANGE', argument, `tensor ${JSON.stringify(t.name)} ([${t.ref.size.join(', ')}], ${t.ref.storage.dtype}) is ${numel * 4} bytes as float32, more than options.maxTensorBytes = ${budget.maxTensorBytes}`);
+/** Checks every tensor's float32 size (and the tensor count) against the budget before any storage is read. */
+export function precheckBudget(tensors: readonly PytorchTensorPlan[], budget: Budget, argument: string): void {
+  const meter = new OutputMeter(budget, argument);
+  for (const t of tensors) {
+    let numel = 1;
+    for (const d of t.ref.size) numel *= d;
+    meter.add(t.name, numel, t.ref.size);
   }
-  planned.bytes += numel * 4;
-  if (planned.bytes > budget.maxTotalBytes) throw new OckhamError('OUT_OF_RANGE', argument, `tensors total more than options.maxTotalBytes = ${budget.maxTotalBytes} bytes as float32`);
 }
 
 export { resolveOptions as resolvePytorchOptions };
@@ -429,7 +412,7 @@ export { resolveOptions as resolvePytorchOptions };
  * Reference: torch/serialization.py (PyTorch 1.6–2.x).
  *
  * @param bytes - The file contents (not modified; returned arrays never alias it).
- * @param options - Budgets `{ maxHeaderBytes, maxTensorBytes, maxTotalBytes }` ({@link PYTORCH_DEFAULT_BUDGET}).
+ * @param options - Budgets ({@link PytorchOptions}; defaults {@link PYTORCH_DEFAULT_BUDGET}).
  * @returns `{ format: 'pytorch', tensors, metadata }`; each tensor's `dtype` is torch's name of the
  *   stored dtype (`float32`, `float16`, `bfloat16`, `int8`, …).
  * @throws {OckhamError} UNSUPPORTED naming the global for a refused global (and for sparse,
@@ -460,14 +443,14 @@ export function parsePytorchAs(bytes: Uint8Array | ArrayBuffer, options: Pytorch
 }
 
 function parseZip(b: Uint8Array, budget: Budget, argument: string): WeightsFile {
-  const zipBudget = { maxEntryBytes: Math.min(2 ** 32 - 1, Math.max(budget.maxHeaderBytes, budget.maxTotalBytes)) };
+  const zipBudget = { maxEntries: Math.max(100_000, budget.maxTensors + 16), maxEntryBytes: Math.min(2 ** 32 - 1, Math.max(budget.maxHeaderBytes, budget.maxTotalBytes)) };
   const entries = listZipEntries(b, zipBudget, argument);
   const byName = new Map<string, ZipEntry>();
   for (const e of entries) byName.set(e.name, e);
   const prefix = torchZipPrefix(entries.map((e) => e.name), argument);
   const pklEntry = byName.get(`${prefix}data.pkl`)!;
   if (pklEntry.size > budget.maxHeaderBytes) {
-    throw new OckhamError('OUT_OF_RANGE', argument, `data.pkl is ${pklEntry.size} bytes, more than options.maxHeaderBytes = ${budget.maxHeaderBytes}`);
+    throw new OckhamError('OUT_OF_RANGE', argument, `data.pkl is ${pklEntry.size} bytes, more than maxHeaderBytes = ${budget.maxHeaderBytes}`);
   }
   let littleEndian = true;
   const bo = byName.get(`${prefix}byteorder`);
@@ -476,12 +459,10 @@ function parseZip(b: Uint8Array, budget: Budget, argument: string): WeightsFile 
     if (text !== 'little' && text !== 'big') throw new OckhamError('PARSE_ERROR', argument, `byteorder member says ${JSON.stringify(text.slice(0, 20))}`);
     littleEndian = text === 'little';
   }
-  const p = planZipPickle(readZipEntry(b, pklEntry, zipBudget, argument), argument);
-  const planned = { bytes: 0 };
-  for (const t of p.tensors) precheckBudget(t, planned, budget, argument);
+  const p = planZipPickle(readZipEntry(b, pklEntry, zipBudget, argument), argument, budget.maxHeaderDepth);
+  precheckBudget(p.tensors, budget, argument);
   const storages = new Map<string, Uint8Array>();
   const tensors: LoadedTensor[] = [];
-  const total = { bytes: 0 };
   for (const t of p.tensors) {
     const key = t.ref.storage.key;
     let data = storages.get(key);
@@ -494,7 +475,6 @@ function parseZip(b: Uint8Array, budget: Budget, argument: string): WeightsFile 
       storages.set(key, data);
     }
     const loaded = materializeTensor(t, data, argument, budget, littleEndian);
-    sumBudget(loaded, total, budget, argument);
     tensors.push(loaded);
   }
   return { format: 'pytorch', tensors, metadata: p.metadata };
@@ -528,15 +508,14 @@ function parseLegacy(b: Uint8Array, budget: Budget, argument: string): WeightsFi
     keysPickle = unpickle(head, { argument, start: main.end });
   } catch (e) {
     if (e instanceof OckhamError && e.code === 'PARSE_ERROR' && head.length < b.length && /truncated|without/.test(e.message)) {
-      throw new OckhamError('OUT_OF_RANGE', argument, `legacy checkpoint pickles take more than options.maxHeaderBytes = ${budget.maxHeaderBytes} bytes`);
+      throw new OckhamError('OUT_OF_RANGE', argument, `legacy checkpoint pickles take more than maxHeaderBytes = ${budget.maxHeaderBytes} bytes`);
     }
     throw e;
   }
   const keys = keysPickle.value;
   if (!Array.isArray(keys) || !keys.every((k) => typeof k === 'string')) throw new OckhamError('PARSE_ERROR', argument, 'legacy checkpoint: storage key list is not a list of strings');
-  const p = plan(main.value, argument);
-  const planned = { bytes: 0 };
-  for (const t of p.tensors) precheckBudget(t, planned, budget, argument);
+  const p = plan(main.value, argument, budget.maxHeaderDepth);
+  precheckBudget(p.tensors, budget, argument);
   // Element kind of each storage, from the tensors that refer to it.
   const kinds = new Map<string, ElementKind>();
   for (const t of p.tensors) kinds.set(t.ref.storage.key, t.ref.storage.elem);
@@ -562,12 +541,10 @@ function parseLegacy(b: Uint8Array, budget: Budget, argument: string): WeightsFi
     pos += nbytes;
   }
   const tensors: LoadedTensor[] = [];
-  const total = { bytes: 0 };
   for (const t of p.tensors) {
     const data = storages.get(t.ref.storage.key);
     if (!data) throw new OckhamError('PARSE_ERROR', argument, `tensor ${JSON.stringify(t.name)}: storage ${JSON.stringify(t.ref.storage.key)} is missing from the file`);
     const loaded = materializeTensor(t, data, argument, budget, pre.littleEndian);
-    sumBudget(loaded, total, budget, argument);
     tensors.push(loaded);
   }
   return { format: 'pytorch', tensors, metadata: p.metadata };

@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 import fc from 'fast-check';
 import { OckhamError } from '../../src/errors.js';
 import { parsePytorch } from '../../src/io/index.js';
+import { decodeToFloat32 } from '../../src/io/dtypes.js';
 import { readPytorchFile } from '../../src/io/node/index.js';
 import * as zip from '../../src/io/zip.js';
 import type { WeightsFile } from '../../src/io/types.js';
@@ -87,6 +88,14 @@ describe('parsePytorch / readPytorchFile: checkpoints written by torch.save', ()
     const transposed = tensors.find((t) => t.name === 'transposed')!;
     transposed.data[0] = 1234;
     expect(base.data[0]).not.toBe(1234);
+  });
+
+  it('reads a Node Buffer whose storages sit at odd offsets (legacy format) like a Uint8Array', () => {
+    // Storages in a legacy file follow an 8-byte count at arbitrary offsets; Buffer.slice() is a view.
+    const buf = readFileSync(join(DIR, 'dtypes-views-legacy.pt'));
+    expectMatches(parsePytorch(buf), EXPECTED.files['dtypes-views-legacy.pt'].tensors);
+    const raw = new Uint8Array([0, 0x00, 0x3c, 0x00, 0xc0]); // float16 1, -2 at byte 1
+    expect(Array.from(decodeToFloat32(Buffer.from(raw), 1, 2, 'f16'))).toEqual([1, -2]);
   });
 
   it('returned arrays never alias the input', () => {
@@ -189,7 +198,7 @@ describe('PyTorch: hand-built checkpoints', () => {
     ['a view past the end of its storage', () => checkpoint([{ name: 'w', key: '0', numel: 4, offset: 1, size: [2, 2], stride: [2, 1] }], { '0': f32bytes([1, 2, 3, 4]) }), 'PARSE_ERROR', /reads element 4 of a storage of 4/],
     ['a storage shorter than its persistent id says', () => checkpoint([{ name: 'w', key: '0', numel: 8, size: [2], stride: [1] }], { '0': f32bytes([1, 2]) }), 'PARSE_ERROR', /holds 8 bytes, its persistent id declares 32/],
     ['a missing storage member', () => checkpoint([{ name: 'w', key: '5', numel: 2, size: [2], stride: [1] }], {}), 'PARSE_ERROR', /archive\/data\/5.*missing/],
-    ['a huge declared shape (budget, before any read)', () => checkpoint([{ name: 'w', key: '0', numel: 2, size: [65536, 65536], stride: [65536, 1] }], { '0': f32bytes([1, 2]) }), 'OUT_OF_RANGE', /"w".*more than options\.maxTensorBytes/],
+    ['a huge declared shape (budget, before any read)', () => checkpoint([{ name: 'w', key: '0', numel: 2, size: [65536, 65536], stride: [65536, 1] }], { '0': f32bytes([1, 2]) }), 'OUT_OF_RANGE', /"w".*more than maxTensorBytes/],
     ['an unsupported storage type', () => checkpoint([{ name: 'w', key: '0', numel: 2, type: 'ComplexFloatStorage', size: [2], stride: [1] }], {}), 'UNSUPPORTED', /torch\.ComplexFloatStorage/],
     ['size and stride of different lengths', () => checkpoint([{ name: 'w', key: '0', numel: 2, size: [2, 1], stride: [1] }], { '0': f32bytes([1, 2]) }), 'PARSE_ERROR', /differ in length/],
     ['two tensors with one dotted name ({"a.b": t, "a": {"b": t}})', () => {
@@ -199,7 +208,7 @@ describe('PyTorch: hand-built checkpoints', () => {
       return checkpoint([], { '0': f32bytes([1, 2]) }, pk(body, 'q', 9, ...str('a'), '}', ...str('b'), 'h', 9, 's', 'u', '.'));
     }, 'PARSE_ERROR', /two tensors are named "a\.b"/],
     ['a zip without data.pkl', () => buildZip([{ name: 'a.npy', data: new Uint8Array(4) }]), 'PARSE_ERROR', /no data\.pkl/],
-    ['containers nested 100 deep', () => checkpoint([], {}, pk(0x80, 2, ...Array(100).fill(']'), ...Array(99).fill('a'), '.')), 'PARSE_ERROR', /nested deeper than 64/],
+    ['containers nested 200 deep', () => checkpoint([], {}, pk(0x80, 2, ...Array(200).fill(']'), ...Array(199).fill('a'), '.')), 'PARSE_ERROR', /nested deeper than maxHeaderDepth = 128/],
     ['random bytes', () => new Uint8Array(64).fill(0x41), 'PARSE_ERROR', /not a PyTorch checkpoint/],
     ['two storage names for one byte range', () => buildZip(
       [{ name: 'archive/data.pkl', data: statePickle([{ name: 'a', key: '0', numel: 2, size: [2], stride: [1] }, { name: 'b', key: '1', numel: 2, size: [2], stride: [1] }]) }, { name: 'archive/data/0', data: f32bytes([1, 2]) }],
@@ -221,6 +230,41 @@ describe('PyTorch: hand-built checkpoints', () => {
     });
   }
 
+  it('walks a shared container once (a 60-level DAG of 2^60 paths ends at once)', () => {
+    const parts: (number | string | number[])[] = [0x80, 2, ']', 'q', 0, '0'];
+    for (let k = 1; k <= 60; k++) parts.push('h', k - 1, 'h', k - 1, 0x86, 'q', k, '0');
+    parts.push('h', 60, '.');
+    const t0 = performance.now();
+    const { tensors } = parsePytorch(checkpoint([], {}, pk(...parts)));
+    expect(tensors).toEqual([]);
+    expect(performance.now() - t0).toBeLessThan(1000);
+  });
+
+  it('names a tensor referenced twice (tied weights) under both names', () => {
+    const one = statePickle([{ name: 'embed.weight', key: '0', numel: 2, size: [2], stride: [1] }]);
+    const body = one.subarray(0, one.length - 2);
+    const bytes = checkpoint([], { '0': f32bytes([1, 2]) }, pk(body, 'q', 9, ...str('head.weight'), 'h', 9, 'u', '.'));
+    const { tensors } = parsePytorch(bytes);
+    expect(tensors.map((t) => t.name)).toEqual(['embed.weight', 'head.weight']);
+    expect(Array.from(tensors[1].data)).toEqual([1, 2]);
+    expect(tensors[0].data).not.toBe(tensors[1].data);
+  });
+
+  it('reads deflated members (other zip tools) and ZIP64 end records, in both readers', async () => {
+    const pickle = statePickle([{ name: 'w', key: '0', numel: 3, size: [3], stride: [1] }]);
+    const dir = mkdtempSync(join(tmpdir(), 'ockham-pt-'));
+    try {
+      for (const [i, opts] of [[8, {}], [0, { zip64: true }], [8, { zip64: true }]] as const) {
+        const bytes = buildZip([{ name: 'archive/data.pkl', data: pickle, method: i }, { name: 'archive/data/0', data: f32bytes([1, -2, 3]), method: i }], opts);
+        expect(Array.from(parsePytorch(bytes).tensors[0].data)).toEqual([1, -2, 3]);
+        writeFileSync(join(dir, 'x.pt'), bytes);
+        expect(Array.from((await readPytorchFile(join(dir, 'x.pt'))).tensors[0].data)).toEqual([1, -2, 3]);
+      }
+    } finally {
+      rmSync(dir, { recursive: true });
+    }
+  });
+
   it('refuses a tar-format checkpoint (PyTorch < 0.4)', () => {
     const tar = new Uint8Array(1024);
     tar.set(new TextEncoder().encode('ustar'), 257);
@@ -240,8 +284,10 @@ describe('PyTorch: hand-built checkpoints', () => {
     expectOckhamError(() => parsePytorch(bytes, { maxTotalBytes: 1000 }), { code: 'OUT_OF_RANGE', message: /maxTotalBytes = 1000/ });
     expectOckhamError(() => parsePytorch(bytes, { maxHeaderBytes: 100 }), { code: 'OUT_OF_RANGE', message: /data\.pkl is \d+ bytes/ });
     expectOckhamError(() => parsePytorch(fixture('checkpoint-legacy.pt'), { maxHeaderBytes: 100 }), { code: 'OUT_OF_RANGE', message: /maxHeaderBytes = 100/ });
-    expectOckhamError(() => parsePytorch(bytes, { maxTensorBytes: 0 }), { code: 'OUT_OF_RANGE', argument: 'options.maxTensorBytes' });
+    expectOckhamError(() => parsePytorch(bytes, { maxTensorBytes: -1 }), { code: 'OUT_OF_RANGE', argument: 'options.maxTensorBytes' });
     expectOckhamError(() => parsePytorch(bytes, { maxBytes: 1 } as never), { code: 'UNKNOWN_OPTION' });
+    expectOckhamError(() => parsePytorch(bytes, { maxTensors: 3 }), { code: 'OUT_OF_RANGE', message: /more than maxTensors = 3/ });
+    expectOckhamError(() => parsePytorch(fixture('checkpoint-zip.pt'), { maxHeaderDepth: 1 }), { code: 'PARSE_ERROR', message: /maxHeaderDepth = 1/ });
   });
 
   it('the file reader refuses directories and missing files', async () => {
@@ -275,6 +321,33 @@ describe('PyTorch: fuzzing (fixed seeds)', () => {
       }),
       { seed: 1611, numRuns: 400 },
     );
+  });
+
+  it('file reader: zip directory and end record with flipped bytes', async () => {
+    const bytes = fixture('dtypes-views-zip.pt');
+    const cd = zip.listZipEntries(bytes).reduce((m, e) => Math.max(m, e.dataOffset + e.compressedSize), 0);
+    const dir = mkdtempSync(join(tmpdir(), 'ockham-pt-'));
+    const file = join(dir, 'x.pt');
+    try {
+      await fc.assert(
+        fc.asyncProperty(fc.array(fc.tuple(fc.nat(bytes.length - cd - 1), fc.integer({ min: 1, max: 255 })), { minLength: 1, maxLength: 6 }), async (fl) => {
+          const b = bytes.slice();
+          for (const [i, x] of fl) b[cd + i] ^= x;
+          writeFileSync(file, b);
+          const t0 = performance.now();
+          try {
+            // A flip the checks cannot see (a comment, an unused field) must leave every value exact.
+            expectMatches(await readPytorchFile(file), EXPECTED.files['dtypes-views-zip.pt'].tensors);
+          } catch (e) {
+            if (!(e instanceof OckhamError)) throw e;
+          }
+          expect(performance.now() - t0).toBeLessThan(1000);
+        }),
+        { seed: 1613, numRuns: 150 },
+      );
+    } finally {
+      rmSync(dir, { recursive: true });
+    }
   });
 
   it('zip checkpoint with a mutated data.pkl (re-zipped, so the CRC matches)', () => {

@@ -7,15 +7,16 @@ import { open, realpath, type FileHandle } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { OckhamError } from '../../errors.js';
 import { assertKnownOptions } from '../../util/validate.js';
-import { checkOnnxBudget, decodeOnnxTensor, resolveOnnxBudget, scanOnnx, type OnnxOptions } from '../onnx.js';
+import { BUDGET_KEYS, type ReadBudget } from '../budget.js';
+import { checkOnnxBudget, decodeOnnxTensor, resolveOnnxBudget, scanOnnx } from '../onnx.js';
 import type { LoadedTensor, WeightsFile } from '../types.js';
 import { rethrowWithPath } from './errors.js';
 
 /** Largest `.onnx` file: protobuf messages are limited to 2 GiB (bigger models use external data). */
 const MAX_MODEL_BYTES = 2 ** 31 - 1;
 
-/** Options of {@link readOnnxFile}: the budgets of {@link parseOnnx}. */
-export type OnnxFileOptions = Pick<OnnxOptions, 'maxTensorBytes' | 'maxTotalBytes'>;
+/** Options of {@link readOnnxFile}: the readers' shared budget, as {@link parseOnnx}. */
+export type OnnxFileOptions = ReadBudget;
 
 /**
  * Opens a regular file for reading without blocking on FIFOs or devices; refuses anything else.
@@ -55,7 +56,7 @@ export async function readRange(fh: FileHandle, position: number, length: number
  * first. Budgets are checked on the declared shapes before anything is read.
  *
  * @param path - Path of the `.onnx` file.
- * @param options - `{ maxTensorBytes, maxTotalBytes }` as {@link parseOnnx}.
+ * @param options - Budgets ({@link ReadBudget}: `maxTensorBytes`, `maxTotalBytes`, `maxTensors` apply) as {@link parseOnnx}.
  * @returns `{ format: 'onnx', tensors, metadata }` as {@link parseOnnx}.
  * @throws {OckhamError} with `argument` = path: INVALID_ARGUMENT for unreadable files or external
  *   locations outside the folder; PARSE_ERROR / UNSUPPORTED / OUT_OF_RANGE as {@link parseOnnx}.
@@ -65,7 +66,7 @@ export async function readRange(fh: FileHandle, position: number, length: number
  * tensors.map((t) => `${t.name} [${t.shape}]`); // ['conv.weight [2,1,3,3]', …]
  */
 export async function readOnnxFile(path: string, options?: OnnxFileOptions): Promise<WeightsFile> {
-  assertKnownOptions(options, 'options', ['maxTensorBytes', 'maxTotalBytes']);
+  assertKnownOptions(options, 'options', BUDGET_KEYS);
   const budget = resolveOnnxBudget(options);
   const handles = new Map<string, { fh: FileHandle; size: number }>();
   try {
@@ -81,7 +82,13 @@ export async function readOnnxFile(path: string, options?: OnnxFileOptions): Pro
     checkOnnxBudget(scan.tensors, budget, path);
     const folder = await realpath(dirname(resolve(path)));
     const tensors: LoadedTensor[] = [];
-    for (const t of scan.tensors) {
+    // Close each external file after its last tensor (a model may use one file per tensor).
+    const lastUse = new Map<string, number>();
+    scan.tensors.forEach((t, i) => {
+      if (t.external) lastUse.set(t.external.location, i);
+    });
+    for (let i = 0; i < scan.tensors.length; i++) {
+      const t = scan.tensors[i];
       if (!t.external) {
         tensors.push(decodeOnnxTensor(bytes, t, path));
         continue;
@@ -110,6 +117,10 @@ export async function readOnnxFile(path: string, options?: OnnxFileOptions): Pro
       }
       const chunk = await readRange(h.fh, offset, length, path, `external data file ${JSON.stringify(location)}`);
       tensors.push(decodeOnnxTensor(bytes, t, path, chunk));
+      if (lastUse.get(location) === i) {
+        handles.delete(location);
+        await h.fh.close();
+      }
     }
     return { format: 'onnx', tensors, metadata: scan.metadata };
   } catch (e) {
