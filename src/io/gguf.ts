@@ -276,7 +276,7 @@ function need(c: Cursor, n: number, what: string): void {
     throw new OckhamError(
       'OUT_OF_RANGE',
       c.arg,
-      `${what} at byte ${c.pos} needs ${n} bytes, past the ${c.maxHeader}-byte header budget (options.maxHeaderBytes)`,
+      `${what} at byte ${c.pos} needs ${n} bytes, past the ${c.maxHeader}-byte header budget (maxHeaderBytes)`,
     );
   }
   if (end > c.b.length) throw new NeedMore(end);
@@ -869,7 +869,7 @@ export function chargeGgufTensor(t: GgufTensorInfo, o: ResolvedGgufOptions, tota
     throw new OckhamError(
       'OUT_OF_RANGE',
       argument,
-      `tensor ${JSON.stringify(t.name)} (${t.type} [${t.shape.join(', ')}]) needs ${size} bytes, over options.maxTensorBytes = ${o.maxTensorBytes}`,
+      `tensor ${JSON.stringify(t.name)} (${t.type} [${t.shape.join(', ')}]) needs ${size} bytes, more than maxTensorBytes = ${o.maxTensorBytes}`,
     );
   }
   const next = total + out + (o.stored ? raw : 0);
@@ -877,7 +877,7 @@ export function chargeGgufTensor(t: GgufTensorInfo, o: ResolvedGgufOptions, tota
     throw new OckhamError(
       'OUT_OF_RANGE',
       argument,
-      `reading tensor ${JSON.stringify(t.name)} brings the total to ${next} bytes, over options.maxTotalBytes = ${o.maxTotalBytes}`,
+      `reading tensor ${JSON.stringify(t.name)} brings the total to ${next} bytes, more than maxTotalBytes = ${o.maxTotalBytes}`,
     );
   }
   return next;

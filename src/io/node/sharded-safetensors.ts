@@ -93,7 +93,7 @@ export async function readShardedSafetensorsIndex(path: string, options?: Sharde
     const st = await stat(index);
     if (!st.isFile()) throw new OckhamError('INVALID_ARGUMENT', index, 'is not a regular file');
     if (st.size > o.maxHeaderBytes) {
-      throw new OckhamError('OUT_OF_RANGE', index, `index is ${st.size} bytes, over options.maxHeaderBytes = ${o.maxHeaderBytes}`);
+      throw new OckhamError('OUT_OF_RANGE', index, `index is ${st.size} bytes, more than maxHeaderBytes = ${o.maxHeaderBytes}`);
     }
     let json: unknown;
     try {
@@ -216,11 +216,11 @@ function charge(e: SafetensorsEntry, o: Resolved, total: number, path: string): 
   const out = n * 4;
   const raw = e.end - e.start;
   if (Math.max(out, raw) > o.maxTensorBytes) {
-    throw new OckhamError('OUT_OF_RANGE', path, `tensor ${JSON.stringify(e.name)} (${e.dtype} [${e.shape.join(', ')}]) needs ${Math.max(out, raw)} bytes, over options.maxTensorBytes = ${o.maxTensorBytes}`);
+    throw new OckhamError('OUT_OF_RANGE', path, `tensor ${JSON.stringify(e.name)} (${e.dtype} [${e.shape.join(', ')}]) needs ${Math.max(out, raw)} bytes, more than maxTensorBytes = ${o.maxTensorBytes}`);
   }
   const next = total + out + (o.stored ? raw : 0);
   if (next > o.maxTotalBytes) {
-    throw new OckhamError('OUT_OF_RANGE', path, `tensor ${JSON.stringify(e.name)} brings the total to ${next} bytes, over options.maxTotalBytes = ${o.maxTotalBytes}`);
+    throw new OckhamError('OUT_OF_RANGE', path, `tensor ${JSON.stringify(e.name)} brings the total to ${next} bytes, more than maxTotalBytes = ${o.maxTotalBytes}`);
   }
   return next;
 }

@@ -149,9 +149,9 @@ function checkSafetensorsBudget(header: SafetensorsHeader, o: ReadWeightsOptions
     let n = 1;
     for (const d of e.shape) n *= d;
     const size = Math.max(4 * n, e.end - e.start);
-    if (size > budget.maxTensorBytes) throw new OckhamError('OUT_OF_RANGE', path, `tensor ${JSON.stringify(e.name)} needs ${size} bytes, over maxTensorBytes = ${budget.maxTensorBytes}`);
+    if (size > budget.maxTensorBytes) throw new OckhamError('OUT_OF_RANGE', path, `tensor ${JSON.stringify(e.name)} needs ${size} bytes, more than maxTensorBytes = ${budget.maxTensorBytes}`);
     sum += 4 * n + (o.stored ? e.end - e.start : 0);
-    if (total && sum > budget.maxTotalBytes) throw new OckhamError('OUT_OF_RANGE', path, `the tensors need ${sum}+ bytes, over maxTotalBytes = ${budget.maxTotalBytes}`);
+    if (total && sum > budget.maxTotalBytes) throw new OckhamError('OUT_OF_RANGE', path, `the tensors need ${sum}+ bytes, more than maxTotalBytes = ${budget.maxTotalBytes}`);
   }
 }
 
