@@ -522,9 +522,10 @@ function parseHeader(c: Cursor): GgufHeader {
  *   prefix that ends inside the header), UNSUPPORTED for version 1, big-endian files and unknown
  *   ggml types, OUT_OF_RANGE when the header exceeds `maxHeaderBytes`.
  * @example
+ * import { readFileSync } from 'node:fs';
  * import { parseGgufHeader } from 'ockham';
- * const h = parseGgufHeader(new Uint8Array(await (await fetch('model.gguf')).arrayBuffer()));
- * h.tensors.map((t) => `${t.name} ${t.type} [${t.shape}]`);
+ * const h = parseGgufHeader(readFileSync('test/fixtures/gguf/all-types.gguf'));
+ * h.tensors.map((t) => `${t.name} ${t.type} [${t.shape}]`); // ['q8_0.weight Q8_0 [3,64]', …]
  */
 export function parseGgufHeader(
   bytes: Uint8Array,
@@ -921,10 +922,10 @@ export interface GgufFile extends WeightsFile {
  * @throws {OckhamError} as {@link parseGgufHeader}; UNSUPPORTED for tensors of a type it does
  *   not decode; OUT_OF_RANGE over a budget; INVALID_ARGUMENT for bad options or unknown names.
  * @example
+ * import { readFileSync } from 'node:fs';
  * import { parseGguf } from 'ockham';
- * const bytes = new Uint8Array(await (await fetch('tiny.gguf')).arrayBuffer());
- * const { tensors } = parseGguf(bytes, { names: ['output.weight'] });
- * console.log(tensors[0].dtype, tensors[0].shape);
+ * const { tensors } = parseGguf(readFileSync('test/fixtures/gguf/all-types.gguf'), { names: ['q4_k.weight'] });
+ * console.log(tensors[0].dtype, tensors[0].shape); // 'Q4_K' [2, 256]
  */
 export function parseGguf(bytes: Uint8Array | ArrayBuffer, options?: GgufOptions): GgufFile {
   const o = resolveGgufOptions(options);

@@ -158,3 +158,21 @@ describe('ockham report on a sharded checkpoint', () => {
     expect(r.tensors.find((t) => t.name === 'layer.0.weight')!.compression!.naiveOf).toBe('BF16');
   });
 });
+
+describe('committed fixture written by scripts/fixtures/shards_fixture.py (an independent writer)', () => {
+  it('reads every tensor with the values numpy wrote', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { parseNpz } = await import('../../src/io/npz.js');
+    const dir = join(__dirname, '..', 'fixtures', 'shards');
+    const expected = parseNpz(readFileSync(join(dir, 'expected.npz')));
+    const f = await readWeightsFile(dir);
+    expect(f.tensors.map((t) => t.name).sort()).toEqual(expected.tensors.map((t) => t.name).sort());
+    for (const e of expected.tensors) {
+      const t = f.tensors.find((x) => x.name === e.name)!;
+      expect(t.shape).toEqual(e.shape);
+      expect(Array.from(t.data)).toEqual(Array.from(e.data));
+    }
+    expect(f.tensors.find((t) => t.name === 'model.layers.0.weight')!.dtype).toBe('F16');
+    expect(f.metadata.total_size).toBe('256');
+  });
+});

@@ -82,8 +82,8 @@ async function indexPath(path: string): Promise<string> {
  *   non-regular shard files, OUT_OF_RANGE for an index over `maxHeaderBytes`.
  * @example
  * import { readShardedSafetensorsIndex } from 'ockham/node';
- * const idx = await readShardedSafetensorsIndex('checkpoints/gpt2-sharded');
- * console.log(idx.shards.map((s) => s.file), idx.totalBytes);
+ * const idx = await readShardedSafetensorsIndex('test/fixtures/shards');
+ * console.log(idx.shards.map((s) => s.file), idx.totalBytes); // ['model-00001-of-00002.safetensors', …] 256
  */
 export async function readShardedSafetensorsIndex(path: string, options?: ShardedSafetensorsOptions): Promise<ShardedSafetensorsIndex> {
   const o = resolveOptions(options);
@@ -260,7 +260,7 @@ export async function* readSafetensorsTensors(
  * @throws {OckhamError} as {@link readShardedSafetensorsIndex}; OUT_OF_RANGE over a budget.
  * @example
  * import { streamShardedSafetensors } from 'ockham/node';
- * for await (const t of streamShardedSafetensors('checkpoints/gpt2-sharded')) console.log(t.shard, t.name, t.shape);
+ * for await (const t of streamShardedSafetensors('test/fixtures/shards')) console.log(t.shard, t.name, t.shape);
  */
 export async function* streamShardedSafetensors(
   path: string,
@@ -292,7 +292,8 @@ export async function* streamShardedSafetensors(
  * @throws {OckhamError} as {@link streamShardedSafetensors}.
  * @example
  * import { readShardedSafetensors } from 'ockham/node';
- * const { tensors } = await readShardedSafetensors('checkpoints/gpt2-sharded/model.safetensors.index.json');
+ * const { tensors } = await readShardedSafetensors('test/fixtures/shards/model.safetensors.index.json');
+ * tensors.map((t) => `${t.name} ${t.dtype} [${t.shape}]`); // 4 tensors from 2 shards
  */
 export async function readShardedSafetensors(path: string, options?: ShardedSafetensorsOptions): Promise<WeightsFile> {
   const o = resolveOptions(options);

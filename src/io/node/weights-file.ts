@@ -89,7 +89,17 @@ const EXT_FALLBACK = new Map<string, DetectedFormat>([
 /** Largest JSON document read to tell a model.json from a shard index, bytes. */
 const MAX_JSON_SNIFF = 64 * 2 ** 20;
 
-/** Identifies a file's format from its content (see {@link detectWeightsFormat}). */
+/**
+ * Identifies a file's format from its content (see {@link detectWeightsFormat}), reading its
+ * first 64 bytes, a zip's central directory, or a JSON document's keys.
+ *
+ * @param path - A regular file (FIFOs and devices are refused before opening).
+ * @returns The format, or `'unknown'` with a description of what the file looks like.
+ * @throws {OckhamError} INVALID_ARGUMENT for non-regular files; PARSE_ERROR for JSON that does not parse.
+ * @example
+ * import { sniffWeightsFile } from 'ockham/node';
+ * await sniffWeightsFile('test/fixtures/shards/model.safetensors.index.json'); // { format: 'safetensors-index', … }
+ */
 export async function sniffWeightsFile(path: string): Promise<FormatGuess> {
   // A FIFO would block open() or the first read forever; devices never end.
   const pre = await stat(path);
@@ -196,7 +206,8 @@ function pick<K extends keyof ReadBudget>(b: ReadBudget, keys: readonly K[]): Pi
  * @example
  * import { readWeightsFile, qubdModel } from 'ockham/node';
  * const { tensors } = await readWeightsFile('test/fixtures/upscaler/model.json', { layout: 'torch' });
- * console.log(tensors.map((t) => `${t.name} ${t.layout} [${t.shape}]`));
+ * console.log(tensors.map((t) => `${t.name} ${t.layout} [${t.shape}]`)); // 'F_0/kernel torch [64,64,3,3]', …
+ * qubdModel(tensors, { bits: 8 }).total; // QuBD of the 11 kernels with a 2-D view ≥ 4×4, as `ockham report`
  */
 export async function readWeightsFile(path: string, options: ReadWeightsOptions = {}): Promise<WeightsFile> {
   if (typeof path !== 'string' || path.length === 0) throw new OckhamError('INVALID_ARGUMENT', 'path', 'expected a non-empty file path');
@@ -301,7 +312,7 @@ async function* relabel(
  * @throws {OckhamError} as {@link readWeightsFile}, header problems before the first tensor.
  * @example
  * import { openWeightsStream } from 'ockham/node';
- * const w = await openWeightsStream('model.gguf', { stored: true });
+ * const w = await openWeightsStream('test/fixtures/gguf/all-types.gguf', { stored: true });
  * for await (const t of w.tensors) console.log(t.name, t.dtype, t.layout, t.stored?.bytes.length);
  */
 export async function openWeightsStream(path: string, options: ReadWeightsOptions = {}): Promise<WeightsStream> {
