@@ -58,8 +58,8 @@ export type { GgufFile, GgufHeader, GgufOptions, GgufTensorInfo, GgufMetadataEnt
 export { toTorchLayout, withLayout, TORCH_PERMUTATIONS } from './io/index.js';
 export type { TensorLayout, LayoutChoice } from './io/index.js';
 // Format detection by content (issue 16)
-export { detectWeightsFormat, SUPPORTED_FORMATS_TEXT } from './io/index.js';
-export type { DetectedFormat, FormatGuess } from './io/index.js';
+export { detectWeightsFormat, SUPPORTED_FORMATS_TEXT, parseWeights } from './io/index.js';
+export type { DetectedFormat, FormatGuess, ParseWeightsOptions } from './io/index.js';
 export { bayesOptimize, coarseGrainSearch, quantizationSearch, rateDistortionCurve, fitLogCurve, noisyWeights } from './coarsegrain/index.js';
 export type {
   BayesOptimizeOptions, BayesOptimizeResult, BayesEvaluation, Objective, ObjectiveValue, SearchDimension, SearchPoint,

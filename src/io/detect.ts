@@ -3,6 +3,17 @@
  * keys of a JSON document — never the file name alone.
  */
 import { OckhamError } from '../errors.js';
+import { assertKnownOptions } from '../util/validate.js';
+import { BUDGET_KEYS, type ReadBudget } from './budget.js';
+import { parseGguf } from './gguf.js';
+import { withLayout, type LayoutChoice } from './layout.js';
+import { npyToTensor, parseNpy } from './npy.js';
+import { parseNpz } from './npz.js';
+import { parseOnnx } from './onnx.js';
+import { parsePytorch } from './pytorch.js';
+import { parseSafetensors, parseSafetensorsHeader, safetensorsHeaderLength } from './safetensors.js';
+import type { WeightsFile } from './types.js';
+import { listZipEntries } from './zip.js';
 
 /** Formats {@link detectWeightsFormat} recognises. */
 export type DetectedFormat =
@@ -135,4 +146,96 @@ export function detectWeightsFormat(head: Uint8Array, extra: { zipNames?: readon
   }
   if (looksLikeOnnx(h)) return { format: 'onnx', description: 'a protobuf that starts like an ONNX ModelProto' };
   return { format: 'unknown', description: describeBytes(h) };
+}
+
+/** Options of {@link parseWeights}: the readers' budget, plus `layout` and `stored` (GGUF, safetensors). */
+export interface ParseWeightsOptions extends ReadBudget {
+  /** `'stored'` (default) or `'torch'` (see toTorchLayout). */
+  layout?: LayoutChoice;
+  /** Keep the stored bytes on `tensor.stored` (GGUF and safetensors). Default false. */
+  stored?: boolean;
+}
+
+function budgetFields(o: ParseWeightsOptions): ReadBudget {
+  const b: Record<string, unknown> = {};
+  for (const k of BUDGET_KEYS) if (o[k] !== undefined) b[k] = o[k];
+  return b as ReadBudget;
+}
+
+/**
+ * Parses a single-file weights file held in memory, whatever its format (browser-safe): the
+ * format is detected from the content by {@link detectWeightsFormat} and the bytes handed to
+ * parseGguf, parseSafetensors, parseNpy, parseNpz, parsePytorch (zip and legacy; no pickle code
+ * ever runs) or parseOnnx (without external data). Every tensor is labelled with its `layout`.
+ * TF.js models and sharded safetensors span several files: use parseTfjsModel, or the Node
+ * readers.
+ *
+ * @param bytes - The file contents.
+ * @param options - Budgets ({@link ReadBudget}), `layout: 'torch'`, `stored: true`.
+ * @returns `{ format, tensors, metadata }`.
+ * @throws {OckhamError} UNSUPPORTED for an unrecognised format (the message lists the supported
+ *   ones and what the bytes look like) or a multi-file format; the format parser's errors otherwise.
+ * @example
+ * import { parseWeights, serializeSafetensors } from 'ockham';
+ * const bytes = serializeSafetensors([{ name: 'w', shape: [2, 2], data: new Float32Array([1, 2, 3, 4]), dtype: 'BF16' }]);
+ * const { format, tensors } = parseWeights(bytes, { stored: true });
+ * console.log(format, tensors[0].layout, tensors[0].stored?.bytes.length); // 'safetensors' 'safetensors' 8
+ */
+export function parseWeights(bytes: Uint8Array | ArrayBuffer, options: ParseWeightsOptions = {}): WeightsFile {
+  const b = bytes instanceof ArrayBuffer ? new Uint8Array(bytes) : bytes;
+  if (!(b instanceof Uint8Array)) throw new OckhamError('INVALID_ARGUMENT', 'bytes', 'expected a Uint8Array or ArrayBuffer');
+  assertKnownOptions(options, 'options', [...BUDGET_KEYS, 'layout', 'stored']);
+  const layout = options.layout ?? 'stored';
+  const budget = budgetFields(options);
+  const head = b.subarray(0, 64);
+  let guess = detectWeightsFormat(head);
+  if (guess.description.startsWith('a zip archive')) {
+    guess = detectWeightsFormat(head, { zipNames: listZipEntries(b, undefined, 'bytes').map((e) => e.name) });
+  } else if (guess.description.startsWith('a JSON document')) {
+    guess = { format: 'unknown', description: 'a JSON document (a TF.js model.json or a shard index: multi-file formats, read them with parseTfjsModel or the Node readers)' };
+  }
+  let file: WeightsFile;
+  switch (guess.format) {
+    case 'gguf':
+      file = parseGguf(b, { ...budget, stored: options.stored ?? false });
+      break;
+    case 'safetensors': {
+      file = parseSafetensors(b, budget);
+      if (options.stored) {
+        const n = safetensorsHeaderLength(b, b.length);
+        const header = parseSafetensorsHeader(b.subarray(8, 8 + n), b.length);
+        const byName = new Map(header.entries.map((e) => [e.name, e]));
+        file = {
+          ...file,
+          tensors: file.tensors.map((t) => {
+            const e = byName.get(t.name)!;
+            return { ...t, stored: { dtype: e.dtype, bytes: b.slice(e.start, e.end) } };
+          }),
+        };
+      }
+      break;
+    }
+    case 'npy':
+      file = { format: 'npy', tensors: [npyToTensor('array', parseNpy(b, 'bytes', budget))], metadata: {} };
+      break;
+    case 'npz':
+      file = parseNpz(b, budget);
+      break;
+    case 'pytorch':
+    case 'pytorch-legacy':
+      file = parsePytorch(b, pickBudget(budget, ['maxHeaderBytes', 'maxTensorBytes', 'maxTotalBytes']));
+      break;
+    case 'onnx':
+      file = parseOnnx(b, budget);
+      break;
+    default:
+      throw new OckhamError('UNSUPPORTED', 'bytes', `unrecognised weights format: ${guess.description}; supported: ${SUPPORTED_FORMATS_TEXT}`);
+  }
+  return withLayout(file, layout);
+}
+
+function pickBudget<K extends keyof ReadBudget>(b: ReadBudget, keys: readonly K[]): Pick<ReadBudget, K> {
+  const out: Partial<Pick<ReadBudget, K>> = {};
+  for (const k of keys) if (b[k] !== undefined) out[k] = b[k];
+  return out as Pick<ReadBudget, K>;
 }

@@ -522,10 +522,11 @@ function parseHeader(c: Cursor): GgufHeader {
  *   prefix that ends inside the header), UNSUPPORTED for version 1, big-endian files and unknown
  *   ggml types, OUT_OF_RANGE when the header exceeds `maxHeaderBytes`.
  * @example
- * import { readFileSync } from 'node:fs';
  * import { parseGgufHeader } from 'ockham';
- * const h = parseGgufHeader(readFileSync('test/fixtures/gguf/all-types.gguf'));
- * h.tensors.map((t) => `${t.name} ${t.type} [${t.shape}]`); // ['q8_0.weight Q8_0 [3,64]', …]
+ * // The smallest GGUF file: magic, version 3, no tensors, no metadata.
+ * const empty = new Uint8Array([0x47, 0x47, 0x55, 0x46, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+ * parseGgufHeader(empty); // { version: 3, alignment: 32, tensors: [], metadata: Map(0), … }
+ * // In a browser: parseGgufHeader(new Uint8Array(await (await fetch(url)).arrayBuffer()));
  */
 export function parseGgufHeader(
   bytes: Uint8Array,
@@ -922,10 +923,16 @@ export interface GgufFile extends WeightsFile {
  * @throws {OckhamError} as {@link parseGgufHeader}; UNSUPPORTED for tensors of a type it does
  *   not decode; OUT_OF_RANGE over a budget; INVALID_ARGUMENT for bad options or unknown names.
  * @example
- * import { readFileSync } from 'node:fs';
  * import { parseGguf } from 'ockham';
- * const { tensors } = parseGguf(readFileSync('test/fixtures/gguf/all-types.gguf'), { names: ['q4_k.weight'] });
- * console.log(tensors[0].dtype, tensors[0].shape); // 'Q4_K' [2, 256]
+ * // A GGUF v3 file with one F32 tensor "w", ggml dims [2, 1] (row-major [1, 2]), values [0.5, -1].
+ * const enc = (s: string) => [...new TextEncoder().encode(s)];
+ * const u64 = (n: number) => [n, 0, 0, 0, 0, 0, 0, 0];
+ * const head = [...enc('GGUF'), 3, 0, 0, 0, ...u64(1), ...u64(0), ...u64(1), ...enc('w'), 2, 0, 0, 0, ...u64(2), ...u64(1), 0, 0, 0, 0, ...u64(0)];
+ * const bytes = new Uint8Array(104); // 65 header bytes padded to 96 (alignment 32), then 8 data bytes
+ * bytes.set(head);
+ * bytes.set(new Uint8Array(new Float32Array([0.5, -1]).buffer), 96);
+ * const { tensors } = parseGguf(bytes);
+ * console.log(tensors[0].dtype, tensors[0].shape, tensors[0].data); // 'F32' [1, 2] Float32Array [0.5, -1]
  */
 export function parseGguf(bytes: Uint8Array | ArrayBuffer, options?: GgufOptions): GgufFile {
   const o = resolveGgufOptions(options);

@@ -32,5 +32,5 @@ export { parseGguf, parseGgufHeader, dequantizeGgml, ggmlType, GGUF_SUPPORTED_TY
 export type { GgufFile, GgufHeader, GgufOptions, GgufTensorInfo, GgufMetadataEntry, GgufValue, GgufValueType, GgmlType } from './gguf.js';
 export { toTorchLayout, withLayout, TORCH_PERMUTATIONS } from './layout.js';
 export type { LayoutChoice } from './layout.js';
-export { detectWeightsFormat, SUPPORTED_FORMATS_TEXT } from './detect.js';
-export type { DetectedFormat, FormatGuess } from './detect.js';
+export { detectWeightsFormat, SUPPORTED_FORMATS_TEXT, parseWeights } from './detect.js';
+export type { DetectedFormat, FormatGuess, ParseWeightsOptions } from './detect.js';

@@ -104,3 +104,40 @@ describe('readWeightsFile on the PyTorch and ONNX fixtures (written by torch.sav
     expect(err.message).toMatch(/os|system/);
   });
 });
+
+describe('parseWeights (bytes in memory, browser-safe) dispatches by content', () => {
+  const fx = (...p: string[]) => join(__dirname, '..', 'fixtures', ...p);
+  it('gives what the file readers give for every single-file fixture', async () => {
+    const { parseWeights } = await import('../../src/io/detect.js');
+    for (const path of [
+      fx('gguf', 'all-types.gguf'),
+      fx('shards', 'model-00001-of-00002.safetensors'),
+      fx('shards', 'expected.npz'),
+      fx('pytorch', 'state-dict-zip.pt'),
+      fx('pytorch', 'state-dict-legacy.pt'),
+      fx('onnx', 'tiny.onnx'),
+    ]) {
+      const mem = parseWeights(readFileSync(path));
+      const disk = await readWeightsFile(path);
+      expect(mem.format, path).toBe(disk.format);
+      expect(mem.tensors.map((t) => [t.name, t.dtype, t.shape, t.layout])).toEqual(disk.tensors.map((t) => [t.name, t.dtype, t.shape, t.layout]));
+      mem.tensors.forEach((t, i) => expect(Array.from(t.data)).toEqual(Array.from(disk.tensors[i].data)));
+    }
+    const st = parseWeights(readFileSync(fx('shards', 'model-00001-of-00002.safetensors')), { stored: true });
+    expect(st.tensors.find((t) => t.name === 'model.layers.0.weight')!.stored).toMatchObject({ dtype: 'F16' });
+    expect(st.tensors.find((t) => t.name === 'model.layers.0.weight')!.stored!.bytes.length).toBe(32);
+    // GGUF is already in PyTorch order: layout 'torch' changes nothing.
+    const g = parseWeights(readFileSync(fx('gguf', 'all-types.gguf')), { layout: 'torch' });
+    expect(g.tensors.every((t) => t.layout === 'gguf')).toBe(true);
+    expect(g.tensors.find((t) => t.name === 'cube')!.shape).toEqual([4, 3, 2]);
+  });
+
+  it('refuses multi-file and unknown formats with what they look like', async () => {
+    const { parseWeights } = await import('../../src/io/detect.js');
+    let err = (() => { try { parseWeights(enc('{"weightsManifest": []}')); } catch (e) { return e; } })() as OckhamError;
+    expect(err.code).toBe('UNSUPPORTED');
+    expect(err.message).toMatch(/multi-file formats/);
+    err = (() => { try { parseWeights(zipSync({ 'a.txt': enc('x') })); } catch (e) { return e; } })() as OckhamError;
+    expect(err.message).toMatch(/a zip without data\.pkl or \.npy members \("a\.txt"\)/);
+  });
+});
