@@ -141,3 +141,39 @@ describe('parseWeights (bytes in memory, browser-safe) dispatches by content', (
     expect(err.message).toMatch(/a zip without data\.pkl or \.npy members \("a\.txt"\)/);
   });
 });
+
+describe('sniffing hostile zips', () => {
+  it('random byte flips in a zip end in a guess or a typed error, fast', async () => {
+    const fc = (await import('fast-check')).default;
+    const base = zipSync({ 'archive/data.pkl': new Uint8Array(40), 'archive/data/0': new Uint8Array(64), 'archive/version': enc('3\n') }, { level: 0 });
+    const path = join(dir, 'fuzz.zip');
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.tuple(fc.nat(base.length - 1), fc.nat(255)), { minLength: 1, maxLength: 6 }), async (flips) => {
+        const b = base.slice();
+        for (const [i, v] of flips) b[i] = v;
+        writeFileSync(path, b);
+        const t0 = performance.now();
+        try {
+          const g = await sniffWeightsFile(path);
+          expect(typeof g.description).toBe('string');
+        } catch (e) {
+          expect(e).toBeInstanceOf(OckhamError);
+        }
+        expect(performance.now() - t0).toBeLessThan(500);
+      }),
+      { seed: 16, numRuns: 150 },
+    );
+  });
+
+  it('a ZIP64 end record pointing past the file and a central directory claiming 65535 entries', async () => {
+    const b = zipSync({ 'a.npy': new Uint8Array(10) }, { level: 0 });
+    const dv = new DataView(b.buffer);
+    const eocd = b.length - 22;
+    dv.setUint16(eocd + 10, 0xffff, true);
+    dv.setUint32(eocd + 16, 0xffffffff, true);
+    writeFileSync(join(dir, 'z64.zip'), b);
+    const g = await sniffWeightsFile(join(dir, 'z64.zip'));
+    expect(g.format).toBe('unknown');
+    expect(g.description).toMatch(/zip/);
+  });
+});
