@@ -553,8 +553,18 @@ export { NeedMore as GgufNeedMore };
 // scale, ≤ 6-bit quant), so contraction into FMA cannot change a result either.
 // ---------------------------------------------------------------------------------------------
 
+/** All 65,536 f16 values (256 KiB, built on first use): block scales are read once per 32 elements. */
+let f16Values: Float32Array | undefined;
+function f16Table(): Float32Array {
+  if (!f16Values) {
+    f16Values = new Float32Array(65536);
+    for (let i = 0; i < 65536; i++) f16Values[i] = halfToFloat(i);
+  }
+  return f16Values;
+}
+
 function f16At(b: Uint8Array, o: number): number {
-  return halfToFloat(b[o] | (b[o + 1] << 8));
+  return (f16Values ?? f16Table())[b[o] | (b[o + 1] << 8)];
 }
 
 function deqQ4_0(b: Uint8Array, out: Float32Array, nb: number): void {
@@ -677,12 +687,13 @@ function deqQ3_K(b: Uint8Array, out: Float32Array, nb: number): void {
       const q = o + 32 + 32 * h;
       for (let j = 0; j < 4; j++) {
         const shift = 2 * j;
-        const m = 1 << (4 * h + j);
+        const bit = 4 * h + j;
         const y = i * 256 + 128 * h + 32 * j;
         for (let half = 0; half < 2; half++) {
           const dl = Math.fround(d * scales[is++]);
           for (let l = 16 * half; l < 16 * half + 16; l++) {
-            out[y + l] = dl * (((b[q + l] >> shift) & 3) - (b[o + l] & m ? 0 : 4));
+            // ggml: q − (hmask bit set ? 0 : 4), without a data-dependent branch
+            out[y + l] = dl * (((b[q + l] >> shift) & 3) - ((((b[o + l] >> bit) & 1) ^ 1) << 2));
           }
         }
       }
