@@ -223,7 +223,7 @@ export function parseWeights(bytes: Uint8Array | ArrayBuffer, options: ParseWeig
       break;
     case 'pytorch':
     case 'pytorch-legacy':
-      file = parsePytorch(b, pickBudget(budget, ['maxHeaderBytes', 'maxTensorBytes', 'maxTotalBytes']));
+      file = parsePytorch(b, budget);
       break;
     case 'onnx':
       file = parseOnnx(b, budget);
@@ -232,10 +232,4 @@ export function parseWeights(bytes: Uint8Array | ArrayBuffer, options: ParseWeig
       throw new OckhamError('UNSUPPORTED', 'bytes', `unrecognised weights format: ${guess.description}; supported: ${SUPPORTED_FORMATS_TEXT}`);
   }
   return withLayout(file, layout);
-}
-
-function pickBudget<K extends keyof ReadBudget>(b: ReadBudget, keys: readonly K[]): Pick<ReadBudget, K> {
-  const out: Partial<Pick<ReadBudget, K>> = {};
-  for (const k of keys) if (b[k] !== undefined) out[k] = b[k];
-  return out as Pick<ReadBudget, K>;
 }

@@ -177,13 +177,6 @@ async function readSingleSafetensors(path: string, o: ReadWeightsOptions): Promi
   return { format: 'safetensors', tensors, metadata: header.metadata };
 }
 
-/** The fields of a budget that another reader's options accept. */
-function pick<K extends keyof ReadBudget>(b: ReadBudget, keys: readonly K[]): Pick<ReadBudget, K> {
-  const out: Partial<Pick<ReadBudget, K>> = {};
-  for (const k of keys) if (b[k] !== undefined) out[k] = b[k];
-  return out as Pick<ReadBudget, K>;
-}
-
 /**
  * Reads a weights file of any supported format into float32 tensors, each labelled with its
  * `layout`.
@@ -264,9 +257,9 @@ async function readDispatch(path: string, o: ReadWeightsOptions): Promise<Weight
       return readNumpyFile(target, guess.format, budget);
     case 'pytorch':
     case 'pytorch-legacy':
-      return readPytorchFile(target, pick(budget, ['maxHeaderBytes', 'maxTensorBytes', 'maxTotalBytes']));
+      return readPytorchFile(target, budget);
     case 'onnx':
-      return readOnnxFile(target, pick(budget, ['maxTensorBytes', 'maxTotalBytes']));
+      return readOnnxFile(target, budget);
     default:
       throw new OckhamError('UNSUPPORTED', target, `unrecognised weights format: ${guess.description}; supported: ${SUPPORTED_FORMATS_TEXT}`);
   }
