@@ -98,6 +98,17 @@ describe('readWeightsFile on the PyTorch and ONNX fixtures (written by torch.sav
     }
   });
 
+  it('budgets reach every reader through the dispatch', async () => {
+    for (const path of [fx('pytorch', 'state-dict-zip.pt'), fx('onnx', 'tiny.onnx'), fx('gguf', 'all-types.gguf'), fx('shards'), fx('shards', 'expected.npz')]) {
+      const err = (await readWeightsFile(path, { maxTensors: 1 }).catch((e) => e)) as OckhamError;
+      expect(err, path).toBeInstanceOf(OckhamError);
+      expect(err.code, path).toBe('OUT_OF_RANGE');
+      expect(err.message, path).toMatch(/maxTensors = 1|maxEntries = 1/); // npz: the zip reader counts members
+    }
+    const err = (await readWeightsFile(fx('gguf', 'all-types.gguf'), { maxTensorBytes: 100 }).catch((e) => e)) as OckhamError;
+    expect(err.message).toMatch(/more than maxTensorBytes = 100/);
+  });
+
   it('a pickle naming os.system is refused through the dispatch too', async () => {
     const err = (await readWeightsFile(fx('pytorch', 'evil-os-system.pt')).catch((e) => e)) as OckhamError;
     expect(err).toBeInstanceOf(OckhamError);
