@@ -248,6 +248,30 @@ describe('parseGguf on the generated fixtures', () => {
     expect(metadata['tokenizer.ggml.tokens']).toBe('[40 × STRING]');
   });
 
+  it('a file written by llama.cpp\'s gguf-py (GGUFWriter, gguf.quants) equals gguf-py\'s own dequantization, bit for bit', async () => {
+    const path = join(FIX, 'gguf-py.gguf');
+    const bytes = new Uint8Array(readFileSync(path));
+    const expected = parseNpz(readFileSync(join(FIX, 'gguf-py.expected.npz')));
+    const file = parseGguf(bytes);
+    expect(file.tensors.length).toBe(expected.tensors.length);
+    for (const e of expected.tensors) {
+      const t = file.tensors.find((x) => x.name === e.name)!;
+      expect(t.shape, e.name).toEqual([4, 256]);
+      expect(t.dtype, e.name).toBe(e.name.split('.')[0].toUpperCase());
+      bitsEqual(t.data, e.data);
+    }
+    expect(file.header.alignment).toBe(64);
+    expect(file.metadata['general.name']).toBe('ockham gguf-py fixture');
+    expect(file.metadata['test.tokens']).toBe('["<s>","</s>","héllo"]');
+    const ref = await gguf(path, { allowLocalFile: true });
+    expect(file.header.dataOffset).toBe(Number(ref.tensorDataOffset));
+    file.header.tensors.forEach((t, i) => {
+      expect([t.name, t.typeId, t.dims, t.start]).toEqual([
+        ref.tensorInfos[i].name, ref.tensorInfos[i].dtype, ref.tensorInfos[i].shape.map(Number), Number(ref.tensorDataOffset + ref.tensorInfos[i].offset),
+      ]);
+    });
+  });
+
   it('v2 file with the default alignment of 32', async () => {
     const f = parseGguf(readFileSync(V2));
     expect(f.header.version).toBe(2);
