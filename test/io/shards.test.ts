@@ -176,3 +176,22 @@ describe('committed fixture written by scripts/fixtures/shards_fixture.py (an in
     expect(f.metadata.total_size).toBe('256');
   });
 });
+
+describe('checkpoint saved by huggingface_hub.save_torch_state_dict (scripts/fixtures/shards_hf_fixture.py)', () => {
+  it('every tensor equals what torch printed: dtype, shape and float32 values', async () => {
+    const { readFileSync } = await import('node:fs');
+    const dir = join(__dirname, '..', 'fixtures', 'shards', 'hf');
+    const expected = JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8')) as Record<string, { dtype: string; shape: number[]; values: number[] }>;
+    const f = await readWeightsFile(dir, { layout: 'torch' });
+    expect(f.metadata).toMatchObject({ total_size: '652', format: 'pt', shards: '2' });
+    expect(f.tensors.map((t) => t.name).sort()).toEqual(Object.keys(expected).sort());
+    const dtype: Record<string, string> = { 'torch.float32': 'F32', 'torch.bfloat16': 'BF16', 'torch.float16': 'F16' };
+    for (const t of f.tensors) {
+      const e = expected[t.name];
+      expect(t.dtype, t.name).toBe(dtype[e.dtype]);
+      expect(t.shape, t.name).toEqual(e.shape);
+      expect(Array.from(t.data), t.name).toEqual(e.values.map(Math.fround));
+    }
+    expect(f.tensors.find((t) => t.name === '0.weight')!.shape).toEqual([4, 2, 3, 3]); // PyTorch order as saved
+  });
+});
