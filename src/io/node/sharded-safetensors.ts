@@ -85,76 +85,112 @@ async function indexPath(path: string): Promise<string> {
  * const idx = await readShardedSafetensorsIndex('test/fixtures/shards');
  * console.log(idx.shards.map((s) => s.file), idx.totalBytes); // ['model-00001-of-00002.safetensors', …] 256
  */
+/** An index parsed and its shard paths resolved (contained, distinct, regular files). */
+interface ResolvedIndex {
+  index: string;
+  metadata: Record<string, string>;
+  totalSize: number | undefined;
+  map: Record<string, unknown>;
+  /** shard file name → tensors the weight map puts in it */
+  byFile: Map<string, Set<string>>;
+  /** shard file names, sorted */
+  files: string[];
+  /** their real paths */
+  reals: string[];
+}
+
+/** Parses the index and resolves every shard path before any shard is read. Errors name `index`. */
+async function resolveIndex(index: string, o: Resolved): Promise<ResolvedIndex> {
+  const st = await stat(index);
+  if (!st.isFile()) throw new OckhamError('INVALID_ARGUMENT', index, 'is not a regular file');
+  if (st.size > o.maxHeaderBytes) {
+    throw new OckhamError('OUT_OF_RANGE', index, `index is ${st.size} bytes, more than maxHeaderBytes = ${o.maxHeaderBytes}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(await readFile(index, 'utf8'));
+  } catch (e) {
+    if (e instanceof SyntaxError) fail(index, `is not valid JSON (${e.message})`);
+    throw e;
+  }
+  if (json === null || typeof json !== 'object' || Array.isArray(json)) fail(index, 'expected a JSON object with a weight_map');
+  const { weight_map: map, metadata: meta } = json as Record<string, unknown>;
+  if (map === null || typeof map !== 'object' || Array.isArray(map)) fail(index, 'weight_map: expected an object of tensor name → shard file name');
+  const metadata: Record<string, string> = {};
+  let totalSize: number | undefined;
+  if (meta !== undefined && meta !== null) {
+    if (typeof meta !== 'object' || Array.isArray(meta)) fail(index, 'metadata: expected an object');
+    for (const [k, v] of Object.entries(meta as Record<string, unknown>)) {
+      Object.defineProperty(metadata, k, { value: typeof v === 'string' ? v : JSON.stringify(v), enumerable: true, writable: true, configurable: true });
+    }
+    const ts = (meta as Record<string, unknown>).total_size;
+    if (ts !== undefined) {
+      if (typeof ts !== 'number' || !Number.isSafeInteger(ts) || ts < 0) fail(index, `metadata.total_size: expected a byte count, got ${JSON.stringify(ts)}`);
+      totalSize = ts;
+    }
+  }
+  const folder = await realpath(dirname(resolve(index)));
+  // file name → tensors mapped to it (Map: keys come from the file)
+  const byFile = new Map<string, Set<string>>();
+  for (const [name, file] of Object.entries(map as Record<string, unknown>)) {
+    if (typeof file !== 'string' || file.length === 0) fail(index, `weight_map[${JSON.stringify(name)}]: expected a shard file name, got ${JSON.stringify(file)}`);
+    let set = byFile.get(file);
+    if (!set) byFile.set(file, (set = new Set()));
+    set.add(name);
+  }
+  if (byFile.size === 0) fail(index, 'weight_map is empty');
+  const seenReal = new Map<string, string>();
+  const files = [...byFile.keys()].sort();
+  const reals: string[] = [];
+  for (const file of files) {
+    const lexical = resolve(folder, file);
+    if (!lexical.startsWith(folder + sep)) {
+      throw new OckhamError('INVALID_ARGUMENT', index, `shard path ${JSON.stringify(file)} points outside the checkpoint folder`);
+    }
+    let real: string;
+    try {
+      real = await realpath(lexical);
+    } catch (e) {
+      throw new OckhamError('INVALID_ARGUMENT', index, `shard ${JSON.stringify(file)} cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    }
+    if (!real.startsWith(folder + sep)) {
+      throw new OckhamError('INVALID_ARGUMENT', index, `shard ${JSON.stringify(file)} resolves (through a symlink) outside the checkpoint folder`);
+    }
+    const other = seenReal.get(real);
+    if (other !== undefined) fail(index, `shard names ${JSON.stringify(other)} and ${JSON.stringify(file)} are the same file`);
+    seenReal.set(real, file);
+    if (!(await stat(real)).isFile()) throw new OckhamError('INVALID_ARGUMENT', real, 'shard is not a regular file');
+    reals.push(real);
+  }
+  return { index, metadata, totalSize, map: map as Record<string, unknown>, byFile, files, reals };
+}
+
+/** Checks that the tensors found in each shard (`where`: tensor → shard) are exactly the weight map's. */
+function checkWeightMap(r: ResolvedIndex, found: ReadonlyArray<{ file: string; names: readonly string[] }>, where: ReadonlyMap<string, string>): void {
+  for (const { file, names } of found) {
+    const mapped = r.byFile.get(file)!;
+    for (const name of names) {
+      if (!mapped.has(name)) {
+        const says = r.map[name];
+        fail(r.index, `tensor ${JSON.stringify(name)} of shard ${JSON.stringify(file)} is ${Object.prototype.hasOwnProperty.call(r.map, name) ? `mapped to ${JSON.stringify(says)}` : 'not in weight_map'}`);
+      }
+    }
+  }
+  for (const [file, names] of r.byFile) {
+    for (const name of names) if (where.get(name) !== file) fail(r.index, `weight_map puts ${JSON.stringify(name)} in ${JSON.stringify(file)}, which has no such tensor`);
+  }
+}
+
 export async function readShardedSafetensorsIndex(path: string, options?: ShardedSafetensorsOptions): Promise<ShardedSafetensorsIndex> {
   const o = resolveOptions(options);
   let index = path;
   try {
     index = await indexPath(path);
-    const st = await stat(index);
-    if (!st.isFile()) throw new OckhamError('INVALID_ARGUMENT', index, 'is not a regular file');
-    if (st.size > o.maxHeaderBytes) {
-      throw new OckhamError('OUT_OF_RANGE', index, `index is ${st.size} bytes, more than maxHeaderBytes = ${o.maxHeaderBytes}`);
-    }
-    let json: unknown;
-    try {
-      json = JSON.parse(await readFile(index, 'utf8'));
-    } catch (e) {
-      if (e instanceof SyntaxError) fail(index, `is not valid JSON (${e.message})`);
-      throw e;
-    }
-    if (json === null || typeof json !== 'object' || Array.isArray(json)) fail(index, 'expected a JSON object with a weight_map');
-    const { weight_map: map, metadata: meta } = json as Record<string, unknown>;
-    if (map === null || typeof map !== 'object' || Array.isArray(map)) fail(index, 'weight_map: expected an object of tensor name → shard file name');
-    const metadata: Record<string, string> = {};
-    let totalSize: number | undefined;
-    if (meta !== undefined && meta !== null) {
-      if (typeof meta !== 'object' || Array.isArray(meta)) fail(index, 'metadata: expected an object');
-      for (const [k, v] of Object.entries(meta as Record<string, unknown>)) {
-        Object.defineProperty(metadata, k, { value: typeof v === 'string' ? v : JSON.stringify(v), enumerable: true, writable: true, configurable: true });
-      }
-      const ts = (meta as Record<string, unknown>).total_size;
-      if (ts !== undefined) {
-        if (typeof ts !== 'number' || !Number.isSafeInteger(ts) || ts < 0) fail(index, `metadata.total_size: expected a byte count, got ${JSON.stringify(ts)}`);
-        totalSize = ts;
-      }
-    }
-    const folder = await realpath(dirname(resolve(index)));
-    // file name → tensors mapped to it (Map: keys come from the file)
-    const byFile = new Map<string, Set<string>>();
-    for (const [name, file] of Object.entries(map as Record<string, unknown>)) {
-      if (typeof file !== 'string' || file.length === 0) fail(index, `weight_map[${JSON.stringify(name)}]: expected a shard file name, got ${JSON.stringify(file)}`);
-      let set = byFile.get(file);
-      if (!set) byFile.set(file, (set = new Set()));
-      set.add(name);
-    }
-    if (byFile.size === 0) fail(index, 'weight_map is empty');
+    const r = await resolveIndex(index, o);
+    const { metadata, totalSize, files, reals } = r;
     const shards: SafetensorsShard[] = [];
-    const seenReal = new Map<string, string>();
     const where = new Map<string, string>(); // tensor → shard file it was found in
     let totalBytes = 0;
-    // 1. Resolve every shard path (contained, distinct, regular) before reading any of them.
-    const files = [...byFile.keys()].sort();
-    const reals: string[] = [];
-    for (const file of files) {
-      const lexical = resolve(folder, file);
-      if (!lexical.startsWith(folder + sep)) {
-        throw new OckhamError('INVALID_ARGUMENT', index, `shard path ${JSON.stringify(file)} points outside the checkpoint folder`);
-      }
-      let real: string;
-      try {
-        real = await realpath(lexical);
-      } catch (e) {
-        throw new OckhamError('INVALID_ARGUMENT', index, `shard ${JSON.stringify(file)} cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-      }
-      if (!real.startsWith(folder + sep)) {
-        throw new OckhamError('INVALID_ARGUMENT', index, `shard ${JSON.stringify(file)} resolves (through a symlink) outside the checkpoint folder`);
-      }
-      const other = seenReal.get(real);
-      if (other !== undefined) fail(index, `shard names ${JSON.stringify(other)} and ${JSON.stringify(file)} are the same file`);
-      seenReal.set(real, file);
-      if (!(await stat(real)).isFile()) throw new OckhamError('INVALID_ARGUMENT', real, 'shard is not a regular file');
-      reals.push(real);
-    }
     // 2. Headers; no tensor in two shards.
     for (let i = 0; i < files.length; i++) {
       const header = await readSafetensorsHeader(reals[i], o.budget);
@@ -169,18 +205,7 @@ export async function readShardedSafetensorsIndex(path: string, options?: Sharde
     const count = shards.reduce((n, sh) => n + sh.header.entries.length, 0);
     if (count > o.maxTensors) throw new OckhamError('OUT_OF_RANGE', index, `${count} tensors, more than maxTensors = ${o.maxTensors}`);
     // 3. The weight map and the shards agree.
-    for (const sh of shards) {
-      const mapped = byFile.get(sh.file)!;
-      for (const e of sh.header.entries) {
-        if (!mapped.has(e.name)) {
-          const says = (map as Record<string, unknown>)[e.name];
-          fail(index, `tensor ${JSON.stringify(e.name)} of shard ${JSON.stringify(sh.file)} is ${Object.prototype.hasOwnProperty.call(map, e.name) ? `mapped to ${JSON.stringify(says)}` : 'not in weight_map'}`);
-        }
-      }
-    }
-    for (const [file, names] of byFile) {
-      for (const name of names) if (where.get(name) !== file) fail(index, `weight_map puts ${JSON.stringify(name)} in ${JSON.stringify(file)}, which has no such tensor`);
-    }
+    checkWeightMap(r, shards.map((sh) => ({ file: sh.file, names: sh.header.entries.map((e) => e.name) })), where);
     if (totalSize !== undefined && totalSize !== totalBytes) {
       fail(index, `metadata.total_size is ${totalSize} but the shards' tensors take ${totalBytes} bytes`);
     }
