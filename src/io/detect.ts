@@ -19,6 +19,7 @@ import { listZipEntries } from './zip.js';
 export type DetectedFormat =
   | 'safetensors'
   | 'safetensors-index'
+  | 'pytorch-index'
   | 'npy'
   | 'npz'
   | 'tfjs'
@@ -37,7 +38,7 @@ export interface FormatGuess {
 /** The formats the readers support, for error messages. */
 export const SUPPORTED_FORMATS_TEXT =
   'safetensors (a file, or model.safetensors.index.json with its shards), GGUF v2/v3, .npy, .npz, a TensorFlow.js model.json, ' +
-  'PyTorch torch.save checkpoints (zip or legacy pickle) and ONNX models';
+  'PyTorch torch.save checkpoints (zip or legacy pickle; pytorch_model.bin.index.json with its shards) and ONNX models';
 
 function isSpace(b: number): boolean {
   return b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09;
@@ -97,7 +98,8 @@ function looksLikeOnnx(h: Uint8Array): boolean {
  * unknown; a pickle (`\x80` and protocol 2..5) → legacy PyTorch (`torch.save` before 1.6 or with
  * `_use_new_zipfile_serialization=False`); an 8-byte little-endian length followed by `{` →
  * safetensors; JSON (`{` after whitespace) → a TF.js model.json when it has `weightsManifest`, a
- * safetensors index when it has `weight_map`; a protobuf that starts like an ONNX ModelProto →
+ * shard index when it has `weight_map` (PyTorch when its shard files end in .bin/.pt/.pth, else
+ * safetensors); a protobuf that starts like an ONNX ModelProto →
  * onnx.
  *
  * @param head - The file's first bytes (at least 16; more is not needed).
@@ -138,7 +140,13 @@ export function detectWeightsFormat(head: Uint8Array, extra: { zipNames?: readon
     if (json !== null && typeof json === 'object' && !Array.isArray(json)) {
       const o = json as Record<string, unknown>;
       if (Object.prototype.hasOwnProperty.call(o, 'weightsManifest')) return { format: 'tfjs', description: 'a TensorFlow.js model.json' };
-      if (Object.prototype.hasOwnProperty.call(o, 'weight_map')) return { format: 'safetensors-index', description: 'a safetensors shard index' };
+      if (Object.prototype.hasOwnProperty.call(o, 'weight_map')) {
+        // transformers writes the same index for PyTorch .bin shards (pytorch_model.bin.index.json).
+        const map = o.weight_map;
+        const first = map !== null && typeof map === 'object' ? Object.values(map as Record<string, unknown>)[0] : undefined;
+        if (typeof first === 'string' && /\.(bin|pt|pth)$/i.test(first)) return { format: 'pytorch-index', description: 'a PyTorch shard index' };
+        return { format: 'safetensors-index', description: 'a safetensors shard index' };
+      }
       const keys = Object.keys(o).slice(0, 5).map((k) => JSON.stringify(k)).join(', ');
       return { format: 'unknown', description: `a JSON object without weightsManifest or weight_map (keys: ${keys || 'none'})` };
     }

@@ -8,6 +8,7 @@ export type { OnnxFileOptions } from './onnx-file.js';
 export { readGgufFile, readGgufHeader, streamGgufFile } from './gguf-file.js';
 export {
   readShardedSafetensors, readShardedSafetensorsIndex, streamShardedSafetensors, SAFETENSORS_INDEX,
+  readShardedPytorch, streamShardedPytorch, PYTORCH_INDEX,
 } from './sharded-safetensors.js';
 export type { ShardedSafetensorsOptions, ShardedSafetensorsIndex, SafetensorsShard } from './sharded-safetensors.js';
 export { sniffWeightsFile, openWeightsStream } from './weights-file.js';

@@ -12,6 +12,7 @@ import { rethrowWithPath } from './errors.js';
 import { BUDGET_KEYS, resolveReadBudget, type ReadBudget } from '../budget.js';
 import { assertKnownOptions } from '../../util/validate.js';
 import { readSafetensorsHeader } from './safetensors-file.js';
+import { readPytorchFile } from './pytorch-file.js';
 
 /** The index file name Hugging Face writes next to the shards. */
 export const SAFETENSORS_INDEX = 'model.safetensors.index.json';
@@ -336,4 +337,112 @@ export async function readShardedSafetensors(path: string, options?: ShardedSafe
   const metadata = { ...idx.metadata };
   Object.defineProperty(metadata, 'shards', { value: String(idx.shards.length), enumerable: true, writable: true, configurable: true });
   return { format: 'safetensors', tensors, metadata };
+}
+
+/** The index file name transformers writes next to PyTorch `.bin` shards. */
+export const PYTORCH_INDEX = 'pytorch_model.bin.index.json';
+
+/** Bytes per element of the PyTorch reader's dtype names (for `total_size`). */
+const TORCH_ITEM_SIZE = new Map<string, number>([
+  ['float64', 8], ['float32', 4], ['float16', 2], ['bfloat16', 2], ['float8_e4m3fn', 1], ['float8_e5m2', 1],
+  ['int64', 8], ['int32', 4], ['int16', 2], ['int8', 1], ['uint8', 1], ['bool', 1],
+]);
+
+/**
+ * Streams a sharded PyTorch checkpoint (`pytorch_model.bin.index.json` and its `.bin` shards, as
+ * transformers writes them), shard by shard: each shard is read whole by {@link readPytorchFile}
+ * (which never executes the pickle), its tensors checked against the weight map (every mapped
+ * tensor in the shard it names, none in two shards), then yielded. `total_size` is checked after
+ * the last shard. Memory is bounded by the largest shard; `maxTotalBytes` applies to each shard.
+ *
+ * @param path - The index file, or the folder holding `pytorch_model.bin.index.json`.
+ * @param options - The readers' budget.
+ * @returns An async iterator of tensors (layout `'torch'`) with `shard`, `index` and `count`
+ *   (`count` is the weight map's size).
+ * @throws {OckhamError} as {@link readShardedSafetensorsIndex} for the index and paths; as
+ *   readPytorchFile for a shard.
+ * @example
+ * import { streamShardedPytorch } from 'ockham/node';
+ * for await (const t of streamShardedPytorch('test/fixtures/shards/hf-bin')) console.log(t.shard, t.name, t.shape);
+ */
+export async function* streamShardedPytorch(
+  path: string,
+  options?: ReadBudget,
+): AsyncGenerator<LoadedTensor & { shard: string; index: number; count: number }, void, undefined> {
+  yield* shardedPytorch(path, resolveOptions(options), false);
+}
+
+/** The PyTorch shards one by one; with `cumulative`, each shard's read is bounded by what `maxTotalBytes` has left. */
+async function* shardedPytorch(
+  path: string,
+  o: Resolved,
+  cumulative: boolean,
+): AsyncGenerator<LoadedTensor & { shard: string; index: number; count: number }, void, undefined> {
+  let index = path;
+  let r: ResolvedIndex;
+  try {
+    const st = await stat(path);
+    index = st.isDirectory() ? join(path, PYTORCH_INDEX) : path;
+    r = await resolveIndex(index, o);
+  } catch (e) {
+    rethrowWithPath(index, e);
+  }
+  const count = Object.keys(r.map).length;
+  if (count > o.maxTensors) rethrowWithPath(index, new OckhamError('OUT_OF_RANGE', index, `${count} tensors, more than maxTensors = ${o.maxTensors}`));
+  const where = new Map<string, string>();
+  let totalBytes = 0;
+  let used = 0;
+  let i = 0;
+  for (let s = 0; s < r.files.length; s++) {
+    const file = r.files[s];
+    const budget = cumulative ? { ...o.budget, maxTotalBytes: Math.max(0, o.maxTotalBytes - used) } : o.budget;
+    const shard = await readPytorchFile(r.reals[s], budget);
+    for (const t of shard.tensors) used += 4 * t.data.length;
+    try {
+      for (const t of shard.tensors) {
+        const prev = where.get(t.name);
+        if (prev !== undefined) fail(index, `tensor ${JSON.stringify(t.name)} is in two shards (${JSON.stringify(prev)} and ${JSON.stringify(file)})`);
+        where.set(t.name, file);
+        totalBytes += t.data.length * (TORCH_ITEM_SIZE.get(t.dtype) ?? NaN);
+      }
+      checkWeightMap({ ...r, byFile: new Map([[file, r.byFile.get(file)!]]) }, [{ file, names: shard.tensors.map((t) => t.name) }], where);
+    } catch (e) {
+      rethrowWithPath(index, e);
+    }
+    for (const t of shard.tensors) yield { ...t, layout: 'torch', shard: file, index: i++, count };
+  }
+  try {
+    checkWeightMap(r, [], where);
+    if (r.totalSize !== undefined && Number.isFinite(totalBytes) && r.totalSize !== totalBytes) {
+      fail(index, `metadata.total_size is ${r.totalSize} but the shards' tensors take ${totalBytes} bytes`);
+    }
+  } catch (e) {
+    rethrowWithPath(index, e);
+  }
+}
+
+/**
+ * Reads a sharded PyTorch checkpoint (see {@link streamShardedPytorch}) into float32 tensors;
+ * `maxTotalBytes` bounds the sum over all shards.
+ *
+ * @param path - `pytorch_model.bin.index.json` or the folder holding it.
+ * @param options - The readers' budget.
+ * @returns `{ format: 'pytorch', tensors, metadata }` with the index's metadata and `shards`.
+ * @throws {OckhamError} as {@link streamShardedPytorch}; OUT_OF_RANGE over `maxTotalBytes`.
+ * @example
+ * import { readShardedPytorch } from 'ockham/node';
+ * const { tensors } = await readShardedPytorch('test/fixtures/shards/hf-bin');
+ */
+export async function readShardedPytorch(path: string, options?: ReadBudget): Promise<WeightsFile> {
+  const o = resolveOptions(options);
+  const tensors: LoadedTensor[] = [];
+  const shards = new Set<string>();
+  for await (const { shard, index: _index, count: _count, ...t } of shardedPytorch(path, o, true)) {
+    shards.add(shard);
+    tensors.push(t);
+  }
+  const index = (await stat(path)).isDirectory() ? join(path, PYTORCH_INDEX) : path;
+  const { metadata } = await resolveIndex(index, o);
+  Object.defineProperty(metadata, 'shards', { value: String(shards.size), enumerable: true, writable: true, configurable: true });
+  return { format: 'pytorch', tensors, metadata };
 }

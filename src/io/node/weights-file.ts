@@ -17,6 +17,7 @@ import { readGgufFile, readGgufHeader, streamGgufFile } from './gguf-file.js';
 import { ggufMetadataStrings } from '../gguf.js';
 import {
   readSafetensorsTensors, readShardedSafetensors, readShardedSafetensorsIndex, streamShardedSafetensors, SAFETENSORS_INDEX,
+  readShardedPytorch, PYTORCH_INDEX,
 } from './sharded-safetensors.js';
 
 export { readTfjsModelFile } from './tfjs-file.js';
@@ -182,11 +183,13 @@ async function readSingleSafetensors(path: string, o: ReadWeightsOptions): Promi
  * `layout`.
  *
  * The format is detected from the content (see {@link detectWeightsFormat}), never from the file
- * name alone: GGUF, safetensors, a safetensors shard index (`model.safetensors.index.json`),
+ * name alone: GGUF, safetensors, a shard index (`model.safetensors.index.json`, or
+ * `pytorch_model.bin.index.json` with PyTorch `.bin` shards),
  * .npy, .npz, a TensorFlow.js model.json, a PyTorch `torch.save` checkpoint (zip or legacy
  * pickle; read by {@link readPytorchFile}, which never executes the pickle) and ONNX (by
  * {@link readOnnxFile}). A folder is read through the `model.safetensors.index.json`,
- * `model.json` or `model.safetensors` it holds, in that order.
+ * `pytorch_model.bin.index.json`, `model.json`, `model.safetensors` or `pytorch_model.bin` it
+ * holds, in that order.
  *
  * @param path - File or model folder path.
  * @param options - `layout: 'torch'` returns PyTorch order (TF.js kernels permuted, see
@@ -220,7 +223,7 @@ async function readDispatch(path: string, o: ReadWeightsOptions): Promise<Weight
   try {
     const st = await stat(path);
     if (st.isDirectory()) {
-      const candidates = [SAFETENSORS_INDEX, 'model.json', 'model.safetensors'];
+      const candidates = [SAFETENSORS_INDEX, PYTORCH_INDEX, 'model.json', 'model.safetensors', 'pytorch_model.bin'];
       let found: string | undefined;
       for (const c of candidates) {
         try {
@@ -250,6 +253,8 @@ async function readDispatch(path: string, o: ReadWeightsOptions): Promise<Weight
       return readSingleSafetensors(target, o);
     case 'safetensors-index':
       return readShardedSafetensors(target, shardOpts);
+    case 'pytorch-index':
+      return readShardedPytorch(target, budget);
     case 'tfjs':
       return readTfjsModelFile(target, budget);
     case 'npy':
