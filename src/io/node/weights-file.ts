@@ -217,29 +217,25 @@ export async function readWeightsFile(path: string, options: ReadWeightsOptions 
   return withLayout(file, layout);
 }
 
+/** The file a path names: itself, or for a folder the first checkpoint file it holds. */
+async function resolveTarget(path: string): Promise<string> {
+  if (!(await stat(path)).isDirectory()) return path;
+  const candidates = [SAFETENSORS_INDEX, PYTORCH_INDEX, 'model.json', 'model.safetensors', 'pytorch_model.bin'];
+  for (const c of candidates) {
+    try {
+      if ((await stat(join(path, c))).isFile()) return join(path, c);
+    } catch {
+      // try the next one
+    }
+  }
+  throw new OckhamError('INVALID_ARGUMENT', path, `is a folder without ${candidates.join(', ')}; supported: ${SUPPORTED_FORMATS_TEXT}`);
+}
+
 async function readDispatch(path: string, o: ReadWeightsOptions): Promise<WeightsFile> {
   let target = path;
   let guess: FormatGuess;
   try {
-    const st = await stat(path);
-    if (st.isDirectory()) {
-      const candidates = [SAFETENSORS_INDEX, PYTORCH_INDEX, 'model.json', 'model.safetensors', 'pytorch_model.bin'];
-      let found: string | undefined;
-      for (const c of candidates) {
-        try {
-          if ((await stat(join(path, c))).isFile()) {
-            found = c;
-            break;
-          }
-        } catch {
-          // try the next one
-        }
-      }
-      if (!found) {
-        throw new OckhamError('INVALID_ARGUMENT', path, `is a folder without ${candidates.join(', ')}; supported: ${SUPPORTED_FORMATS_TEXT}`);
-      }
-      target = join(path, found);
-    }
+    target = await resolveTarget(path);
     guess = await sniffWeightsFile(target);
   } catch (e) {
     rethrowWithPath(path, e);
@@ -323,7 +319,7 @@ export async function openWeightsStream(path: string, options: ReadWeightsOption
   let target = path;
   let guess: FormatGuess;
   try {
-    if ((await stat(path)).isDirectory()) return streamOf(await readWeightsFile(path, options));
+    target = await resolveTarget(path);
     guess = await sniffWeightsFile(target);
   } catch (e) {
     rethrowWithPath(path, e);
