@@ -229,7 +229,7 @@ function budget(v: unknown, name: string, dflt: number): number {
   return v;
 }
 
-/** Validates the options of the GGUF readers and fills the defaults. */
+/** Validates the options of the GGUF readers and fills the defaults. Shared with the Node reader. @internal */
 export function resolveGgufOptions(options: GgufOptions | undefined): ResolvedGgufOptions {
   assertKnownOptions(options, 'options', OPTION_KEYS);
   const o = options ?? {};
@@ -377,7 +377,7 @@ function numericArray(c: Cursor, item: number, n: number): GgufNumericArray | un
   return out;
 }
 
-/** Internal: parses the header from `bytes` (the whole file or a prefix of it). */
+/** Parses the header from `bytes` (the whole file or a prefix of it). Shared with the Node reader. @internal */
 export function parseHeaderOrNeed(
   bytes: Uint8Array,
   fileSize: number,
@@ -844,7 +844,7 @@ export function dequantizeGgml(type: string | number, bytes: Uint8Array, count: 
   return out;
 }
 
-/** Metadata as strings for {@link WeightsFile.metadata}: scalars printed, long arrays summarised. */
+/** Metadata as strings for {@link WeightsFile.metadata}: scalars printed, long arrays summarised. Shared with the Node reader. @internal */
 export function ggufMetadataStrings(metadata: Map<string, GgufMetadataEntry>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, e] of metadata) {
@@ -862,7 +862,7 @@ export function ggufMetadataStrings(metadata: Map<string, GgufMetadataEntry>): R
   return out;
 }
 
-/** Tensor table entries selected by `names` (all when null), checking every name exists. */
+/** Tensor table entries selected by `names` (all when null), checking every name exists. Shared with the Node reader. @internal */
 export function selectGgufTensors(header: GgufHeader, names: ReadonlySet<string> | null, argument: string, maxTensors = Infinity): GgufTensorInfo[] {
   if (header.tensors.length > maxTensors) {
     throw new OckhamError('OUT_OF_RANGE', argument, `${header.tensors.length} tensors, more than maxTensors = ${maxTensors}`);
@@ -873,7 +873,7 @@ export function selectGgufTensors(header: GgufHeader, names: ReadonlySet<string>
   return header.tensors.filter((t) => names.has(t.name));
 }
 
-/** Checks a tensor against the per-tensor budget and the running total; returns the new total. */
+/** Checks a tensor against the per-tensor budget and the running total; returns the new total. Shared with the Node reader. @internal */
 export function chargeGgufTensor(t: GgufTensorInfo, o: ResolvedGgufOptions, total: number, argument: string): number {
   const out = t.elements * 4;
   const raw = t.end - t.start;
@@ -896,7 +896,7 @@ export function chargeGgufTensor(t: GgufTensorInfo, o: ResolvedGgufOptions, tota
   return next;
 }
 
-/** Decodes one tensor from exactly its bytes. */
+/** Decodes one tensor from exactly its bytes. Shared with the Node reader. @internal */
 export function decodeGgufTensor(t: GgufTensorInfo, bytes: Uint8Array, keepStored: boolean): LoadedTensor {
   let data: Float32Array;
   try {

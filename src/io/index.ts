@@ -29,7 +29,7 @@ export { READ_BUDGET_DEFAULTS } from './budget.js';
 export type { ReadBudget } from './budget.js';
 export { tfjsGroupBytes } from './tfjs.js';
 export { parseGguf, parseGgufHeader, dequantizeGgml, ggmlType, GGUF_SUPPORTED_TYPES, GGUF_DEFAULTS } from './gguf.js';
-export type { GgufFile, GgufHeader, GgufOptions, GgufTensorInfo, GgufMetadataEntry, GgufValue, GgufValueType, GgmlType } from './gguf.js';
+export type { GgufFile, GgufHeader, GgufOptions, GgufTensorInfo, GgufMetadataEntry, GgufValue, GgufNumericArray, GgufValueType, GgmlType } from './gguf.js';
 export { toTorchLayout, withLayout, TORCH_PERMUTATIONS } from './layout.js';
 export type { LayoutChoice } from './layout.js';
 export { detectWeightsFormat, SUPPORTED_FORMATS_TEXT, parseWeights } from './detect.js';
