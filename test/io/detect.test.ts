@@ -188,3 +188,24 @@ describe('sniffing hostile zips', () => {
     expect(g.description).toMatch(/zip/);
   });
 });
+
+describe('hostile JSON is refused before JSON.parse', () => {
+  it('deep nesting, duplicate keys and size over maxHeaderBytes end fast with a typed error', async () => {
+    const deep = join(dir, 'deep.json');
+    writeFileSync(deep, '{"weight_map": ' + '['.repeat(2_000_000) + ']'.repeat(2_000_000) + '}');
+    const t0 = performance.now();
+    let err = (await readWeightsFile(deep).catch((e) => e)) as OckhamError;
+    expect(err).toBeInstanceOf(OckhamError);
+    expect(err.code).toBe('PARSE_ERROR');
+    expect(err.message).toMatch(/deep|depth|nest/i);
+    expect(performance.now() - t0).toBeLessThan(1000);
+    const dup = join(dir, 'dup.json');
+    writeFileSync(dup, '{"weight_map": {"a": "x.safetensors"}, "weight_map": {}}');
+    err = (await readWeightsFile(dup).catch((e) => e)) as OckhamError;
+    expect(err.code).toBe('PARSE_ERROR');
+    expect(err.message).toMatch(/key "weight_map" twice/);
+    err = (await readWeightsFile(dup, { maxHeaderBytes: 10 }).catch((e) => e)) as OckhamError;
+    expect(err.code).toBe('OUT_OF_RANGE');
+    expect(err.message).toMatch(/maxHeaderBytes = 10/);
+  });
+});

@@ -9,6 +9,7 @@ import { OckhamError } from '../../errors.js';
 import { decodeSafetensorsEntry, type SafetensorsEntry, type SafetensorsHeader } from '../safetensors.js';
 import type { LoadedTensor, WeightsFile } from '../types.js';
 import { rethrowWithPath } from './errors.js';
+import { scanJson } from '../json-scan.js';
 import { BUDGET_KEYS, resolveReadBudget, type ReadBudget } from '../budget.js';
 import { assertKnownOptions } from '../../util/validate.js';
 import { readSafetensorsHeader } from './safetensors-file.js';
@@ -107,9 +108,11 @@ async function resolveIndex(index: string, o: Resolved): Promise<ResolvedIndex> 
   if (st.size > o.maxHeaderBytes) {
     throw new OckhamError('OUT_OF_RANGE', index, `index is ${st.size} bytes, more than maxHeaderBytes = ${o.maxHeaderBytes}`);
   }
+  const text = new Uint8Array(await readFile(index));
+  scanJson(text, o.maxHeaderDepth, index, 'index');
   let json: unknown;
   try {
-    json = JSON.parse(await readFile(index, 'utf8'));
+    json = JSON.parse(new TextDecoder().decode(text));
   } catch (e) {
     if (e instanceof SyntaxError) fail(index, `is not valid JSON (${e.message})`);
     throw e;

@@ -11,6 +11,7 @@ import { readOnnxFile } from './onnx-file.js';
 import { detectWeightsFormat, SUPPORTED_FORMATS_TEXT, type DetectedFormat, type FormatGuess } from '../detect.js';
 import { withLayout, type LayoutChoice } from '../layout.js';
 import { rethrowWithPath } from './errors.js';
+import { scanJson } from '../json-scan.js';
 import { readSafetensorsHeader } from './safetensors-file.js';
 import type { SafetensorsHeader } from '../safetensors.js';
 import { readGgufFile, readGgufHeader, streamGgufFile } from './gguf-file.js';
@@ -87,21 +88,22 @@ const EXT_FALLBACK = new Map<string, DetectedFormat>([
   ['.npz', 'npz'],
 ]);
 
-/** Largest JSON document read to tell a model.json from a shard index, bytes. */
-const MAX_JSON_SNIFF = 64 * 2 ** 20;
 
 /**
  * Identifies a file's format from its content (see {@link detectWeightsFormat}), reading its
  * first 64 bytes, a zip's central directory, or a JSON document's keys.
  *
  * @param path - A regular file (FIFOs and devices are refused before opening).
+ * @param options - `maxHeaderBytes` and `maxHeaderDepth` bound a JSON document (defaults of ReadBudget).
  * @returns The format, or `'unknown'` with a description of what the file looks like.
- * @throws {OckhamError} INVALID_ARGUMENT for non-regular files; PARSE_ERROR for JSON that does not parse.
+ * @throws {OckhamError} INVALID_ARGUMENT for non-regular files; PARSE_ERROR for JSON that does not
+ *   parse, nests too deep or repeats a key; OUT_OF_RANGE for JSON over `maxHeaderBytes`.
  * @example
  * import { sniffWeightsFile } from 'ockham/node';
  * await sniffWeightsFile('test/fixtures/shards/model.safetensors.index.json'); // { format: 'safetensors-index', … }
  */
-export async function sniffWeightsFile(path: string): Promise<FormatGuess> {
+export async function sniffWeightsFile(path: string, options?: ReadBudget): Promise<FormatGuess> {
+  const budget = resolveReadBudget(options);
   // A FIFO would block open() or the first read forever; devices never end.
   const pre = await stat(path);
   if (!pre.isFile()) throw new OckhamError('INVALID_ARGUMENT', path, `is ${pre.isFIFO() ? 'a FIFO' : 'not a regular file'}; only regular files are read`);
@@ -116,9 +118,13 @@ export async function sniffWeightsFile(path: string): Promise<FormatGuess> {
       const names = await zipMemberNames(fh, st.size);
       guess = names ? detectWeightsFormat(head, { zipNames: names }) : { format: 'unknown', description: 'a zip archive without a readable central directory' };
     } else if (guess.description.startsWith('a JSON document')) {
-      if (st.size > MAX_JSON_SNIFF) return { format: 'unknown', description: `a ${st.size}-byte JSON document (over the ${MAX_JSON_SNIFF}-byte limit)` };
+      if (st.size > budget.maxHeaderBytes) {
+        throw new OckhamError('OUT_OF_RANGE', path, `JSON document is ${st.size} bytes, more than maxHeaderBytes = ${budget.maxHeaderBytes}`);
+      }
       const text = new Uint8Array(st.size);
       await fh.read(text, 0, st.size, 0);
+      // Depth and duplicate keys before JSON.parse: a hostile document of nested arrays ends here in ms.
+      scanJson(text, budget.maxHeaderDepth, path, 'JSON document');
       let json: unknown;
       try {
         json = JSON.parse(new TextDecoder().decode(text));
@@ -236,7 +242,7 @@ async function readDispatch(path: string, o: ReadWeightsOptions): Promise<Weight
   let guess: FormatGuess;
   try {
     target = await resolveTarget(path);
-    guess = await sniffWeightsFile(target);
+    guess = await sniffWeightsFile(target, budgetOf(o));
   } catch (e) {
     rethrowWithPath(path, e);
   }
@@ -320,7 +326,7 @@ export async function openWeightsStream(path: string, options: ReadWeightsOption
   let guess: FormatGuess;
   try {
     target = await resolveTarget(path);
-    guess = await sniffWeightsFile(target);
+    guess = await sniffWeightsFile(target, budgetOf(options));
   } catch (e) {
     rethrowWithPath(path, e);
   }
