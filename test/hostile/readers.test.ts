@@ -334,3 +334,19 @@ describe('budget options', () => {
     expect(4 * 7.6e9).toBeLessThan(READ_BUDGET_DEFAULTS.maxTotalBytes);
   });
 });
+
+describe('tfjs model.json: only the manifest is parsed', () => {
+  it('16 MiB of empty arrays in modelTopology are never materialised; container spam in the manifest is refused', async () => {
+    const topology = `[${'[],'.repeat(5_000_000)}[]]`;
+    const json = `{"format": "layers-model", "modelTopology": ${topology}, "weightsManifest": [{"paths": ["a"], "weights": [{"name": "k", "shape": [1], "dtype": "float32"}]}]}`;
+    const t0 = performance.now();
+    const r = parseTfjsModel(json, [new Uint8Array(4)], { maxHeaderBytes: 32 * 2 ** 20 });
+    expect(r.tensors).toHaveLength(1);
+    expect(r.metadata.format).toBe('layers-model');
+    expect(performance.now() - t0).toBeLessThan(1500);
+    const spam = `{"weightsManifest": [{"paths": ["a"], "weights": [${'{},'.repeat(1_000_000)}{}]}]}`;
+    await refused(() => parseTfjsModel(spam, [new Uint8Array(4)]), 'PARSE_ERROR', 'modelJson', /objects and arrays/);
+    await refused(() => parseTfjsModel('{"weightsManifest": [[[]]]}', []), 'PARSE_ERROR', 'modelJson', /array inside an array/);
+    await refused(() => parseTfjsModel('{"weightsManifest": [', []), 'PARSE_ERROR', 'modelJson', /not valid JSON/);
+  });
+});
