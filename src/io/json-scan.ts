@@ -29,8 +29,9 @@ export interface ShapeRules {
  * @param argument - Name used in error messages.
  * @param what - What the JSON is, for messages (e.g. `'header'`).
  * @param shape - Optional structural rules (flat arrays, array length cap).
- * @param spans - When given, receives the byte range of each top-level member's value, and an
- *   unbalanced document is refused.
+ * @param spans - When given, receives the byte range of each top-level member's value (a Map,
+ *   or a callback called as soon as each member ends, so a caller can validate and refuse early);
+ *   keys must then be valid JSON strings and an unbalanced document or trailing bytes are refused.
  * @throws {OckhamError} PARSE_ERROR naming the byte offset.
  */
 export function scanJson(
@@ -39,8 +40,12 @@ export function scanJson(
   argument: string,
   what: string,
   shape?: ShapeRules,
-  spans?: Map<string, [number, number]>,
+  spans?: Map<string, [number, number]> | ((key: string, start: number, end: number) => void),
 ): void {
+  const record = (key: string, start: number, end: number): void => {
+    if (typeof spans === 'function') spans(key, start, end);
+    else spans?.set(key, [start, end]);
+  };
   const n = bytes.length;
   // With `spans`: the byte range of each top-level member's value (key → [start, end)).
   let topKey: string | null = null;
@@ -72,19 +77,30 @@ export function scanJson(
       expectKey.push(c === 0x7b);
       items.push(c === 0x7b ? -1 : 1);
     } else if (c === 0x7d || c === 0x5d) {
-      if (spans && keys.length === 1 && topKey !== null && valueStart >= 0) {
-        spans.set(topKey, [valueStart, i]);
+      if (spans && keys.length === 1 && topKey !== null) {
+        if (valueStart < 0) throw new OckhamError('PARSE_ERROR', argument, `${what} is not valid JSON: key ${JSON.stringify(topKey)} has no value`);
+        record(topKey, valueStart, i);
         topKey = null;
       }
       keys.pop();
+      if (spans && keys.length === 0) {
+        for (let k = i + 1; k < n; k++) {
+          const t = bytes[k];
+          if (t !== 0x20 && t !== 0x0a && t !== 0x0d && t !== 0x09) {
+            throw new OckhamError('PARSE_ERROR', argument, `${what} is not valid JSON: trailing bytes after the closing brace (byte ${k})`);
+          }
+        }
+        return;
+      }
       expectKey.pop();
       items.pop();
     } else if (c === 0x3a) {
-      if (spans && keys.length === 1 && topKey !== null) valueStart = i + 1;
+      if (spans && keys.length === 1 && topKey !== null && valueStart < 0) valueStart = i + 1;
     } else if (c === 0x2c) {
       const top = keys.length - 1;
-      if (spans && top === 0 && topKey !== null && valueStart >= 0) {
-        spans.set(topKey, [valueStart, i]);
+      if (spans && top === 0 && topKey !== null) {
+        if (valueStart < 0) throw new OckhamError('PARSE_ERROR', argument, `${what} is not valid JSON: key ${JSON.stringify(topKey)} has no value`);
+        record(topKey, valueStart, i);
         topKey = null;
       }
       if (top >= 0 && keys[top] !== null) expectKey[top] = true;
@@ -106,11 +122,13 @@ export function scanJson(
       if (top >= 0 && expectKey[top]) {
         expectKey[top] = false;
         let key = utf8.decode(bytes.subarray(start, Math.min(i, n)));
-        if (escaped) {
+        if (escaped || (spans && top === 0)) {
           try {
             key = JSON.parse(`"${key}"`) as string;
           } catch {
-            // malformed escape: JSON.parse of the whole text reports it
+            // Malformed: JSON.parse of the whole text reports it — or, when only members are
+            // parsed (spans), we must.
+            if (spans) throw new OckhamError('PARSE_ERROR', argument, `${what} is not valid JSON: bad key string at byte ${start - 1}`);
           }
         }
         const set = keys[top] as Set<string>;
