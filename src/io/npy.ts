@@ -62,6 +62,7 @@ function parsePyLiteral(text: string, argument: string, maxDepth: number): PyVal
       const close = c === '{' ? '}' : c === '(' ? ')' : ']';
       i++;
       const obj: Record<string, PyValue> = {};
+      let keyCount = 0;
       const arr: PyValue[] = [];
       for (;;) {
         ws();
@@ -76,6 +77,7 @@ function parsePyLiteral(text: string, argument: string, maxDepth: number): PyVal
           if (text[i] !== ':') fail(argument, `expected ':' at header position ${i}`);
           i++;
           if (Object.prototype.hasOwnProperty.call(obj, item)) fail(argument, `header has the key ${JSON.stringify(item)} twice`);
+          if (++keyCount > 16) fail(argument, 'header dict has more than 16 keys');
           // defineProperty: a key named __proto__ becomes data, never the object's prototype.
           Object.defineProperty(obj, item, { value: value(depth + 1), enumerable: true, writable: true, configurable: true });
           ws();
