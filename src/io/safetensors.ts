@@ -148,11 +148,6 @@ export function parseSafetensorsHeader(
     throw new OckhamError('OUT_OF_RANGE', argument, `header length ${headerLength} exceeds maxHeaderBytes = ${budget.maxHeaderBytes}`);
   }
   if (headerBytes[0] !== 0x7b) fail(argument, 'header does not start with "{"');
-  try {
-    new TextDecoder('utf-8', { fatal: true }).decode(headerBytes);
-  } catch (e) {
-    fail(argument, `header is not valid UTF-8 JSON (${(e as Error).message})`);
-  }
   const metadata: Record<string, string> = {};
   const entries: SafetensorsEntry[] = [];
   const dataSize = fileSize - dataOffset;
@@ -231,6 +226,12 @@ export function parseSafetensorsHeader(
     }
     member(name, raw);
   });
+  // After the structural scan (cheap refusals first): the whole header must be UTF-8.
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(headerBytes);
+  } catch (e) {
+    fail(argument, `header is not valid UTF-8 JSON (${(e as Error).message})`);
+  }
   entries.sort((a, b) => a.start - b.start || a.end - b.end);
   let cursor = dataOffset;
   for (const e of entries) {
