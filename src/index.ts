@@ -45,8 +45,8 @@ export type {
   WeightsFile, LoadedTensor, SafetensorsEntry, SafetensorsHeader, SafetensorsInput, NpyArray, NpzOptions, TfjsWeightEntry,
   TfjsManifestGroup,
 } from './io/index.js';
-export { listZipEntries, readZipEntry, crc32, ZIP_DEFAULT_BUDGET } from './io/index.js';
-export type { ZipEntry, ZipBudget } from './io/index.js';
+export { listZipEntries, readZipEntry, crc32, ZIP_DEFAULT_BUDGET, listZipSource, decodeZipMember } from './io/index.js';
+export type { ZipEntry, ZipBudget, ZipSource } from './io/index.js';
 export { READ_BUDGET_DEFAULTS, tfjsGroupBytes } from './io/index.js';
 export type { ReadBudget } from './io/index.js';
 export { bayesOptimize, coarseGrainSearch, quantizationSearch, rateDistortionCurve, fitLogCurve, noisyWeights } from './coarsegrain/index.js';

@@ -2,3 +2,5 @@
 export { readSafetensorsFile, readSafetensorsHeader, streamSafetensorsFile } from './safetensors-file.js';
 export { readWeightsFile, readTfjsModelFile } from './weights-file.js';
 export type { WeightsFormat } from './weights-file.js';
+export { openZipFile } from './zip-file.js';
+export type { ZipFile } from './zip-file.js';
