@@ -70,9 +70,6 @@ const PY2_MODULES: ReadonlyMap<string, string> = new Map([
   ['nt', 'os'],
 ]);
 
-/** Pushed by MARK; never visible in results. */
-const MARK: unique symbol = Symbol('mark');
-
 const latin1 = new TextDecoder('latin1');
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 

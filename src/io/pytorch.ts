@@ -498,13 +498,24 @@ export function legacyPreamble(b: Uint8Array, argument: string): { end: number; 
 function parseLegacy(b: Uint8Array, budget: Budget, argument: string): WeightsFile {
   // The pickles come first: interpret them within the first maxHeaderBytes of the file only.
   const head = b.subarray(0, Math.min(b.length, budget.maxHeaderBytes));
+  const kinds = new Map<string, ElementKind>();
   let pre: { end: number; littleEndian: boolean };
   let main: { value: unknown; end: number };
   let keysPickle: { value: unknown; end: number };
   try {
     pre = legacyPreamble(head, argument);
     const globals = torchGlobals(argument);
-    main = unpickle(head, { globals, argument, start: pre.end, persistentLoad: (pid) => storageRef(pid, true, argument) });
+    main = unpickle(head, {
+      globals,
+      argument,
+      start: pre.end,
+      persistentLoad: (pid) => {
+        const ref = storageRef(pid, true, argument);
+        // Element size of every storage, also those no tensor uses (a bare Storage object).
+        if (!kinds.has(ref.key)) kinds.set(ref.key, ref.elem);
+        return ref;
+      },
+    });
     keysPickle = unpickle(head, { argument, start: main.end });
   } catch (e) {
     if (e instanceof OckhamError && e.code === 'PARSE_ERROR' && head.length < b.length && /truncated|without/.test(e.message)) {
@@ -516,9 +527,6 @@ function parseLegacy(b: Uint8Array, budget: Budget, argument: string): WeightsFi
   if (!Array.isArray(keys) || !keys.every((k) => typeof k === 'string')) throw new OckhamError('PARSE_ERROR', argument, 'legacy checkpoint: storage key list is not a list of strings');
   const p = plan(main.value, argument, budget.maxHeaderDepth);
   precheckBudget(p.tensors, budget, argument);
-  // Element kind of each storage, from the tensors that refer to it.
-  const kinds = new Map<string, ElementKind>();
-  for (const t of p.tensors) kinds.set(t.ref.storage.key, t.ref.storage.elem);
   const storages = new Map<string, Uint8Array>();
   const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
   let pos = keysPickle.end;
@@ -530,11 +538,7 @@ function parseLegacy(b: Uint8Array, budget: Budget, argument: string): WeightsFi
     const count = pre.littleEndian ? hi * 4294967296 + lo : lo * 4294967296 + hi;
     pos += 8;
     const elem = kinds.get(key);
-    // Storages no tensor uses still have to be skipped: their element size is unknown, so stop there.
-    if (elem === undefined) {
-      if (count === 0) continue;
-      break;
-    }
+    if (elem === undefined) throw new OckhamError('PARSE_ERROR', argument, `legacy checkpoint lists storage ${JSON.stringify(key)}, which no persistent id declares`);
     const nbytes = count * ITEM_SIZE[elem];
     if (!Number.isSafeInteger(nbytes) || nbytes > b.length - pos) throw new OckhamError('PARSE_ERROR', argument, `legacy checkpoint: storage ${JSON.stringify(key)} declares ${count} elements, past the end of the file`);
     storages.set(key, b.subarray(pos, pos + nbytes));
