@@ -265,6 +265,27 @@ describe('PyTorch: hand-built checkpoints', () => {
     }
   });
 
+  it('honours a byteorder member (PyTorch ≥ 2.1 writes one; "big" on big-endian hosts)', async () => {
+    const pickle = statePickle([{ name: 'w', key: '0', numel: 2, size: [2], stride: [1] }]);
+    const be = new Uint8Array(8);
+    new DataView(be.buffer).setFloat32(0, 1.5, false);
+    new DataView(be.buffer).setFloat32(4, -2, false);
+    const enc = new TextEncoder();
+    const dir = mkdtempSync(join(tmpdir(), 'ockham-pt-'));
+    try {
+      for (const [order, data, want] of [['big', be, [1.5, -2]], ['little', f32bytes([3, 4]), [3, 4]]] as const) {
+        const bytes = buildZip([{ name: 'archive/data.pkl', data: pickle }, { name: 'archive/byteorder', data: enc.encode(order) }, { name: 'archive/data/0', data }]);
+        expect(Array.from(parsePytorch(bytes).tensors[0].data)).toEqual(want);
+        writeFileSync(join(dir, 'x.pt'), bytes);
+        expect(Array.from((await readPytorchFile(join(dir, 'x.pt'))).tensors[0].data)).toEqual(want);
+      }
+      const bad = buildZip([{ name: 'archive/data.pkl', data: pickle }, { name: 'archive/byteorder', data: enc.encode('middle') }]);
+      expectOckhamError(() => parsePytorch(bad), { code: 'PARSE_ERROR', message: /byteorder/ });
+    } finally {
+      rmSync(dir, { recursive: true });
+    }
+  });
+
   it('refuses a tar-format checkpoint (PyTorch < 0.4)', () => {
     const tar = new Uint8Array(1024);
     tar.set(new TextEncoder().encode('ustar'), 257);
