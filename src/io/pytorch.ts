@@ -53,6 +53,34 @@ const STORAGE_TYPES: ReadonlyMap<string, { kind: ElementKind; dtype: string }> =
   ['torch.UInt16Storage', { kind: 'u16', dtype: 'uint16' }],
   ['torch.UInt32Storage', { kind: 'u32', dtype: 'uint32' }],
   ['torch.UInt64Storage', { kind: 'u64', dtype: 'uint64' }],
+  // Untyped (byte) storage: PyTorch 2.x writes it for dtypes without a typed storage class and
+  // gives the tensor's dtype to _rebuild_tensor_v3.
+  ['torch.UntypedStorage', { kind: 'u8', dtype: 'uint8' }],
+]);
+
+/** torch dtype globals → element kind, for `_rebuild_tensor_v3`'s dtype argument. */
+const TORCH_DTYPES: ReadonlyMap<string, { kind: ElementKind; dtype: string }> = new Map([
+  ['torch.float32', { kind: 'f32', dtype: 'float32' }],
+  ['torch.float', { kind: 'f32', dtype: 'float32' }],
+  ['torch.float64', { kind: 'f64', dtype: 'float64' }],
+  ['torch.double', { kind: 'f64', dtype: 'float64' }],
+  ['torch.float16', { kind: 'f16', dtype: 'float16' }],
+  ['torch.half', { kind: 'f16', dtype: 'float16' }],
+  ['torch.bfloat16', { kind: 'bf16', dtype: 'bfloat16' }],
+  ['torch.float8_e4m3fn', { kind: 'f8e4m3', dtype: 'float8_e4m3fn' }],
+  ['torch.float8_e5m2', { kind: 'f8e5m2', dtype: 'float8_e5m2' }],
+  ['torch.int8', { kind: 'i8', dtype: 'int8' }],
+  ['torch.uint8', { kind: 'u8', dtype: 'uint8' }],
+  ['torch.int16', { kind: 'i16', dtype: 'int16' }],
+  ['torch.short', { kind: 'i16', dtype: 'int16' }],
+  ['torch.uint16', { kind: 'u16', dtype: 'uint16' }],
+  ['torch.int32', { kind: 'i32', dtype: 'int32' }],
+  ['torch.int', { kind: 'i32', dtype: 'int32' }],
+  ['torch.uint32', { kind: 'u32', dtype: 'uint32' }],
+  ['torch.int64', { kind: 'i64', dtype: 'int64' }],
+  ['torch.long', { kind: 'i64', dtype: 'int64' }],
+  ['torch.uint64', { kind: 'u64', dtype: 'uint64' }],
+  ['torch.bool', { kind: 'bool', dtype: 'bool' }],
 ]);
 
 /** torch dtype globals (`torch.float32`, …) that configs inside checkpoints refer to. */
@@ -116,6 +144,21 @@ function torchGlobals(argument: string): Map<string, PickleGlobal> {
   };
   g.set('torch._utils._rebuild_tensor_v2', { call: (a) => rebuildTensor(a, argument) });
   g.set('torch._utils._rebuild_tensor', { call: (a) => rebuildTensor(a, argument) });
+  g.set('torch._utils._rebuild_tensor_v3', {
+    // (storage, offset, size, stride, requires_grad, hooks, dtype, metadata): the storage's bytes
+    // are read as `dtype`.
+    call: (a) => {
+      const dt = a[6];
+      const info = isGlobalRef(dt) ? TORCH_DTYPES.get(dt.name) : undefined;
+      if (!info) throw new OckhamError('UNSUPPORTED', argument, `_rebuild_tensor_v3 with dtype ${isGlobalRef(dt) ? JSON.stringify(dt.name) : 'that is not a torch dtype'}`);
+      const st = a[0];
+      if (!isKind<StorageRef>(st, 'storage')) throw new OckhamError('PARSE_ERROR', argument, 'tensor rebuilt from something that is not a storage');
+      const nbytes = st.numel * ITEM_SIZE[st.elem];
+      if (nbytes % ITEM_SIZE[info.kind] !== 0) throw new OckhamError('PARSE_ERROR', argument, `storage ${JSON.stringify(st.key)} of ${nbytes} bytes is not whole ${info.dtype} elements`);
+      const retyped: StorageRef = Object.freeze({ ...st, elem: info.kind, dtype: info.dtype, numel: nbytes / ITEM_SIZE[info.kind] });
+      return rebuildTensor([retyped, ...a.slice(1)], argument);
+    },
+  });
   g.set('torch._utils._rebuild_parameter', { call: (a) => tensorArg(a[0], '_rebuild_parameter') });
   g.set('torch._utils._rebuild_parameter_with_state', { call: (a) => tensorArg(a[0], '_rebuild_parameter_with_state') });
   g.set('torch._tensor._rebuild_from_type_v2', {

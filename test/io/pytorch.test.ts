@@ -265,6 +265,16 @@ describe('PyTorch: hand-built checkpoints', () => {
     }
   });
 
+  it('reads _rebuild_tensor_v3 on an untyped storage (PyTorch 2.x, dtypes without a storage class)', () => {
+    const parts = [0x80, 2, '}', '(', ...str('u'), 'ctorch._utils\n_rebuild_tensor_v3\n', '(',
+      '(', ...str('storage'), 'ctorch\nUntypedStorage\n', ...str('0'), ...str('cpu'), 'J', le32(6), 't', 'Q',
+      'J', le32(0), ...ints([3]), ...ints([1]), 0x89, 'ccollections\nOrderedDict\n)R', 'ctorch\nuint16\n', 't', 'R', 'u', '.'];
+    const u16 = new Uint8Array(new Uint16Array([1, 65535, 300]).buffer);
+    const { tensors } = parsePytorch(checkpoint([], { '0': u16 }, pk(...(parts as (number | string | number[])[]))));
+    expect(tensors[0].dtype).toBe('uint16');
+    expect(Array.from(tensors[0].data)).toEqual([1, 65535, 300]);
+  });
+
   it('honours a byteorder member (PyTorch ≥ 2.1 writes one; "big" on big-endian hosts)', async () => {
     const pickle = statePickle([{ name: 'w', key: '0', numel: 2, size: [2], stride: [1] }]);
     const be = new Uint8Array(8);
