@@ -259,6 +259,7 @@ function parseTensor(c: ProtoCursor, argument: string): OnnxTensorEntry {
 /**
  * Walks a model's protobuf: model-level metadata and the top-level graph's initializers (located,
  * not decoded). Subgraphs (If/Loop bodies) and sparse initializers are not read.
+ * @internal
  */
 export function scanOnnx(bytes: Uint8Array, argument = 'bytes'): OnnxScan {
   const c = protoCursor(bytes, argument);
@@ -316,7 +317,7 @@ export function scanOnnx(bytes: Uint8Array, argument = 'bytes'): OnnxScan {
   return { tensors, metadata };
 }
 
-/** Checks every tensor's float32 size (and the count) against the budget before anything is decoded. */
+/** Checks every tensor's float32 size (and the count) against the budget before anything is decoded. @internal */
 export function checkOnnxBudget(tensors: readonly OnnxTensorEntry[], budget: Required<ReadBudget>, argument: string): void {
   const meter = new OutputMeter(budget, argument);
   for (const t of tensors) meter.add(t.name, t.numel, t.shape);
@@ -325,6 +326,7 @@ export function checkOnnxBudget(tensors: readonly OnnxTensorEntry[], budget: Req
 /**
  * Decodes one initializer. `external` holds exactly its `length` bytes when it is stored
  * externally (the caller read them).
+ * @internal
  */
 export function decodeOnnxTensor(model: Uint8Array, t: OnnxTensorEntry, argument: string, external?: Uint8Array): LoadedTensor {
   const result = (data: Float32Array): LoadedTensor => ({ name: t.name, dtype: t.dtype, shape: [...t.shape], data });
@@ -449,7 +451,7 @@ function asBytes(bytes: Uint8Array | ArrayBuffer, argument: string): Uint8Array 
   throw new OckhamError('INVALID_ARGUMENT', argument, 'expected a Uint8Array or ArrayBuffer');
 }
 
-/** Resolves the budget fields of {@link OnnxOptions}. */
+/** Resolves the budget fields of {@link OnnxOptions}. @internal */
 export function resolveOnnxBudget(options: ReadBudget | undefined): Required<ReadBudget> {
   return resolveReadBudget(options);
 }

@@ -76,7 +76,7 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 /** Longest LONG1/LONG4 integer accepted, bytes (Python ints in checkpoints are a few bytes). */
 const MAX_LONG_BYTES = 256;
 
-/** Type guard for {@link PickleGlobalRef}. */
+/** Type guard for {@link PickleGlobalRef}. @internal */
 export function isGlobalRef(v: unknown): v is PickleGlobalRef {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Map) && (v as PickleGlobalRef).kind === 'global';
 }

@@ -299,7 +299,7 @@ function plan(root: unknown, argument: string, maxDepth: number): PytorchPlan {
   return { tensors, metadata };
 }
 
-/** Unpickles a zip checkpoint's data.pkl into a plan. */
+/** Unpickles a zip checkpoint's data.pkl into a plan. @internal */
 export function planZipPickle(pickle: Uint8Array, argument: string, maxDepth: number): PytorchPlan {
   const globals = torchGlobals(argument);
   const { value } = unpickle(pickle, { globals, argument, persistentLoad: (pid) => storageRef(pid, false, argument) });
@@ -309,6 +309,7 @@ export function planZipPickle(pickle: Uint8Array, argument: string, maxDepth: nu
 /**
  * Reads one tensor's elements from its storage bytes (`storageBytes` holds the whole storage,
  * little-endian unless told), following its offset and strides, into a new row-major float32 array.
+ * @internal
  */
 export function materializeTensor(
   t: PytorchTensorPlan,
@@ -403,7 +404,7 @@ function gather(
 
 const LEGACY_MAGIC = 0x1950a86a20f9469cfc6cn;
 
-/** True when `bytes` starts like a legacy (pre-1.6 / non-zip) torch.save file. */
+/** True when `bytes` starts like a legacy (pre-1.6 / non-zip) torch.save file. @internal */
 export function isLegacyPytorch(bytes: Uint8Array): boolean {
   // PROTO 2, LONG1 10 bytes, the magic number little-endian.
   const sig = [0x80, 0x02, 0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19];
@@ -419,7 +420,7 @@ function asBytes(bytes: Uint8Array | ArrayBuffer): Uint8Array {
   throw new OckhamError('INVALID_ARGUMENT', 'bytes', 'expected a Uint8Array or ArrayBuffer');
 }
 
-/** Finds `<prefix>/data.pkl` among zip members; returns the prefix (with its trailing slash). */
+/** Finds `<prefix>/data.pkl` among zip members; returns the prefix (with its trailing slash). @internal */
 export function torchZipPrefix(names: readonly string[], argument: string): string {
   const pkl = names.filter((m) => m.endsWith('data.pkl') && (m === 'data.pkl' || m.endsWith('/data.pkl')) && m.split('/').length <= 2);
   if (pkl.length !== 1) {
@@ -428,7 +429,7 @@ export function torchZipPrefix(names: readonly string[], argument: string): stri
   return pkl[0].slice(0, -'data.pkl'.length);
 }
 
-/** Checks every tensor's float32 size (and the tensor count) against the budget before any storage is read. */
+/** Checks every tensor's float32 size (and the tensor count) against the budget before any storage is read. @internal */
 export function precheckBudget(tensors: readonly PytorchTensorPlan[], budget: Budget, argument: string): void {
   const meter = new OutputMeter(budget, argument);
   for (const t of tensors) {
@@ -523,7 +524,7 @@ function parseZip(b: Uint8Array, budget: Budget, argument: string): WeightsFile 
   return { format: 'pytorch', tensors, metadata: p.metadata };
 }
 
-/** The legacy header pickles: magic, protocol version, system info. Returns the offset after them. */
+/** The legacy header pickles: magic, protocol version, system info. Returns the offset after them. @internal */
 export function legacyPreamble(b: Uint8Array, argument: string): { end: number; littleEndian: boolean } {
   const opts = { argument, globals: new Map<string, PickleGlobal>() };
   const magic = unpickle(b, opts);
