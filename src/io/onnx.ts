@@ -261,7 +261,7 @@ function parseTensor(c: ProtoCursor, argument: string): OnnxTensorEntry {
  * not decoded). Subgraphs (If/Loop bodies) and sparse initializers are not read.
  * @internal
  */
-export function scanOnnx(bytes: Uint8Array, argument = 'bytes'): OnnxScan {
+export function scanOnnx(bytes: Uint8Array, argument = 'bytes', maxTensors = READ_BUDGET_DEFAULTS.maxTensors): OnnxScan {
   const c = protoCursor(bytes, argument);
   const metadata: Record<string, string> = {};
   const tensors: OnnxTensorEntry[] = [];
@@ -274,7 +274,11 @@ export function scanOnnx(bytes: Uint8Array, argument = 'bytes'): OnnxScan {
       sawGraph = true;
       const g = subMessage(c);
       forEachField(g, (gf, gw) => {
-        if (gf === 5 && gw === 2) tensors.push(parseTensor(g, argument));
+        if (gf === 5 && gw === 2) {
+          // Counted as they are found: a 2 GB model of tiny initializers is refused before it becomes millions of objects.
+          if (tensors.length >= maxTensors) throw new OckhamError('OUT_OF_RANGE', argument, `more than maxTensors = ${maxTensors} initializers`);
+          tensors.push(parseTensor(g, argument));
+        }
         else if (gf === 2 && gw === 2) setOwn(metadata, 'graph_name', readString(g));
         else return false;
       });
@@ -493,7 +497,7 @@ export function parseOnnx(bytes: Uint8Array | ArrayBuffer, options?: OnnxOptions
     if (ext && Object.prototype.hasOwnProperty.call(ext, loc)) return (ext as Record<string, Uint8Array>)[loc];
     return undefined;
   };
-  const scan = scanOnnx(b, argument);
+  const scan = scanOnnx(b, argument, budget.maxTensors);
   checkOnnxBudget(scan.tensors, budget, argument);
   const tensors = scan.tensors.map((t) => {
     if (!t.external) return decodeOnnxTensor(b, t, argument);

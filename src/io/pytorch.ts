@@ -256,7 +256,7 @@ function leafString(v: unknown): string | undefined {
  * Walks the unpickled object: tensors anywhere in nested dicts/lists are named by their dotted
  * path (`model.fc.weight`, `optimizer.state.0.exp_avg`); scalar leaves go to metadata (first 1000).
  */
-function plan(root: unknown, argument: string, maxDepth: number): PytorchPlan {
+function plan(root: unknown, argument: string, maxDepth: number, maxTensors = READ_BUDGET_DEFAULTS.maxTensors): PytorchPlan {
   const tensors: PytorchTensorPlan[] = [];
   const metadata: Record<string, string> = {};
   let nMeta = 0;
@@ -269,6 +269,7 @@ function plan(root: unknown, argument: string, maxDepth: number): PytorchPlan {
       const name = path === '' ? 'tensor' : path;
       if (names.has(name)) throw new OckhamError('PARSE_ERROR', argument, `two tensors are named ${JSON.stringify(name)}`);
       names.add(name);
+      if (tensors.length >= maxTensors) throw new OckhamError('OUT_OF_RANGE', argument, `more than maxTensors = ${maxTensors} tensors`);
       tensors.push({ name, ref: v });
       return;
     }
@@ -300,10 +301,10 @@ function plan(root: unknown, argument: string, maxDepth: number): PytorchPlan {
 }
 
 /** Unpickles a zip checkpoint's data.pkl into a plan. @internal */
-export function planZipPickle(pickle: Uint8Array, argument: string, maxDepth: number): PytorchPlan {
+export function planZipPickle(pickle: Uint8Array, argument: string, maxDepth: number, maxTensors?: number): PytorchPlan {
   const globals = torchGlobals(argument);
   const { value } = unpickle(pickle, { globals, argument, persistentLoad: (pid) => storageRef(pid, false, argument) });
-  return plan(value, argument, maxDepth);
+  return plan(value, argument, maxDepth, maxTensors);
 }
 
 /**
@@ -503,7 +504,7 @@ function parseZip(b: Uint8Array, budget: Budget, argument: string): WeightsFile 
     if (text !== 'little' && text !== 'big') throw new OckhamError('PARSE_ERROR', argument, `byteorder member says ${JSON.stringify(text.slice(0, 20))}`);
     littleEndian = text === 'little';
   }
-  const p = planZipPickle(readZipEntry(b, pklEntry, zipBudget, argument), argument, budget.maxHeaderDepth);
+  const p = planZipPickle(readZipEntry(b, pklEntry, zipBudget, argument), argument, budget.maxHeaderDepth, budget.maxTensors);
   precheckBudget(p.tensors, budget, argument);
   const storages = new Map<string, Uint8Array>();
   const tensors: LoadedTensor[] = [];
@@ -569,7 +570,7 @@ function parseLegacy(b: Uint8Array, budget: Budget, argument: string): WeightsFi
   }
   const keys = keysPickle.value;
   if (!Array.isArray(keys) || !keys.every((k) => typeof k === 'string')) throw new OckhamError('PARSE_ERROR', argument, 'legacy checkpoint: storage key list is not a list of strings');
-  const p = plan(main.value, argument, budget.maxHeaderDepth);
+  const p = plan(main.value, argument, budget.maxHeaderDepth, budget.maxTensors);
   precheckBudget(p.tensors, budget, argument);
   const storages = new Map<string, Uint8Array>();
   const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
