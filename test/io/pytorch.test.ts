@@ -275,6 +275,18 @@ describe('PyTorch: hand-built checkpoints', () => {
     expect(Array.from(tensors[0].data)).toEqual([1, 65535, 300]);
   });
 
+  it('keys like __proto__ and constructor are plain names (own properties, no prototype lookups)', () => {
+    const parts = [0x80, 2, '}', '(', ...str('__proto__'), 'K', 5, ...str('constructor'), ...str('x'), 'u', '.'];
+    const { metadata } = parsePytorch(checkpoint([], {}, pk(...(parts as (number | string | number[])[]))));
+    expect(Object.getOwnPropertyDescriptor(metadata, '__proto__')?.value).toBe('5');
+    expect(Object.getOwnPropertyDescriptor(metadata, 'constructor')?.value).toBe('x');
+    expect(Object.getPrototypeOf(metadata)).toBe(Object.prototype);
+    for (const name of ['__proto__', 'constructor', 'toString', 'hasOwnProperty']) {
+      const bytes = checkpoint([], {}, pk(0x80, 2, `cbuiltins\n${name}\n`, '.'));
+      expectOckhamError(() => parsePytorch(bytes), { code: 'UNSUPPORTED', message: new RegExp(`"builtins\\.${name}"`) });
+    }
+  });
+
   it('honours a byteorder member (PyTorch ≥ 2.1 writes one; "big" on big-endian hosts)', async () => {
     const pickle = statePickle([{ name: 'w', key: '0', numel: 2, size: [2], stride: [1] }]);
     const be = new Uint8Array(8);
