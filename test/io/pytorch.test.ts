@@ -265,6 +265,49 @@ describe('PyTorch: hand-built checkpoints', () => {
     }
   });
 
+  it('reads _rebuild_tensor_v3 on an untyped storage (PyTorch 2.x, dtypes without a storage class)', () => {
+    const parts = [0x80, 2, '}', '(', ...str('u'), 'ctorch._utils\n_rebuild_tensor_v3\n', '(',
+      '(', ...str('storage'), 'ctorch\nUntypedStorage\n', ...str('0'), ...str('cpu'), 'J', le32(6), 't', 'Q',
+      'J', le32(0), ...ints([3]), ...ints([1]), 0x89, 'ccollections\nOrderedDict\n)R', 'ctorch\nuint16\n', 't', 'R', 'u', '.'];
+    const u16 = new Uint8Array(new Uint16Array([1, 65535, 300]).buffer);
+    const { tensors } = parsePytorch(checkpoint([], { '0': u16 }, pk(...(parts as (number | string | number[])[]))));
+    expect(tensors[0].dtype).toBe('uint16');
+    expect(Array.from(tensors[0].data)).toEqual([1, 65535, 300]);
+  });
+
+  it('keys like __proto__ and constructor are plain names (own properties, no prototype lookups)', () => {
+    const parts = [0x80, 2, '}', '(', ...str('__proto__'), 'K', 5, ...str('constructor'), ...str('x'), 'u', '.'];
+    const { metadata } = parsePytorch(checkpoint([], {}, pk(...(parts as (number | string | number[])[]))));
+    expect(Object.getOwnPropertyDescriptor(metadata, '__proto__')?.value).toBe('5');
+    expect(Object.getOwnPropertyDescriptor(metadata, 'constructor')?.value).toBe('x');
+    expect(Object.getPrototypeOf(metadata)).toBe(Object.prototype);
+    for (const name of ['__proto__', 'constructor', 'toString', 'hasOwnProperty']) {
+      const bytes = checkpoint([], {}, pk(0x80, 2, `cbuiltins\n${name}\n`, '.'));
+      expectOckhamError(() => parsePytorch(bytes), { code: 'UNSUPPORTED', message: new RegExp(`"builtins\\.${name}"`) });
+    }
+  });
+
+  it('honours a byteorder member (PyTorch ≥ 2.1 writes one; "big" on big-endian hosts)', async () => {
+    const pickle = statePickle([{ name: 'w', key: '0', numel: 2, size: [2], stride: [1] }]);
+    const be = new Uint8Array(8);
+    new DataView(be.buffer).setFloat32(0, 1.5, false);
+    new DataView(be.buffer).setFloat32(4, -2, false);
+    const enc = new TextEncoder();
+    const dir = mkdtempSync(join(tmpdir(), 'ockham-pt-'));
+    try {
+      for (const [order, data, want] of [['big', be, [1.5, -2]], ['little', f32bytes([3, 4]), [3, 4]]] as const) {
+        const bytes = buildZip([{ name: 'archive/data.pkl', data: pickle }, { name: 'archive/byteorder', data: enc.encode(order) }, { name: 'archive/data/0', data }]);
+        expect(Array.from(parsePytorch(bytes).tensors[0].data)).toEqual(want);
+        writeFileSync(join(dir, 'x.pt'), bytes);
+        expect(Array.from((await readPytorchFile(join(dir, 'x.pt'))).tensors[0].data)).toEqual(want);
+      }
+      const bad = buildZip([{ name: 'archive/data.pkl', data: pickle }, { name: 'archive/byteorder', data: enc.encode('middle') }]);
+      expectOckhamError(() => parsePytorch(bad), { code: 'PARSE_ERROR', message: /byteorder/ });
+    } finally {
+      rmSync(dir, { recursive: true });
+    }
+  });
+
   it('refuses a tar-format checkpoint (PyTorch < 0.4)', () => {
     const tar = new Uint8Array(1024);
     tar.set(new TextEncoder().encode('ustar'), 257);

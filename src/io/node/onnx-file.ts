@@ -78,7 +78,7 @@ export async function readOnnxFile(path: string, options?: OnnxFileOptions): Pro
     } finally {
       await model.fh.close();
     }
-    const scan = scanOnnx(bytes, path);
+    const scan = scanOnnx(bytes, path, budget.maxTensors);
     checkOnnxBudget(scan.tensors, budget, path);
     const folder = await realpath(dirname(resolve(path)));
     const tensors: LoadedTensor[] = [];
