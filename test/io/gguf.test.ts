@@ -490,3 +490,47 @@ describe('readGgufFile / streamGgufFile', () => {
     }
   });
 });
+
+describe('GGUF models split by gguf-split (written by gguf-py, split_max_tensors=2)', () => {
+  const SPLIT = join(FIX, 'split');
+  it('any split names the whole model: all tensors, in order, through readWeightsFile and the report stream', async () => {
+    const { readGgufSplits, readGgufSplitHeaders } = await import('../../src/io/node/gguf-file.js');
+    const { readWeightsFile, openWeightsStream } = await import('../../src/io/node/weights-file.js');
+    for (const n of [1, 2, 3]) {
+      const path = join(SPLIT, `model-0000${n}-of-00003.gguf`);
+      const f = await readGgufSplits(path);
+      expect(f.tensors.map((t) => t.name)).toEqual(['t0', 't1', 't2', 't3', 't4']);
+      f.tensors.forEach((t, i) => expect(Array.from(t.data)).toEqual(new Array(64).fill(i)));
+      expect(f.metadata['general.name']).toBe('ockham split fixture');
+      expect((await readWeightsFile(path)).tensors.length).toBe(5);
+      expect((await readGgufSplitHeaders(path))!.paths.length).toBe(3);
+    }
+    const w = await openWeightsStream(join(SPLIT, 'model-00001-of-00003.gguf'));
+    expect([w.count, w.params]).toEqual([5, 5 * 64]);
+    const names: string[] = [];
+    for await (const t of w.tensors) names.push(t.name);
+    expect(names).toEqual(['t0', 't1', 't2', 't3', 't4']);
+    // One split alone is still readable as a file.
+    expect((await readGgufFile(join(SPLIT, 'model-00002-of-00003.gguf'))).tensors.map((t) => t.name)).toEqual(['t2', 't3']);
+    const some = await readGgufSplits(join(SPLIT, 'model-00001-of-00003.gguf'), { names: ['t3'] });
+    expect(some.tensors.map((t) => t.name)).toEqual(['t3']);
+  });
+
+  it('a missing split, a renamed split and a total over budget are refused', async () => {
+    const { readGgufSplits } = await import('../../src/io/node/gguf-file.js');
+    const { cpSync } = await import('node:fs');
+    const dir = mkdtempSync(join(tmpdir(), 'ockham-gguf-split-'));
+    try {
+      cpSync(SPLIT, join(dir, 'a'), { recursive: true });
+      rmSync(join(dir, 'a', 'model-00003-of-00003.gguf'));
+      await expect(readGgufSplits(join(dir, 'a', 'model-00001-of-00003.gguf'))).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: /split 3 of 3/ });
+      cpSync(SPLIT, join(dir, 'b'), { recursive: true });
+      cpSync(join(dir, 'b', 'model-00001-of-00003.gguf'), join(dir, 'b', 'x-00002-of-00003.gguf'));
+      await expect(readGgufSplits(join(dir, 'b', 'x-00002-of-00003.gguf'))).rejects.toMatchObject({ code: 'PARSE_ERROR', message: /do not match the file name/ });
+      await expect(readGgufSplits(join(SPLIT, 'model-00001-of-00003.gguf'), { maxTotalBytes: 1000 })).rejects.toMatchObject({ code: 'OUT_OF_RANGE', message: /maxTotalBytes/ });
+      await expect(readGgufSplits(ALL)).rejects.toMatchObject({ code: 'PARSE_ERROR', message: /not a GGUF split/ });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

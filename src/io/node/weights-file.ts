@@ -14,7 +14,7 @@ import { rethrowWithPath } from './errors.js';
 import { scanJson } from '../json-scan.js';
 import { readSafetensorsHeader } from './safetensors-file.js';
 import type { SafetensorsHeader } from '../safetensors.js';
-import { readGgufFile, readGgufHeader, streamGgufFile } from './gguf-file.js';
+import { readGgufFile, readGgufHeader, readGgufSplitHeaders, readGgufSplits, streamGgufFile } from './gguf-file.js';
 import { ggufMetadataStrings } from '../gguf.js';
 import {
   readSafetensorsTensors, readShardedSafetensors, readShardedSafetensorsIndex, streamShardedSafetensors, SAFETENSORS_INDEX,
@@ -150,6 +150,11 @@ export interface ReadWeightsOptions extends ReadBudget {
 
 const READ_KEYS: readonly string[] = ['layout', 'stored', ...BUDGET_KEYS];
 
+/** The header budget of `b`, for the header-only readers. */
+function pickHeader(b: ReadBudget): { maxHeaderBytes?: number } {
+  return b.maxHeaderBytes !== undefined ? { maxHeaderBytes: b.maxHeaderBytes } : {};
+}
+
 /** The budget fields of `o` that are set. */
 function budgetOf(o: ReadWeightsOptions): ReadBudget {
   const b: Record<string, unknown> = {};
@@ -249,8 +254,11 @@ async function readDispatch(path: string, o: ReadWeightsOptions): Promise<Weight
   const budget = budgetOf(o);
   const shardOpts = { ...budget, ...(o.stored !== undefined ? { stored: o.stored } : {}) };
   switch (guess.format) {
-    case 'gguf':
-      return readGgufFile(target, shardOpts);
+    case 'gguf': {
+      // A model split by gguf-split: read all its splits (any one of them names the set).
+      const h = await readGgufHeader(target, pickHeader(budget));
+      return h.metadata.has('split.count') ? readGgufSplits(target, shardOpts) : readGgufFile(target, shardOpts);
+    }
     case 'safetensors':
       return readSingleSafetensors(target, o);
     case 'safetensors-index':
@@ -351,13 +359,18 @@ export async function openWeightsStream(path: string, options: ReadWeightsOption
     };
   }
   if (guess.format === 'gguf') {
-    const header = await readGgufHeader(target, budgets);
+    const splits = await readGgufSplitHeaders(target, budgets);
+    const paths = splits ? splits.paths : [target];
+    const headers = splits ? splits.headers : [await readGgufHeader(target, pickHeader(budgetOf(options)))];
+    const chained = (async function* () {
+      for (const p of paths) yield* streamGgufFile(p, budgets);
+    })();
     return {
       format: 'gguf',
-      metadata: ggufMetadataStrings(header.metadata),
-      count: header.tensors.length,
-      params: header.tensors.reduce((s, t) => s + t.elements, 0),
-      tensors: relabel(streamGgufFile(target, budgets), 'gguf', layout),
+      metadata: ggufMetadataStrings(headers[0].metadata),
+      count: headers.reduce((s, h) => s + h.tensors.length, 0),
+      params: headers.reduce((s, h) => s + h.tensors.reduce((a, t) => a + t.elements, 0), 0),
+      tensors: relabel(chained, 'gguf', layout),
     };
   }
   if (guess.format === 'safetensors-index') {
