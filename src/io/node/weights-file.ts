@@ -292,8 +292,10 @@ export interface WeightsStream {
   tensors: AsyncGenerator<LoadedTensor, void, undefined>;
 }
 
+/** Hands out the tensors of a file read whole, dropping each from the list so it can be freed once used. */
 async function* fromArray(list: LoadedTensor[]): AsyncGenerator<LoadedTensor, void, undefined> {
-  for (const t of list) yield t;
+  list.reverse();
+  while (list.length > 0) yield list.pop()!;
 }
 
 async function* relabel(
@@ -391,6 +393,6 @@ function streamOf(f: WeightsFile): WeightsStream {
     metadata: f.metadata,
     count: f.tensors.length,
     params: f.tensors.reduce((s, t) => s + t.data.length, 0),
-    tensors: fromArray(f.tensors),
+    tensors: fromArray(f.tensors.slice()),
   };
 }
