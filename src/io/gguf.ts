@@ -548,9 +548,9 @@ export { NeedMore as GgufNeedMore };
 // ---------------------------------------------------------------------------------------------
 // Dequantization. Each kernel follows ggml's dequantize_row_* (ggml-quants.c) operation by
 // operation in float32: Math.fround where ggml rounds an intermediate product; the final store
-// into the Float32Array rounds the last operation. In every supported type the products of a
-// block scale and a quant are exact in float32 (f16 scale: 11 significant bits, 6-bit sub-block
-// scale, ≤ 6-bit quant), so contraction into FMA cannot change a result either.
+// into the Float32Array rounds the last operation. The products of an f16 block scale (11
+// significant bits), an integer sub-block scale and a quant need at most 23 significant bits
+// (Q6_K: 11 + 7 + 5), so they are exact in float32 and contraction into FMA cannot change a result.
 // ---------------------------------------------------------------------------------------------
 
 /** All 65,536 f16 values (256 KiB, built on first use): block scales are read once per 32 elements. */
