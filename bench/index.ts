@@ -13,6 +13,7 @@ const areas: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
   compress: () => import('./compress.js'),
   coarsegrain: () => import('./coarsegrain.js'),
   io: () => import('./io.js'),
+  pytorch: () => import('./pytorch.js'),
   cli: () => import('./cli.js'),
   llc: () => import('./llc.js'),
   lmn: () => import('./lmn.js'),

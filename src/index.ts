@@ -49,6 +49,8 @@ export { listZipEntries, readZipEntry, crc32, ZIP_DEFAULT_BUDGET } from './io/in
 export type { ZipEntry, ZipBudget } from './io/index.js';
 export { READ_BUDGET_DEFAULTS, tfjsGroupBytes } from './io/index.js';
 export type { ReadBudget } from './io/index.js';
+export { parsePytorch, PYTORCH_DEFAULT_BUDGET, PYTORCH_ALLOWED_GLOBALS, parseOnnx, ONNX_DEFAULT_BUDGET, unpickle } from './io/index.js';
+export type { PytorchOptions, OnnxOptions, UnpickleOptions, UnpickleResult, PickleGlobal, PickleGlobalRef } from './io/index.js';
 export { bayesOptimize, coarseGrainSearch, quantizationSearch, rateDistortionCurve, fitLogCurve, noisyWeights } from './coarsegrain/index.js';
 export type {
   BayesOptimizeOptions, BayesOptimizeResult, BayesEvaluation, Objective, ObjectiveValue, SearchDimension, SearchPoint,

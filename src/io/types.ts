@@ -14,7 +14,7 @@ export interface LoadedTensor {
 
 /** A parsed weights file: its tensors in file order plus string metadata. */
 export interface WeightsFile {
-  format: 'safetensors' | 'npy' | 'npz' | 'tfjs';
+  format: 'safetensors' | 'npy' | 'npz' | 'tfjs' | 'pytorch' | 'onnx';
   tensors: LoadedTensor[];
   /** safetensors `__metadata__`, or format-specific notes; always string → string. */
   metadata: Record<string, string>;
