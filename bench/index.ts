@@ -14,6 +14,7 @@ const areas: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
   coarsegrain: () => import('./coarsegrain.js'),
   io: () => import('./io.js'),
   pytorch: () => import('./pytorch.js'),
+  gguf: () => import('./gguf.js'),
   cli: () => import('./cli.js'),
   llc: () => import('./llc.js'),
   lmn: () => import('./lmn.js'),

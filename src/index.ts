@@ -47,10 +47,19 @@ export type {
 } from './io/index.js';
 export { listZipEntries, readZipEntry, crc32, ZIP_DEFAULT_BUDGET } from './io/index.js';
 export type { ZipEntry, ZipBudget } from './io/index.js';
-export { READ_BUDGET_DEFAULTS, tfjsGroupBytes } from './io/index.js';
-export type { ReadBudget } from './io/index.js';
 export { parsePytorch, PYTORCH_DEFAULT_BUDGET, PYTORCH_ALLOWED_GLOBALS, parseOnnx, ONNX_DEFAULT_BUDGET, unpickle } from './io/index.js';
 export type { PytorchOptions, OnnxOptions, UnpickleOptions, UnpickleResult, PickleGlobal, PickleGlobalRef } from './io/index.js';
+export { READ_BUDGET_DEFAULTS, tfjsGroupBytes } from './io/index.js';
+export type { ReadBudget } from './io/index.js';
+// GGUF reader (issue 16)
+export { parseGguf, parseGgufHeader, dequantizeGgml, ggmlType, GGUF_SUPPORTED_TYPES, GGUF_DEFAULTS } from './io/index.js';
+export type { GgufFile, GgufHeader, GgufOptions, GgufTensorInfo, GgufMetadataEntry, GgufValue, GgufValueType, GgmlType } from './io/index.js';
+// Tensor layouts (issue 16)
+export { toTorchLayout, withLayout, TORCH_PERMUTATIONS } from './io/index.js';
+export type { TensorLayout, LayoutChoice } from './io/index.js';
+// Format detection by content (issue 16)
+export { detectWeightsFormat, SUPPORTED_FORMATS_TEXT } from './io/index.js';
+export type { DetectedFormat, FormatGuess } from './io/index.js';
 export { bayesOptimize, coarseGrainSearch, quantizationSearch, rateDistortionCurve, fitLogCurve, noisyWeights } from './coarsegrain/index.js';
 export type {
   BayesOptimizeOptions, BayesOptimizeResult, BayesEvaluation, Objective, ObjectiveValue, SearchDimension, SearchPoint,

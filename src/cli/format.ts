@@ -31,6 +31,12 @@ export function deltaLabel(d: number): string {
   return Number(d.toPrecision(6)).toExponential().replace('e+', 'e');
 }
 
+/** What the naive sizes compressed: "stored BF16, F32" or "float32". */
+function naiveOf(r: Report): string {
+  const kinds = [...new Set(r.tensors.flatMap((t) => (t.compression ? [t.compression.naiveOf ?? 'float32'] : [])))];
+  return kinds.length === 1 && kinds[0] === 'float32' ? 'float32' : `stored ${kinds.join(', ')}`;
+}
+
 /** Human-readable `ockham report`. */
 export function formatReport(r: Report): string {
   const o = r.options;
@@ -42,12 +48,14 @@ export function formatReport(r: Report): string {
   );
   out.push('');
   const dl = o.compress ? o.deltas.map((d) => `cg Δ=${deltaLabel(d)}`) : [];
-  const head = ['tensor', 'shape', 'QuBD bits', 'ratio %', 'MSB %', 'sugg. b', ...(o.spectral ? ['H (nats)', 'eff.rank', 'stable rk'] : []), ...(o.compress ? ['naive bits', ...dl] : [])];
+  const head = ['tensor', 'shape', 'dtype', 'layout', 'QuBD bits', 'ratio %', 'MSB %', 'sugg. b', ...(o.spectral ? ['H (nats)', 'eff.rank', 'stable rk'] : []), ...(o.compress ? ['naive bits', ...dl] : [])];
   const rows = r.tensors.map((t) => {
     const shape = t.shape.join('×') + (t.layout !== 'as stored' ? '*' : '');
     return [
       escapeControl(t.name),
       shape || 'scalar',
+      t.dtype,
+      t.storedLayout ?? '',
       t.qubd ? int(t.qubd.total) : '—',
       t.ratio ? fx(t.ratio.total) : '—',
       t.ratio ? fx(t.ratio.planes[t.ratio.planes.length - 1]) : '—',
@@ -60,6 +68,8 @@ export function formatReport(r: Report): string {
   rows.push([
     'TOTAL',
     int(T.params),
+    '',
+    '',
     T.analysed ? int(T.qubdBits) : '—',
     fx(T.ratioTotal),
     T.ratioPlanes.length ? fx(T.ratioPlanes[T.ratioPlanes.length - 1]) : '—',
@@ -88,7 +98,7 @@ export function formatReport(r: Report): string {
   }
   if (o.compress && T.naiveBits !== null && T.coarse) {
     out.push(
-      `Compressed (${o.codec}, sum of per-tensor streams): naive float32 ${int(T.naiveBits)} bits; coarse-grained ` +
+      `Compressed (${o.codec}, sum of per-tensor streams): naive (${naiveOf(r)}) ${int(T.naiveBits)} bits; coarse-grained ` +
         T.coarse.map((c) => `Δ=${deltaLabel(c.delta)}: ${int(c.bits)} (${fx(T.naiveBits! / c.bits, 1)}× smaller)`).join(', '),
     );
   }

@@ -14,7 +14,9 @@ import {
   spectralMetrics,
 } from '../index.js';
 import type { Codec, CtmTable } from '../index.js';
-import { readWeightsFile, readSafetensorsHeader, streamSafetensorsFile } from '../io/node/index.js';
+import { openWeightsStream } from '../io/node/index.js';
+import { defaultLayout, toTorchLayout as toTorchTensor, TORCH_PERMUTATIONS } from '../io/layout.js';
+import type { LoadedTensor, TensorLayout } from '../io/types.js';
 import type { ReadBudget } from '../io/budget.js';
 import { assertFiniteTensor } from './finite.js';
 
@@ -42,6 +44,8 @@ export interface ReportOptions {
   compress: boolean;
   /** 'auto': TensorFlow.js kernels are permuted to PyTorch layout; 'keep': tensors as stored. */
   layout: 'auto' | 'keep';
+  /** Naive size of the bytes as stored (bf16 2 bytes, Q4_K blocks, …) or of a float32 copy. */
+  naive: 'stored' | 'float32';
   /** Reader budget (maxHeaderBytes, maxTensorBytes, …); omitted fields take READ_BUDGET_DEFAULTS. */
   budget?: ReadBudget;
 }
@@ -61,6 +65,7 @@ export const DEFAULT_REPORT_OPTIONS: ReportOptions = {
   spectral: true,
   compress: true,
   layout: 'auto',
+  naive: 'stored',
 };
 
 /** Coarse-grained size at one Δ. */
@@ -79,6 +84,8 @@ export interface TensorReport {
   analysedShape: number[];
   /** 'as stored' or the permutation applied, e.g. '[kh,kw,in,out]→[out,in,kh,kw]'. */
   layout: string;
+  /** The tensor's layout in the file (`'tfjs-conv'`, `'gguf'`, `'safetensors'`, …; see TensorLayout). */
+  storedLayout: TensorLayout;
   params: number;
   /** Why QuBD/spectral measures were not computed (null when they were). */
   skipped: string | null;
@@ -116,6 +123,8 @@ export interface TensorReport {
   } | null;
   compression: {
     naiveBits: number;
+    /** What the naive size compressed: the stored dtype (`'BF16'`, `'Q4_K'`, …) or `'float32'`. */
+    naiveOf: string;
     coarse: CoarseSize[];
   } | null;
 }
@@ -139,6 +148,7 @@ export interface Report {
     spectral: boolean;
     compress: boolean;
     layout: string;
+    naive: string;
   };
   tensors: TensorReport[];
   totals: {
@@ -198,30 +208,14 @@ export function coarseBits(tensors: readonly { name: string; shape: readonly num
 }
 
 /**
- * Permutes a TensorFlow.js kernel to PyTorch layout so the (dim0, rest) view matches the one
- * the QuBD paper used: Dense [in, out] → [out, in]; Conv2D [kh, kw, in, out] → [out, in, kh, kw].
+ * The CLI's `--layout auto` permutation of a TensorFlow.js kernel by its rank (2-D Dense, 4-D
+ * Conv), through {@link toTorchTensor} (src/io/layout.ts); null for other ranks.
  */
 export function toTorchLayout(shape: readonly number[], data: Float32Array): { shape: number[]; data: Float32Array; layout: string } | null {
-  if (shape.length === 2) {
-    const [r, c] = shape;
-    const out = new Float32Array(data.length);
-    for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) out[j * r + i] = data[i * c + j];
-    return { shape: [c, r], data: out, layout: '[in,out]→[out,in]' };
-  }
-  if (shape.length === 4) {
-    const [kh, kw, ci, co] = shape;
-    const out = new Float32Array(data.length);
-    let src = 0;
-    for (let a = 0; a < kh; a++) {
-      for (let b = 0; b < kw; b++) {
-        for (let c = 0; c < ci; c++) {
-          for (let o = 0; o < co; o++) out[((o * ci + c) * kh + a) * kw + b] = data[src++];
-        }
-      }
-    }
-    return { shape: [co, ci, kh, kw], data: out, layout: '[kh,kw,in,out]→[out,in,kh,kw]' };
-  }
-  return null;
+  const layout = defaultLayout('tfjs', shape);
+  if (layout === 'tfjs') return null;
+  const t = toTorchTensor({ name: '', dtype: '', shape: shape.slice(), data, layout });
+  return { shape: t.shape, data: t.data, layout: TORCH_PERMUTATIONS[layout]! };
 }
 
 function prod(shape: readonly number[]): number {
@@ -232,16 +226,17 @@ function prod(shape: readonly number[]): number {
 
 /** Analyses one tensor. `analysed` is the (possibly permuted) tensor. */
 export function analyseTensor(
-  t: { name: string; dtype: string; shape: number[]; data: Float32Array },
+  t: { name: string; dtype: string; shape: number[]; data: Float32Array; layout?: TensorLayout; stored?: LoadedTensor['stored'] },
   format: string,
   o: ReportOptions,
 ): TensorReport {
   let shape = t.shape;
   let data = t.data;
   let layout = 'as stored';
-  if (o.layout === 'auto' && format === 'tfjs') {
-    const p = toTorchLayout(t.shape, t.data);
-    if (p) ({ shape, data, layout } = p);
+  const stored = t.layout ?? defaultLayout(format, t.shape);
+  if (o.layout === 'auto') {
+    const p = toTorchTensor({ ...t, layout: stored });
+    if (p.data !== t.data) ({ shape, data, layout } = { ...p, layout: TORCH_PERMUTATIONS[stored]! });
   }
   const params = prod(t.shape);
   const r: TensorReport = {
@@ -250,6 +245,7 @@ export function analyseTensor(
     shape: t.shape.slice(),
     analysedShape: shape.slice(),
     layout,
+    storedLayout: stored,
     params,
     skipped: null,
     view: null,
@@ -315,8 +311,10 @@ export function analyseTensor(
   }
   if (o.compress && params > 0) {
     const one = [{ name: t.name, shape: t.shape, data: t.data }];
+    const st = o.naive === 'stored' ? t.stored : undefined;
     r.compression = {
-      naiveBits: naiveCompressedBits(one, o.codec),
+      naiveBits: st ? compressedBits(st.bytes, { codec: o.codec }) : naiveCompressedBits(one, o.codec),
+      naiveOf: st ? st.dtype : 'float32',
       coarse: o.deltas.map((delta) => ({ delta, bits: coarseBits(one, delta, o.codec) })),
     };
   }
@@ -328,7 +326,7 @@ export function analyseTensor(
  * report` command as a function (Node only). Units: QuBD and compressed sizes in bits, spectral
  * entropy in nats.
  *
- * @param file - A .safetensors, .npy, .npz file or a TensorFlow.js model.json (or its folder).
+ * @param file - Any file {@link readWeightsFile} reads (safetensors, a shard index or its folder, GGUF, .npy, .npz, a TensorFlow.js model.json or its folder); safetensors, shards and GGUF stream tensor by tensor.
  * @param options - Report options (bits, range, shuffles, seed, codec, Δ grid, …; defaults as the CLI's, see docs/cli.md).
  * @param progress - Optional progress sink (the CLI's bar).
  * @returns The report (schema `ockham.report/1`, docs/cli.md).
@@ -346,34 +344,19 @@ export async function reportFile(file: string, options: Partial<ReportOptions> =
   const tensors: TensorReport[] = [];
   let format: string;
   let metadata: Record<string, string>;
-  const isSafetensors = /\.safetensors$/i.test(file);
-  if (isSafetensors) {
-    const header = await readSafetensorsHeader(file, o.budget);
-    format = 'safetensors';
-    metadata = header.metadata;
-    const total = header.entries.reduce((s, e) => s + prod(e.shape), 0);
-    let done = 0;
-    for await (const t of streamSafetensorsFile(file, o.budget)) {
-      assertFiniteTensor(t, file);
-      progress?.(done, total, t.name);
-      tensors.push(analyseTensor(t, format, o));
-      done += t.data.length;
-    }
-    progress?.(total, total, 'done');
-  } else {
-    const w = await readWeightsFile(file, o.budget);
-    format = w.format;
-    metadata = w.metadata;
-    const total = w.tensors.reduce((s, t) => s + t.data.length, 0);
-    let done = 0;
-    for (const t of w.tensors) {
-      assertFiniteTensor(t, file);
-      progress?.(done, total, t.name);
-      tensors.push(analyseTensor(t, format, o));
-      done += t.data.length;
-    }
-    progress?.(total, total, 'done');
+  // Safetensors (single or sharded) and GGUF stream tensor by tensor; the stored bytes are kept
+  // per tensor only when the naive size is of the stored precision.
+  const w = await openWeightsStream(file, { ...o.budget, stored: o.naive === 'stored' });
+  format = w.format;
+  metadata = w.metadata;
+  let done = 0;
+  for await (const t of w.tensors) {
+    assertFiniteTensor(t, file);
+    progress?.(done, w.params, t.name);
+    tensors.push(analyseTensor(t, format, o));
+    done += t.data.length;
   }
+  progress?.(w.params, w.params, 'done');
   return assemble(file, format, metadata, tensors, o, (performance.now() - t0) / 1000);
 }
 
@@ -430,6 +413,7 @@ export function assemble(file: string, format: string, metadata: Record<string, 
       spectral: o.spectral,
       compress: o.compress,
       layout: o.layout,
+      naive: o.naive,
     },
     tensors,
     totals: {

@@ -37,6 +37,8 @@ const COMMON_HELP = `Options (report, compare, track):
   --codec <c>           bzip2 | gzip | deflate | arith (default bzip2)
   --layout <l>          auto: TensorFlow.js kernels analysed in PyTorch layout; keep: as stored
                         (default auto)
+  --naive <n>           stored: naive size of the bytes as stored (bf16 2 bytes, GGUF blocks);
+                        float32: of a float32 copy (default stored)
   --no-spectral         skip spectral entropy / effective rank / stable rank (SVD)
   --no-compress         skip the naive and coarse-grained compressed sizes
   --json                print machine-readable JSON on stdout (schema in docs/cli.md)
@@ -112,7 +114,7 @@ const BUDGET_FLAGS: ReadonlyMap<string, keyof ReadBudget> = new Map([
   ['max-expansion', 'maxExpansion'],
 ] as const);
 
-const VALUE_FLAGS = new Set(['bits', 'range', 'percentile', 'table', 'seed', 'shuffles', 'threshold', 'delta', 'codec', 'layout', 'plot', 'x', ...BUDGET_FLAGS.keys()]);
+const VALUE_FLAGS = new Set(['bits', 'range', 'percentile', 'table', 'seed', 'shuffles', 'threshold', 'delta', 'codec', 'layout', 'naive', 'plot', 'x', ...BUDGET_FLAGS.keys()]);
 const BOOL_FLAGS = new Set(['json', 'progress', 'no-progress', 'no-spectral', 'no-compress', 'help']);
 
 function num(flag: string, v: string, lo: number, hi: number, integer: boolean): number {
@@ -212,6 +214,10 @@ export function parseArgs(argv: readonly string[]): Parsed & { tablePath: string
   if (values.layout !== undefined) {
     if (values.layout !== 'auto' && values.layout !== 'keep') throw new UsageError(`--layout: expected auto or keep, got '${values.layout}'`);
     o.layout = values.layout;
+  }
+  if (values.naive !== undefined) {
+    if (values.naive !== 'stored' && values.naive !== 'float32') throw new UsageError(`--naive: expected stored or float32, got '${values.naive}'`);
+    o.naive = values.naive;
   }
   const budget: ReadBudget = {};
   for (const [flag, key] of BUDGET_FLAGS) if (values[flag] !== undefined) budget[key] = size(flag, values[flag]);
