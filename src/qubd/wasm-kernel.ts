@@ -22,13 +22,12 @@
  * a branch-free scoring-while-counting variant was slower still).
  *
  * Memory: the shared arena (src/util/wasm-arena.ts). Its static region holds, at fixed offsets,
- * the counts for 8 planes, the table's values and missing flags (copied when the table or the
- * arena changes), a log2 table, the chunk's block codes, the per-plane sums and the touched lists
+ * the counts for 8 planes, the table's values and missing flags (copied in on every call), a log2 table, the chunk's block codes, the per-plane sums and the touched lists
  * (room for every slot, so they never overflow). Codes quantized by the wasm quantizer are read
  * in place; others are copied in (2 bytes per weight). Where WebAssembly SIMD is missing, callers
  * use `planeBdm`.
  */
-import { ARENA_STATIC, arenaFor } from '../util/wasm-arena.js';
+import { ARENA_STATIC, arenaFor, onArenaDrop } from '../util/wasm-arena.js';
 import type { Arena } from '../util/wasm-arena.js';
 import { I32, V128, add, and, block, br, brIf, clz, elseOp, end, eqz, f64add, f64const, f64div, f64fromU32, f64load as f64loadAt, f64mul, f64storeAt, f64sub, funcBody, geU, get, i32c, i32load, i32store, i32storeAt, ifF64, inc, lazyModule, loop, ltU, mul, ne, popcnt, section, select, set, shl, shrU, simd, str, sub, tee, uleb, v128and, v128loadAt } from '../util/wasm-asm.js';
 import type { PlaneTotals } from './kernel.js';
@@ -255,13 +254,13 @@ interface Kernel {
   readonly scan: (p: number, e: number, plane: number) => void;
   readonly tally16: (kp: number, m: number, cbase: number, tp: number) => number;
   readonly score16: (p: number, e: number, plane: number) => void;
-  /** The values array last copied in (by identity). */
-  values: Float64Array | null;
-  flags: Uint8Array | null;
 }
 
 const module = lazyModule(qubdModuleBytes);
 let kernel: Kernel | null = null;
+onArenaDrop(() => {
+  kernel = null;
+});
 let enabled = true;
 
 /** Enables or disables the wasm kernel (tests compare it with the JS kernel). Internal. */
@@ -296,25 +295,25 @@ function kernelOn(arena: Arena): Kernel {
   };
   const log2 = new Float64Array(arena.memory.buffer, LOG2, 65536);
   for (let n = 1; n < 65536; n++) log2[n] = Math.log2(n);
-  kernel = { arena, keys: ex.k, tally: ex.t, score: ex.s, scan: ex.n, tally16: ex.t16, score16: ex.s16, values: null, flags: null };
+  kernel = { arena, keys: ex.k, tally: ex.t, score: ex.s, scan: ex.n, tally16: ex.t16, score16: ex.s16 };
   return kernel;
 }
 
-/** The kernel on the current arena (with room for `dynamicBytes`) with the table copied in, or null. */
+/**
+ * The kernel on the current arena (with room for `dynamicBytes`) with the table copied in, or null.
+ *
+ * The table is copied on every call (576 KiB, ~20–60 µs; see bench/qubd.ts): a table edited in
+ * place between calls is then scored with its new values, as the JS kernel does. (An earlier
+ * version cached the copy by the arrays' identity and silently kept the old values.)
+ */
 function prepared(dynamicBytes: number, values: Float64Array, missingFlags: Uint8Array): Kernel | null {
   if (!enabled || module() === null) return null;
   const arena = arenaFor(dynamicBytes);
   if (arena === null) return null;
   const k = kernelOn(arena);
   const buf = arena.memory.buffer;
-  if (k.values !== values) {
-    new Float64Array(buf, VALS, 65536).set(values);
-    k.values = values;
-  }
-  if (k.flags !== missingFlags) {
-    new Uint8Array(buf, FLAGS, 65536).set(missingFlags);
-    k.flags = missingFlags;
-  }
+  new Float64Array(buf, VALS, 65536).set(values);
+  new Uint8Array(buf, FLAGS, 65536).set(missingFlags);
   return k;
 }
 
