@@ -4,8 +4,7 @@
  */
 import { OckhamError } from '../errors.js';
 import { assertFiniteFloats, assertInt, assertKnownOptions, assertNumber, type FloatArray } from '../util/validate.js';
-import { singularValuesKernel } from './kernels.js';
-import { rankTolerance, readMatrix } from './svd.js';
+import { rankTolerance, readMatrix, readMethod, valuesBy, type SpectralMethod } from './svd.js';
 
 /** Result of {@link powerLawFit}. */
 export interface PowerLawFit {
@@ -134,7 +133,10 @@ export interface SpectralMetrics {
   readonly logSpectralNorm: number;
   /** weightwatcher's log_norm: log₁₀ Σλᵢ = log₁₀ ‖M‖_F². */
   readonly logFrobeniusNorm: number;
-  /** Numerical rank #{σᵢ > max(m, n)·ε·σ₁}. */
+  /**
+   * Numerical rank #{σᵢ > max(m, n)·ε·σ₁}. With the default Gram route, σ below its noise floor
+   * √(max(m, n)·ε)·σ₁ are already 0, so this counts the σ above that floor.
+   */
   readonly rank: number;
   /** Power-law exponent of the eigenvalue density of MᵀM (NaN-free: null when not fittable). */
   readonly alpha: number | null;
@@ -165,7 +167,9 @@ export interface SpectralMetrics {
  *
  * @param matrix - row-major Float32Array or Float64Array; >2 dims viewed as (dim0, rest).
  * @param shape - the tensor's shape.
- * @param options - `{ minTail?: number }` forwarded to the power-law fit.
+ * @param options - `{ minTail?: number, method?: 'gram' | 'svd' }`: `minTail` is forwarded to the
+ *   power-law fit; `method` (default `'gram'`, see `SpectralMethod`) chooses how σ are computed —
+ *   `'svd'` when σ below √(max(m, n)·ε)·σ₁ matter (they are 0 on the Gram route).
  * @returns {@link SpectralMetrics}; logs are base 10, norms in matrix-entry units.
  * @throws OckhamError — bad matrix/shape/options.
  * @example
@@ -175,11 +179,15 @@ export interface SpectralMetrics {
  * // m.spectralNorm === 4, m.frobeniusNorm === 5, m.stableRank === 25 / 16
  * ```
  */
-export function spectralMetrics(matrix: FloatArray, shape: readonly number[], options?: { readonly minTail?: number }): SpectralMetrics {
+export function spectralMetrics(
+  matrix: FloatArray,
+  shape: readonly number[],
+  options?: { readonly minTail?: number; readonly method?: SpectralMethod },
+): SpectralMetrics {
   const [m, n] = readMatrix(matrix, shape);
-  assertKnownOptions(options, 'options', ['minTail']);
+  const method = readMethod(options, 'gram', ['minTail']);
   const minTail = options?.minTail === undefined ? 2 : assertInt(options.minTail, 'options.minTail', 2, 1e9);
-  const s = singularValuesKernel(matrix, m, n);
+  const s = valuesBy(matrix, m, n, method);
   // Frobenius norm from the entries, scaled against overflow.
   let amax = 0;
   for (let i = 0; i < matrix.length; i++) amax = Math.max(amax, Math.abs(matrix[i]));
