@@ -24,10 +24,10 @@ import { columnCombine, columnDots, panelUpdate } from './gemm.js';
 import { tridiagonalQR } from './symmetric-eigen.js';
 
 const EPS = 2.220446049250313e-16;
-/** Columns of A converted per SYRK panel (2 KiB per Gram row: 4 rows + 2 columns stay in L1). */
-const PANEL = 256;
-/** Gram rows per SYRK block (≈ 64 KiB of panel: L2-resident while all later rows stream). */
-const SYRK_ROWS = 32;
+/** Components of the Gram vectors converted per SYRK panel (the update kernel's reduction length). */
+const PANEL = 128;
+/** Gram rows per SYRK row block: the block's panel rows (ROW_BLOCK × PANEL doubles, 64 KiB) stay in L2. */
+const ROW_BLOCK = 64;
 /** Panel width of the blocked tridiagonalisation. */
 const NB = 32;
 /** Column strip width of the trailing lower-triangle update. */
@@ -57,7 +57,7 @@ export function gramSingularValues(x: ArrayLike<number>, m: number, n: number): 
   // products far above the underflow threshold for any finite double input.
   const expo = Math.floor(Math.log2(amax));
   const ld = (k + 7) & ~7;
-  const panel = Math.min(PANEL, (L + 1) & ~1);
+  const panel = Math.min(PANEL, L);
   const arena = wasmArena(ld * ld + ld * panel + 4 * NB * ld + 8 * ld + 8 * NB + 256, 1 << 14);
   try {
     const g = arena.f64(ld * ld);
@@ -66,6 +66,8 @@ export function gramSingularValues(x: ArrayLike<number>, m: number, n: number): 
     const e = new Float64Array(Math.max(k - 1, 1));
     tridiagonalizeLower(g, k, ld, d, e, arena.f64);
     tridiagonalQR(d, e, k, undefined);
+    // The SYRK formed −G: its eigenvalues are −λ.
+    for (let i = 0; i < k; i++) d[i] = -d[i];
     d.sort();
     // d ascending: λ₁ = d[k − 1].
     const lmax = d[k - 1];
@@ -81,8 +83,12 @@ export function gramSingularValues(x: ArrayLike<number>, m: number, n: number): 
 }
 
 /**
- * G ← lower triangle of (2^−expo·A)(2^−expo·A)ᵀ (k = m ≤ n) or of its Aᵀ·A counterpart, in column
- * storage with leading dimension ld (G(r, c) at c·ld + r, r ≥ c; entries above are scratch).
+ * G ← −(lower triangle of (2^−expo·A)(2^−expo·A)ᵀ) (k = m ≤ n) or of its Aᵀ·A counterpart, in
+ * column storage with leading dimension ld (G(r, c) at c·ld + r, r ≥ c; entries above are
+ * scratch). Negated because the SIMD update kernel subtracts: G −= Pᵀ·P per panel, with the panel
+ * P stored t-major (P[t·ld + c] = component t of Gram vector c), which is exactly the compact-WY
+ * trailing update A −= V·Z of ./gemm.ts with V = Z = P — the kernel that runs fastest here
+ * (all of a 2-column × 8-row tile accumulated in registers over the panel).
  */
 function syrk(
   x: ArrayLike<number>,
@@ -100,64 +106,27 @@ function syrk(
   const h = Math.trunc(-expo / 2);
   const f1 = 2 ** h;
   const f2 = 2 ** (-expo - h);
-  const gemm = activeGemm;
-  const simd = gemm !== null && g.buffer === gemm.buffer && p.buffer === gemm.buffer;
-  // Vector c of the Gram (row c of A when k = m, column c when k = n) occupies p[c·panel ..].
+  const rb = ROW_BLOCK;
   for (let t0 = 0; t0 < L; t0 += panel) {
     const tw = Math.min(panel, L - t0);
-    const te = (tw + 1) & ~1; // even length for the pairwise kernel (the pad element is 0)
     if (k === m) {
+      // Vectors are rows of A: a transposing copy of the (k × tw) block.
       for (let c = 0; c < k; c++) {
         const src = c * n + t0;
-        const dst = c * panel;
-        for (let t = 0; t < tw; t++) p[dst + t] = x[src + t] * f1 * f2;
-        if (te > tw) p[dst + tw] = 0;
+        for (let t = 0; t < tw; t++) p[t * ld + c] = x[src + t] * f1 * f2;
       }
     } else {
+      // Vectors are columns of A: rows of A are contiguous panel rows.
       for (let t = 0; t < tw; t++) {
         const src = (t0 + t) * n;
-        for (let c = 0; c < k; c++) p[c * panel + t] = x[src + c] * f1 * f2;
-      }
-      if (te > tw) for (let c = 0; c < k; c++) p[c * panel + tw] = 0;
-    }
-    // G(r, c) += ⟨vec c, vec r⟩ for r ≥ c, in blocks of SYRK_ROWS columns c.
-    for (let c0 = 0; c0 < k; c0 += SYRK_ROWS) {
-      const nb = Math.min(SYRK_ROWS, ld - c0); // multiple of 8 (ld is), so of 4
-      const nc = ld - c0; // multiple of 8, so even
-      if (simd) {
-        // dots: W[q·ldw + j] += Σ_t V[q·ld' + t]·A[j·ld' + t] with V = vectors c0.., A = vectors c0..
-        (gemm as NonNullable<typeof gemm>).dots(p.byteOffset + 8 * c0 * panel, p.byteOffset + 8 * c0 * panel, g.byteOffset + 8 * (c0 * ld + c0), panel, 0, te, nb, nc, ld);
-      } else {
-        syrkBlockJs(p, panel, te, c0, Math.min(c0 + nb, k), k, g, ld);
+        const dst = t * ld;
+        for (let c = 0; c < k; c++) p[dst + c] = x[src + c] * f1 * f2;
       }
     }
-  }
-}
-
-/** JS fallback of one SYRK block: G(r, c) += ⟨p_c, p_r⟩ for c0 ≤ c < c1, c ≤ r < k. */
-function syrkBlockJs(p: Float64Array, panel: number, te: number, c0: number, c1: number, k: number, g: Float64Array, ld: number): void {
-  for (let c = c0; c < c1; c++) {
-    const oc = c * panel;
-    const gc = c * ld;
-    let r = c;
-    for (; r + 2 <= k; r += 2) {
-      const o0 = r * panel;
-      const o1 = o0 + panel;
-      let s0 = 0;
-      let s1 = 0;
-      for (let t = 0; t < te; t++) {
-        const v = p[oc + t];
-        s0 += v * p[o0 + t];
-        s1 += v * p[o1 + t];
-      }
-      g[gc + r] += s0;
-      g[gc + r + 1] += s1;
-    }
-    for (; r < k; r++) {
-      const o0 = r * panel;
-      let s0 = 0;
-      for (let t = 0; t < te; t++) s0 += p[oc + t] * p[o0 + t];
-      g[gc + r] += s0;
+    // Lower triangle by row blocks: rows [r0, r1) need columns [0, r1).
+    for (let r0 = 0; r0 < k; r0 += rb) {
+      const r1 = Math.min(r0 + rb, k);
+      panelUpdate(p, 0, g, 0, ld, r0, r1, tw, r1, p, ld);
     }
   }
 }
