@@ -25,6 +25,7 @@ export type {
   SymmetricEigenResult, SymmetricEigenOptions, SvdFactors, KRule, LowRankOptions, LowRankFactors, LowRankDense,
   LowRankTruncation, ModelTruncation, SpectralEntropyGradient, SpectralMetrics, PowerLawFit, PowerLawOptions,
 } from './spectral/index.js';
+export type { SpectralMethod, SpectralMethodOptions } from './spectral/index.js';
 export * from './llc/index.js';
 export * from './lmn/index.js';
 export type { NamedTensor, ModelTensors } from './util/model.js';
