@@ -183,12 +183,17 @@ function chooseTables(st: EncoderState): void {
   let remF = nMTF;
   let gs0 = 0;
   for (let part = nGroups; part > 0; part--) {
-    const target = remF / part;
+    const target = Math.floor(remF / part);
     let ge = gs0 - 1;
     let acc = 0;
     while (acc < target && ge < alphaSize - 1) {
       ge++;
       acc += freq[ge];
+    }
+    // bzip2 1.0.x's tweak: every other range gives back its last symbol.
+    if (ge > gs0 && part !== nGroups && part !== 1 && (nGroups - part) % 2 === 1) {
+      acc -= freq[ge];
+      ge--;
     }
     const off = (part - 1) * 258;
     for (let v = 0; v < alphaSize; v++) lens[off + v] = v >= gs0 && v <= ge ? 0 : 15;
