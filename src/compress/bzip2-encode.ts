@@ -9,7 +9,8 @@
  */
 import { crc32Update } from './crc32.js';
 import { huffmanLengths, canonicalCodes } from './huffman.js';
-import { bwtEncode, type BwtWork } from './sais.js';
+import { bwtEncode, bwtWork, type BwtWork } from './sais.js';
+import { mtfRle2, mtfWork, type MtfWork } from './mtf.js';
 
 /** Largest code length our encoder emits (bzip2 1.0.8 emits ≤ 17; decoders accept ≤ 20). */
 export const BZ_MAX_CODE_LEN = 17;
@@ -68,6 +69,7 @@ interface EncoderState {
   inUse: Uint8Array;
   nInUse: number;
   work: BwtWork;
+  mtf: MtfWork;
   lens: Uint8Array; // 6 tables × 258 code lengths
   codes: Int32Array;
   rfreq: Int32Array;
@@ -107,66 +109,16 @@ function rle1(input: Uint8Array, ip: number, block: Uint8Array, blockMax: number
   return [ip, nb];
 }
 
-/** Appends the RUNA/RUNB code of a zero run of length `v` ≥ 1 (bijective base 2, LSB first). */
-function pushRun(st: EncoderState, v: number): void {
-  const mtfv = st.mtfv;
-  const freq = st.freq;
-  let k = st.nMTF;
-  while (v > 0) {
-    if (v & 1) {
-      mtfv[k++] = 0; // RUNA: digit 1
-      freq[0]++;
-      v = (v - 1) >>> 1;
-    } else {
-      mtfv[k++] = 1; // RUNB: digit 2
-      freq[1]++;
-      v = (v - 2) >>> 1;
-    }
-  }
-  st.nMTF = k;
-}
-
 /** Symbol map, move-to-front and zero-run coding of the BWT output `st.bw[0..nb)`. */
 function mtfEncode(st: EncoderState, nb: number): void {
-  const { block, bw, mtfv, freq, inUse } = st;
+  const { block, bw, inUse } = st;
   inUse.fill(0);
   for (let i = 0; i < nb; i++) inUse[block[i]] = 1;
   const unseqToSeq = new Uint8Array(256);
   let nInUse = 0;
   for (let b = 0; b < 256; b++) if (inUse[b]) unseqToSeq[b] = nInUse++;
   st.nInUse = nInUse;
-  const yy = new Uint8Array(256);
-  for (let i = 0; i < nInUse; i++) yy[i] = i;
-  freq.fill(0);
-  st.nMTF = 0;
-  let zPend = 0;
-  for (let i = 0; i < nb; i++) {
-    const ll = unseqToSeq[bw[i]];
-    if (yy[0] === ll) {
-      zPend++;
-      continue;
-    }
-    if (zPend > 0) {
-      pushRun(st, zPend);
-      zPend = 0;
-    }
-    let j = 1;
-    let prev = yy[0];
-    yy[0] = ll;
-    while (prev !== ll) {
-      const tmp = yy[j];
-      yy[j] = prev;
-      prev = tmp;
-      j++;
-    }
-    // MTF position j−1 ≥ 1 is coded as symbol j (0 and 1 are RUNA/RUNB).
-    mtfv[st.nMTF++] = j - 1 + 1;
-    freq[j]++;
-  }
-  if (zPend > 0) pushRun(st, zPend);
-  const EOB = nInUse + 1;
-  mtfv[st.nMTF++] = EOB;
-  freq[EOB]++;
+  st.nMTF = mtfRle2(bw, unseqToSeq, nb, nInUse, st.mtfv, st.freq, st.mtf);
 }
 
 /**
@@ -346,7 +298,8 @@ export function bzip2Encode(input: Uint8Array, level: number): Uint8Array {
     freq: new Int32Array(258),
     inUse: new Uint8Array(256),
     nInUse: 0,
-    work: { T: new Int32Array(0), SA: new Int32Array(0) },
+    work: bwtWork(),
+    mtf: mtfWork(),
     lens: new Uint8Array(6 * 258),
     codes: new Int32Array(6 * 258),
     rfreq: new Int32Array(6 * 258),
@@ -367,7 +320,6 @@ export function bzip2Encode(input: Uint8Array, level: number): Uint8Array {
     ip = next;
     const blockCrc = ~crc32Update(-1, input, start, ip) >>> 0;
     combined = (((combined << 1) | (combined >>> 31)) ^ blockCrc) >>> 0;
-    if (st.work.T.length < nb + 1) st.work = { T: new Int32Array(nb + 1), SA: new Int32Array(nb + 1) };
     const origPtr = bwtEncode(st.block, nb, st.bw, st.work);
     mtfEncode(st, nb);
     chooseTables(st);
