@@ -58,6 +58,8 @@ export function bzip2Decode(stream: Uint8Array): Uint8Array {
     const maxBlock = level * 100000;
     // Grown on demand (up to maxBlock) so small streams stay cheap to decode.
     let tt = new Int32Array(0);
+    let lf = new Int32Array(0);
+    let blk = new Uint8Array(0);
     let ll: Uint8Array = new Uint8Array(0);
     let combined = 0;
     for (;;) {
@@ -260,8 +262,10 @@ export function bzip2Decode(stream: Uint8Array): Uint8Array {
       r.n = n;
       r.pos = pos;
       if (origPtr >= nblock) fail('origin pointer outside block');
-      // Inverse BWT (bzip2's layout): tt[i] low byte = ll[i]; for the i-th row of the sorted
-      // first column, tt[row] |= (its last-column position) << 8. One random read per byte.
+      // Inverse BWT. tt[row] = (next row << 8) | the row's last byte walks the text forward
+      // from origPtr (bzip2's layout); lf[row] = (LF(row) << 8) | last byte walks it backward
+      // from the same row. The two chains are independent, so walking both at once (front
+      // half forward, back half backward) keeps two cache misses in flight instead of one.
       const cum = new Int32Array(256);
       for (let i = 0; i < nblock; i++) cum[ll[i]]++;
       for (let c = 0, s = 0; c < 256; c++) {
@@ -269,20 +273,39 @@ export function bzip2Decode(stream: Uint8Array): Uint8Array {
         cum[c] = s;
         s += k;
       }
-      if (tt.length < nblock) tt = new Int32Array(Math.min(maxBlock, Math.max(nblock, 2 * tt.length)));
+      if (tt.length < nblock) {
+        const size = Math.min(maxBlock, Math.max(nblock, 2 * tt.length));
+        tt = new Int32Array(size);
+        lf = new Int32Array(size);
+        blk = new Uint8Array(size);
+      }
       for (let i = 0; i < nblock; i++) tt[i] = ll[i];
-      for (let i = 0; i < nblock; i++) tt[cum[ll[i]]++] |= i << 8;
-      // Undo RLE1 while walking the permutation; CRC over the final bytes.
+      for (let i = 0; i < nblock; i++) {
+        const c = ll[i];
+        const j = cum[c]++;
+        tt[j] |= i << 8;
+        lf[i] = (j << 8) | c;
+      }
+      const half = nblock >> 1;
+      let fPos = tt[origPtr] >>> 8;
+      let bPos = origPtr;
+      for (let k = 0, kb = nblock - 1; k < half; k++, kb--) {
+        const x = tt[fPos];
+        const y = lf[bPos];
+        blk[k] = x;
+        blk[kb] = y;
+        fPos = x >>> 8;
+        bPos = y >>> 8;
+      }
+      if (nblock & 1) blk[half] = tt[fPos];
+      // Undo RLE1; CRC over the final bytes.
       if (outLen + nblock > out.length) out = grow(out, outLen + nblock);
       let o = outLen;
-      let tPos = tt[origPtr] >>> 8;
       let last = -1;
       let same = 0;
       const blockStart = outLen;
       for (let k = 0; k < nblock; k++) {
-        const x = tt[tPos];
-        const c = x & 0xff;
-        tPos = x >>> 8;
+        const c = blk[k];
         if (same === 4) {
           // c is a repeat count for `last`.
           if (o + c + (nblock - k) > out.length) out = grow(out, o + c + (nblock - k));
