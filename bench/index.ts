@@ -11,6 +11,7 @@ const areas: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
   ctm: () => import('./ctm.js'),
   spectral: () => import('./spectral.js'),
   compress: () => import('./compress.js'),
+  bzip2: () => import('./bzip2.js'),
   coarsegrain: () => import('./coarsegrain.js'),
   io: () => import('./io.js'),
   pytorch: () => import('./pytorch.js'),

@@ -37,6 +37,7 @@ export type {
   Codec, CompressOptions, DecompressOptions, RawTensors, CoarseGrainedModel, CoarseGrainedTensor, DenseCoarseTensor,
   LowRankCoarseTensor, CoarseFactor,
 } from './compress/index.js';
+export { compressAsync, type CompressAsyncOptions } from './compress/index.js';
 export {
   parseSafetensors, serializeSafetensors, parseSafetensorsHeader, safetensorsHeaderLength, decodeSafetensorsEntry,
   SAFETENSORS_DTYPES, MAX_SAFETENSORS_HEADER, parseNpy, npyToTensor, parseNpz, parseTfjsModel, tfjsManifest,
