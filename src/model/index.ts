@@ -1,0 +1,8 @@
+/**
+ * The model adapter: one object (named parameters, loss, gradient, logits, seeded init) that every
+ * model-dependent measure accepts, and the built-in sequential implementation.
+ * @packageDocumentation
+ */
+export { sequentialModel } from './sequential.js';
+export type { LayerSpec, SequentialSpec } from './sequential.js';
+export type { Batch, ParamInfo, LossAndGrad, ModelAdapter } from './types.js';
