@@ -27,7 +27,7 @@ export type {
 } from './spectral/index.js';
 export * from './llc/index.js';
 export * from './lmn/index.js';
-export { sequentialModel } from './model/index.js';
+export { sequentialModel, selectRows } from './model/index.js';
 export type { Batch, ParamInfo, LossAndGrad, ModelAdapter, LayerSpec, SequentialSpec } from './model/index.js';
 export type { NamedTensor, ModelTensors } from './util/model.js';
 export {
