@@ -54,6 +54,14 @@ export interface SequentialSpec {
   readonly initScale?: number;
 }
 
+/** The dense tail of a sequential model, in the LMN's layer format ([out, in] weights). @internal */
+export interface DenseTail {
+  readonly layers: { weight: Float64Array; shape: [number, number]; bias?: Float64Array; activation: 'identity' | 'relu' | 'tanh' | 'gelu' }[];
+  /** The tail's input for model inputs (size × inputDim). */
+  features(batch: Pick<Batch, 'inputs' | 'size'>): Float64Array;
+  readonly inputDim: number;
+}
+
 type Op =
   | { kind: 'embedding'; off: number; vocab: number; dim: number; tokens: number; F: number; Fp: number }
   | { kind: 'dense'; wOff: number; bOff: number; inF: number; inFp: number; outF: number; outFp: number; init: 'pytorch' | 'glorot' }
@@ -280,7 +288,7 @@ export function sequentialModel(spec: SequentialSpec): ModelAdapter {
     }
   };
 
-  const forward = (ws: Workspace, p: Float64Array, x: ArrayLike<number>, r0: number, n: number): void => {
+  const forward = (ws: Workspace, p: Float64Array, x: ArrayLike<number>, r0: number, n: number, upTo = ops.length): void => {
     const rows = ws.rows;
     const { acts, arena } = ws;
     if (!tokenMode) {
@@ -293,7 +301,7 @@ export function sequentialModel(spec: SequentialSpec): ModelAdapter {
         for (let k = 0; k < inDim; k++) a0[dst + k] = x[src + k];
       }
     }
-    for (let l = 0; l < ops.length; l++) {
+    for (let l = 0; l < upTo; l++) {
       const o = ops[l];
       const xin = acts[l];
       const y = acts[l + 1];
@@ -601,8 +609,48 @@ export function sequentialModel(spec: SequentialSpec): ModelAdapter {
     return out;
   };
 
+  // The longest suffix of dense layers (each optionally followed by one activation): the part of the
+  // network the LMN can evaluate layer by layer.
+  let tailStart = ops.length;
+  for (let l = ops.length - 1; l >= 0; l--) {
+    const o = ops[l];
+    if (o.kind === 'dense') tailStart = l;
+    else if (o.kind === 'relu' || o.kind === 'tanh' || o.kind === 'gelu') {
+      if (l === 0 || ops[l - 1].kind !== 'dense') break;
+    } else break;
+  }
+  const denseTail = (params: FloatArray): DenseTail | null => {
+    if (tailStart === ops.length) return null;
+    const p = readParams(params);
+    const layers: DenseTail['layers'][number][] = [];
+    for (let l = tailStart; l < ops.length; l++) {
+      const o = ops[l];
+      if (o.kind !== 'dense') continue;
+      const weight = new Float64Array(o.inF * o.outF);
+      for (let i = 0; i < o.inF; i++) for (let u = 0; u < o.outF; u++) weight[u * o.inF + i] = p[o.wOff + i * o.outF + u];
+      const next = ops[l + 1];
+      const activation = next !== undefined && next.kind !== 'dense' && next.kind !== 'embedding' && next.kind !== 'layerNorm' ? next.kind : 'identity';
+      layers.push({ weight, shape: [o.outF, o.inF], bias: o.bOff >= 0 ? p.slice(o.bOff, o.bOff + o.outF) : undefined, activation });
+    }
+    const d = widthsP[tailStart];
+    const dReal = tailStart === 0 ? inDim : (ops[tailStart - 1] as { F?: number; outF?: number }).F ?? (ops[tailStart - 1] as { outF: number }).outF;
+    const features = (batch: Pick<Batch, 'inputs' | 'size'>): Float64Array => {
+      const n = readBatch(batch, false);
+      const out = new Float64Array(n * dReal);
+      chunks(n, (r0, m, ws) => {
+        loadParams(ws, p);
+        forward(ws, p, batch.inputs, r0, m, tailStart);
+        const a = ws.acts[tailStart];
+        for (let r = 0; r < m; r++) for (let k = 0; k < dReal; k++) out[(r0 + r) * dReal + k] = a[r * d + k];
+      });
+      return out;
+    };
+    return { layers, features, inputDim: dReal };
+  };
+
   return {
     description,
+    denseTail,
     params,
     size,
     outputs,

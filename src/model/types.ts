@@ -62,4 +62,15 @@ export interface ModelAdapter {
   toTensors(params: FloatArray): NamedTensor[];
   /** The flat vector of named tensors (names and shapes must match `params`). */
   fromTensors(tensors: ModelTensors): Float64Array;
+  /**
+   * Optional: the network's final run of dense layers (with their activations) as LMN layers
+   * ([out, in] weights), and the map from model inputs to that run's input. The built-in model
+   * provides it; {@link linearMappingNumber} uses it for `{ model, params }`. null when the model
+   * does not end in a dense layer.
+   */
+  denseTail?(params: FloatArray): {
+    readonly layers: readonly { weight: Float64Array; shape: [number, number]; bias?: Float64Array; activation: 'identity' | 'relu' | 'tanh' | 'gelu' }[];
+    features(batch: Pick<Batch, 'inputs' | 'size'>): Float64Array;
+    readonly inputDim: number;
+  } | null;
 }

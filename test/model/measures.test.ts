@@ -71,3 +71,62 @@ describe('measures accept the model adapter', () => {
     expect(() => selectRows(data, [40])).toThrow(/idx/);
   });
 });
+
+import { linearMappingNumber } from '../../src/lmn/lmn.js';
+
+describe('linearMappingNumber with the adapter', () => {
+  it('{ model, params } on the grokking-shaped model = the layers path on the concatenated embeddings', async () => {
+    const gm = sequentialModel({
+      input: { tokens: 2 },
+      layers: [
+        { type: 'embedding', vocab: 7, dim: 3, name: 'embed' },
+        { type: 'dense', units: 10, bias: false, name: 'hidden' },
+        { type: 'relu' },
+        { type: 'dense', units: 7, bias: false, name: 'output' },
+      ],
+      loss: 'crossEntropy',
+    });
+    const p = gm.init(2);
+    const r = createRng(4);
+    const m = 12;
+    const inputs = Int32Array.from({ length: 2 * m }, () => r.int(7));
+    const a = await linearMappingNumber({ model: gm, params: p }, { inputs, size: m });
+    // by hand: rows [E[a], E[b]], layers with weights transposed to [out, in]
+    const E = p.subarray(0, 21);
+    const H = p.subarray(21, 21 + 60);
+    const O = p.subarray(81);
+    const rows = Array.from({ length: m }, (_, i) => [...E.subarray(inputs[2 * i] * 3, inputs[2 * i] * 3 + 3), ...E.subarray(inputs[2 * i + 1] * 3, inputs[2 * i + 1] * 3 + 3)]);
+    const tr = (w: Float64Array, i: number, o: number): Float64Array => {
+      const t = new Float64Array(i * o);
+      for (let a2 = 0; a2 < i; a2++) for (let b = 0; b < o; b++) t[b * i + a2] = w[a2 * o + b];
+      return t;
+    };
+    const b = await linearMappingNumber(
+      [
+        { weight: tr(H, 6, 10), shape: [10, 6], activation: 'relu' },
+        { weight: tr(O, 10, 7), shape: [7, 10] },
+      ],
+      rows,
+    );
+    expect(a.lmn).toBeCloseTo(b.lmn, 10);
+    expect(a.lmn).toBeGreaterThan(1);
+    expect(a.affine).toBeUndefined();
+  });
+
+  it('flags an affine measured map (the docs example mistake: fromLayer 1 of a two-layer MLP)', async () => {
+    const r = createRng(8);
+    const w1 = Float64Array.from({ length: 12 }, () => r.normal());
+    const w2 = Float64Array.from({ length: 8 }, () => r.normal());
+    const net = [
+      { weight: w1, shape: [4, 3] as [number, number], activation: 'relu' as const },
+      { weight: w2, shape: [2, 4] as [number, number] },
+    ];
+    const xs = Array.from({ length: 6 }, () => [r.normal(), r.normal(), r.normal()]);
+    const bad = await linearMappingNumber(net, xs, { fromLayer: 1 });
+    expect(bad.lmn).toBeCloseTo(1, 9);
+    expect(bad.affine).toBe(true);
+    expect(bad.warning).toMatch(/AFFINE_MAP/);
+    const good = await linearMappingNumber(net, xs, { fromLayer: 0 });
+    expect(good.affine).toBeUndefined();
+  });
+});
