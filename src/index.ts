@@ -29,6 +29,8 @@ export * from './llc/index.js';
 export * from './lmn/index.js';
 export { sequentialModel, selectRows } from './model/index.js';
 export type { Batch, ParamInfo, LossAndGrad, ModelAdapter, LayerSpec, SequentialSpec } from './model/index.js';
+export { qubdBaseline } from './experiment/index.js';
+export type { QubdBaselineOptions, QubdBaselineResult, QubdPlaneComparison, BaselineStats } from './experiment/index.js';
 export type { NamedTensor, ModelTensors } from './util/model.js';
 export {
   compress, compressedBits, decompress, naiveCompressedBits, serializeCoarseGrained, deserializeCoarseGrained,
