@@ -27,7 +27,9 @@ export type {
 } from './spectral/index.js';
 export * from './llc/index.js';
 export * from './lmn/index.js';
-export { sequentialModel, selectRows } from './model/index.js';
+export { sequentialModel, selectRows, grokkingMlpSpec, mnistMlpSpec } from './model/index.js';
+export { mulberry32, modularArithmetic, loadMnist, dataBudget } from './data/index.js';
+export type { Mulberry32, ModularArithmeticOptions, DataSplit, MnistModule, MnistBatch, LoadMnistOptions, MnistSplit, DataBudgetOptions } from './data/index.js';
 export type { Batch, ParamInfo, LossAndGrad, ModelAdapter, LayerSpec, SequentialSpec } from './model/index.js';
 export { qubdBaseline } from './experiment/index.js';
 export type { QubdBaselineOptions, QubdBaselineResult, QubdPlaneComparison, BaselineStats } from './experiment/index.js';

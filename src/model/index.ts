@@ -7,3 +7,4 @@ export { sequentialModel } from './sequential.js';
 export type { LayerSpec, SequentialSpec } from './sequential.js';
 export type { Batch, ParamInfo, LossAndGrad, ModelAdapter } from './types.js';
 export { selectRows } from './adapter-util.js';
+export { grokkingMlpSpec, mnistMlpSpec } from './presets.js';
