@@ -31,6 +31,8 @@ export { sequentialModel, selectRows, grokkingMlpSpec, mnistMlpSpec } from './mo
 export { mulberry32, modularArithmetic, loadMnist, dataBudget } from './data/index.js';
 export type { Mulberry32, ModularArithmeticOptions, DataSplit, MnistModule, MnistBatch, LoadMnistOptions, MnistSplit, DataBudgetOptions } from './data/index.js';
 export type { Batch, ParamInfo, LossAndGrad, ModelAdapter, LayerSpec, SequentialSpec } from './model/index.js';
+export { trainModel, checkpointToSafetensors, readCheckpoint } from './train/index.js';
+export type { TrainOptions, TrainCheckpoint, TrainResult } from './train/index.js';
 export { qubdBaseline } from './experiment/index.js';
 export type { QubdBaselineOptions, QubdBaselineResult, QubdPlaneComparison, BaselineStats } from './experiment/index.js';
 export type { NamedTensor, ModelTensors } from './util/model.js';
