@@ -82,6 +82,8 @@ export interface QubdBaselineResult {
   readonly verdict: string;
 }
 
+const REINIT_CACHE = new WeakMap<ModelAdapter, Map<string, { planes: number[][]; totals: number[] }>>();
+
 function stats(v: readonly number[]): BaselineStats {
   const n = v.length;
   const mean = v.reduce((a, b) => a + b, 0) / n;
@@ -134,13 +136,27 @@ export function qubdBaseline(model: ModelAdapter, params: FloatArray | ModelTens
     throw new OckhamError('INVALID_ARGUMENT', 'params', 'no tensor has a 2-D view with both sides ≥ 4: QuBD measures nothing here');
   }
   const nb = trained.planes.length;
-  const rPlanes: number[][] = Array.from({ length: nb }, () => []);
-  const rTotals: number[] = [];
-  for (let k = 1; k <= reinits; k++) {
-    const r = qubdModel(f32(m.toTensors(m.init(seed + k))), q);
-    r.planes.forEach((v, i) => rPlanes[i].push(v));
-    rTotals.push(r.total);
+  // The re-inits do not depend on the trained weights: cached per model and settings.
+  let perModel = REINIT_CACHE.get(m);
+  if (perModel === undefined) {
+    perModel = new Map();
+    REINIT_CACHE.set(m, perModel);
   }
+  const key = JSON.stringify([q.bits, q.range, q.percentile, q.arithmetic, q.boundary, q.table === undefined ? 0 : 1, seed, reinits]);
+  let cached = q.table === undefined ? perModel.get(key) : undefined;
+  if (cached === undefined) {
+    const planesR: number[][] = Array.from({ length: nb }, () => []);
+    const totalsR: number[] = [];
+    for (let k = 1; k <= reinits; k++) {
+      const r = qubdModel(f32(m.toTensors(m.init(seed + k))), q);
+      r.planes.forEach((v, i) => planesR[i].push(v));
+      totalsR.push(r.total);
+    }
+    cached = { planes: planesR, totals: totalsR };
+    if (q.table === undefined) perModel.set(key, cached);
+  }
+  const rPlanes = cached.planes;
+  const rTotals = cached.totals;
   const sPlanes: number[][] = Array.from({ length: nb }, () => []);
   const sTotals: number[] = [];
   for (let k = 1; k <= nShuffles; k++) {
