@@ -19,6 +19,7 @@ const areas: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
   cli: () => import('./cli.js'),
   llc: () => import('./llc.js'),
   lmn: () => import('./lmn.js'),
+  model: () => import('./model.js'),
 };
 
 const only = process.argv.slice(2);
