@@ -3,7 +3,7 @@
  * SVG well-formedness, NaN/Inf errors, argument checks before the work, closed or full outputs.
  */
 import { describe, expect, it, beforeAll, afterAll } from 'vitest';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, openSync, closeSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -145,6 +145,14 @@ describe('arguments are checked before the work', () => {
     expect(r.ms).toBeLessThan(1000);
     const folder = await runIn(['report', ck, '--plot', dir]);
     expect(folder.stderr).toMatch(/it is a folder/);
+  });
+
+  it('--table that is a FIFO is refused, not waited on', async () => {
+    const fifo = join(dir, 'table.tsv');
+    execFileSync('mkfifo', [fifo]);
+    const r = await runIn(['report', ck, '--table', fifo]);
+    expect(r.code).toBe(EXIT.INPUT);
+    expect(r.stderr).toMatch(/INVALID_ARGUMENT: .*table\.tsv: CTM table .* is a FIFO/);
   });
 
   it('budget flags reach the readers; bad values are usage errors', async () => {
