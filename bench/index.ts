@@ -11,6 +11,7 @@ const areas: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
   ctm: () => import('./ctm.js'),
   spectral: () => import('./spectral.js'),
   compress: () => import('./compress.js'),
+  bzip2: () => import('./bzip2.js'),
   coarsegrain: () => import('./coarsegrain.js'),
   io: () => import('./io.js'),
   gguf: () => import('./gguf.js'),
@@ -19,6 +20,7 @@ const areas: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
   cli: () => import('./cli.js'),
   llc: () => import('./llc.js'),
   lmn: () => import('./lmn.js'),
+  model: () => import('./model.js'),
 };
 
 const only = process.argv.slice(2);

@@ -25,8 +25,21 @@ export type {
   SymmetricEigenResult, SymmetricEigenOptions, SvdFactors, KRule, LowRankOptions, LowRankFactors, LowRankDense,
   LowRankTruncation, ModelTruncation, SpectralEntropyGradient, SpectralMetrics, PowerLawFit, PowerLawOptions,
 } from './spectral/index.js';
+export type { SpectralMethod, SpectralMethodOptions } from './spectral/index.js';
 export * from './llc/index.js';
 export * from './lmn/index.js';
+export { sequentialModel, selectRows, grokkingMlpSpec, mnistMlpSpec } from './model/index.js';
+export { mulberry32, modularArithmetic, loadMnist, dataBudget } from './data/index.js';
+export type { Mulberry32, ModularArithmeticOptions, DataSplit, MnistModule, MnistBatch, LoadMnistOptions, MnistSplit, DataBudgetOptions } from './data/index.js';
+export type { Batch, ParamInfo, LossAndGrad, ModelAdapter, LayerSpec, SequentialSpec } from './model/index.js';
+export { trainModel, checkpointToSafetensors, readCheckpoint } from './train/index.js';
+export type { TrainOptions, TrainCheckpoint, TrainResult } from './train/index.js';
+export { qubdBaseline, runExperiment, formatClaims } from './experiment/index.js';
+export type {
+  ExperimentSpec, ExperimentModelSpec, ExperimentDataSpec, ExperimentTrainSpec, ExperimentRunSpec, ExperimentMeasuresSpec,
+  ExperimentCheckpointInput, ExperimentResult, CheckpointResult, CheckpointMeasures, CorrelationResult, ClaimResult, RunExperimentOptions,
+} from './experiment/index.js';
+export type { QubdBaselineOptions, QubdBaselineResult, QubdPlaneComparison, BaselineStats } from './experiment/index.js';
 export type { NamedTensor, ModelTensors } from './util/model.js';
 export {
   compress, compressedBits, decompress, naiveCompressedBits, serializeCoarseGrained, deserializeCoarseGrained,
@@ -36,6 +49,7 @@ export type {
   Codec, CompressOptions, DecompressOptions, RawTensors, CoarseGrainedModel, CoarseGrainedTensor, DenseCoarseTensor,
   LowRankCoarseTensor, CoarseFactor,
 } from './compress/index.js';
+export { compressAsync, type CompressAsyncOptions } from './compress/index.js';
 export {
   parseSafetensors, serializeSafetensors, parseSafetensorsHeader, safetensorsHeaderLength, decodeSafetensorsEntry,
   SAFETENSORS_DTYPES, MAX_SAFETENSORS_HEADER, parseNpy, npyToTensor, parseNpz, parseTfjsModel, tfjsManifest,
