@@ -108,6 +108,8 @@ export interface CheckpointMeasures {
   qubdBand?: number;
   qubdPlaneRatios?: number[];
   qubdPlaneZ?: number[];
+  /** Per plane: trained / mean over element shuffles of the trained tensors (same values, no arrangement). */
+  qubdPlaneShuffleRatios?: number[];
   qubdSuggestedBits?: number | null;
   qubdVerdict?: string;
   /** Coarse-grained size (bits, bzip2 of the coarsest accepted quantization) and the naive bzip2 size. */
@@ -361,6 +363,7 @@ export async function runExperiment(spec: ExperimentSpec, options: RunExperiment
         m.qubdBand = q.total.halfWidth;
         m.qubdPlaneRatios = q.planes.map((p) => p.ratio);
         m.qubdPlaneZ = q.planes.map((p) => p.z);
+        if (q.shuffles > 0) m.qubdPlaneShuffleRatios = q.planes.map((p) => p.trained / (p.shuffle as { mean: number }).mean);
         m.qubdSuggestedBits = q.suggestedBits;
         m.qubdVerdict = q.verdict;
       }
@@ -581,7 +584,7 @@ function evaluateClaims(runs: readonly Run[], cors: readonly CorrelationResult[]
         claim: `the most significant planes carry the information (${r.name}, final)`,
         test: 'planes beyond the re-init prediction band; plane with the largest |z|',
         threshold: 'structure detected and the largest |z| in the upper half of planes',
-        value: `${fin.measures.qubdVerdict}; largest |z| = ${fmt(Math.abs(z[arg]), 2)} at plane ${arg + 1}/${bits} (ratios ${(fin.measures.qubdPlaneRatios ?? []).map((x) => `${(100 * x).toFixed(1)}%`).join(' ')})`,
+        value: `${fin.measures.qubdVerdict}; largest |z| = ${fmt(Math.abs(z[arg]), 2)} at plane ${arg + 1}/${bits} (trained/re-init per plane, LSB first: ${(fin.measures.qubdPlaneRatios ?? []).map((x) => `${(100 * x).toFixed(1)}%`).join(' ')}${fin.measures.qubdPlaneShuffleRatios ? `; trained/shuffled: ${fin.measures.qubdPlaneShuffleRatios.map((x) => `${(100 * x).toFixed(1)}%`).join(' ')}` : ''})`,
         verdict: detected && arg >= bits / 2 ? 'shown' : 'not shown',
       });
     }
