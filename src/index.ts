@@ -27,7 +27,8 @@ export type {
 } from './spectral/index.js';
 export * from './llc/index.js';
 export * from './lmn/index.js';
-export { sequentialModel, selectRows, grokkingMlpSpec, mnistMlpSpec } from './model/index.js';
+export { sequentialModel, selectRows, grokkingMlpSpec, mnistMlpSpec, tfjsModel } from './model/index.js';
+export type { TfjsModelOptions } from './model/index.js';
 export { mulberry32, modularArithmetic, loadMnist, dataBudget } from './data/index.js';
 export type { Mulberry32, ModularArithmeticOptions, DataSplit, MnistModule, MnistBatch, LoadMnistOptions, MnistSplit, DataBudgetOptions } from './data/index.js';
 export type { Batch, ParamInfo, LossAndGrad, ModelAdapter, LayerSpec, SequentialSpec } from './model/index.js';
