@@ -34,7 +34,7 @@ export type { Mulberry32, ModularArithmeticOptions, DataSplit, MnistModule, Mnis
 export type { Batch, ParamInfo, LossAndGrad, ModelAdapter, LayerSpec, SequentialSpec } from './model/index.js';
 export { trainModel, checkpointToSafetensors, readCheckpoint } from './train/index.js';
 export type { TrainOptions, TrainCheckpoint, TrainResult } from './train/index.js';
-export { qubdBaseline, runExperiment, formatClaims } from './experiment/index.js';
+export { qubdBaseline, runExperiment, formatClaims, analyseRuns } from './experiment/index.js';
 export type {
   ExperimentSpec, ExperimentModelSpec, ExperimentDataSpec, ExperimentTrainSpec, ExperimentRunSpec, ExperimentMeasuresSpec,
   ExperimentCheckpointInput, ExperimentResult, CheckpointResult, CheckpointMeasures, CorrelationResult, ClaimResult, RunExperimentOptions,

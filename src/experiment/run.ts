@@ -439,12 +439,29 @@ export async function runExperiment(spec: ExperimentSpec, options: RunExperiment
     runs.push({ name: run.name, budget, labelNoise, trainSize: train.size, ...(calib ? { llcCalibration: calib } : {}), checkpoints: results });
   }
 
-  const correlations = correlate(runs, seed);
-  const claims = evaluateClaims(runs, correlations);
+  const { correlations, claims } = analyseRuns(runs, seed);
   return { name: spec.name, model: { description: model.description, parameters: model.size }, runs, correlations, claims, timings: totals };
 }
 
 type Run = ExperimentResult['runs'][number];
+
+/**
+ * Correlations and claims of measured runs (what {@link runExperiment} computes after measuring);
+ * exported so a committed result can be re-judged when a claim's rule changes, without re-measuring.
+ *
+ * @param runs - `result.runs` of an {@link ExperimentResult}.
+ * @param seed - The experiment's seed (bootstrap resampling).
+ * @returns `{ correlations, claims }`.
+ * @example
+ * ```ts
+ * import { analyseRuns } from 'ockham';
+ * // const { claims } = analyseRuns(committedResult.runs, 0);
+ * ```
+ */
+export function analyseRuns(runs: ExperimentResult['runs'], seed: number): { correlations: CorrelationResult[]; claims: ClaimResult[] } {
+  const correlations = correlate(runs, seed);
+  return { correlations, claims: evaluateClaims(runs, correlations) };
+}
 
 const SERIES: Record<string, (c: CheckpointResult) => number | null | undefined> = {
   step: (c) => c.step,
@@ -583,9 +600,9 @@ function evaluateClaims(runs: readonly Run[], cors: readonly CorrelationResult[]
         paper: Q,
         claim: `the most significant planes carry the information (${r.name}, final)`,
         test: 'planes beyond the re-init prediction band; plane with the largest |z|',
-        threshold: 'structure detected and the largest |z| in the upper half of planes',
+        threshold: 'structure detected, the largest |z| in the upper half of planes, and that plane LESS complex than the re-inits (z < 0)',
         value: `${fin.measures.qubdVerdict}; largest |z| = ${fmt(Math.abs(z[arg]), 2)} at plane ${arg + 1}/${bits} (trained/re-init per plane, LSB first: ${(fin.measures.qubdPlaneRatios ?? []).map((x) => `${(100 * x).toFixed(1)}%`).join(' ')}${fin.measures.qubdPlaneShuffleRatios ? `; trained/shuffled: ${fin.measures.qubdPlaneShuffleRatios.map((x) => `${(100 * x).toFixed(1)}%`).join(' ')}` : ''})`,
-        verdict: detected && arg >= bits / 2 ? 'shown' : 'not shown',
+        verdict: detected && arg >= bits / 2 && z[arg] < 0 ? 'shown' : 'not shown',
       });
     }
   }
