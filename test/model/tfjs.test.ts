@@ -49,3 +49,36 @@ describe('tfjs bridge (optional peer)', () => {
     expect(() => tfjsModel({}, net, { loss: 'crossEntropy' })).toThrow(/tf/);
   });
 });
+
+import { readSafetensorsFile } from '../../src/io/node/index.js';
+import { grokkingMlpSpec } from '../../src/model/index.js';
+import { modularArithmetic } from '../../src/data/index.js';
+import { existsSync } from 'node:fs';
+
+describe('tfjs bridge on a shipped grokking checkpoint', () => {
+  it('the LLC by the tfjs path and by the built-in path agree within their standard errors', async (ctx) => {
+    const file = 'examples/grokking/step-001300.safetensors';
+    if (tf === null || !existsSync(file)) ctx.skip();
+    const net = tfl.sequential({
+      layers: [
+        tfl.layers.embedding({ inputDim: 47, outputDim: 24, inputLength: 2 }),
+        tfl.layers.flatten(),
+        tfl.layers.dense({ units: 96, useBias: false, activation: 'relu' }),
+        tfl.layers.dense({ units: 47, useBias: false }),
+      ],
+    });
+    const a = tfjsModel(tf, net, { loss: 'crossEntropy', inputs: 'tokens' });
+    const b = sequentialModel(grokkingMlpSpec());
+    expect(a.params.map((p) => p.shape)).toEqual(b.params.map((p) => p.shape));
+    const st = await readSafetensorsFile(file);
+    const w = b.fromTensors(st.tensors); // float32 values, same order as the tfjs weights
+    const { train } = modularArithmetic({ p: 47, seed: 0 });
+    const ga = a.lossAndGrad(w, train);
+    const gb = b.lossAndGrad(w, train);
+    expect(Math.abs(ga.loss - gb.loss)).toBeLessThan(1e-6); // float32 cross-entropy of a loss ≈ 2e-4 nats
+    const common = { data: train, batchSize: 128, weights: w, epsilon: 3e-4, gamma: 100, chains: 3, draws: 12, burnIn: 12, seed: 1 };
+    const la = await estimateLlc({ ...common, model: a });
+    const lb = await estimateLlc({ ...common, model: b });
+    expect(Math.abs(la.llc - lb.llc)).toBeLessThan(2 * Math.hypot(la.stdError, lb.stdError));
+  });
+});
