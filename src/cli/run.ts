@@ -277,6 +277,7 @@ const defaultIo: CliIo = {
  * @param argv - Arguments after `ockham`.
  */
 export async function run(argv: readonly string[], io: CliIo = defaultIo): Promise<number> {
+  if (argv[0] === 'experiment') return (await import('./experiment.js')).experimentCommand(argv.slice(1), io);
   let p: ReturnType<typeof parseArgs>;
   try {
     p = parseArgs(argv);
