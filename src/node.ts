@@ -10,3 +10,4 @@ export type {
   Report, ReportOptions, Track, LineChartSpec, BarChartSpec, TensorReport, CoarseSize, Progress, CheckpointSummary, ChartSeries,
   ReferenceLine, XBand,
 } from './cli/index.js';
+export { runExperimentFile } from './cli/experiment.js';

@@ -61,11 +61,13 @@ Usage:
   ockham report <file> [options]          per-tensor, per-plane complexity report
   ockham compare <a> <b> [options]        two checkpoints side by side, with the change
   ockham track <files...> [options]       complexity across checkpoints (table + chart)
+  ockham experiment <spec.json>           train or read checkpoints, every measure, each paper's claim
   ockham <command> --help                 options of a command
   ockham --version
 
-Files (detected by content): .safetensors or a shard index / its folder, GGUF, .npy, .npz, PyTorch
-.pt/.bin (or pytorch_model.bin.index.json), ONNX, TensorFlow.js model.json (or its folder).
+Files (detected by content): .safetensors (or a shard index / its folder), GGUF (all splits),
+.npy, .npz, PyTorch .pt/.bin or pytorch_model.bin.index.json (never executing the pickle), ONNX,
+TensorFlow.js model.json (or its folder).
 Exit codes: 0 ok, 1 usage error, 2 unreadable or invalid input, 3 internal error.
 (2 also for output that cannot be written; a closed output pipe, as in | head, ends quietly with 0.)
 `,
@@ -278,6 +280,7 @@ const defaultIo: CliIo = {
  * @param argv - Arguments after `ockham`.
  */
 export async function run(argv: readonly string[], io: CliIo = defaultIo): Promise<number> {
+  if (argv[0] === 'experiment') return (await import('./experiment.js')).experimentCommand(argv.slice(1), io);
   let p: ReturnType<typeof parseArgs>;
   try {
     p = parseArgs(argv);
