@@ -10,7 +10,7 @@ import { HOST_LE } from '../io/dtypes.js';
 import { readWeightsFile, readSafetensorsHeader } from '../io/node/index.js';
 import { rethrowWithPath } from '../io/node/errors.js';
 import { OckhamError } from '../errors.js';
-import { buildReportFromSource } from '../report/core.js';
+import { buildReportFromSource, largestFirst } from '../report/core.js';
 import type { ReportControl, ReportSource } from '../report/core.js';
 import type { ReportPool } from '../report/pool.js';
 import type { Progress, Report, ReportOptions } from '../report/types.js';
@@ -108,10 +108,15 @@ export async function reportFile(file: string, options: Partial<ReportOptions> =
   if (/\.safetensors$/i.test(file)) {
     const header = await readSafetensorsHeader(file);
     const shared = c.pool ? c.pool.shared : jobs > 1;
-    source = { format: 'safetensors', metadata: header.metadata, shapes: header.entries.map((e) => e.shape), tensors: streamTensors(file, header.entries, shared) };
+    const shapes = header.entries.map((e) => e.shape);
+    // Largest tensors first (random access by offset): their long stages overlap the small ones.
+    const order = largestFirst(shapes);
+    source = { format: 'safetensors', metadata: header.metadata, shapes, order, tensors: streamTensors(file, order.map((i) => header.entries[i]), shared) };
   } else {
     const w = await readWeightsFile(file);
-    source = { format: w.format, metadata: w.metadata, shapes: w.tensors.map((t) => t.shape), tensors: w.tensors };
+    const shapes = w.tensors.map((t) => t.shape);
+    const order = largestFirst(shapes);
+    source = { format: w.format, metadata: w.metadata, shapes, order, tensors: order.map((i) => w.tensors[i]) };
   }
   // Small files are not worth starting threads for.
   const totalParams = source.shapes.reduce((s, sh) => s + sh.reduce((a, b) => a * b, 1), 0);
