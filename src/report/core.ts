@@ -23,6 +23,11 @@ export interface ReportControl {
    * workers, between stages when stages run in this thread.
    */
   signal?: AbortSignal;
+  /**
+   * Called when a stage finishes, with its wall time as measured by the thread that ran it (0
+   * when the pool does not time stages): for per-stage cost tables (bench/llm.ts).
+   */
+  onStage?: (e: { tensor: string; stage: StageName; params: number; seconds: number }) => void;
   /** Where stages run (default {@link inlinePool}: this thread, one at a time). Not closed by the report. */
   pool?: ReportPool;
   /** `Report.file` (default ''). */
@@ -233,6 +238,7 @@ export async function buildReportFromSource(source: ReportSource, options: Parti
     pool.run(stageTask(l.p, s, o)).then(
       (res) => {
         applyStage(l.p.report, res, o);
+        control.onStage?.({ tensor: l.p.report.name, stage: s.stage, params: l.p.report.params, seconds: res.seconds ?? 0 });
         l.pending--;
         running--;
         inFlightBytes -= cost;
