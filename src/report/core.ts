@@ -81,8 +81,8 @@ export function largestFirst(shapes: readonly (readonly number[])[]): number[] {
  */
 export const STAGE_MEMORY: Readonly<Record<StageName, number>> = { qubd: 2.4, spectral: 2.15, naive: 2.15, coarse: 1.05 };
 
-/** Memory allowed beyond the largest tensor and its heaviest stage, for the stages of smaller tensors alongside (128 MiB). */
-export const BUDGET_SLACK = 128 * 1024 * 1024;
+/** Memory allowed beyond the largest tensor and its heaviest stage, for the stages of smaller tensors alongside (64 MiB). */
+export const BUDGET_SLACK = 64 * 1024 * 1024;
 
 /** Checks resolved report options at the public boundary (OckhamError naming `options.<key>`). */
 export function validateReportOptions(o: ReportOptions): ReportOptions {
