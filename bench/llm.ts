@@ -318,7 +318,8 @@ export async function run(): Promise<void> {
       // `jobs` threads, the Python route single-threaded (its CPU time).
       const cpuScale = rep.cpuSec / sum;
       const est = (mats: number[][], total: number) => {
-        const perParam = (k: string) => (times.stages[k] ? (cpuScale * times.stages[k].seconds) / times.stages[k].params : 0);
+        // CPU seconds of a stage kind per model parameter (all its calls: every Δ, every part).
+        const perParam = (k: string) => (times.stages[k] ? (cpuScale * times.stages[k].seconds) / info.params : 0);
         const lin = (perParam('qubd') + perParam('naive') + perParam('coarse')) * total;
         const spec = times.stages.spectral ? (cpuScale * times.stages.spectral.seconds * svdWork(mats)) / svdWork(matrices) : 0;
         const read = (cpuScale * times.readSeconds * total) / info.params;
