@@ -21,12 +21,15 @@ const areas: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
   llc: () => import('./llc.js'),
   lmn: () => import('./lmn.js'),
   model: () => import('./model.js'),
+  llm: () => import('./llm.js'),
 };
+/** Minutes-long entries that run only when named (`npm run bench -- llm`). */
+const heavy = new Set(['llm']);
 
 const only = process.argv.slice(2);
 console.log(`# ockham bench — node ${process.version}, ${os.cpus()[0]?.model ?? 'cpu'} × ${os.cpus().length}`);
 for (const [name, load] of Object.entries(areas)) {
-  if (only.length > 0 && !only.includes(name)) continue;
+  if (only.length > 0 ? !only.includes(name) : heavy.has(name)) continue;
   const mod = await load();
   await mod.run();
 }
