@@ -326,6 +326,11 @@ const blockMaxFor = (level: number): number => level * 100000 - 19;
 function encodeBlock(input: Uint8Array, start: number, end: number, level: number, st: EncoderState, w: Writer): number {
   const [next, nb] = rle1(input, start, st.block, blockMaxFor(level));
   if (next !== end) throw new Error(`bzip2 block boundary mismatch (${next} ≠ ${end})`);
+  return encodeRle1Block(input, start, end, nb, st, w);
+}
+
+/** Compresses a block whose RLE1 output `st.block[0..nb)` is ready (input[start..end)). */
+function encodeRle1Block(input: Uint8Array, start: number, end: number, nb: number, st: EncoderState, w: Writer): number {
   const blockCrc = ~crc32Update(-1, input, start, end) >>> 0;
   const origPtr = bwtEncode(st.block, nb, st.bw, st.work);
   mtfEncode(st, nb);
@@ -437,8 +442,9 @@ export function bzip2Encode(input: Uint8Array, level: number): Uint8Array {
   put(w, 8, 0x30 + level);
   let combined = 0;
   let start = 0;
-  for (const end of bzip2BlockEnds(input, level)) {
-    const blockCrc = encodeBlock(input, start, end, level, st, w);
+  while (start < len) {
+    const [end, nb] = rle1(input, start, st.block, blockMax);
+    const blockCrc = encodeRle1Block(input, start, end, nb, st, w);
     combined = (((combined << 1) | (combined >>> 31)) ^ blockCrc) >>> 0;
     start = end;
   }
