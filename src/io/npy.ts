@@ -147,8 +147,11 @@ function parseDescr(descr: PyValue, argument: string): { kind: ElementKind; litt
  *   than exactly `descr`, `fortran_order`, `shape`, or repeated), or a data size that differs from
  *   product(shape)·itemsize; UNSUPPORTED for object/structured dtypes; OUT_OF_RANGE over budget.
  * @example
- * const arr = parseNpy(new Uint8Array(await (await fetch('w.npy')).arrayBuffer()));
- * arr.shape; // e.g. [64, 128]
+ * import { parseNpy } from 'ockham';
+ * const npy = new Uint8Array([0x93, 78, 85, 77, 80, 89, 1, 0, 118, 0, ...new TextEncoder().encode(
+ *   "{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }".padEnd(117) + '\n'), 0, 0, 128, 63, 0, 0, 0, 64]);
+ * const arr = parseNpy(npy);
+ * arr.shape; // [2]  (data: Float32Array [1, 2])
  */
 export function parseNpy(bytes: Uint8Array | ArrayBuffer, argument = 'bytes', options?: ReadBudget): NpyArray {
   const budget = resolveReadBudget(options);
@@ -277,7 +280,10 @@ function fortranToRowMajor(src: Float32Array, shape: number[]): Float32Array {
  * @param arr - From {@link parseNpy}.
  * @returns `{ name, dtype, shape, data }` (shares `data` with `arr`).
  * @example
- * const t = npyToTensor('w', parseNpy(bytes));
+ * import { parseNpy, npyToTensor } from 'ockham';
+ * const npy = new Uint8Array([0x93, 78, 85, 77, 80, 89, 1, 0, 118, 0, ...new TextEncoder().encode(
+ *   "{'descr': '|u1', 'fortran_order': False, 'shape': (2,), }".padEnd(117) + '\n'), 7, 9]);
+ * const t = npyToTensor('w', parseNpy(npy)); // { name: 'w', dtype: '|u1', shape: [2], data: Float32Array [7, 9] }
  */
 export function npyToTensor(name: string, arr: NpyArray): LoadedTensor {
   return { name, dtype: arr.dtype, shape: arr.shape, data: arr.data };
