@@ -77,7 +77,7 @@ async function indexPath(path: string): Promise<string> {
  * Reference: Hugging Face transformers' sharded checkpoints (`model.safetensors.index.json`).
  *
  * @param path - The index file, or the folder holding `model.safetensors.index.json`.
- * @param options - `maxHeaderBytes` bounds the index file (default 64 MiB).
+ * @param options - `maxHeaderBytes` bounds the index file (default 16 MiB).
  * @returns The validated index.
  * @throws {OckhamError} with `argument` = the index or shard path: PARSE_ERROR for a malformed
  *   or inconsistent index, INVALID_ARGUMENT for shard paths outside the folder, missing or
