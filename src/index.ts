@@ -85,6 +85,7 @@ export {
   buildReport, buildReportFromSource, largestFirst, inlinePool, createMessagePool, createWebWorkerPool, serveReportStages, runStage,
   DEFAULT_REPORT_OPTIONS,
 } from './report/index.js';
+export { STRUCTURE_Z } from './report/index.js';
 export type {
   Report, ReportOptions, TensorReport, TensorQubd, TensorRatio, TensorSpectral, CoarseSize, Progress, ReportControl, ReportSource,
   ReportPool, PoolWorker, StageEndpoint, StageTask, StageResult, StageName,
