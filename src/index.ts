@@ -26,6 +26,7 @@ export type {
   LowRankTruncation, ModelTruncation, SpectralEntropyGradient, SpectralMetrics, PowerLawFit, PowerLawOptions,
 } from './spectral/index.js';
 export type { SpectralMethod, SpectralMethodOptions } from './spectral/index.js';
+export type { SpectralControl } from './spectral/index.js';
 export * from './llc/index.js';
 export * from './lmn/index.js';
 export { sequentialModel, selectRows, grokkingMlpSpec, mnistMlpSpec, tfjsModel } from './model/index.js';
