@@ -84,6 +84,9 @@ export function formatReport(r: Report): string {
   const skipped = r.tensors.filter((t) => t.skipped);
   if (skipped.length) out.push(`QuBD/spectral skipped for ${skipped.length} tensor(s): ${summariseSkips(skipped.map((t) => t.skipped!))}`);
   if (r.tensors.some((t) => t.ratio && !t.ratio.structure)) out.push('sugg. b "none": no structure detected (no plane differs from its shuffled baseline beyond the noise band)');
+  if (r.tensors.some((t) => t.ratio && t.ratio.structure && t.ratio.suggestedBits === null)) {
+    out.push('sugg. b "—" (analysed tensor): structured plane(s) only below an unstructured MSB plane, no depth suggested (see the per-plane table)');
+  }
   if (T.analysed) {
     out.push('');
     const zRule = T.zPlanes ? ` and z < −${fx(T.zThreshold, 0)}` : '';
