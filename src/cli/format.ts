@@ -44,7 +44,7 @@ export function formatReport(r: Report): string {
   out.push(`ockham report  ${escapeControl(r.file)}`);
   out.push(
     `format ${r.format}, ${r.totals.tensors} tensors, ${int(r.totals.params)} parameters; QuBD b=${o.bits}, range ${o.range}` +
-      `${o.percentile !== null ? ` ${o.percentile}` : ''}, CTM table ${escapeControl(String(o.table))}; ratio vs ${baselineLabel(r)}`,
+      `${o.percentile !== null ? ` ${o.percentile}` : ''}, CTM table ${escapeControl(String(o.table))}; ratio vs ${baselineLabel(r.options)}`,
   );
   out.push('');
   const dl = o.compress ? o.deltas.map((d) => `cg Δ=${deltaLabel(d)}`) : [];
@@ -117,9 +117,8 @@ export function formatReport(r: Report): string {
   return out.join('\n') + '\n';
 }
 
-/** The baseline of the ratios, as the header says it. */
-function baselineLabel(r: Report): string {
-  const o = r.options;
+/** The baseline of the ratios, as the headers say it. */
+export function baselineLabel(o: { baseline?: string; shuffles: number; seed: number }): string {
   return o.baseline === 'sampled' ? `mean of ${o.shuffles} sampled shuffle(s), seed ${o.seed}` : 'exact shuffle baseline (mean and SD over all shuffles)';
 }
 
@@ -175,7 +174,7 @@ export function reportChart(r: Report): string {
   series.push({ name: 'model (Σ over tensors)', values: planes.map((p) => r.totals.ratioPlanes[p]), color: '#000000', width: 3 });
   return lineChart({
     title: `QuBD per-plane ratio to shuffled weights — ${basename(r.file)}`,
-    subtitle: `b=${b}, range ${r.options.range}, ${baselineLabel(r)}; below 100 % = more regular than the same values shuffled`,
+    subtitle: `b=${b}, range ${r.options.range}, ${baselineLabel(r.options)}; below 100 % = more regular than the same values shuffled`,
     xLabel: 'bit-plane (most significant first)',
     yLabel: 'BDM(plane) / BDM(shuffled plane)  (%)',
     x: planes.map((_, i) => i),
