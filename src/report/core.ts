@@ -138,8 +138,8 @@ function abortError(signal: AbortSignal): unknown {
  * ```ts
  * import { buildReportFromSource } from 'ockham';
  * const w = { name: 'w', dtype: 'F32', shape: [16, 16], data: new Float32Array(256).map((_, i) => Math.sin(i)) };
- * const r = await buildReportFromSource({ format: 'safetensors', metadata: {}, shapes: [w.shape], tensors: [w] }, { shuffles: 2 });
- * console.log(r.totals.ratioTotal);
+ * const r = await buildReportFromSource({ format: 'safetensors', metadata: {}, shapes: [w.shape], tensors: [w] }, { baseline: 'sampled', shuffles: 2 });
+ * console.log(r.totals.ratioTotal, r.totals.zPlanes);
  * ```
  */
 export async function buildReportFromSource(source: ReportSource, options: Partial<ReportOptions> = {}, control: ReportControl = {}): Promise<Report> {
@@ -373,7 +373,8 @@ export async function buildReportFromSource(source: ReportSource, options: Parti
 /**
  * The `ockham report` of an in-memory weights file (e.g. from `parseSafetensors` of a
  * dropped file in a browser): per tensor and bit-plane QuBD, the ratio to shuffled copies
- * (msbDiagnostic), spectral measures, naive and coarse-grained compressed sizes, and model
+ * (msbDiagnostic; exact shuffle baseline by default, with per-plane z-scores; `suggestedBits` null
+ * and `structure` false when no plane differs from it beyond the noise band), spectral measures, naive and coarse-grained compressed sizes, and model
  * totals. Equals `ockham report --json` of the same file and options except `file` (from
  * `control.file`) and `seconds`. Units: QuBD and compressed sizes in bits, spectral entropy in
  * nats. Kolmogorov complexity is uncomputable: BDM and compressed sizes are upper-bound
@@ -388,8 +389,8 @@ export async function buildReportFromSource(source: ReportSource, options: Parti
  * ```ts
  * import { buildReport, parseSafetensors, serializeSafetensors } from 'ockham';
  * const bytes = serializeSafetensors({ w: { dtype: 'F32', shape: [32, 32], data: new Float32Array(1024).map((_, i) => Math.cos(i / 9)) } });
- * const r = await buildReport(parseSafetensors(bytes), { shuffles: 2 }, { onProgress: (d, t) => console.log(`${d}/${t}`) });
- * console.log(r.tensors[0].ratio?.planes);
+ * const r = await buildReport(parseSafetensors(bytes), {}, { onProgress: (d, t) => console.log(`${d}/${t}`) });
+ * console.log(r.tensors[0].ratio?.planes, r.tensors[0].ratio?.zScores, r.totals.suggestedBits); // null = no structure detected
  * ```
  */
 export function buildReport(file: WeightsFile, options: Partial<ReportOptions> = {}, control: ReportControl = {}): Promise<Report> {
