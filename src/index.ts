@@ -26,6 +26,7 @@ export type {
   LowRankTruncation, ModelTruncation, SpectralEntropyGradient, SpectralMetrics, PowerLawFit, PowerLawOptions,
 } from './spectral/index.js';
 export type { SpectralMethod, SpectralMethodOptions } from './spectral/index.js';
+export type { SpectralControl } from './spectral/index.js';
 export * from './llc/index.js';
 export * from './lmn/index.js';
 export { sequentialModel, selectRows, grokkingMlpSpec, mnistMlpSpec, tfjsModel } from './model/index.js';
@@ -85,6 +86,7 @@ export {
   buildReport, buildReportFromSource, largestFirst, inlinePool, createMessagePool, createWebWorkerPool, serveReportStages, runStage,
   DEFAULT_REPORT_OPTIONS,
 } from './report/index.js';
+export { STRUCTURE_Z } from './report/index.js';
 export type {
   Report, ReportOptions, TensorReport, TensorQubd, TensorRatio, TensorSpectral, CoarseSize, Progress, ReportControl, ReportSource,
   ReportPool, PoolWorker, StageEndpoint, StageTask, StageResult, StageName,

@@ -44,7 +44,7 @@ export function formatReport(r: Report): string {
   out.push(`ockham report  ${escapeControl(r.file)}`);
   out.push(
     `format ${r.format}, ${r.totals.tensors} tensors, ${int(r.totals.params)} parameters; QuBD b=${o.bits}, range ${o.range}` +
-      `${o.percentile !== null ? ` ${o.percentile}` : ''}, CTM table ${escapeControl(String(o.table))}; ratio vs mean of ${o.shuffles} shuffle(s), seed ${o.seed}`,
+      `${o.percentile !== null ? ` ${o.percentile}` : ''}, CTM table ${escapeControl(String(o.table))}; ratio vs ${baselineLabel(r.options)}`,
   );
   out.push('');
   const dl = o.compress ? o.deltas.map((d) => `cg Δ=${deltaLabel(d)}`) : [];
@@ -59,7 +59,7 @@ export function formatReport(r: Report): string {
       t.qubd ? int(t.qubd.total) : '—',
       t.ratio ? fx(t.ratio.total) : '—',
       t.ratio ? fx(t.ratio.planes[t.ratio.planes.length - 1]) : '—',
-      t.ratio ? String(t.ratio.suggestedBits) : '—',
+      t.ratio ? suggestedCell(t.ratio.suggestedBits, t.ratio.structure) : '—',
       ...(o.spectral ? [fx(t.spectral?.entropyNats, 3), fx(t.spectral?.effectiveRank, 1), fx(t.spectral?.stableRank, 2)] : []),
       ...(o.compress ? [t.compression ? int(t.compression.naiveBits) : '—', ...o.deltas.map((_, i) => (t.compression ? int(t.compression.coarse[i].bits) : '—'))] : []),
     ];
@@ -73,7 +73,7 @@ export function formatReport(r: Report): string {
     T.analysed ? int(T.qubdBits) : '—',
     fx(T.ratioTotal),
     T.ratioPlanes.length ? fx(T.ratioPlanes[T.ratioPlanes.length - 1]) : '—',
-    T.suggestedBits !== null ? String(T.suggestedBits) : '—',
+    T.analysed ? suggestedCell(T.suggestedBits, T.structure) : '—',
     ...(o.spectral ? ['', '', ''] : []),
     ...(o.compress ? [int(T.naiveBits ?? 0), ...(T.coarse ?? []).map((c) => int(c.bits))] : []),
   ]);
@@ -83,18 +83,29 @@ export function formatReport(r: Report): string {
   }
   const skipped = r.tensors.filter((t) => t.skipped);
   if (skipped.length) out.push(`QuBD/spectral skipped for ${skipped.length} tensor(s): ${summariseSkips(skipped.map((t) => t.skipped!))}`);
+  if (r.tensors.some((t) => t.ratio && !t.ratio.structure)) out.push('sugg. b "none": no structure detected (no plane differs from its shuffled baseline beyond the noise band)');
+  if (r.tensors.some((t) => t.ratio && t.ratio.structure && t.ratio.suggestedBits === null)) {
+    out.push('sugg. b "—" (analysed tensor): structured plane(s) only below an unstructured MSB plane, no depth suggested (see the per-plane table)');
+  }
   if (T.analysed) {
     out.push('');
-    out.push(`Per-plane QuBD ratio to the shuffled reference (%), MSB first (< ${fx(T.threshold, 0)} % = structured plane):`);
+    const zRule = T.zPlanes ? ` and z < −${fx(T.zThreshold, 0)}` : '';
+    out.push(`Per-plane QuBD ratio to the shuffled reference (%), MSB first (* = structured: < ${fx(T.threshold, 0)} %${zRule}):`);
     const planes = Array.from({ length: o.bits }, (_, i) => o.bits - 1 - i);
     const ph = ['tensor', ...planes.map((p) => `b${p}`)];
-    const pr = r.tensors
-      .filter((t) => t.ratio)
-      .map((t) => [escapeControl(t.name), ...planes.map((p) => fx(t.ratio!.planes[p], 1) + (t.ratio!.structured[p] ? '*' : ''))]);
-    pr.push(['MODEL', ...planes.map((p) => fx(T.ratioPlanes[p], 1) + (T.ratioPlanes[p] < T.threshold ? '*' : ''))]);
+    const analysed = r.tensors.filter((t) => t.ratio);
+    const pr = analysed.map((t) => [escapeControl(t.name), ...planes.map((p) => fx(t.ratio!.planes[p], 1) + (t.ratio!.structured[p] ? '*' : ''))]);
+    pr.push(['MODEL', ...planes.map((p) => fx(T.ratioPlanes[p], 1) + (T.structuredPlanes[p] ? '*' : ''))]);
     out.push(table(ph, pr));
+    if (analysed.some((t) => t.ratio!.zScores)) {
+      out.push('');
+      out.push('Per-plane z-score, (BDM − baseline) / baseline SD, MSB first (negative = more regular than shuffled):');
+      const zr = analysed.map((t) => [escapeControl(t.name), ...planes.map((p) => zCell(t.ratio!.zScores, p))]);
+      zr.push(['MODEL', ...planes.map((p) => zCell(T.zPlanes, p))]);
+      out.push(table(ph, zr));
+    }
     out.push(`Model QuBD bits per plane, MSB first: ${planes.map((p) => int(T.qubdPlanes[p])).join(' ')}`);
-    out.push(`Suggested quantization depth (model): ${T.suggestedBits} bit(s)`);
+    out.push(`Suggested quantization depth (model): ${modelSuggestion(r)}`);
   }
   if (o.compress && T.naiveBits !== null && T.coarse) {
     out.push(
@@ -104,6 +115,33 @@ export function formatReport(r: Report): string {
   }
   out.push(`(${fx(r.seconds, 2)} s)`);
   return out.join('\n') + '\n';
+}
+
+/** The baseline of the ratios, as the headers say it. */
+export function baselineLabel(o: { baseline?: string; shuffles: number; seed: number }): string {
+  return o.baseline === 'sampled' ? `mean of ${o.shuffles} sampled shuffle(s), seed ${o.seed}` : 'exact shuffle baseline (mean and SD over all shuffles)';
+}
+
+/** The "sugg. b" cell: the depth, "none" when no plane is structured, '—' when structure is only below the MSB plane. */
+function suggestedCell(bits: number | null, structure: boolean | null): string {
+  return bits !== null ? String(bits) : structure === false ? 'none' : '—';
+}
+
+/** A z-score cell: one decimal, '—' without an SD, 'inf' for a plane off a zero-SD reference. */
+function zCell(z: (number | null)[] | null, p: number): string {
+  if (!z) return '—';
+  const v = z[p];
+  return v === null ? 'inf' : fx(v, 1);
+}
+
+/** The model-level suggestion line, never a depth when no plane is structured. */
+function modelSuggestion(r: Report): string {
+  const T = r.totals;
+  if (T.suggestedBits !== null) return `${T.suggestedBits} bit(s)`;
+  const zRule = T.zPlanes ? ` and z < −${fx(T.zThreshold, 0)}` : '';
+  if (!T.structure) return `no structure detected (no plane below ${fx(T.threshold, 0)} %${zRule} against its shuffled baseline)`;
+  const planes = T.structuredPlanes.flatMap((s, p) => (s ? [`b${p}`] : [])).reverse();
+  return `none from the MSB (the most significant plane shows no structure; structured plane(s): ${planes.join(', ')})`;
 }
 
 function summariseSkips(reasons: string[]): string {
@@ -136,7 +174,7 @@ export function reportChart(r: Report): string {
   series.push({ name: 'model (Σ over tensors)', values: planes.map((p) => r.totals.ratioPlanes[p]), color: '#000000', width: 3 });
   return lineChart({
     title: `QuBD per-plane ratio to shuffled weights — ${basename(r.file)}`,
-    subtitle: `b=${b}, range ${r.options.range}, ${r.options.shuffles} shuffle(s), seed ${r.options.seed}; below 100 % = more regular than the same values shuffled`,
+    subtitle: `b=${b}, range ${r.options.range}, ${baselineLabel(r.options)}; below 100 % = more regular than the same values shuffled`,
     xLabel: 'bit-plane (most significant first)',
     yLabel: 'BDM(plane) / BDM(shuffled plane)  (%)',
     x: planes.map((_, i) => i),

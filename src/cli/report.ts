@@ -152,7 +152,7 @@ async function openSource(file: string, o: ReportOptions, shared: boolean, clock
  * in bits, spectral entropy in nats.
  *
  * @param file - Any file `readWeightsFile` reads (safetensors, a shard index or its folder, GGUF, .npy, .npz, a TensorFlow.js model.json or its folder); safetensors, shards and GGUF stream tensor by tensor.
- * @param options - Report options (bits, range, shuffles, seed, codec, Δ grid, …; defaults as the CLI's, see docs/cli.md).
+ * @param options - Report options (bits, range, baseline, shuffles/seed for the sampled baseline, codec, Δ grid, …; defaults as the CLI's, see docs/cli.md).
  * @param control - A progress callback, or `{ onProgress, onStage, signal, jobs, pool, memoryBudget }`.
  * @returns The report (schema `ockham.report/1`, docs/cli.md).
  * @throws {OckhamError} for unreadable or invalid files (argument = the path); the signal's

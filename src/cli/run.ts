@@ -29,10 +29,16 @@ const COMMON_HELP = `Options (report, compare, track):
   --range <mode>        quantization range: minmax | percentile (default minmax)
   --percentile <p>      central percentile kept with --range percentile, (0, 100] (default 99.9)
   --table <file.tsv>    2-D CTM table (shape<TAB>key<TAB>ctm) instead of the built-in one
-  --seed <n>            seed of the shuffled references (default 0)
-  --shuffles <n>        shuffles averaged per tensor, 1..64 (default 3)
+  --baseline <b>        shuffled reference of the plane ratios: exact (mean and SD over all
+                        shuffles, computed) | sampled (mean of --shuffles seeded shuffles)
+                        (default exact)
+  --shuffles <n>        sampled shuffles averaged per tensor, 1..64 (default 3); baseline sampled
+                        only — given without --baseline it selects sampled
+  --seed <n>            seed of the sampled shuffles (default 0; baseline sampled only)
   --threshold <pct>     fixed "structured plane" threshold in % (default: msbDiagnostic's rule,
-                        97 % or 100 − 3σ of the shuffles; 97 % for the model-level suggestion)
+                        97 % or 100 − 3σ of the shuffle noise; 97 % for the model-level suggestion).
+                        A structured plane is also > 3 SD below its baseline (z < −3) where the
+                        baseline has an SD; no structured plane = "no structure detected"
   --delta <list>        grid steps Δ for the coarse-grained sizes, comma-separated
                         (default 1e-3,1e-2,1e-1)
   --codec <c>           bzip2 | gzip | deflate | arith (default bzip2)
@@ -74,8 +80,9 @@ Exit codes: 0 ok, 1 usage error, 2 unreadable or invalid input, 3 internal error
 `,
   report: `Usage: ockham report <file> [options]
 
-Per tensor: QuBD per bit-plane (bits), the ratio of each plane to the same weights shuffled (%),
-the suggested quantization depth (planes below the threshold counted from the MSB), spectral
+Per tensor: QuBD per bit-plane (bits), the ratio of each plane to the same weights shuffled (%)
+and its z-score (shuffle SDs from the baseline), the suggested quantization depth (structured
+planes counted from the MSB, or "none" when no plane shows structure), spectral
 entropy (nats) / effective rank / stable rank, naive and coarse-grained compressed sizes (bits);
 then model totals. --plot draws the per-plane ratio chart.
 
@@ -121,7 +128,7 @@ const BUDGET_FLAGS: ReadonlyMap<string, keyof ReadBudget> = new Map([
   ['max-expansion', 'maxExpansion'],
 ] as const);
 
-const VALUE_FLAGS = new Set(['bits', 'range', 'percentile', 'table', 'seed', 'shuffles', 'threshold', 'delta', 'codec', 'layout', 'naive', 'plot', 'x', 'jobs', ...BUDGET_FLAGS.keys()]);
+const VALUE_FLAGS = new Set(['bits', 'range', 'percentile', 'table', 'seed', 'baseline', 'shuffles', 'threshold', 'delta', 'codec', 'layout', 'naive', 'plot', 'x', 'jobs', ...BUDGET_FLAGS.keys()]);
 const BOOL_FLAGS = new Set(['json', 'progress', 'no-progress', 'no-spectral', 'no-compress', 'help']);
 
 function num(flag: string, v: string, lo: number, hi: number, integer: boolean): number {
@@ -201,7 +208,15 @@ export function parseArgs(argv: readonly string[]): Parsed & { tablePath: string
     if (values.range === undefined) o.range = 'percentile';
   }
   if (values.seed !== undefined) o.seed = num('seed', values.seed, 0, Number.MAX_SAFE_INTEGER, true);
-  if (values.shuffles !== undefined) o.shuffles = num('shuffles', values.shuffles, 1, 64, true);
+  if (values.baseline !== undefined) {
+    if (values.baseline !== 'exact' && values.baseline !== 'sampled') throw new UsageError(`--baseline: expected exact or sampled, got '${values.baseline}'`);
+    o.baseline = values.baseline;
+  }
+  if (values.shuffles !== undefined) {
+    o.shuffles = num('shuffles', values.shuffles, 1, 64, true);
+    if (values.baseline === 'exact') throw new UsageError('--shuffles: applies to --baseline sampled only (the exact baseline draws no shuffle)');
+    o.baseline = 'sampled';
+  }
   if (values.threshold !== undefined) {
     o.threshold = num('threshold', values.threshold, 0, 100, false);
     if (o.threshold === 0) throw new UsageError('--threshold: must be > 0');

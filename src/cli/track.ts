@@ -3,7 +3,7 @@ import { reportFile, SMALL_FILE_PARAMS } from './report.js';
 import { createNodePool, defaultJobs } from './pool-node.js';
 import { readSafetensorsHeader } from '../io/node/index.js';
 import type { Progress, Report, ReportOptions } from './report.js';
-import { basename, deltaLabel, fx, int, table } from './format.js';
+import { baselineLabel, basename, deltaLabel, fx, int, table } from './format.js';
 import { escapeControl } from './escape.js';
 import { lineChart } from './svg.js';
 import type { ChartSeries } from './svg.js';
@@ -164,7 +164,7 @@ export function formatTrack(t: Track, compare: boolean): string {
   const align = head.map((_, i) => (i === 1 ? 'l' : 'r')) as ('l' | 'r')[];
   return (
     `ockham ${compare ? 'compare' : 'track'}: ${t.checkpoints.length} checkpoint(s); QuBD b=${o.bits}, range ${o.range}, CTM table ${escapeControl(String(o.table))}; ` +
-    `ratios vs mean of ${o.shuffles} shuffle(s), seed ${o.seed}; compressed sizes ${o.codec}, sum of per-tensor streams\n\n` +
+    `ratios vs ${baselineLabel(o)}; compressed sizes ${o.codec}, sum of per-tensor streams\n\n` +
     table(head, rows, align) +
     `\n(${fx(t.seconds, 2)} s)\n`
   );

@@ -20,6 +20,13 @@ import { assertInt } from '../util/validate.js';
 import { bzip2Assemble, bzip2BlockEnds, bzip2EncodeBlock, type BlockBits } from './bzip2-encode.js';
 import { compressKernel, resolveOptions } from './compress.js';
 import type { CompressOptions } from './types.js';
+import { assertControl, checkAbort } from '../util/abort.js';
+import type { ProgressCallback } from '../util/abort.js';
+
+/** Resolves after pending I/O and timers have run (lets an abort from elsewhere reach us). */
+function macrotask(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
 
 /** Options of {@link compressAsync}: {@link CompressOptions} plus `jobs`. */
 export interface CompressAsyncOptions extends CompressOptions {
@@ -28,6 +35,17 @@ export interface CompressAsyncOptions extends CompressOptions {
    * Output is byte-identical for every value.
    */
   jobs?: number;
+  /**
+   * Cancels the compression: checked at entry and between bzip2 blocks (the main thread yields
+   * to the event loop after each block it encodes when a signal or `onProgress` is given, so an
+   * abort from a timer or another task is seen within one block); the helper workers stop
+   * claiming blocks. Throws `signal.reason` (a DOMException named 'AbortError' unless the caller
+   * gave another reason). Synchronous paths (other codecs, one block, `jobs: 1`, browsers) check
+   * at entry and at the end only.
+   */
+  signal?: AbortSignal;
+  /** Input bytes compressed so far and in total, label 'bzip2' / the codec: per block on the parallel path, at the end elsewhere. */
+  onProgress?: ProgressCallback;
 }
 
 interface Reply {
@@ -125,18 +143,31 @@ export async function compressAsync(bytes: Uint8Array, options: CompressAsyncOpt
   if (!(bytes instanceof Uint8Array)) throw new OckhamError('INVALID_ARGUMENT', 'bytes', 'expected a Uint8Array');
   let jobs: number | undefined;
   let rest: CompressOptions = options;
-  if (options !== null && typeof options === 'object' && 'jobs' in options) {
-    const { jobs: j, ...others } = options;
+  let signal: AbortSignal | undefined;
+  let onProgress: ProgressCallback | undefined;
+  if (options !== null && typeof options === 'object' && ('jobs' in options || 'signal' in options || 'onProgress' in options)) {
+    const { jobs: j, signal: sg, onProgress: op, ...others } = options;
     if (j !== undefined) jobs = assertInt(j, 'options.jobs', 1, 256);
+    assertControl({ signal: sg, onProgress: op });
+    signal = sg;
+    onProgress = op;
     rest = others;
   }
   const [codec, level] = resolveOptions(rest);
-  if (codec !== 'bzip2' || jobs === 1) return compressKernel(bytes, codec, level);
+  checkAbort(signal);
+  const whole = (): Uint8Array => {
+    const z = compressKernel(bytes, codec, level);
+    checkAbort(signal);
+    onProgress?.(bytes.length, bytes.length, codec);
+    return z;
+  };
+  if (codec !== 'bzip2' || jobs === 1) return whole();
   const ends = bzip2BlockEnds(bytes, level);
   const mods = ends.length > 1 ? await nodeModules() : null;
-  if (!mods) return compressKernel(bytes, codec, level);
+  checkAbort(signal);
+  if (!mods) return whole();
   const nWorkers = Math.min(jobs ?? mods.cpus, ends.length);
-  if (nWorkers <= 1) return compressKernel(bytes, codec, level);
+  if (nWorkers <= 1) return whole();
   // The main thread works too: nWorkers − 1 helpers claim blocks from a shared counter.
   const input = new SharedArrayBuffer(bytes.length);
   new Uint8Array(input).set(bytes);
@@ -147,6 +178,16 @@ export async function compressAsync(bytes: Uint8Array, options: CompressAsyncOpt
   const parts: BlockBits[] = new Array<BlockBits>(ends.length);
   const helpers = pool(mods.wt, nWorkers - 1);
   const job = ++jobCounter;
+  let doneBytes = 0;
+  const blockDone = (id: number): void => {
+    doneBytes += ends[id] - (id === 0 ? 0 : ends[id - 1]);
+    onProgress?.(doneBytes, bytes.length, 'bzip2');
+  };
+  // On abort, exhaust the shared counter: helpers finish their current block and report done.
+  const stop = (): void => {
+    Atomics.store(counter, 0, ends.length);
+  };
+  signal?.addEventListener('abort', stop);
   const pending = helpers.map(
     (w) =>
       new Promise<void>((resolve, reject) => {
@@ -157,7 +198,10 @@ export async function compressAsync(bytes: Uint8Array, options: CompressAsyncOpt
             w.off('error', onError);
             w.unref();
             resolve();
-          } else parts[m.id!] = { bytes: m.bytes!, bitLen: m.bitLen!, crc: m.crc! };
+          } else {
+            parts[m.id!] = { bytes: m.bytes!, bitLen: m.bitLen!, crc: m.crc! };
+            blockDone(m.id!);
+          }
         };
         const onError = (e: Error): void => {
           dropFromPool(w);
@@ -169,10 +213,22 @@ export async function compressAsync(bytes: Uint8Array, options: CompressAsyncOpt
         w.postMessage({ job, input, length: bytes.length, ends: endsShared, counter, level });
       }),
   );
-  for (let id = Atomics.add(counter, 0, 1); id < ends.length; id = Atomics.add(counter, 0, 1)) {
-    const b = bzip2EncodeBlock(view, id === 0 ? 0 : ends[id - 1], ends[id], level);
-    parts[id] = { bytes: b.bytes.slice(), bitLen: b.bitLen, crc: b.crc };
+  const yielding = signal !== undefined || onProgress !== undefined;
+  try {
+    for (let id = Atomics.add(counter, 0, 1); id < ends.length; id = Atomics.add(counter, 0, 1)) {
+      const b = bzip2EncodeBlock(view, id === 0 ? 0 : ends[id - 1], ends[id], level);
+      parts[id] = { bytes: b.bytes.slice(), bitLen: b.bitLen, crc: b.crc };
+      blockDone(id);
+      if (yielding) await macrotask();
+      if (signal?.aborted) {
+        stop();
+        break;
+      }
+    }
+    await Promise.all(pending);
+  } finally {
+    signal?.removeEventListener('abort', stop);
   }
-  await Promise.all(pending);
+  checkAbort(signal);
   return bzip2Assemble(parts, level);
 }

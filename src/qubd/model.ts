@@ -1,6 +1,8 @@
 import { as2d, assertKnownOptions, assertShape } from '../util/validate.js';
 import type { Shape } from '../util/validate.js';
 import { modelTensors } from '../util/model.js';
+import { assertControl, checkAbort } from '../util/abort.js';
+import type { ProgressCallback } from '../util/abort.js';
 import type { ModelTensors } from '../util/model.js';
 import { qubd } from './qubd.js';
 import type { QubdOptions, QubdResult } from './qubd.js';
@@ -14,6 +16,15 @@ export interface QubdModelOptions extends Omit<QubdOptions, 'shape'> {
    * `'none'` skips it (its entries are then NaN): QuBD alone, e.g. for timing.
    */
   binarized?: BinarizedBdmOptions['semantics'] | 'none';
+  /**
+   * Cancels the run: checked before each tensor (and after the last), it throws `signal.reason`
+   * (a DOMException named 'AbortError' unless the caller gave another reason). The function is
+   * synchronous, so the signal fires between tensors only when aborted from `onProgress` or
+   * before the call; run it in a worker to cancel from elsewhere.
+   */
+  signal?: AbortSignal;
+  /** Called before each tensor and at the end: parameters done, total parameters, the tensor's name ('done' at the end). */
+  onProgress?: ProgressCallback;
 }
 
 /** Per-tensor entry of {@link QubdModelResult}. */
@@ -41,7 +52,8 @@ export interface QubdModelResult {
  * Reference: the QuBD reference code's `measure_complexity` (`total_multi`, `total_bin`).
  *
  * @returns Per-tensor results; per-plane and total sums in bits.
- * @throws {OckhamError} as {@link qubd}; EMPTY for no tensors, INVALID_ARGUMENT for a duplicate name.
+ * @throws {OckhamError} as {@link qubd}; EMPTY for no tensors, INVALID_ARGUMENT for a duplicate name
+ *   or a bad `signal` / `onProgress`; `signal.reason` when aborted.
  * @example
  * ```ts
  * import { qubdModel } from 'ockham';
@@ -52,15 +64,23 @@ export interface QubdModelResult {
  * ```
  */
 export function qubdModel(tensors: ModelTensors, options: QubdModelOptions = {}): QubdModelResult {
-  assertKnownOptions(options, 'options', ['bits', 'range', 'percentile', 'arithmetic', 'table', 'boundary', 'binarized']);
+  assertKnownOptions(options, 'options', ['bits', 'range', 'percentile', 'arithmetic', 'table', 'boundary', 'binarized', 'signal', 'onProgress']);
+  assertControl(options);
   const list = modelTensors(tensors);
-  const { binarized, ...qopts } = options;
+  const { binarized, signal, onProgress, ...qopts } = options;
+  let totalParams = 0;
+  for (const t of list) totalParams += t.data.length;
+  let doneParams = 0;
   const bits = options.bits ?? 8;
   const planes = new Array<number>(bits).fill(0);
   let binarizedTotal = 0;
   const out: QubdModelTensor[] = [];
   for (let i = 0; i < list.length; i++) {
     const t = list[i];
+    checkAbort(signal);
+    onProgress?.(doneParams, totalParams, t.name);
+    checkAbort(signal);
+    doneParams += t.data.length;
     assertShape(t.shape, `tensors[${i}].shape`);
     if (t.shape.length < 2) {
       out.push({ name: t.name, shape: t.shape, skipped: true, reason: 'fewer than 2 dims' });
@@ -81,5 +101,7 @@ export function qubdModel(tensors: ModelTensors, options: QubdModelOptions = {})
     binarizedTotal += b;
     out.push({ name: t.name, shape: t.shape, skipped: false, qubd: r, binarizedBdm: b });
   }
+  checkAbort(signal);
+  onProgress?.(totalParams, totalParams, 'done');
   return { bits, tensors: out, planes, total: planes.reduce((a, b) => a + b, 0), binarizedTotal };
 }

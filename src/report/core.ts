@@ -8,9 +8,9 @@ import { assertInt, assertKnownOptions, assertNumber, assertOneOf } from '../uti
 import type { LoadedTensor, WeightsFile } from '../io/index.js';
 import { inlinePool } from './pool.js';
 import type { ReportPool } from './pool.js';
-import { analysedShapeOf, applyStage, prepareTensor, prod, stageTask, stagesOf } from './tensor.js';
+import { analysedShapeOf, applyStage, leadingCount, prepareTensor, prod, stageTask, stagesOf, structuredPlanes } from './tensor.js';
 import type { PreparedTensor, StageName } from './tensor.js';
-import { DEFAULT_REPORT_OPTIONS } from './types.js';
+import { DEFAULT_REPORT_OPTIONS, STRUCTURE_Z } from './types.js';
 import type { CoarseSize, Progress, Report, ReportOptions, TensorReport } from './types.js';
 
 /** How a report runs: progress, cancellation, parallelism. None of it changes the result. */
@@ -100,6 +100,7 @@ export function validateReportOptions(o: ReportOptions): ReportOptions {
   assertOneOf(o.range, 'options.range', ['minmax', 'percentile'] as const);
   assertNumber(o.percentile, 'options.percentile', 0, 100, { minExclusive: true });
   assertInt(o.seed, 'options.seed', 0, Number.MAX_SAFE_INTEGER);
+  assertOneOf(o.baseline, 'options.baseline', ['exact', 'sampled'] as const);
   assertInt(o.shuffles, 'options.shuffles', 1, 64);
   if (o.threshold !== null) assertNumber(o.threshold, 'options.threshold', 0, 100, { minExclusive: true });
   if (o.table !== null && (typeof o.table !== 'object' || !(o.table.shapes instanceof Map))) {
@@ -137,8 +138,8 @@ function abortError(signal: AbortSignal): unknown {
  * ```ts
  * import { buildReportFromSource } from 'ockham';
  * const w = { name: 'w', dtype: 'F32', shape: [16, 16], data: new Float32Array(256).map((_, i) => Math.sin(i)) };
- * const r = await buildReportFromSource({ format: 'safetensors', metadata: {}, shapes: [w.shape], tensors: [w] }, { shuffles: 2 });
- * console.log(r.totals.ratioTotal);
+ * const r = await buildReportFromSource({ format: 'safetensors', metadata: {}, shapes: [w.shape], tensors: [w] }, { baseline: 'sampled', shuffles: 2 });
+ * console.log(r.totals.ratioTotal, r.totals.zPlanes);
  * ```
  */
 export async function buildReportFromSource(source: ReportSource, options: Partial<ReportOptions> = {}, control: ReportControl = {}): Promise<Report> {
@@ -372,7 +373,8 @@ export async function buildReportFromSource(source: ReportSource, options: Parti
 /**
  * The `ockham report` of an in-memory weights file (e.g. from `parseSafetensors` of a
  * dropped file in a browser): per tensor and bit-plane QuBD, the ratio to shuffled copies
- * (msbDiagnostic), spectral measures, naive and coarse-grained compressed sizes, and model
+ * (msbDiagnostic; exact shuffle baseline by default, with per-plane z-scores; `suggestedBits` null
+ * and `structure` false when no plane differs from it beyond the noise band), spectral measures, naive and coarse-grained compressed sizes, and model
  * totals. Equals `ockham report --json` of the same file and options except `file` (from
  * `control.file`) and `seconds`. Units: QuBD and compressed sizes in bits, spectral entropy in
  * nats. Kolmogorov complexity is uncomputable: BDM and compressed sizes are upper-bound
@@ -387,8 +389,8 @@ export async function buildReportFromSource(source: ReportSource, options: Parti
  * ```ts
  * import { buildReport, parseSafetensors, serializeSafetensors } from 'ockham';
  * const bytes = serializeSafetensors({ w: { dtype: 'F32', shape: [32, 32], data: new Float32Array(1024).map((_, i) => Math.cos(i / 9)) } });
- * const r = await buildReport(parseSafetensors(bytes), { shuffles: 2 }, { onProgress: (d, t) => console.log(`${d}/${t}`) });
- * console.log(r.tensors[0].ratio?.planes);
+ * const r = await buildReport(parseSafetensors(bytes), {}, { onProgress: (d, t) => console.log(`${d}/${t}`) });
+ * console.log(r.tensors[0].ratio?.planes, r.tensors[0].ratio?.zScores, r.totals.suggestedBits); // null = no structure detected
  * ```
  */
 export function buildReport(file: WeightsFile, options: Partial<ReportOptions> = {}, control: ReportControl = {}): Promise<Report> {
@@ -405,6 +407,8 @@ export function assemble(file: string, format: string, metadata: Record<string, 
   const b = o.bits;
   const qubdPlanes = new Array<number>(b).fill(0);
   const referencePlanes = new Array<number>(b).fill(0);
+  const referenceVar = new Array<number>(b).fill(0);
+  let allSd = true;
   let analysed = 0;
   let analysedParams = 0;
   let params = 0;
@@ -417,13 +421,26 @@ export function assemble(file: string, format: string, metadata: Record<string, 
       qubdPlanes[p] += t.qubd.planes[p];
       referencePlanes[p] += t.ratio.reference[p];
     }
+    const sd = t.ratio.referenceSd;
+    if (sd) for (let p = 0; p < b; p++) referenceVar[p] += sd[p] * sd[p];
+    else allSd = false;
   }
   const qubdBits = qubdPlanes.reduce((s, v) => s + v, 0);
   const refBits = referencePlanes.reduce((s, v) => s + v, 0);
   const ratioPlanes = analysed ? qubdPlanes.map((v, p) => (100 * v) / referencePlanes[p]) : [];
   const threshold = o.threshold ?? 97;
-  let lead = 0;
-  for (let p = ratioPlanes.length - 1; p >= 0 && ratioPlanes[p] < threshold; p--) lead++;
+  // Tensors are shuffled independently, so the model-level reference variance per plane is the sum.
+  const referenceSdPlanes = analysed && allSd ? referenceVar.map((v) => Math.sqrt(v)) : null;
+  const zPlanes = referenceSdPlanes
+    ? qubdPlanes.map((v, p) => {
+        const d = v - referencePlanes[p];
+        const sd = referenceSdPlanes[p];
+        if (sd > 0) return d / sd;
+        return Math.abs(d) <= 1e-9 * Math.abs(referencePlanes[p]) ? 0 : null;
+      })
+    : null;
+  const structured = analysed ? structuredPlanes(ratioPlanes, zPlanes, threshold, qubdPlanes, referencePlanes) : [];
+  const lead = leadingCount(structured);
   let naiveBits: number | null = null;
   let coarse: CoarseSize[] | null = null;
   if (o.compress) {
@@ -445,6 +462,7 @@ export function assemble(file: string, format: string, metadata: Record<string, 
       range: o.range,
       percentile: o.range === 'percentile' ? o.percentile : null,
       seed: o.seed,
+      baseline: o.baseline,
       shuffles: o.shuffles,
       threshold: o.threshold,
       table: o.tableName,
@@ -466,8 +484,13 @@ export function assemble(file: string, format: string, metadata: Record<string, 
       referencePlanes,
       ratioPlanes,
       ratioTotal: analysed ? (100 * qubdBits) / refBits : null,
+      referenceSdPlanes,
+      zPlanes,
       threshold,
-      suggestedBits: analysed ? Math.max(1, lead) : null,
+      zThreshold: STRUCTURE_Z,
+      structuredPlanes: structured,
+      structure: analysed ? structured.some((x) => x) : null,
+      suggestedBits: lead > 0 ? lead : null,
       naiveBits,
       coarse,
     },

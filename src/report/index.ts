@@ -9,4 +9,5 @@ export {
 } from './tensor.js';
 export type { StageName, StageRef, StageTask, StageResult, PreparedTensor } from './tensor.js';
 export { DEFAULT_REPORT_OPTIONS } from './types.js';
+export { STRUCTURE_Z } from './types.js';
 export type { Report, ReportOptions, TensorReport, TensorQubd, TensorRatio, TensorSpectral, CoarseSize, Progress } from './types.js';

@@ -13,6 +13,7 @@ import { serializeCoarseGrained } from '../compress/index.js';
 import type { Codec } from '../compress/index.js';
 import { defaultLayout, toTorchLayout as toTorchTensor, TORCH_PERMUTATIONS } from '../io/layout.js';
 import type { LoadedTensor, TensorLayout } from '../io/types.js';
+import { STRUCTURE_Z } from './types.js';
 import type { ReportOptions, TensorQubd, TensorRatio, TensorReport, TensorSpectral } from './types.js';
 
 /** Float32 codes round(fround(x)/Δ₃₂), half to even, exactly as `roundToStep`'s float32 mode. */
@@ -209,6 +210,27 @@ export function skipReason(shape: readonly number[]): string | null {
   return null;
 }
 
+/**
+ * The report's structured-plane rule, per plane (LSB first): ratio below `threshold` and, where
+ * z-scores exist, z < −{@link STRUCTURE_Z}. A null z (reference SD 0, plane differs) counts as
+ * beyond any band, so the ratio decides.
+ */
+export function structuredPlanes(ratios: readonly number[], z: readonly (number | null)[] | null, threshold: number, bdm: readonly number[], reference: readonly number[]): boolean[] {
+  return ratios.map((r, p) => {
+    if (!(r < threshold)) return false;
+    if (!z) return true;
+    const zp = z[p];
+    return zp === null ? bdm[p] < reference[p] : zp < -STRUCTURE_Z;
+  });
+}
+
+/** Consecutive `true` entries from the end (the MSB) down. */
+export function leadingCount(structured: readonly boolean[]): number {
+  let lead = 0;
+  for (let p = structured.length - 1; p >= 0 && structured[p]; p--) lead++;
+  return lead;
+}
+
 /** Stage names: QuBD with its shuffled reference, spectral measures, naive and coarse-grained compression. */
 export type StageName = 'qubd' | 'spectral' | 'naive' | 'coarse';
 
@@ -289,11 +311,14 @@ export function runStage(task: StageTask): StageResult {
         range: o.range,
         ...(o.range === 'percentile' ? { percentile: o.percentile } : {}),
         ...(o.table ? { table: o.table } : {}),
-        seed: o.seed,
-        shuffles: o.shuffles,
+        baseline: o.baseline,
+        ...(o.baseline === 'sampled' ? { seed: o.seed, shuffles: o.shuffles } : {}),
         ...(o.threshold !== null ? { threshold: o.threshold } : {}),
       });
       const q = d.qubd;
+      const zScores = d.zScores ? d.zScores.map((z) => (Number.isFinite(z) ? z : null)) : null;
+      const structured = structuredPlanes(d.planes, zScores, d.threshold, d.qubd.planes.map((p) => p.bdm), d.reference.planes);
+      const lead = leadingCount(structured);
       return {
         stage: 'qubd',
         qubd: { planes: q.planes.map((p) => p.bdm), total: q.total, lo: q.quantization.lo, hi: q.quantization.hi, step: q.quantization.step },
@@ -301,10 +326,14 @@ export function runStage(task: StageTask): StageResult {
           planes: d.planes.slice(),
           total: d.total,
           reference: d.reference.planes.slice(),
+          baseline: o.baseline,
+          referenceSd: d.referenceSd ? d.referenceSd.slice() : null,
+          zScores,
           threshold: d.threshold,
-          structured: d.structured.slice(),
-          leadingStructuredPlanes: d.leadingStructuredPlanes,
-          suggestedBits: d.suggestedBits,
+          structured,
+          leadingStructuredPlanes: lead,
+          structure: structured.some((x) => x),
+          suggestedBits: lead > 0 ? lead : null,
           shuffleNoise: d.shuffleNoise ?? null,
         },
       };

@@ -11,9 +11,15 @@ export interface ReportOptions {
   range: 'minmax' | 'percentile';
   /** Central percentile kept with range 'percentile'. */
   percentile: number;
-  /** Seed of the shuffled references. */
+  /** Seed of the sampled shuffles (baseline 'sampled' only). */
   seed: number;
-  /** Shuffles averaged per tensor (≥ 1). */
+  /**
+   * Shuffled reference of the per-plane ratios: 'exact' — mean and SD of each plane's BDM over all
+   * uniform shuffles, computed (msbDiagnostic's default; `seed` and `shuffles` unused); 'sampled' —
+   * the mean of `shuffles` seeded shuffles (SD and z-scores need ≥ 2).
+   */
+  baseline: 'exact' | 'sampled';
+  /** Shuffles averaged per tensor (≥ 1; baseline 'sampled' only). */
   shuffles: number;
   /** Fixed MSB-diagnostic threshold (%), or null for msbDiagnostic's default rule. */
   threshold: number | null;
@@ -40,6 +46,7 @@ export const DEFAULT_REPORT_OPTIONS: ReportOptions = {
   range: 'minmax',
   percentile: 99.9,
   seed: 0,
+  baseline: 'exact',
   shuffles: 3,
   threshold: null,
   table: null,
@@ -69,6 +76,13 @@ export interface TensorQubd {
   step: number;
 }
 
+/**
+ * A plane is "structured" when its ratio is below the threshold AND, when the baseline gives a
+ * standard deviation, its BDM lies more than this many shuffle standard deviations below the
+ * baseline's mean (z < −3). See docs/cli.md, "No structure detected".
+ */
+export const STRUCTURE_Z = 3;
+
 /** Ratio-to-shuffled part of a {@link TensorReport}. */
 export interface TensorRatio {
   /** 100 · plane BDM / mean shuffled plane BDM, LSB first (%). */
@@ -76,10 +90,28 @@ export interface TensorRatio {
   total: number;
   /** Mean shuffled BDM per plane (bits), LSB first. */
   reference: number[];
+  /** The baseline the reference came from (`options.baseline`). */
+  baseline: 'exact' | 'sampled';
+  /**
+   * SD (bits) of one shuffle's BDM per plane, LSB first: the exact baseline's, or the sample SD of
+   * ≥ 2 sampled shuffles; null with one sampled shuffle.
+   */
+  referenceSd: number[] | null;
+  /**
+   * (BDM − reference) / referenceSd per plane, LSB first; null when referenceSd is. An entry is
+   * null when the reference has SD 0 (a plane with a single arrangement) and the plane differs.
+   */
+  zScores: (number | null)[] | null;
+  /** Ratio threshold (%): msbDiagnostic's rule, or `options.threshold`. */
   threshold: number;
+  /** Per plane, LSB first: ratio < threshold and (when z-scores exist) z < −{@link STRUCTURE_Z}. */
   structured: boolean[];
+  /** Consecutive structured planes from the MSB down. */
   leadingStructuredPlanes: number;
-  suggestedBits: number;
+  /** Whether any plane is structured; false = "no structure detected". */
+  structure: boolean;
+  /** leadingStructuredPlanes when ≥ 1, else null (no structure in the MSB plane: no depth to suggest). */
+  suggestedBits: number | null;
   shuffleNoise: number | null;
 }
 
@@ -133,6 +165,7 @@ export interface Report {
     range: string;
     percentile: number | null;
     seed: number;
+    baseline: string;
     shuffles: number;
     threshold: number | null;
     table: string;
@@ -158,9 +191,23 @@ export interface Report {
     /** 100 · qubdPlanes / referencePlanes (%), LSB first, and for the total. */
     ratioPlanes: number[];
     ratioTotal: number | null;
+    /**
+     * Model-level SD of the reference per plane (bits), LSB first: √Σ referenceSd² over analysed
+     * tensors (each tensor is shuffled on its own, so their planes are independent); null when a
+     * tensor has no SD (one sampled shuffle) or none is analysed.
+     */
+    referenceSdPlanes: number[] | null;
+    /** (qubdPlanes − referencePlanes) / referenceSdPlanes, LSB first; null as referenceSdPlanes (entries as TensorRatio.zScores). */
+    zPlanes: (number | null)[] | null;
     /** Threshold used for the model-level suggestion (%). */
     threshold: number;
-    /** Consecutive model-level planes below the threshold from the MSB down, at least 1. */
+    /** The z-score bound of a structured plane ({@link STRUCTURE_Z}, applied as z < −zThreshold). */
+    zThreshold: number;
+    /** Model-level planes, LSB first: ratioPlanes < threshold and (with zPlanes) z < −zThreshold. */
+    structuredPlanes: boolean[];
+    /** Whether any model-level plane is structured; null when no tensor was analysed. */
+    structure: boolean | null;
+    /** Consecutive structured model-level planes from the MSB down; null when none (or nothing analysed). */
     suggestedBits: number | null;
     /** Σ of the per-tensor streams (bits); null with --no-compress. */
     naiveBits: number | null;

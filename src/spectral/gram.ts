@@ -23,6 +23,8 @@ import { activeGemm, wasmArena } from './wasm-gemm.js';
 import { panelUpdate } from './gemm.js';
 import { tridiagonalQR } from './symmetric-eigen.js';
 import { tridiagonalizeLower } from './tridiag-blocked.js';
+import { checkAbort } from '../util/abort.js';
+import type { SpectralControl } from './svd.js';
 
 const EPS = 2.220446049250313e-16;
 /** Components of the Gram vectors converted per SYRK panel (the update kernel's reduction length). */
@@ -44,7 +46,9 @@ function timesPow2(x: number, k: number): number {
  * σ of a row-major m×n matrix by the Gram route, descending; trusts its input (finite).
  * σ below the noise floor √(max(m, n)·ε)·σ₁ are 0.
  */
-export function gramSingularValues(x: ArrayLike<number>, m: number, n: number): Float64Array {
+export function gramSingularValues(x: ArrayLike<number>, m: number, n: number, control: SpectralControl = {}): Float64Array {
+  const { signal, onProgress } = control;
+  checkAbort(signal);
   const k = Math.min(m, n);
   const L = Math.max(m, n);
   let amax = 0;
@@ -59,15 +63,26 @@ export function gramSingularValues(x: ArrayLike<number>, m: number, n: number): 
   const expo = Math.floor(Math.log2(amax));
   const ld = (k + 7) & ~7;
   const panel = Math.min(PANEL, L);
+  const steps = Math.ceil(L / panel) + 2;
+  let step = 0;
+  const tick = (phase: string) => {
+    checkAbort(signal);
+    onProgress?.(++step, steps, phase);
+    checkAbort(signal);
+  };
+  onProgress?.(0, steps, 'gram');
+  checkAbort(signal);
   const ldb = (k + BLK - 1) & ~(BLK - 1);
   const arena = wasmArena(ld * ld + ldb * panel + 4 * NB * ld + 8 * ld + 8 * NB + 256, 1 << 14);
   try {
     const g = arena.f64(ld * ld);
-    syrk(x, m, n, k, L, ld, panel, expo, g, arena.f64(ldb * panel));
+    syrk(x, m, n, k, L, ld, panel, expo, g, arena.f64(ldb * panel), signal || onProgress ? () => tick('gram') : undefined);
     const d = new Float64Array(k);
     const e = new Float64Array(Math.max(k - 1, 1));
     tridiagonalizeLower(g, k, ld, d, e, arena.f64);
+    tick('tridiagonalize');
     tridiagonalQR(d, e, k, undefined, true);
+    tick('qr');
     // The SYRK formed −G: its eigenvalues are −λ.
     for (let i = 0; i < k; i++) d[i] = -d[i];
     d.sort();
@@ -103,6 +118,7 @@ function syrk(
   expo: number,
   g: Float64Array,
   p: Float64Array,
+  afterPanel?: () => void,
 ): void {
   // x·2^−expo as x·f1·f2 (exact; one factor alone overflows for subnormal amax).
   const h = Math.trunc(-expo / 2);
@@ -139,6 +155,7 @@ function syrk(
           gemm.update8s(pb + 8 * (rb * bs - r0), gb + 8 * c0 * ld, pb + 8 * cb * bs, ld, r0, r1, tw, nc, BLK | (BLK << 16));
         }
       }
+      afterPanel?.();
     }
     return;
   }
@@ -165,6 +182,7 @@ function syrk(
       const r1 = Math.min(r0 + rb, k);
       panelUpdate(p, 0, g, 0, ld, r0, r1, tw, r1, p, ld);
     }
+    afterPanel?.();
   }
 }
 

@@ -8,6 +8,7 @@ export type { SymmetricEigenResult, SymmetricEigenOptions } from './symmetric-ei
 export { singularValues, svd } from './svd.js';
 export type { SvdFactors } from './svd.js';
 export type { SpectralMethod, SpectralMethodOptions } from './svd.js';
+export type { SpectralControl } from './svd.js';
 export { spectralEntropy, effectiveRank } from './entropy.js';
 export { lowRankTruncate, lowRankTruncateModel, reconstructLowRank } from './low-rank.js';
 export type {

@@ -4,7 +4,8 @@
  */
 import { OckhamError } from '../errors.js';
 import { assertFiniteFloats, assertInt, assertKnownOptions, assertNumber, type FloatArray } from '../util/validate.js';
-import { rankTolerance, readMatrix, readMethod, valuesBy, type SpectralMethod } from './svd.js';
+import { rankTolerance, readMatrix, readMethod, valuesBy, type SpectralControl, type SpectralMethod } from './svd.js';
+import { checkAbort } from '../util/abort.js';
 
 /** Result of {@link powerLawFit}. */
 export interface PowerLawFit {
@@ -169,9 +170,10 @@ export interface SpectralMetrics {
  * @param shape - the tensor's shape.
  * @param options - `{ minTail?: number, method?: 'gram' | 'svd' }`: `minTail` is forwarded to the
  *   power-law fit; `method` (default `'gram'`, see `SpectralMethod`) chooses how σ are computed —
- *   `'svd'` when σ below √(max(m, n)·ε)·σ₁ matter (they are 0 on the Gram route).
+ *   `'svd'` when σ below √(max(m, n)·ε)·σ₁ matter (they are 0 on the Gram route); `signal` /
+ *   `onProgress` as `SpectralControl` (checked between Gram panels and phases, and before the fit).
  * @returns {@link SpectralMetrics}; logs are base 10, norms in matrix-entry units.
- * @throws OckhamError — bad matrix/shape/options.
+ * @throws OckhamError — bad matrix/shape/options; `signal.reason` when aborted.
  * @example
  * ```ts
  * import { spectralMetrics } from 'ockham';
@@ -182,12 +184,13 @@ export interface SpectralMetrics {
 export function spectralMetrics(
   matrix: FloatArray,
   shape: readonly number[],
-  options?: { readonly minTail?: number; readonly method?: SpectralMethod },
+  options?: { readonly minTail?: number; readonly method?: SpectralMethod } & SpectralControl,
 ): SpectralMetrics {
   const [m, n] = readMatrix(matrix, shape);
   const method = readMethod(options, 'gram', ['minTail']);
   const minTail = options?.minTail === undefined ? 2 : assertInt(options.minTail, 'options.minTail', 2, 1e9);
-  const s = valuesBy(matrix, m, n, method);
+  const s = valuesBy(matrix, m, n, method, options);
+  checkAbort(options?.signal);
   // Frobenius norm from the entries, scaled against overflow.
   let amax = 0;
   for (let i = 0; i < matrix.length; i++) amax = Math.max(amax, Math.abs(matrix[i]));

@@ -5,6 +5,8 @@ import { OckhamError } from '../errors.js';
 import { as2d, assertFiniteFloats, assertKnownOptions, assertOneOf, assertShapeMatches, type FloatArray } from '../util/validate.js';
 import { singularValuesKernel, svdKernel, type SvdFactors } from './kernels.js';
 import { gramSingularValues } from './gram.js';
+import { assertControl, checkAbort } from '../util/abort.js';
+import type { ProgressCallback } from '../util/abort.js';
 
 export type { SvdFactors } from './kernels.js';
 
@@ -27,24 +29,46 @@ export function readMatrix(matrix: unknown, shape: unknown): [number, number] {
  */
 export type SpectralMethod = 'gram' | 'svd';
 
+/**
+ * Cancellation and progress of the σ computations. They are synchronous: the signal is checked
+ * at entry, between the Gram route's panels and between phases (Gram product, tridiagonalisation,
+ * QR; the bidiagonal SVD at entry and after; spectralMetrics before the power-law fit), so it
+ * fires there when it was aborted before the call or from `onProgress`; run the function in a
+ * worker to cancel it from elsewhere. Aborting throws `signal.reason` (a DOMException named
+ * 'AbortError' unless the caller gave another reason).
+ */
+export interface SpectralControl {
+  readonly signal?: AbortSignal;
+  /** Steps done and total (Gram panels + 2 phases; 1 step for the bidiagonal SVD), and the phase ('gram', 'tridiagonalize', 'qr', 'svd'). */
+  readonly onProgress?: ProgressCallback;
+}
+
 /** Options of the σ-only spectral functions. */
-export interface SpectralMethodOptions {
+export interface SpectralMethodOptions extends SpectralControl {
   /** See {@link SpectralMethod}. */
   readonly method?: SpectralMethod;
 }
 
-/** Validates `options.method` (and no unknown keys besides `extra`); returns it or `fallback`. */
+/** Validates `options.method` (and no unknown keys besides `extra`, `signal`, `onProgress`); returns it or `fallback`. */
 export function readMethod(options: unknown, fallback: SpectralMethod, extra: readonly string[] = []): SpectralMethod {
-  assertKnownOptions(options, 'options', ['method', ...extra]);
+  assertKnownOptions(options, 'options', ['method', 'signal', 'onProgress', ...extra]);
+  assertControl(options as SpectralControl | undefined);
   const m = (options as { method?: unknown } | undefined)?.method;
   if (m === undefined) return fallback;
   assertOneOf(m, 'options.method', ['gram', 'svd']);
   return m as SpectralMethod;
 }
 
-/** σ (descending) of a validated m×n matrix by `method`. @internal */
-export function valuesBy(x: ArrayLike<number>, m: number, n: number, method: SpectralMethod): Float64Array {
-  return method === 'gram' ? gramSingularValues(x, m, n) : singularValuesKernel(x, m, n);
+/** σ (descending) of a validated m×n matrix by `method`, with the checks of {@link SpectralControl}. @internal */
+export function valuesBy(x: ArrayLike<number>, m: number, n: number, method: SpectralMethod, control: SpectralControl = {}): Float64Array {
+  checkAbort(control.signal);
+  if (method === 'gram') return gramSingularValues(x, m, n, control);
+  control.onProgress?.(0, 1, 'svd');
+  checkAbort(control.signal);
+  const s = singularValuesKernel(x, m, n);
+  checkAbort(control.signal);
+  control.onProgress?.(1, 1, 'svd');
+  return s;
 }
 
 /** Numerical-rank threshold max(m, n)·ε·σ₁ (the LAPACK / `numpy.linalg.matrix_rank` default). */
@@ -69,14 +93,14 @@ export function assertNonZeroSpectrum(s: Float64Array, what: string): void {
  * @param matrix - row-major Float32Array or Float64Array (finite); tensors with more than two
  *   dims are viewed as (shape[0], product of the rest), a 1-D vector as (1, n). Not modified.
  * @param shape - the tensor's shape; its product must equal `matrix.length`.
- * @param options - `{ method?: 'svd' | 'gram' }` (default `'svd'`: this function is the accurate
- *   primitive; `'gram'` is 2–3× faster and loses σ below √(max(m, n)·ε)·σ₁, see
- *   {@link SpectralMethod}).
+ * @param options - `{ method?: 'svd' | 'gram', signal?, onProgress? }` (default `'svd'`: this
+ *   function is the accurate primitive; `'gram'` is 2–3× faster and loses σ below
+ *   √(max(m, n)·ε)·σ₁, see {@link SpectralMethod}; `signal` / `onProgress`: {@link SpectralControl}).
  * @returns min(m, n) singular values, descending, nonnegative, as a Float64Array (same units as
  *   the matrix entries).
  * @throws OckhamError — `matrix` not a finite float array (`NON_FINITE` / `INVALID_ARGUMENT` /
  *   `EMPTY`); `shape` invalid or not matching (`INVALID_ARGUMENT` / `SHAPE_MISMATCH`); unknown
- *   option or method (`UNKNOWN_OPTION` / `INVALID_ARGUMENT`).
+ *   option or method (`UNKNOWN_OPTION` / `INVALID_ARGUMENT`); `signal.reason` when aborted.
  * @example
  * ```ts
  * import { singularValues } from 'ockham';
@@ -86,7 +110,7 @@ export function assertNonZeroSpectrum(s: Float64Array, what: string): void {
  */
 export function singularValues(matrix: FloatArray, shape: readonly number[], options?: SpectralMethodOptions): Float64Array {
   const [m, n] = readMatrix(matrix, shape);
-  return valuesBy(matrix, m, n, readMethod(options, 'svd'));
+  return valuesBy(matrix, m, n, readMethod(options, 'svd'), options);
 }
 
 /**

@@ -49,6 +49,11 @@ describe('ockham CLI, spawned', () => {
     expect(j.tensors.map((t) => t.name)).toEqual(['embed', 'hidden', 'output']);
     expect(j.totals.params).toBe(10248);
     expect(j.totals.analysed).toBe(3);
+    expect(j.options.baseline).toBe('exact');
+    // All plane ratios of this small model are within the shuffle noise: no depth is suggested.
+    expect(j.totals.structure).toBe(false);
+    expect(j.totals.suggestedBits).toBeNull();
+    expect(j.totals.zPlanes).toHaveLength(8);
     for (const t of j.tensors) {
       expect(t.qubd!.planes).toHaveLength(8);
       expect(t.qubd!.total).toBeCloseTo(t.qubd!.planes.reduce((a, b) => a + b, 0), 6);
@@ -123,6 +128,8 @@ describe('ockham CLI, in process', () => {
       [['report', 'x', '--frobnicate'], "unknown option '--frobnicate'"],
       [['frobnicate'], "unknown command 'frobnicate'"],
       [['report', 'x', '--x', 'step'], '--x applies to compare and track only'],
+      [['report', 'x', '--baseline', 'bootstrap'], '--baseline: expected exact or sampled'],
+      [['report', 'x', '--baseline', 'exact', '--shuffles', '4'], '--shuffles: applies to --baseline sampled only'],
     ] as const) {
       const { o, io } = sink();
       expect(await run(args, io)).toBe(EXIT.USAGE);
@@ -155,6 +162,18 @@ describe('ockham CLI, in process', () => {
     expect(p.o.deltas).toEqual([0.01, 0.5]);
     expect(p.o.spectral).toBe(false);
     expect(p.o.layout).toBe('keep');
+    expect(p.o.baseline).toBe('exact');
+  });
+
+  it('--baseline: exact by default, sampled when asked or implied by --shuffles; the help says --shuffles is sampled-only', async () => {
+    expect(parseArgs(['report', 'f']).o.baseline).toBe('exact');
+    expect(parseArgs(['report', 'f', '--baseline', 'sampled']).o).toMatchObject({ baseline: 'sampled', shuffles: 3 });
+    expect(parseArgs(['report', 'f', '--shuffles', '5']).o).toMatchObject({ baseline: 'sampled', shuffles: 5 });
+    expect(parseArgs(['report', 'f', '--baseline=sampled', '--shuffles=2']).o).toMatchObject({ baseline: 'sampled', shuffles: 2 });
+    const { o, io } = sink();
+    expect(await run(['report', '--help'], io)).toBe(EXIT.OK);
+    expect(o.out).toContain('--baseline <b>');
+    expect(o.out).toMatch(/--shuffles <n> +sampled shuffles[^]*?baseline sampled\s+only/);
   });
 
   it('toTorchLayout permutes Conv [kh,kw,in,out] to [out,in,kh,kw] and Dense [in,out] to [out,in]', () => {

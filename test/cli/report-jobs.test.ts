@@ -50,8 +50,8 @@ describe('parallel report (worker_threads)', () => {
     const pool = createNodePool(2);
     try {
       for (const f of [ck(0), ck(4000), synth]) {
-        const serial = await reportFile(f, { shuffles: 2 }, { jobs: 1 });
-        const par = await reportFile(f, { shuffles: 2 }, { pool });
+        const serial = await reportFile(f, { baseline: 'sampled', shuffles: 2 }, { jobs: 1 });
+        const par = await reportFile(f, { baseline: 'sampled', shuffles: 2 }, { pool });
         expect(JSON.stringify({ ...par, seconds: 0 })).toBe(JSON.stringify({ ...serial, seconds: 0 }));
       }
     } finally {
