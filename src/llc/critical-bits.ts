@@ -6,13 +6,16 @@
 import { OckhamError } from '../errors.js';
 import { assertInt, assertKnownOptions, assertNumber, assertOneOf, type FloatArray } from '../util/validate.js';
 
-/** Loss of a full set of tensors (same order and types as given); sync or async. */
-export type TensorsLossFn = (tensors: FloatArray[]) => number | Promise<number>;
+/**
+ * Loss of a full set of tensors (same order and array types as given; `T` is inferred from the
+ * tensors passed to {@link criticalBits}); sync or async.
+ */
+export type TensorsLossFn<T extends FloatArray = FloatArray> = (tensors: T[]) => number | Promise<number>;
 
 /** Options of {@link criticalBits}. */
-export interface CriticalBitsOptions {
+export interface CriticalBitsOptions<T extends FloatArray = FloatArray> {
   /** Loss of the model with the given tensors (e.g. mean per-sample NLL in nats). Required. */
-  readonly loss: TensorsLossFn;
+  readonly loss: TensorsLossFn<T>;
   /** Allowed loss increase ε ≥ 0 over the unquantized loss (loss units). Required. */
   readonly epsilon: number;
   /**
@@ -119,9 +122,9 @@ function isThenable(v: unknown): v is PromiseLike<number> {
  * // r.bits === 3: 3 bits give the levels k/3, k = −3..3, which hold w exactly; 2 bits ({−1, 0, 1}) do not
  * ```
  */
-export async function criticalBits(
-  tensors: readonly FloatArray[],
-  options: CriticalBitsOptions,
+export async function criticalBits<T extends FloatArray = FloatArray>(
+  tensors: readonly T[],
+  options: CriticalBitsOptions<T>,
 ): Promise<CriticalBitsResult> {
   if (!Array.isArray(tensors) || tensors.length === 0) {
     throw new OckhamError('INVALID_ARGUMENT', 'tensors', 'expected a non-empty array of Float32Array/Float64Array');
@@ -142,7 +145,8 @@ export async function criticalBits(
   if (options === undefined || options === null || typeof options.loss !== 'function') {
     throw new OckhamError('INVALID_ARGUMENT', 'options.loss', 'expected a loss function (tensors) => number');
   }
-  const lossFn = options.loss;
+  // Copies below keep each tensor's array type, as TensorsLossFn<T> promises.
+  const lossFn = options.loss as TensorsLossFn;
   const epsilon = assertNumber(options.epsilon, 'options.epsilon', 0);
   const mode = assertOneOf(options.mode ?? 'model', 'options.mode', ['model', 'tensor'] as const);
   const minBits = assertInt(options.minBits ?? 2, 'options.minBits', 2, 32);
