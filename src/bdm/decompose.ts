@@ -58,11 +58,11 @@ export function withPlanCounts<T>(plan: Plan, f: (shapes: ShapeCounts[]) => T): 
  *
  * @param input - A `Uint8Array` of 0/1 values with `options.shape` ([n] or [rows, cols]), or a
  *   packed `BitPlane` (1-D: rows = 1). Not modified.
- * @param options - `table` (required for now), `block`, `boundary`, `minBlock`, `step`; see {@link BdmOptions}.
+ * @param options - `table` (default: the built-in `ctm1d`/`ctm2d`), `block`, `boundary`, `minBlock`, `step`; see {@link BdmOptions}.
  * @returns `{ bdm, ctm, multiplicity, blocks, distinct, missing }`, values in bits.
  * @throws {OckhamError} `EMPTY` for an empty input, `NOT_BINARY` naming the first element not 0/1,
  *   `SHAPE_MISMATCH` for a shape/length or table/input dimensionality mismatch, `OUT_OF_RANGE`
- *   naming a block shape the table lacks, `UNKNOWN_OPTION`, `MISSING_TABLE` without a table.
+ *   naming a block shape the table lacks, `UNKNOWN_OPTION`; `INVALID_ARGUMENT` for a `table` that is not a CtmTable.
  * @example
  * ```ts
  * const table = ctmTableFromTsv(tsvText); // e.g. pybdm's ctm-b2-d4x4 table
