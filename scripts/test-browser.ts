@@ -184,6 +184,7 @@ async function main(): Promise<void> {
     await page.locator('#run').click();
     const up = JSON.parse(await reportJson(page)) as { file: string; seconds: number };
     check(comparable(up) === comparable(nodeUpscaler), 'TF.js upscaler model.json + shard: the page report equals the Node report', firstDifference(comparable(up), comparable(nodeUpscaler)));
+    console.log(`     upscaler analysis: ${up.seconds.toFixed(2)} s in the page's worker, ${(nodeUpscaler as { seconds: number }).seconds.toFixed(2)} s in Node (one run each)`);
     check(errors.length === 0, 'the playground logged no console errors', errors.join('\n     '));
     await context.setOffline(false);
 
