@@ -53,5 +53,12 @@ export type {
   SearchSpace, CoarseGrainOptions, QuantizationSearchOptions, SearchCommonOptions, CoarseGrainResult, CoarseGrainEvaluation,
   CoarseGrainBest, LossFunction, CodecChoice, RateDistortionOptions, RateDistortionResult, RateDistortionPoint, LogCurveFit,
 } from './coarsegrain/index.js';
+export {
+  buildReport, buildReportFromSource, inlinePool, createMessagePool, serveReportStages, runStage, DEFAULT_REPORT_OPTIONS,
+} from './report/index.js';
+export type {
+  Report, ReportOptions, TensorReport, TensorQubd, TensorRatio, TensorSpectral, CoarseSize, Progress, ReportControl, ReportSource,
+  ReportPool, PoolWorker, StageEndpoint, StageTask, StageResult, StageName,
+} from './report/index.js';
 export { generalizationBound, totalDescriptionLength } from './bounds/index.js';
 export type { GeneralizationBoundArgs, DescriptionLengthArgs, DescriptionLength } from './bounds/index.js';

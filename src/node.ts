@@ -6,7 +6,6 @@
 export * from './index.js';
 export * from './io/node/index.js';
 export { reportFile, trackFiles, lineChart, barChart } from './cli/index.js';
-export type {
-  Report, ReportOptions, Track, LineChartSpec, BarChartSpec, TensorReport, CoarseSize, Progress, CheckpointSummary, ChartSeries,
-  ReferenceLine, XBand,
-} from './cli/index.js';
+export type { Track, LineChartSpec, BarChartSpec, CheckpointSummary, ChartSeries, ReferenceLine, XBand } from './cli/index.js';
+export { createNodePool, defaultJobs } from './cli/index.js';
+export type { ReportFileControl } from './cli/index.js';

@@ -1,446 +1,132 @@
 /**
- * The computation behind `ockham report`: per tensor and per bit-plane QuBD, the ratio against
- * shuffled copies (msbDiagnostic), spectral measures, naive and coarse-grained compressed sizes,
- * and model totals, as a plain JSON-ready object (schema `ockham.report/1`, docs/cli.md).
- * Node-only (reads files).
+ * `ockham report` for files on disk (Node only): reads the file — safetensors tensor by tensor,
+ * straight into SharedArrayBuffers when stages run in worker threads — and hands the tensors to
+ * the browser-safe report core (src/report/), in a `worker_threads` pool of `jobs` threads.
  */
-import {
-  OckhamError,
-  compressedBits,
-  msbDiagnostic,
-  naiveCompressedBits,
-  roundHalfEven,
-  serializeCoarseGrained,
-  spectralMetrics,
-} from '../index.js';
-import type { Codec, CtmTable } from '../index.js';
-import { readWeightsFile, readSafetensorsHeader, streamSafetensorsFile } from '../io/node/index.js';
+import { open, type FileHandle } from 'node:fs/promises';
+import { decodeSafetensorsEntry } from '../io/index.js';
+import type { LoadedTensor } from '../io/index.js';
+import { HOST_LE } from '../io/dtypes.js';
+import { readWeightsFile, readSafetensorsHeader } from '../io/node/index.js';
+import { rethrowWithPath } from '../io/node/errors.js';
+import { OckhamError } from '../errors.js';
+import { buildReportFromSource } from '../report/core.js';
+import type { ReportControl, ReportSource } from '../report/core.js';
+import type { ReportPool } from '../report/pool.js';
+import type { Progress, Report, ReportOptions } from '../report/types.js';
+import { createNodePool, defaultJobs } from './pool-node.js';
 
-/** Options of {@link reportFile} (all resolved; the CLI fills the defaults). */
-export interface ReportOptions {
-  /** QuBD bit depth b (1..16). */
-  bits: number;
-  range: 'minmax' | 'percentile';
-  /** Central percentile kept with range 'percentile'. */
-  percentile: number;
-  /** Seed of the shuffled references. */
-  seed: number;
-  /** Shuffles averaged per tensor (≥ 1). */
-  shuffles: number;
-  /** Fixed MSB-diagnostic threshold (%), or null for msbDiagnostic's default rule. */
-  threshold: number | null;
-  /** CTM table, or null for the built-in one. */
-  table: CtmTable | null;
-  /** Name of the table for the report ('built-in' or the TSV path). */
-  tableName: string;
-  /** Grid steps Δ of the coarse-grained-by-quantization sizes. */
-  deltas: number[];
-  codec: Codec;
-  spectral: boolean;
-  compress: boolean;
-  /** 'auto': TensorFlow.js kernels are permuted to PyTorch layout; 'keep': tensors as stored. */
-  layout: 'auto' | 'keep';
+export { DEFAULT_REPORT_OPTIONS } from '../report/types.js';
+export type { Report, ReportOptions, TensorReport, CoarseSize, Progress } from '../report/types.js';
+export { analyseTensor, coarseBits, coarseCodes, toTorchLayout } from '../report/tensor.js';
+export { assemble } from '../report/core.js';
+
+/** How {@link reportFile} runs (none of it changes the report). */
+export interface ReportFileControl extends Omit<ReportControl, 'file'> {
+  /**
+   * Worker threads running the stages (default: all cores, `os.availableParallelism()`);
+   * 1 runs everything in this thread. Ignored when `pool` is given.
+   */
+  jobs?: number;
 }
 
-/** Default options of `ockham report`. */
-export const DEFAULT_REPORT_OPTIONS: ReportOptions = {
-  bits: 8,
-  range: 'minmax',
-  percentile: 99.9,
-  seed: 0,
-  shuffles: 3,
-  threshold: null,
-  table: null,
-  tableName: 'built-in',
-  deltas: [1e-3, 1e-2, 1e-1],
-  codec: 'bzip2',
-  spectral: true,
-  compress: true,
-  layout: 'auto',
-};
+const CHUNK = 1 << 30;
 
-/** Coarse-grained size at one Δ. */
-export interface CoarseSize {
-  delta: number;
-  bits: number;
-}
-
-/** One tensor of a report. */
-export interface TensorReport {
-  name: string;
-  dtype: string;
-  /** Shape as stored in the file. */
-  shape: number[];
-  /** Shape analysed (after the layout permutation; equals `shape` when none). */
-  analysedShape: number[];
-  /** 'as stored' or the permutation applied, e.g. '[kh,kw,in,out]→[out,in,kh,kw]'. */
-  layout: string;
-  params: number;
-  /** Why QuBD/spectral measures were not computed (null when they were). */
-  skipped: string | null;
-  /** The 2-D view (rows, cols) decomposed. */
-  view: [number, number] | null;
-  qubd: {
-    /** BDM per plane in bits, LSB first. */
-    planes: number[];
-    total: number;
-    /** Quantization range and step Δ chosen by the quantizer. */
-    lo: number;
-    hi: number;
-    step: number;
-  } | null;
-  ratio: {
-    /** 100 · plane BDM / mean shuffled plane BDM, LSB first (%). */
-    planes: number[];
-    total: number;
-    /** Mean shuffled BDM per plane (bits), LSB first. */
-    reference: number[];
-    threshold: number;
-    structured: boolean[];
-    leadingStructuredPlanes: number;
-    suggestedBits: number;
-    shuffleNoise: number | null;
-  } | null;
-  spectral: {
-    /** −Σ p ln p, p = σ/Σσ, in nats. */
-    entropyNats: number;
-    effectiveRank: number;
-    stableRank: number;
-    spectralNorm: number;
-    frobeniusNorm: number;
-    rank: number;
-  } | null;
-  compression: {
-    naiveBits: number;
-    coarse: CoarseSize[];
-  } | null;
-}
-
-/** A full report (`--json` output of `ockham report`). */
-export interface Report {
-  schema: 'ockham.report/1';
-  file: string;
-  format: string;
-  metadata: Record<string, string>;
-  options: {
-    bits: number;
-    range: string;
-    percentile: number | null;
-    seed: number;
-    shuffles: number;
-    threshold: number | null;
-    table: string;
-    deltas: number[];
-    codec: string;
-    spectral: boolean;
-    compress: boolean;
-    layout: string;
-  };
-  tensors: TensorReport[];
-  totals: {
-    tensors: number;
-    /** Tensors with QuBD computed. */
-    analysed: number;
-    params: number;
-    analysedParams: number;
-    /** Σ over analysed tensors of each plane's BDM (bits), LSB first, and its sum. */
-    qubdPlanes: number[];
-    qubdBits: number;
-    /** Σ of the shuffled references per plane (bits), LSB first. */
-    referencePlanes: number[];
-    /** 100 · qubdPlanes / referencePlanes (%), LSB first, and for the total. */
-    ratioPlanes: number[];
-    ratioTotal: number | null;
-    /** Threshold used for the model-level suggestion (%). */
-    threshold: number;
-    /** Consecutive model-level planes below the threshold from the MSB down, at least 1. */
-    suggestedBits: number | null;
-    /** Σ of the per-tensor streams (bits); null with --no-compress. */
-    naiveBits: number | null;
-    coarse: CoarseSize[] | null;
-  };
-  seconds: number;
-}
-
-/** Progress callback: work done and total in parameters, and what is being worked on. */
-export type Progress = (done: number, total: number, label: string) => void;
-
-/** Float32 codes round(fround(x)/Δ₃₂), half to even, exactly as `roundToStep`'s float32 mode. */
-export function coarseCodes(x: Float32Array, delta: number, name: string): Int32Array {
-  const d = Math.fround(delta);
-  const out = new Int32Array(x.length);
-  for (let i = 0; i < x.length; i++) {
-    const v = Math.fround(x[i] / d);
-    if (!(v < 2147483647.5 && v > -2147483648.5)) {
-      throw new OckhamError('OUT_OF_RANGE', `--delta`, `tensor '${name}' element ${i} (${x[i]}) / Δ (${delta}) does not fit a 32-bit code; use a larger Δ`);
-    }
-    out[i] = roundHalfEven(v);
+async function readInto(fh: FileHandle, target: Uint8Array, position: number, path: string): Promise<void> {
+  let done = 0;
+  while (done < target.length) {
+    const len = Math.min(CHUNK, target.length - done);
+    const { bytesRead } = await fh.read(target, done, len, position + done);
+    if (bytesRead === 0) rethrowWithPath(path, new Error(`file ended early at byte ${position + done} (changed while reading?)`));
+    done += bytesRead;
   }
-  return out;
 }
 
-/** Compressed size of the tensors coarse-grained to step Δ (dense "OCCG" model, see docs/compress.md). */
-export function coarseBits(tensors: readonly { name: string; shape: readonly number[]; data: Float32Array }[], delta: number, codec: Codec): number {
-  const model = {
-    tensors: tensors.map((t) => ({
-      kind: 'dense' as const,
-      name: t.name,
-      shape: t.shape.length === 0 ? [1] : t.shape.slice(),
-      step: Math.fround(delta),
-      codes: coarseCodes(t.data, delta, t.name),
-    })),
-  };
-  return compressedBits(serializeCoarseGrained(model), { codec });
-}
-
-/**
- * Permutes a TensorFlow.js kernel to PyTorch layout so the (dim0, rest) view matches the one
- * the QuBD paper used: Dense [in, out] → [out, in]; Conv2D [kh, kw, in, out] → [out, in, kh, kw].
- */
-export function toTorchLayout(shape: readonly number[], data: Float32Array): { shape: number[]; data: Float32Array; layout: string } | null {
-  if (shape.length === 2) {
-    const [r, c] = shape;
-    const out = new Float32Array(data.length);
-    for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) out[j * r + i] = data[i * c + j];
-    return { shape: [c, r], data: out, layout: '[in,out]→[out,in]' };
-  }
-  if (shape.length === 4) {
-    const [kh, kw, ci, co] = shape;
-    const out = new Float32Array(data.length);
-    let src = 0;
-    for (let a = 0; a < kh; a++) {
-      for (let b = 0; b < kw; b++) {
-        for (let c = 0; c < ci; c++) {
-          for (let o = 0; o < co; o++) out[((o * ci + c) * kh + a) * kw + b] = data[src++];
+/** Streams a safetensors file's tensors; float32 ones are read straight into a (Shared)ArrayBuffer. */
+async function* streamTensors(path: string, entries: Awaited<ReturnType<typeof readSafetensorsHeader>>['entries'], shared: boolean): AsyncGenerator<LoadedTensor> {
+  let fh: FileHandle | undefined;
+  try {
+    fh = await open(path, 'r');
+    for (const e of entries) {
+      const bytes = e.end - e.start;
+      const alloc = (n: number) => {
+        try {
+          return shared ? new SharedArrayBuffer(n) : new ArrayBuffer(n);
+        } catch (err) {
+          if (err instanceof RangeError) {
+            throw new OckhamError('OUT_OF_RANGE', path, `tensor ${JSON.stringify(e.name)} (${e.dtype} [${e.shape.join(', ')}], ${bytes} bytes) is too large for one JavaScript typed array`);
+          }
+          throw err;
         }
-      }
-    }
-    return { shape: [co, ci, kh, kw], data: out, layout: '[kh,kw,in,out]→[out,in,kh,kw]' };
-  }
-  return null;
-}
-
-function prod(shape: readonly number[]): number {
-  let p = 1;
-  for (const d of shape) p *= d;
-  return p;
-}
-
-/** Analyses one tensor. `analysed` is the (possibly permuted) tensor. */
-export function analyseTensor(
-  t: { name: string; dtype: string; shape: number[]; data: Float32Array },
-  format: string,
-  o: ReportOptions,
-): TensorReport {
-  let shape = t.shape;
-  let data = t.data;
-  let layout = 'as stored';
-  if (o.layout === 'auto' && format === 'tfjs') {
-    const p = toTorchLayout(t.shape, t.data);
-    if (p) ({ shape, data, layout } = p);
-  }
-  const params = prod(t.shape);
-  const r: TensorReport = {
-    name: t.name,
-    dtype: t.dtype,
-    shape: t.shape.slice(),
-    analysedShape: shape.slice(),
-    layout,
-    params,
-    skipped: null,
-    view: null,
-    qubd: null,
-    ratio: null,
-    spectral: null,
-    compression: null,
-  };
-  const rows = shape.length >= 2 ? shape[0] : 0;
-  const cols = shape.length >= 2 ? params / rows : 0;
-  if (shape.length < 2) r.skipped = `${shape.length}-D tensor (QuBD and spectral measures need a matrix)`;
-  else if (rows < 4 || cols < 4) r.skipped = `2-D view (${rows}, ${cols}) has a side < 4 (no 4×4 block)`;
-  else {
-    r.view = [rows, cols];
-    const d = msbDiagnostic(data, {
-      shape,
-      bits: o.bits,
-      range: o.range,
-      ...(o.range === 'percentile' ? { percentile: o.percentile } : {}),
-      ...(o.table ? { table: o.table } : {}),
-      seed: o.seed,
-      shuffles: o.shuffles,
-      ...(o.threshold !== null ? { threshold: o.threshold } : {}),
-    });
-    const q = d.qubd;
-    r.qubd = {
-      planes: q.planes.map((p) => p.bdm),
-      total: q.total,
-      lo: q.quantization.lo,
-      hi: q.quantization.hi,
-      step: q.quantization.step,
-    };
-    r.ratio = {
-      planes: d.planes.slice(),
-      total: d.total,
-      reference: d.reference.planes.slice(),
-      threshold: d.threshold,
-      structured: d.structured.slice(),
-      leadingStructuredPlanes: d.leadingStructuredPlanes,
-      suggestedBits: d.suggestedBits,
-      shuffleNoise: d.shuffleNoise ?? null,
-    };
-    if (o.spectral) {
-      const m = spectralMetrics(data, shape);
-      let sum = 0;
-      for (let i = 0; i < m.singularValues.length; i++) sum += m.singularValues[i];
-      let h = 0;
-      if (sum > 0) {
-        for (let i = 0; i < m.singularValues.length; i++) {
-          const p = m.singularValues[i] / sum;
-          if (p > 0) h -= p * Math.log(p);
-        }
-      }
-      r.spectral = {
-        entropyNats: h,
-        effectiveRank: sum > 0 ? Math.exp(h) : 0,
-        stableRank: m.stableRank,
-        spectralNorm: m.spectralNorm,
-        frobeniusNorm: m.frobeniusNorm,
-        rank: m.rank,
       };
+      if (e.dtype === 'F32' && HOST_LE) {
+        const data = new Float32Array(alloc(bytes));
+        await readInto(fh, new Uint8Array(data.buffer), e.start, path);
+        yield { name: e.name, dtype: e.dtype, shape: e.shape.slice(), data };
+        continue;
+      }
+      const raw = new Uint8Array(alloc(bytes));
+      await readInto(fh, raw, e.start, path);
+      yield decodeSafetensorsEntry(e, raw);
     }
+  } catch (err) {
+    rethrowWithPath(path, err);
+  } finally {
+    await fh?.close();
   }
-  if (o.compress && params > 0) {
-    const one = [{ name: t.name, shape: t.shape, data: t.data }];
-    r.compression = {
-      naiveBits: naiveCompressedBits(one, o.codec),
-      coarse: o.deltas.map((delta) => ({ delta, bits: coarseBits(one, delta, o.codec) })),
-    };
-  }
-  return r;
 }
 
 /**
  * Reads `file` (streaming safetensors tensor by tensor) and analyses every tensor: the `ockham
- * report` command as a function (Node only). Units: QuBD and compressed sizes in bits, spectral
- * entropy in nats.
+ * report` command as a function (Node only). Stages run in `jobs` worker threads (default all
+ * cores); the result is the same for any `jobs`. At most a memory budget's worth of tensors is
+ * held at once (ReportControl.memoryBudget: twice the largest tensor's float32 size by default).
+ * Units: QuBD and compressed sizes in bits, spectral entropy in nats.
  *
  * @param file - A .safetensors, .npy, .npz file or a TensorFlow.js model.json (or its folder).
  * @param options - Report options (bits, range, shuffles, seed, codec, Δ grid, …; defaults as the CLI's, see docs/cli.md).
- * @param progress - Optional progress sink (the CLI's bar).
+ * @param control - A progress callback, or `{ onProgress, signal, jobs, pool, memoryBudget }`.
  * @returns The report (schema `ockham.report/1`, docs/cli.md).
- * @throws {OckhamError} for unreadable or invalid files (argument = the path).
+ * @throws {OckhamError} for unreadable or invalid files (argument = the path); the signal's
+ *   reason (an 'AbortError' DOMException by default) when aborted — worker threads are stopped at once.
  * @example
  * ```ts
  * import { reportFile } from 'ockham/node';
- * const r = await reportFile('examples/grokking/step-004000.safetensors', {});
+ * const r = await reportFile('examples/grokking/step-004000.safetensors', {}, { jobs: 2 });
  * console.log(r.totals);
  * ```
  */
-export async function reportFile(file: string, options: Partial<ReportOptions> = {}, progress?: Progress): Promise<Report> {
-  const o: ReportOptions = { ...DEFAULT_REPORT_OPTIONS, ...options };
+export async function reportFile(file: string, options: Partial<ReportOptions> = {}, control: Progress | ReportFileControl = {}): Promise<Report> {
+  const c: ReportFileControl = typeof control === 'function' ? { onProgress: control } : control;
+  const jobs = c.jobs ?? defaultJobs();
+  if (!Number.isInteger(jobs) || jobs < 1 || jobs > 1024) throw new OckhamError('OUT_OF_RANGE', 'jobs', `expected an integer in [1, 1024], got ${String(jobs)}`);
+  c.signal?.throwIfAborted();
   const t0 = performance.now();
-  const tensors: TensorReport[] = [];
-  let format: string;
-  let metadata: Record<string, string>;
-  const isSafetensors = /\.safetensors$/i.test(file);
-  if (isSafetensors) {
+  let pool: ReportPool | undefined = c.pool;
+  const own = pool === undefined && jobs > 1;
+  let source: ReportSource;
+  if (/\.safetensors$/i.test(file)) {
     const header = await readSafetensorsHeader(file);
-    format = 'safetensors';
-    metadata = header.metadata;
-    const total = header.entries.reduce((s, e) => s + prod(e.shape), 0);
-    let done = 0;
-    for await (const t of streamSafetensorsFile(file)) {
-      progress?.(done, total, t.name);
-      tensors.push(analyseTensor(t, format, o));
-      done += t.data.length;
-    }
-    progress?.(total, total, 'done');
+    const shared = c.pool ? c.pool.shared : jobs > 1;
+    source = { format: 'safetensors', metadata: header.metadata, shapes: header.entries.map((e) => e.shape), tensors: streamTensors(file, header.entries, shared) };
   } else {
     const w = await readWeightsFile(file);
-    format = w.format;
-    metadata = w.metadata;
-    const total = w.tensors.reduce((s, t) => s + t.data.length, 0);
-    let done = 0;
-    for (const t of w.tensors) {
-      progress?.(done, total, t.name);
-      tensors.push(analyseTensor(t, format, o));
-      done += t.data.length;
-    }
-    progress?.(total, total, 'done');
+    source = { format: w.format, metadata: w.metadata, shapes: w.tensors.map((t) => t.shape), tensors: w.tensors };
   }
-  return assemble(file, format, metadata, tensors, o, (performance.now() - t0) / 1000);
+  // Small files are not worth starting threads for.
+  const totalParams = source.shapes.reduce((s, sh) => s + sh.reduce((a, b) => a * b, 1), 0);
+  if (own && (c.jobs !== undefined || totalParams >= SMALL_FILE_PARAMS)) pool = createNodePool(jobs);
+  try {
+    const r = await buildReportFromSource(source, options, { ...c, file, ...(pool ? { pool } : {}) });
+    r.seconds = (performance.now() - t0) / 1000;
+    return r;
+  } finally {
+    if (own) await pool?.close();
+  }
 }
 
-/** Totals of a report from its tensors. */
-export function assemble(file: string, format: string, metadata: Record<string, string>, tensors: TensorReport[], o: ReportOptions, seconds: number): Report {
-  const b = o.bits;
-  const qubdPlanes = new Array<number>(b).fill(0);
-  const referencePlanes = new Array<number>(b).fill(0);
-  let analysed = 0;
-  let analysedParams = 0;
-  let params = 0;
-  for (const t of tensors) {
-    params += t.params;
-    if (!t.qubd || !t.ratio) continue;
-    analysed++;
-    analysedParams += t.params;
-    for (let p = 0; p < b; p++) {
-      qubdPlanes[p] += t.qubd.planes[p];
-      referencePlanes[p] += t.ratio.reference[p];
-    }
-  }
-  const qubdBits = qubdPlanes.reduce((s, v) => s + v, 0);
-  const refBits = referencePlanes.reduce((s, v) => s + v, 0);
-  const ratioPlanes = analysed ? qubdPlanes.map((v, p) => (100 * v) / referencePlanes[p]) : [];
-  const threshold = o.threshold ?? 97;
-  let lead = 0;
-  for (let p = ratioPlanes.length - 1; p >= 0 && ratioPlanes[p] < threshold; p--) lead++;
-  let naiveBits: number | null = null;
-  let coarse: CoarseSize[] | null = null;
-  if (o.compress) {
-    naiveBits = 0;
-    coarse = o.deltas.map((delta) => ({ delta, bits: 0 }));
-    for (const t of tensors) {
-      if (!t.compression) continue;
-      naiveBits += t.compression.naiveBits;
-      t.compression.coarse.forEach((c, i) => (coarse![i].bits += c.bits));
-    }
-  }
-  return {
-    schema: 'ockham.report/1',
-    file,
-    format,
-    metadata,
-    options: {
-      bits: o.bits,
-      range: o.range,
-      percentile: o.range === 'percentile' ? o.percentile : null,
-      seed: o.seed,
-      shuffles: o.shuffles,
-      threshold: o.threshold,
-      table: o.tableName,
-      deltas: o.deltas.slice(),
-      codec: o.codec,
-      spectral: o.spectral,
-      compress: o.compress,
-      layout: o.layout,
-    },
-    tensors,
-    totals: {
-      tensors: tensors.length,
-      analysed,
-      params,
-      analysedParams,
-      qubdPlanes,
-      qubdBits,
-      referencePlanes,
-      ratioPlanes,
-      ratioTotal: analysed ? (100 * qubdBits) / refBits : null,
-      threshold,
-      suggestedBits: analysed ? Math.max(1, lead) : null,
-      naiveBits,
-      coarse,
-    },
-    seconds,
-  };
-}
+/**
+ * Below this many parameters `reportFile` with the default `jobs` runs in this thread (starting a
+ * worker costs more than such a report); an explicit `jobs` is always honoured.
+ */
+export const SMALL_FILE_PARAMS = 1 << 20;

@@ -35,6 +35,7 @@ const COMMON_HELP = `Options (report, compare, track):
                         (default auto)
   --no-spectral         skip spectral entropy / effective rank / stable rank (SVD)
   --no-compress         skip the naive and coarse-grained compressed sizes
+  --jobs <n>            worker threads, 1..1024 (default: all cores); results do not depend on it
   --json                print machine-readable JSON on stdout (schema in docs/cli.md)
   --plot <out.svg>      write an SVG chart
   --progress            draw the progress bar even when stderr is not a terminal
@@ -90,9 +91,11 @@ interface Parsed {
   progress: boolean | null;
   x: string;
   help: boolean;
+  /** Worker threads (--jobs), or undefined for the default (all cores). */
+  jobs?: number;
 }
 
-const VALUE_FLAGS = new Set(['bits', 'range', 'percentile', 'table', 'seed', 'shuffles', 'threshold', 'delta', 'codec', 'layout', 'plot', 'x']);
+const VALUE_FLAGS = new Set(['bits', 'range', 'percentile', 'table', 'seed', 'shuffles', 'threshold', 'delta', 'codec', 'layout', 'plot', 'x', 'jobs']);
 const BOOL_FLAGS = new Set(['json', 'progress', 'no-progress', 'no-spectral', 'no-compress', 'help']);
 
 function num(flag: string, v: string, lo: number, hi: number, integer: boolean): number {
@@ -182,7 +185,9 @@ export function parseArgs(argv: readonly string[]): Parsed & { tablePath: string
   if (bools.has('no-spectral')) o.spectral = false;
   if (bools.has('no-compress')) o.compress = false;
   const progress = bools.has('progress') ? true : bools.has('no-progress') ? false : null;
+  const jobs = values.jobs !== undefined ? num('jobs', values.jobs, 1, 1024, true) : undefined;
   return {
+    ...(jobs !== undefined ? { jobs } : {}),
     command,
     files: positional,
     o,
@@ -264,7 +269,7 @@ export async function run(argv: readonly string[], io: CliIo = defaultIo): Promi
     }
     if (p.command === 'report') {
       const bar = progressBar(showProgress, '', io.stderrStream);
-      const r = await reportFile(p.files[0], p.o, (d, t, l) => bar.update(d, t, l));
+      const r = await reportFile(p.files[0], p.o, { onProgress: (d, t, l) => bar.update(d, t, l), ...(p.jobs !== undefined ? { jobs: p.jobs } : {}) });
       bar.finish();
       if (p.plot) await writeFile(p.plot, reportChart(r));
       io.stdout(p.json ? JSON.stringify(r, null, 2) + '\n' : formatReport(r));
@@ -276,7 +281,7 @@ export async function run(argv: readonly string[], io: CliIo = defaultIo): Promi
         const bar = progressBar(showProgress, `${i + 1}/${n} `, io.stderrStream);
         bars.push(bar);
         return (d, tot, l) => bar.update(d, tot, l);
-      });
+      }, p.jobs);
       for (const b of bars) b.finish();
       if (p.plot) await writeFile(p.plot, trackChart(t));
       io.stdout(p.json ? JSON.stringify(t, null, 2) + '\n' : formatTrack(t, p.command === 'compare'));

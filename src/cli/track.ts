@@ -1,5 +1,7 @@
 /** `ockham track` / `ockham compare`: reports over several checkpoints, a table and a line chart. */
-import { reportFile } from './report.js';
+import { reportFile, SMALL_FILE_PARAMS } from './report.js';
+import { createNodePool, defaultJobs } from './pool-node.js';
+import { readSafetensorsHeader } from '../io/node/index.js';
 import type { Progress, Report, ReportOptions } from './report.js';
 import { basename, deltaLabel, fx, int, table } from './format.js';
 import { lineChart } from './svg.js';
@@ -72,10 +74,27 @@ export async function trackFiles(
   o: Partial<ReportOptions>,
   xKey: string,
   progress?: (fileIndex: number) => Progress,
+  jobs?: number,
 ): Promise<Track> {
   const t0 = performance.now();
   const reports: Report[] = [];
-  for (let i = 0; i < files.length; i++) reports.push(await reportFile(files[i], o, progress?.(i)));
+  // One pool of worker threads for all files (default: all cores, unless the files are small).
+  let big = jobs !== undefined;
+  if (!big && files.every((f) => /\.safetensors$/i.test(f))) {
+    let params = 0;
+    for (const f of files) params += (await readSafetensorsHeader(f)).entries.reduce((s, e) => s + e.shape.reduce((a, b) => a * b, 1), 0);
+    big = params >= SMALL_FILE_PARAMS;
+  } else if (!big) big = true;
+  const n = jobs ?? defaultJobs();
+  const pool = n > 1 && big ? createNodePool(n) : undefined;
+  try {
+    for (let i = 0; i < files.length; i++) {
+      const onProgress = progress?.(i);
+      reports.push(await reportFile(files[i], o, { ...(pool ? { pool } : { jobs: 1 }), ...(onProgress ? { onProgress } : {}) }));
+    }
+  } finally {
+    await pool?.close();
+  }
   let key: string | null = null;
   if (xKey === 'auto') {
     key = reports.every((r) => r.metadata.step !== undefined && Number.isFinite(Number(r.metadata.step))) ? 'step' : null;

@@ -1,0 +1,341 @@
+/**
+ * The report computation (`ockham report` without the file reading): tensors in, a
+ * `Report` (schema `ockham.report/1`) out. Browser-safe; stages run in a {@link ReportPool}.
+ */
+import { OckhamError } from '../errors.js';
+import type { LoadedTensor, WeightsFile } from '../io/index.js';
+import { inlinePool } from './pool.js';
+import type { ReportPool } from './pool.js';
+import { analysedShapeOf, applyStage, prepareTensor, prod, stageTask, stagesOf } from './tensor.js';
+import type { PreparedTensor, StageName } from './tensor.js';
+import { DEFAULT_REPORT_OPTIONS } from './types.js';
+import type { CoarseSize, Progress, Report, ReportOptions, TensorReport } from './types.js';
+
+/** How a report runs: progress, cancellation, parallelism. None of it changes the result. */
+export interface ReportControl {
+  /** Called as stages start and finish (work in parameters × stages, see {@link Progress}). */
+  onProgress?: Progress;
+  /**
+   * Cancels the report: it rejects with `signal.reason` (a DOMException named 'AbortError' unless
+   * the caller gave another reason) as soon as the signal fires — at once while waiting on pool
+   * workers, between stages when stages run in this thread.
+   */
+  signal?: AbortSignal;
+  /** Where stages run (default {@link inlinePool}: this thread, one at a time). Not closed by the report. */
+  pool?: ReportPool;
+  /** `Report.file` (default ''). */
+  file?: string;
+  /**
+   * Bytes of tensor data plus estimated stage working memory allowed in flight (default: twice
+   * the largest tensor's float32 size, at least 64 MiB). A stage that does not fit waits for
+   * running ones; one always runs.
+   */
+  memoryBudget?: number;
+}
+
+/** Tensors to report, in file order, with their shapes known up front (progress total, memory budget). */
+export interface ReportSource {
+  format: string;
+  metadata: Record<string, string>;
+  /** Stored shapes of the tensors, in the order `tensors` yields them. */
+  shapes: readonly (readonly number[])[];
+  /** The tensors (read lazily: the report pulls one when it has room for it). */
+  tensors: Iterable<LoadedTensor> | AsyncIterable<LoadedTensor>;
+}
+
+/**
+ * Estimated working memory of a stage beyond the tensor data it reads, as a multiple of the
+ * tensor's float32 bytes (measured on GPT-2-small-shaped matrices, bench/llm.ts): the QuBD
+ * codes and shuffles; the spectral copies; the compressor's output and block buffers; the
+ * coarse-grained varint stream.
+ */
+export const STAGE_MEMORY: Readonly<Record<StageName, number>> = { qubd: 0.75, spectral: 2, naive: 1, coarse: 0.75 };
+
+const MIN_BUDGET = 64 * 1024 * 1024;
+
+function abortError(signal: AbortSignal): unknown {
+  return signal.reason ?? new DOMException('The report was aborted', 'AbortError');
+}
+
+/**
+ * Runs the report over a {@link ReportSource}. Results are identical whatever the pool and its
+ * size: stages are pure functions and are placed back in file order.
+ *
+ * @returns The report; `seconds` is the wall time of this call.
+ * @throws {OckhamError} from the readers or stages (e.g. OUT_OF_RANGE for a Δ too small for the
+ *   weights); the signal's reason when aborted.
+ * @example
+ * ```ts
+ * import { buildReportFromSource } from 'ockham';
+ * const w = { name: 'w', dtype: 'F32', shape: [16, 16], data: new Float32Array(256).map((_, i) => Math.sin(i)) };
+ * const r = await buildReportFromSource({ format: 'safetensors', metadata: {}, shapes: [w.shape], tensors: [w] }, { shuffles: 2 });
+ * console.log(r.totals.ratioTotal);
+ * ```
+ */
+export async function buildReportFromSource(source: ReportSource, options: Partial<ReportOptions> = {}, control: ReportControl = {}): Promise<Report> {
+  const o: ReportOptions = { ...DEFAULT_REPORT_OPTIONS, ...options };
+  const t0 = performance.now();
+  const { signal, onProgress } = control;
+  signal?.throwIfAborted();
+  const pool = control.pool ?? inlinePool();
+  const n = source.shapes.length;
+
+  // Work units per tensor: params × stages (a tensor with no stage counts its params once).
+  const units = source.shapes.map((s) => {
+    const params = prod(s);
+    return params * Math.max(1, stagesOf(analysedShapeOf(s, source.format, o.layout), params, o).length);
+  });
+  const total = units.reduce((a, b) => a + b, 0);
+  let largest = 0;
+  for (const s of source.shapes) largest = Math.max(largest, prod(s) * 4);
+  const budget = control.memoryBudget ?? Math.max(MIN_BUDGET, 2 * largest);
+
+  const reports: TensorReport[] = new Array<TensorReport>(n);
+  let done = 0;
+  let label = n > 0 ? '' : 'done';
+  const progress = () => onProgress?.(done, total, label);
+
+  const it: Iterator<LoadedTensor> | AsyncIterator<LoadedTensor> =
+    Symbol.asyncIterator in source.tensors
+      ? (source.tensors as AsyncIterable<LoadedTensor>)[Symbol.asyncIterator]()
+      : (source.tensors as Iterable<LoadedTensor>)[Symbol.iterator]();
+
+  interface Live {
+    index: number;
+    p: PreparedTensor;
+    next: number;
+    pending: number;
+    bytes: number;
+  }
+  const live: Live[] = [];
+  let nextTensor = 0;
+  let inFlightBytes = 0;
+  let running = 0;
+  let failure = null as { e: unknown } | null;
+  /** Throws the first failure (a stage's error or the abort reason), if any. */
+  const check = () => {
+    const f = failure as { e: unknown } | null;
+    if (f) throw f.e;
+  };
+  let wake: (() => void) | null = null;
+  const notify = () => {
+    const w = wake;
+    wake = null;
+    w?.();
+  };
+  const onAbort = () => {
+    failure ??= { e: abortError(signal!) };
+    notify();
+  };
+  signal?.addEventListener('abort', onAbort);
+
+  const finishTensor = (l: Live) => {
+    reports[l.index] = l.p.report;
+    inFlightBytes -= l.bytes;
+    live.splice(live.indexOf(l), 1);
+  };
+
+  const load = async (): Promise<Live> => {
+    const index = nextTensor++;
+    const r = await it.next();
+    if (r.done) throw new OckhamError('INVALID_ARGUMENT', 'source', `expected ${n} tensors, the source ended after ${index}`);
+    let t = r.value;
+    const expected = source.shapes[index];
+    if (t.shape.length !== expected.length || t.shape.some((d, i) => d !== expected[i])) {
+      throw new OckhamError('SHAPE_MISMATCH', 'source', `tensor ${index} ('${t.name}') has shape [${t.shape.join(', ')}], the source announced [${expected.join(', ')}]`);
+    }
+    if (pool.shared && typeof SharedArrayBuffer === 'function' && !(t.data.buffer instanceof SharedArrayBuffer)) {
+      const data = new Float32Array(new SharedArrayBuffer(t.data.byteLength));
+      data.set(t.data);
+      t = { ...t, data };
+    }
+    let p = prepareTensor(t, source.format, o);
+    if (pool.shared && p.analysed.data !== p.stored.data && typeof SharedArrayBuffer === 'function') {
+      const data = new Float32Array(new SharedArrayBuffer(p.analysed.data.byteLength));
+      data.set(p.analysed.data);
+      p = { ...p, analysed: { shape: p.analysed.shape, data } };
+    }
+    const bytes = p.stored.data.byteLength + (p.analysed.data !== p.stored.data ? p.analysed.data.byteLength : 0);
+    const l: Live = { index, p, next: 0, pending: 0, bytes };
+    live.push(l);
+    inFlightBytes += bytes;
+    return l;
+  };
+
+  const start = (l: Live) => {
+    const s = l.p.stages[l.next++];
+    const cost = STAGE_MEMORY[s.stage] * l.p.stored.data.byteLength;
+    l.pending++;
+    running++;
+    inFlightBytes += cost;
+    label = `${l.p.report.name} · ${s.stage}`;
+    progress();
+    pool.run(stageTask(l.p, s, o)).then(
+      (res) => {
+        applyStage(l.p.report, res, o);
+        l.pending--;
+        running--;
+        inFlightBytes -= cost;
+        done += l.p.report.params;
+        if (l.pending === 0 && l.next === l.p.stages.length) finishTensor(l);
+        progress();
+        notify();
+      },
+      (e: unknown) => {
+        running--;
+        failure ??= { e };
+        notify();
+      },
+    );
+  };
+
+  try {
+    progress();
+    for (;;) {
+      check();
+      // Start what fits: stages of loaded tensors in order, then the next tensor.
+      let started = false;
+      for (;;) {
+        if (running >= pool.size) break;
+        const l = live.find((x) => x.next < x.p.stages.length);
+        if (l) {
+          const cost = STAGE_MEMORY[l.p.stages[l.next].stage] * l.p.stored.data.byteLength;
+          if (running > 0 && inFlightBytes + cost > budget) break;
+          start(l);
+          started = true;
+          continue;
+        }
+        if (nextTensor >= n) break;
+        const bytes = prod(source.shapes[nextTensor]) * 4;
+        if (running > 0 && inFlightBytes + bytes > budget) break;
+        const t = await load();
+        check();
+        if (t.p.stages.length === 0) {
+          done += t.p.report.params;
+          finishTensor(t);
+          progress();
+        }
+        started = true;
+      }
+      check();
+      if (running === 0) {
+        if (nextTensor >= n && live.length === 0) break;
+        if (!started) throw new Error('report scheduler stalled (internal error)');
+        continue;
+      }
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+      });
+    }
+    check();
+  } finally {
+    // Let the source release its file (it yielded all we asked for, or we stopped early). On a
+    // failure, outstanding stages are abandoned; the pool's owner closes it.
+    signal?.removeEventListener('abort', onAbort);
+    await (it as AsyncIterator<LoadedTensor>).return?.();
+  }
+  label = 'done';
+  done = total;
+  progress();
+  return assemble(control.file ?? '', source.format, source.metadata, reports, o, (performance.now() - t0) / 1000);
+}
+
+/**
+ * The `ockham report` of an in-memory weights file (e.g. from `parseSafetensors` of a
+ * dropped file in a browser): per tensor and bit-plane QuBD, the ratio to shuffled copies
+ * (msbDiagnostic), spectral measures, naive and coarse-grained compressed sizes, and model
+ * totals. Equals `ockham report --json` of the same file and options except `file` (from
+ * `control.file`) and `seconds`. Units: QuBD and compressed sizes in bits, spectral entropy in
+ * nats. Kolmogorov complexity is uncomputable: BDM and compressed sizes are upper-bound
+ * estimates (docs/cli.md).
+ *
+ * @param file - The parsed file (`{ format, tensors, metadata }`).
+ * @param options - Report options (defaults as the CLI's, {@link DEFAULT_REPORT_OPTIONS}).
+ * @param control - `{ onProgress, signal, pool, file, memoryBudget }` ({@link ReportControl}).
+ * @returns The report (schema `ockham.report/1`, docs/cli.md).
+ * @throws {OckhamError} for invalid tensors or options; the signal's reason when aborted.
+ * @example
+ * ```ts
+ * import { buildReport, parseSafetensors, serializeSafetensors } from 'ockham';
+ * const bytes = serializeSafetensors({ w: { dtype: 'F32', shape: [32, 32], data: new Float32Array(1024).map((_, i) => Math.cos(i / 9)) } });
+ * const r = await buildReport(parseSafetensors(bytes), { shuffles: 2 }, { onProgress: (d, t) => console.log(`${d}/${t}`) });
+ * console.log(r.tensors[0].ratio?.planes);
+ * ```
+ */
+export function buildReport(file: WeightsFile, options: Partial<ReportOptions> = {}, control: ReportControl = {}): Promise<Report> {
+  return buildReportFromSource({ format: file.format, metadata: file.metadata, shapes: file.tensors.map((t) => t.shape), tensors: file.tensors }, options, control);
+}
+
+/** Totals of a report from its tensors. */
+export function assemble(file: string, format: string, metadata: Record<string, string>, tensors: TensorReport[], o: ReportOptions, seconds: number): Report {
+  const b = o.bits;
+  const qubdPlanes = new Array<number>(b).fill(0);
+  const referencePlanes = new Array<number>(b).fill(0);
+  let analysed = 0;
+  let analysedParams = 0;
+  let params = 0;
+  for (const t of tensors) {
+    params += t.params;
+    if (!t.qubd || !t.ratio) continue;
+    analysed++;
+    analysedParams += t.params;
+    for (let p = 0; p < b; p++) {
+      qubdPlanes[p] += t.qubd.planes[p];
+      referencePlanes[p] += t.ratio.reference[p];
+    }
+  }
+  const qubdBits = qubdPlanes.reduce((s, v) => s + v, 0);
+  const refBits = referencePlanes.reduce((s, v) => s + v, 0);
+  const ratioPlanes = analysed ? qubdPlanes.map((v, p) => (100 * v) / referencePlanes[p]) : [];
+  const threshold = o.threshold ?? 97;
+  let lead = 0;
+  for (let p = ratioPlanes.length - 1; p >= 0 && ratioPlanes[p] < threshold; p--) lead++;
+  let naiveBits: number | null = null;
+  let coarse: CoarseSize[] | null = null;
+  if (o.compress) {
+    naiveBits = 0;
+    coarse = o.deltas.map((delta) => ({ delta, bits: 0 }));
+    for (const t of tensors) {
+      if (!t.compression) continue;
+      naiveBits += t.compression.naiveBits;
+      t.compression.coarse.forEach((c, i) => (coarse![i].bits += c.bits));
+    }
+  }
+  return {
+    schema: 'ockham.report/1',
+    file,
+    format,
+    metadata,
+    options: {
+      bits: o.bits,
+      range: o.range,
+      percentile: o.range === 'percentile' ? o.percentile : null,
+      seed: o.seed,
+      shuffles: o.shuffles,
+      threshold: o.threshold,
+      table: o.tableName,
+      deltas: o.deltas.slice(),
+      codec: o.codec,
+      spectral: o.spectral,
+      compress: o.compress,
+      layout: o.layout,
+    },
+    tensors,
+    totals: {
+      tensors: tensors.length,
+      analysed,
+      params,
+      analysedParams,
+      qubdPlanes,
+      qubdBits,
+      referencePlanes,
+      ratioPlanes,
+      ratioTotal: analysed ? (100 * qubdBits) / refBits : null,
+      threshold,
+      suggestedBits: analysed ? Math.max(1, lead) : null,
+      naiveBits,
+      coarse,
+    },
+    seconds,
+  };
+}

@@ -1,0 +1,369 @@
+/**
+ * One tensor of a report, split into independent stages (QuBD + shuffled reference, spectral,
+ * naive compression, one coarse-grained compression per Δ) so a pool can run them in parallel.
+ * Every stage is a pure function of its task: the parallel report equals the serial one.
+ */
+import { OckhamError } from '../errors.js';
+import { roundHalfEven } from '../quantize/index.js';
+import { msbDiagnostic } from '../qubd/index.js';
+import { spectralMetrics } from '../spectral/index.js';
+import { compressKernel, resolveOptions } from '../compress/compress.js';
+import { serializeCoarseGrained } from '../compress/index.js';
+import type { Codec } from '../compress/index.js';
+import type { ReportOptions, TensorQubd, TensorRatio, TensorReport, TensorSpectral } from './types.js';
+
+/** Float32 codes round(fround(x)/Δ₃₂), half to even, exactly as `roundToStep`'s float32 mode. */
+export function coarseCodes(x: Float32Array, delta: number, name: string): Int32Array {
+  const d = Math.fround(delta);
+  const out = new Int32Array(x.length);
+  for (let i = 0; i < x.length; i++) out[i] = coarseCode(x[i], d, i, delta, name);
+  return out;
+}
+
+function coarseCode(x: number, d: number, i: number, delta: number, name: string): number {
+  const v = Math.fround(x / d);
+  if (!(v < 2147483647.5 && v > -2147483648.5)) {
+    throw new OckhamError('OUT_OF_RANGE', `--delta`, `tensor '${name}' element ${i} (${x}) / Δ (${delta}) does not fit a 32-bit code; use a larger Δ`);
+  }
+  return roundHalfEven(v);
+}
+
+const OCCG_MAGIC = [0x4f, 0x43, 0x43, 0x47];
+
+function varintLength(v: number): number {
+  let n = 1;
+  while (v >= 128) {
+    v = Math.floor(v / 128);
+    n++;
+  }
+  return n;
+}
+
+function putVarint(buf: Uint8Array, p: number, v: number): number {
+  while (v >= 128) {
+    buf[p++] = (v % 128) | 128;
+    v = Math.floor(v / 128);
+  }
+  buf[p++] = v;
+  return p;
+}
+
+/**
+ * The bytes `serializeCoarseGrained` writes for one dense tensor coarse-grained to step Δ
+ * (format "OCCG" v1, docs/compress.md), made in two passes over the floats — sizing, then
+ * writing — so no Int32Array of codes and no growing buffer is held: memory is the output only.
+ */
+export function coarseStream(name: string, shape: readonly number[], data: Float32Array, delta: number): Uint8Array {
+  const d = Math.fround(delta);
+  const nameBytes = new TextEncoder().encode(name);
+  const dims = shape.length === 0 ? [1] : shape;
+  let head = OCCG_MAGIC.length + 1 + 1 + varintLength(nameBytes.length) + nameBytes.length + varintLength(dims.length) + 1 + 8;
+  for (const k of dims) head += varintLength(k);
+  let body = 0;
+  for (let i = 0; i < data.length; i++) {
+    const c = coarseCode(data[i], d, i, delta, name);
+    let z = ((c << 1) ^ (c >> 31)) >>> 0;
+    body++;
+    while (z >= 128) {
+      z >>>= 7;
+      body++;
+    }
+  }
+  const out = new Uint8Array(head + body);
+  let p = 0;
+  for (const b of OCCG_MAGIC) out[p++] = b;
+  out[p++] = 1; // version
+  out[p++] = 1; // one tensor
+  p = putVarint(out, p, nameBytes.length);
+  out.set(nameBytes, p);
+  p += nameBytes.length;
+  p = putVarint(out, p, dims.length);
+  for (const k of dims) p = putVarint(out, p, k);
+  out[p++] = 0; // dense
+  new DataView(out.buffer, p, 8).setFloat64(0, d, true);
+  p += 8;
+  for (let i = 0; i < data.length; i++) {
+    const c = roundHalfEven(Math.fround(data[i] / d));
+    let z = ((c << 1) ^ (c >> 31)) >>> 0;
+    while (z >= 128) {
+      out[p++] = (z & 127) | 128;
+      z >>>= 7;
+    }
+    out[p++] = z;
+  }
+  return out;
+}
+
+/** Compressed size (bits) of the tensors coarse-grained to step Δ (dense "OCCG" model, see docs/compress.md). */
+export function coarseBits(tensors: readonly { name: string; shape: readonly number[]; data: Float32Array }[], delta: number, codec: Codec): number {
+  const [c, level] = resolveOptions({ codec });
+  if (tensors.length === 1) {
+    const t = tensors[0];
+    return compressKernel(coarseStream(t.name, t.shape, t.data, delta), c, level).length * 8;
+  }
+  const model = {
+    tensors: tensors.map((t) => ({
+      kind: 'dense' as const,
+      name: t.name,
+      shape: t.shape.length === 0 ? [1] : t.shape.slice(),
+      step: Math.fround(delta),
+      codes: coarseCodes(t.data, delta, t.name),
+    })),
+  };
+  return compressKernel(serializeCoarseGrained(model), c, level).length * 8;
+}
+
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
+/** Bits of the compressed raw little-endian float32 bytes of one tensor (as `naiveCompressedBits([t])`), without copying them on little-endian hosts. */
+export function naiveBits(data: Float32Array, codec: Codec): number {
+  const [c, level] = resolveOptions({ codec });
+  let bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  if (!LITTLE_ENDIAN) {
+    bytes = bytes.slice();
+    for (let i = 0; i < bytes.length; i += 4) {
+      const a = bytes[i];
+      const b = bytes[i + 1];
+      bytes[i] = bytes[i + 3];
+      bytes[i + 1] = bytes[i + 2];
+      bytes[i + 2] = b;
+      bytes[i + 3] = a;
+    }
+  }
+  return compressKernel(bytes, c, level).length * 8;
+}
+
+/**
+ * Permutes a TensorFlow.js kernel to PyTorch layout so the (dim0, rest) view matches the one
+ * the QuBD paper used: Dense [in, out] → [out, in]; Conv2D [kh, kw, in, out] → [out, in, kh, kw].
+ */
+export function toTorchLayout(shape: readonly number[], data: Float32Array): { shape: number[]; data: Float32Array; layout: string } | null {
+  if (shape.length === 2) {
+    const [r, c] = shape;
+    const out = new Float32Array(data.length);
+    for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) out[j * r + i] = data[i * c + j];
+    return { shape: [c, r], data: out, layout: '[in,out]→[out,in]' };
+  }
+  if (shape.length === 4) {
+    const [kh, kw, ci, co] = shape;
+    const out = new Float32Array(data.length);
+    let src = 0;
+    for (let a = 0; a < kh; a++) {
+      for (let b = 0; b < kw; b++) {
+        for (let c = 0; c < ci; c++) {
+          for (let o = 0; o < co; o++) out[((o * ci + c) * kh + a) * kw + b] = data[src++];
+        }
+      }
+    }
+    return { shape: [co, ci, kh, kw], data: out, layout: '[kh,kw,in,out]→[out,in,kh,kw]' };
+  }
+  return null;
+}
+
+/** Product of a shape's dimensions (1 for a scalar). */
+export function prod(shape: readonly number[]): number {
+  let p = 1;
+  for (const d of shape) p *= d;
+  return p;
+}
+
+/** The shape a tensor is analysed in: TensorFlow.js kernels permuted to PyTorch layout under layout 'auto'. */
+export function analysedShapeOf(shape: readonly number[], format: string, layout: ReportOptions['layout']): number[] {
+  if (layout === 'auto' && format === 'tfjs') {
+    if (shape.length === 2) return [shape[1], shape[0]];
+    if (shape.length === 4) return [shape[3], shape[2], shape[0], shape[1]];
+  }
+  return shape.slice();
+}
+
+/** Why QuBD/spectral measures are not computed for an analysed shape, or null when they are. */
+export function skipReason(shape: readonly number[]): string | null {
+  const params = prod(shape);
+  const rows = shape.length >= 2 ? shape[0] : 0;
+  const cols = shape.length >= 2 ? params / rows : 0;
+  if (shape.length < 2) return `${shape.length}-D tensor (QuBD and spectral measures need a matrix)`;
+  if (rows < 4 || cols < 4) return `2-D view (${rows}, ${cols}) has a side < 4 (no 4×4 block)`;
+  return null;
+}
+
+/** Stage names: QuBD with its shuffled reference, spectral measures, naive and coarse-grained compression. */
+export type StageName = 'qubd' | 'spectral' | 'naive' | 'coarse';
+
+/**
+ * One unit of report work, self-contained so it can be posted to a worker: `data` is the
+ * analysed tensor (QuBD, spectral) or the stored one (compression), row-major float32.
+ */
+export interface StageTask {
+  stage: StageName;
+  /** Tensor name (error messages and the coarse-grained stream's header). */
+  name: string;
+  /** Shape of `data`. */
+  shape: number[];
+  data: Float32Array;
+  /** Grid step Δ and its index in `options.deltas` (stage 'coarse' only). */
+  delta?: number;
+  index?: number;
+  options: ReportOptions;
+}
+
+/** Result of a {@link StageTask}: the fields of the tensor's report the stage fills. */
+export type StageResult =
+  | { stage: 'qubd'; qubd: TensorQubd; ratio: TensorRatio }
+  | { stage: 'spectral'; spectral: TensorSpectral }
+  | { stage: 'naive'; bits: number }
+  | { stage: 'coarse'; index: number; bits: number };
+
+/** A stage of a tensor (Δ and its index for 'coarse'). */
+export interface StageRef {
+  stage: StageName;
+  delta?: number;
+  index?: number;
+}
+
+/** Stages of one tensor, in the order the serial report runs them. */
+export function stagesOf(analysedShape: readonly number[], params: number, o: ReportOptions): StageRef[] {
+  const s: StageRef[] = [];
+  if (skipReason(analysedShape) === null) {
+    s.push({ stage: 'qubd' });
+    if (o.spectral) s.push({ stage: 'spectral' });
+  }
+  if (o.compress && params > 0) {
+    s.push({ stage: 'naive' });
+    o.deltas.forEach((delta, index) => s.push({ stage: 'coarse', delta, index }));
+  }
+  return s;
+}
+
+/** Runs one stage (pure; what a pool worker runs). */
+export function runStage(task: StageTask): StageResult {
+  const o = task.options;
+  switch (task.stage) {
+    case 'qubd': {
+      const d = msbDiagnostic(task.data, {
+        shape: task.shape,
+        bits: o.bits,
+        range: o.range,
+        ...(o.range === 'percentile' ? { percentile: o.percentile } : {}),
+        ...(o.table ? { table: o.table } : {}),
+        seed: o.seed,
+        shuffles: o.shuffles,
+        ...(o.threshold !== null ? { threshold: o.threshold } : {}),
+      });
+      const q = d.qubd;
+      return {
+        stage: 'qubd',
+        qubd: { planes: q.planes.map((p) => p.bdm), total: q.total, lo: q.quantization.lo, hi: q.quantization.hi, step: q.quantization.step },
+        ratio: {
+          planes: d.planes.slice(),
+          total: d.total,
+          reference: d.reference.planes.slice(),
+          threshold: d.threshold,
+          structured: d.structured.slice(),
+          leadingStructuredPlanes: d.leadingStructuredPlanes,
+          suggestedBits: d.suggestedBits,
+          shuffleNoise: d.shuffleNoise ?? null,
+        },
+      };
+    }
+    case 'spectral': {
+      const m = spectralMetrics(task.data, task.shape);
+      let sum = 0;
+      for (let i = 0; i < m.singularValues.length; i++) sum += m.singularValues[i];
+      let h = 0;
+      if (sum > 0) {
+        for (let i = 0; i < m.singularValues.length; i++) {
+          const p = m.singularValues[i] / sum;
+          if (p > 0) h -= p * Math.log(p);
+        }
+      }
+      return {
+        stage: 'spectral',
+        spectral: { entropyNats: h, effectiveRank: sum > 0 ? Math.exp(h) : 0, stableRank: m.stableRank, spectralNorm: m.spectralNorm, frobeniusNorm: m.frobeniusNorm, rank: m.rank },
+      };
+    }
+    case 'naive':
+      return { stage: 'naive', bits: naiveBits(task.data, o.codec) };
+    case 'coarse':
+      return { stage: 'coarse', index: task.index!, bits: coarseBits([{ name: task.name, shape: task.shape, data: task.data }], task.delta!, o.codec) };
+  }
+}
+
+/** A tensor prepared for its stages: the report skeleton plus the analysed view. */
+export interface PreparedTensor {
+  report: TensorReport;
+  /** Analysed data and shape (after the layout permutation). */
+  analysed: { shape: number[]; data: Float32Array };
+  /** Stored data and shape (compression stages). */
+  stored: { shape: number[]; data: Float32Array };
+  stages: StageRef[];
+}
+
+/** Builds the report skeleton of a tensor and its stage list. */
+export function prepareTensor(t: { name: string; dtype: string; shape: number[]; data: Float32Array }, format: string, o: ReportOptions): PreparedTensor {
+  let shape = t.shape;
+  let data = t.data;
+  let layout = 'as stored';
+  if (o.layout === 'auto' && format === 'tfjs') {
+    const p = toTorchLayout(t.shape, t.data);
+    if (p) ({ shape, data, layout } = p);
+  }
+  const params = prod(t.shape);
+  const skipped = skipReason(shape);
+  const report: TensorReport = {
+    name: t.name,
+    dtype: t.dtype,
+    shape: t.shape.slice(),
+    analysedShape: shape.slice(),
+    layout,
+    params,
+    skipped,
+    view: skipped === null ? [shape[0], params / shape[0]] : null,
+    qubd: null,
+    ratio: null,
+    spectral: null,
+    compression: null,
+  };
+  return { report, analysed: { shape, data }, stored: { shape: t.shape, data: t.data }, stages: stagesOf(shape, params, o) };
+}
+
+/** The task of one stage of a prepared tensor. */
+export function stageTask(p: PreparedTensor, s: StageRef, o: ReportOptions): StageTask {
+  const src = s.stage === 'qubd' || s.stage === 'spectral' ? p.analysed : p.stored;
+  return { stage: s.stage, name: p.report.name, shape: src.shape, data: src.data, ...(s.stage === 'coarse' ? { delta: s.delta, index: s.index } : {}), options: o };
+}
+
+/** Writes a stage's result into the tensor's report (results may arrive in any order). */
+export function applyStage(r: TensorReport, res: StageResult, o: ReportOptions): void {
+  switch (res.stage) {
+    case 'qubd':
+      r.qubd = res.qubd;
+      r.ratio = res.ratio;
+      return;
+    case 'spectral':
+      r.spectral = res.spectral;
+      return;
+    case 'naive':
+      r.compression ??= { naiveBits: 0, coarse: o.deltas.map((delta) => ({ delta, bits: 0 })) };
+      r.compression.naiveBits = res.bits;
+      return;
+    case 'coarse':
+      r.compression ??= { naiveBits: 0, coarse: o.deltas.map((delta) => ({ delta, bits: 0 })) };
+      r.compression.coarse[res.index].bits = res.bits;
+  }
+}
+
+/**
+ * Analyses one tensor, all stages in this thread (the serial report).
+ * @example
+ * ```ts
+ * import { analyseTensor, DEFAULT_REPORT_OPTIONS, normalArray } from 'ockham';
+ * const data = Float32Array.from(normalArray(4096, 1, 0, 0.02));
+ * const t = analyseTensor({ name: 'w', dtype: 'F32', shape: [64, 64], data }, 'safetensors', DEFAULT_REPORT_OPTIONS);
+ * console.log(t.ratio?.planes, t.compression?.naiveBits);
+ * ```
+ */
+export function analyseTensor(t: { name: string; dtype: string; shape: number[]; data: Float32Array }, format: string, o: ReportOptions): TensorReport {
+  const p = prepareTensor(t, format, o);
+  for (const s of p.stages) applyStage(p.report, runStage(stageTask(p, s, o)), o);
+  return p.report;
+}

@@ -1,0 +1,180 @@
+/**
+ * The browser-safe report core: buildReport equals `reportFile` (what `ockham report --json`
+ * prints), stages put back in order whatever pool runs them, the lean compression stages equal
+ * the library's serialisers byte for byte, cancellation and progress.
+ */
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { MessageChannel } from 'node:worker_threads';
+import {
+  buildReport, buildReportFromSource, createMessagePool, inlinePool, serveReportStages, parseSafetensors, serializeSafetensors,
+  serializeCoarseGrained, naiveCompressedBits, compressedBits, createRng, OckhamError,
+} from '../../src/index.js';
+import type { ReportPool, StageTask, WeightsFile, PoolWorker } from '../../src/index.js';
+import { coarseCodes, coarseStream, naiveBits, runStage } from '../../src/report/tensor.js';
+import { reportFile } from '../../src/cli/report.js';
+import { syntheticFile } from './helpers.js';
+
+const root = resolve(__dirname, '../..');
+const ck = (s: number) => join(root, `examples/grokking/step-${String(s).padStart(6, '0')}.safetensors`);
+
+/** An in-process "worker" pool over MessageChannels: exercises the message protocol without threads. */
+function channelPool(size: number): ReportPool {
+  return createMessagePool((): PoolWorker => {
+    const { port1, port2 } = new MessageChannel();
+    serveReportStages({ postMessage: (m) => port2.postMessage(m), onMessage: (h) => port2.on('message', h) });
+    return {
+      postMessage: (m) => port1.postMessage(m),
+      onMessage: (h) => port1.on('message', h),
+      onError: () => {},
+      terminate: () => {
+        port1.close();
+        port2.close();
+      },
+    };
+  }, size);
+}
+
+const strip = (r: { seconds: number; file: string }) => JSON.stringify({ ...r, seconds: 0, file: '' }, null, 2);
+
+describe('buildReport', () => {
+  it('equals reportFile (the CLI --json) on a grokking checkpoint, but for file and seconds', async () => {
+    const f = ck(4000);
+    const [a, b] = await Promise.all([buildReport(parseSafetensors(new Uint8Array(readFileSync(f)))), reportFile(f, {}, { jobs: 1 })]);
+    expect(a.file).toBe('');
+    expect(strip(a)).toBe(strip(b));
+    const c = await buildReport(parseSafetensors(new Uint8Array(readFileSync(f))), {}, { file: f });
+    expect(c.file).toBe(f);
+  });
+
+  it('gives byte-identical JSON in any pool (inline, 1..3 message workers) and with a tiny memory budget', async () => {
+    const file = syntheticFile();
+    const o = { shuffles: 2, deltas: [1e-3, 3e-2] };
+    const serial = strip(await buildReport(file, o));
+    for (const size of [1, 2, 3]) {
+      const pool = channelPool(size);
+      try {
+        expect(strip(await buildReport(file, o, { pool }))).toBe(serial);
+        expect(strip(await buildReport(file, o, { pool, memoryBudget: 1 }))).toBe(serial);
+      } finally {
+        await pool.close();
+      }
+    }
+    expect(strip(await buildReport(file, o, { pool: inlinePool(), memoryBudget: 1 }))).toBe(serial);
+  });
+
+  it('skips what the CLI skips and totals only analysed tensors', async () => {
+    const r = await buildReport(syntheticFile(), { spectral: false });
+    const by = Object.fromEntries(r.tensors.map((t) => [t.name, t]));
+    expect(by['a.bias'].skipped).toMatch(/1-D/);
+    expect(by['scale'].skipped).toMatch(/0-D/);
+    expect(by['tiny'].skipped).toMatch(/side < 4/);
+    expect(by['conv'].view).toEqual([8, 27]);
+    expect(by['a.weight'].spectral).toBeNull();
+    expect(by['scale'].compression!.naiveBits).toBeGreaterThan(0);
+    expect(r.totals.analysed).toBe(4);
+    expect(r.totals.params).toBe(48 * 40 + 48 + 32 * 96 + 1 + 216 + 24 + 4096);
+  });
+
+  it('reports progress from 0 to the total, monotonically, and ends on "done"', async () => {
+    const seen: [number, number, string][] = [];
+    await buildReport(syntheticFile(), {}, { onProgress: (d, t, l) => seen.push([d, t, l]) });
+    const total = seen[0][1];
+    expect(seen[0][0]).toBe(0);
+    expect(seen.at(-1)).toEqual([total, total, 'done']);
+    for (let i = 1; i < seen.length; i++) expect(seen[i][0]).toBeGreaterThanOrEqual(seen[i - 1][0]);
+    expect(seen.some(([, , l]) => l === 'c.weight · spectral')).toBe(true);
+  });
+
+  it('rejects with an AbortError when aborted before or during the run (and with a given reason)', async () => {
+    const file = syntheticFile();
+    await expect(buildReport(file, {}, { signal: AbortSignal.abort() })).rejects.toMatchObject({ name: 'AbortError' });
+    const ac = new AbortController();
+    let stages = 0;
+    const p = buildReport(file, {}, {
+      signal: ac.signal,
+      onProgress: () => {
+        if (++stages === 3) ac.abort();
+      },
+    });
+    await expect(p).rejects.toMatchObject({ name: 'AbortError' });
+    const ac2 = new AbortController();
+    const pool = channelPool(2);
+    try {
+      const q = buildReport(file, {}, { signal: ac2.signal, pool });
+      ac2.abort(new Error('stop'));
+      await expect(q).rejects.toThrow('stop');
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('passes stage errors through the workers as OckhamErrors (code and argument kept)', async () => {
+    const file: WeightsFile = { format: 'npy', metadata: {}, tensors: [{ name: 'w', dtype: 'F32', shape: [8, 8], data: new Float32Array(64).fill(3e9) }] };
+    const pool = channelPool(2);
+    try {
+      const err = await buildReport(file, { deltas: [1e-3] }, { pool }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(OckhamError);
+      expect((err as OckhamError).code).toBe('OUT_OF_RANGE');
+      expect((err as OckhamError).argument).toBe('--delta');
+      // A stage error does not break the pool; closing it does.
+      const ok = await pool.run({ stage: 'naive', name: 'x', shape: [1], data: new Float32Array(1), options: { codec: 'gzip' } as StageTask['options'] });
+      expect(ok).toMatchObject({ stage: 'naive' });
+    } finally {
+      await pool.close();
+    }
+    await expect(pool.run({ stage: 'naive', name: 'x', shape: [1], data: new Float32Array(1), options: { codec: 'gzip' } as StageTask['options'] })).rejects.toThrow('closed');
+  });
+
+  it('checks that a source yields the shapes it announced', async () => {
+    const w = { name: 'w', dtype: 'F32', shape: [4, 4], data: new Float32Array(16) };
+    await expect(buildReportFromSource({ format: 'npy', metadata: {}, shapes: [[4, 5]], tensors: [w] })).rejects.toMatchObject({ code: 'SHAPE_MISMATCH' });
+    await expect(buildReportFromSource({ format: 'npy', metadata: {}, shapes: [[4, 4], [2]], tensors: [w] })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    const empty = await buildReportFromSource({ format: 'npz', metadata: {}, shapes: [], tensors: [] });
+    expect(empty.totals.tensors).toBe(0);
+  });
+});
+
+describe('lean compression stages', () => {
+  it('coarseStream equals serializeCoarseGrained of the Int32 codes, byte for byte', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.float({ min: -1e3, max: 1e3, noNaN: true }), { minLength: 1, maxLength: 300 }),
+        fc.constantFrom(1e-3, 1e-2, 0.1, 0.37, 4),
+        fc.string({ maxLength: 12 }),
+        (xs, delta, name) => {
+          const data = Float32Array.from(xs);
+          const shape = xs.length % 2 === 0 ? [2, xs.length / 2] : [xs.length];
+          const want = serializeCoarseGrained({ tensors: [{ kind: 'dense', name, shape, step: Math.fround(delta), codes: coarseCodes(data, delta, name) }] });
+          expect(coarseStream(name, shape, data, delta)).toEqual(want);
+        },
+      ),
+      { seed: 42, numRuns: 200 },
+    );
+    // A scalar is stored with shape [1], as the CLI always did.
+    const s = coarseStream('s', [], new Float32Array([0.25]), 0.1);
+    expect(s).toEqual(serializeCoarseGrained({ tensors: [{ kind: 'dense', name: 's', shape: [1], step: Math.fround(0.1), codes: new Int32Array([2]) }] }));
+  });
+
+  it('naiveBits equals naiveCompressedBits for every codec, also on a SharedArrayBuffer', () => {
+    const data = new Float32Array(new SharedArrayBuffer(4 * 5000));
+    const rng = createRng(3);
+    for (let i = 0; i < data.length; i++) data[i] = (rng.next() - 0.5) * 0.1;
+    for (const codec of ['bzip2', 'gzip', 'deflate', 'arith'] as const) {
+      expect(naiveBits(data, codec)).toBe(naiveCompressedBits([{ name: 'w', data: new Float32Array(data) }], codec));
+    }
+    const r = runStage({ stage: 'coarse', name: 'w', shape: [5000], data, delta: 0.01, index: 0, options: { codec: 'gzip' } as StageTask['options'] });
+    expect(r).toEqual({ stage: 'coarse', index: 0, bits: compressedBits(serializeCoarseGrained({ tensors: [{ kind: 'dense', name: 'w', shape: [5000], step: Math.fround(0.01), codes: coarseCodes(data, 0.01, 'w') }] }), { codec: 'gzip' }) });
+  });
+
+  it('buildReport of a round-tripped file equals the original', async () => {
+    const f = syntheticFile(11);
+    const bytes = serializeSafetensors(f.tensors.map((t) => ({ name: t.name, dtype: 'F32' as const, shape: t.shape, data: t.data })), f.metadata);
+    const back = parseSafetensors(bytes);
+    // The file stores tensors in its own order; compare with the original in that order.
+    f.tensors = back.tensors.map((b) => f.tensors.find((t) => t.name === b.name)!);
+    expect(strip(await buildReport(back, { shuffles: 1 }))).toBe(strip(await buildReport(f, { shuffles: 1 })));
+  });
+});
