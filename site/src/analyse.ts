@@ -1,9 +1,10 @@
 /**
- * The report of picked files, computed by the same core as `ockham report` so the JSON is equal
- * for the same file and options (only `seconds` differs; `file` is the picked file's name).
+ * The report of picked files: `buildReport`, the browser-safe core of `ockham report`, so the JSON
+ * equals `ockham report --json` for the same file and options (only `seconds` differs; `file` is
+ * the picked file's name).
  */
-import { analyseTensor, assemble, DEFAULT_REPORT_OPTIONS } from '../../src/cli/report.js';
-import type { Report, ReportOptions } from '../../src/cli/report.js';
+import { buildReport, DEFAULT_REPORT_OPTIONS } from '../../src/index.js';
+import type { Report, ReportOptions } from '../../src/index.js';
 import { mainFile, readPicked } from './files.js';
 import type { PickedFile } from './files.js';
 
@@ -13,18 +14,11 @@ export { DEFAULT_REPORT_OPTIONS };
 /** Options the page can set (the CLI's flags; a custom CTM table is not offered). */
 export type PageOptions = Omit<ReportOptions, 'table' | 'tableName'>;
 
-export function analyse(files: readonly PickedFile[], options: PageOptions, onProgress?: (done: number, total: number, label: string) => void): Report {
-  const o: ReportOptions = { ...DEFAULT_REPORT_OPTIONS, ...options, table: null, tableName: 'built-in' };
-  const t0 = performance.now();
+export function analyse(
+  files: readonly PickedFile[],
+  options: PageOptions,
+  control: { onProgress?: (done: number, total: number, label: string) => void; signal?: AbortSignal } = {},
+): Promise<Report> {
   const w = readPicked(files);
-  const total = w.tensors.reduce((s, t) => s + t.data.length, 0);
-  let done = 0;
-  const tensors = w.tensors.map((t) => {
-    onProgress?.(done, total, t.name);
-    const r = analyseTensor(t, w.format, o);
-    done += t.data.length;
-    return r;
-  });
-  onProgress?.(total, total, 'done');
-  return assemble(mainFile(files).name, w.format, w.metadata, tensors, o, (performance.now() - t0) / 1000);
+  return buildReport(w, { ...options, table: null, tableName: 'built-in' }, { ...control, file: mainFile(files).name });
 }

@@ -17,7 +17,7 @@ const input = document.getElementById('file') as HTMLInputElement;
 input.addEventListener('change', async () => {
   const files = await Promise.all(Array.from(input.files ?? []).map(async (f) => ({ name: f.name, bytes: await f.arrayBuffer() })));
   const { table: _t, tableName: _n, ...o } = DEFAULT_REPORT_OPTIONS;
-  const r = analyse(files, o);
+  const r = await analyse(files, o);
   show();
   const pre = document.getElementById('report-json')!;
   pre.textContent = JSON.stringify(r, null, 2);

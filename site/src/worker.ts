@@ -9,7 +9,7 @@ import type { FromWorker, ToWorker } from './protocol.js';
 
 const post = (m: FromWorker): void => (self as unknown as DedicatedWorkerGlobalScope).postMessage(m);
 
-self.onmessage = (ev: MessageEvent<ToWorker>) => {
+self.onmessage = async (ev: MessageEvent<ToWorker>) => {
   const m = ev.data;
   if (m.type === 'hello') {
     post({ type: 'backend', backend: backend(), warnings: warnings() });
@@ -18,12 +18,14 @@ self.onmessage = (ev: MessageEvent<ToWorker>) => {
   const id = m.id;
   try {
     let last = 0;
-    const report = analyse(m.files, m.options, (done, total, label) => {
-      const now = performance.now();
-      if (done === 0 || done === total || now - last > 50) {
-        last = now;
-        post({ type: 'progress', id, done, total, label });
-      }
+    const report = await analyse(m.files, m.options, {
+      onProgress: (done, total, label) => {
+        const now = performance.now();
+        if (done === 0 || done === total || now - last > 50) {
+          last = now;
+          post({ type: 'progress', id, done, total, label });
+        }
+      },
     });
     post({ type: 'done', id, report, backend: backend(), warnings: warnings() });
   } catch (e) {
