@@ -5,7 +5,7 @@
  * 1. the grokking checkpoint, loaded through the file input while the page is offline, gives a
  *    report whose JSON equals `ockham report --json` computed here in Node with the same options
  *    (only `seconds` differs; `file` is the picked file's name);
- * 2. the WebAssembly SIMD kernels ran in the page's worker, and the page logged no console errors;
+ * 2. the WebAssembly SIMD kernels ran in the page's stage workers, and the page logged no console errors;
  * 3. a TF.js model.json + shard (the vendored upscaler) gives the Node report too, and Cancel stops a run;
  * 4. under a CSP without 'wasm-unsafe-eval' (site/csp.html) the JS fallback runs, says so exactly
  *    once through ockham's warning API, and gives the same report.
@@ -168,7 +168,8 @@ async function main(): Promise<void> {
     check(comparable(browser) === comparable(nodeGrokking), 'grokking step-004000: the page report (offline) equals the Node report', firstDifference(comparable(browser), comparable(nodeGrokking)));
     const kernels = await page.getByTestId('backend').getAttribute('data-kernels');
     const calls = Number(await page.getByTestId('backend').getAttribute('data-wasm-kernel-calls'));
-    check(kernels === 'wasm-simd' && calls > 0, `the WebAssembly SIMD kernels ran in the worker (kernels ${kernels}, ${calls} kernel calls)`);
+    const where = await page.getByTestId('backend').textContent();
+    check(kernels === 'wasm-simd' && calls > 0, `the WebAssembly SIMD kernels ran in the stage workers (${where}; ${calls} kernel calls)`);
     const external = requests.filter((u) => !u.startsWith(url) && !u.startsWith('blob:') && !u.startsWith('data:'));
     check(external.length === 0, 'no request left localhost', external.join(', '));
     await page.screenshot({ path: path.join(ARTIFACTS, 'screenshot.png'), fullPage: true });
@@ -184,7 +185,7 @@ async function main(): Promise<void> {
     await page.locator('#run').click();
     const up = JSON.parse(await reportJson(page)) as { file: string; seconds: number };
     check(comparable(up) === comparable(nodeUpscaler), 'TF.js upscaler model.json + shard: the page report equals the Node report', firstDifference(comparable(up), comparable(nodeUpscaler)));
-    console.log(`     upscaler analysis: ${up.seconds.toFixed(2)} s in the page's worker, ${(nodeUpscaler as { seconds: number }).seconds.toFixed(2)} s in Node (one run each)`);
+    console.log(`     upscaler analysis: ${up.seconds.toFixed(2)} s in the page (${await page.getByTestId('backend').textContent()}), ${(nodeUpscaler as { seconds: number }).seconds.toFixed(2)} s in Node, one thread (one run each)`);
     check(errors.length === 0, 'the playground logged no console errors', errors.join('\n     '));
     await context.setOffline(false);
 

@@ -2,11 +2,12 @@
  * The playground page: pick or drop weights, analyse them in a Web Worker (progress, cancel),
  * show the report and offer its JSON — equal to `ockham report --json` for the same options.
  */
-import AnalysisWorker from './worker.ts?worker&inline';
-import { DEFAULT_REPORT_OPTIONS } from './analyse.js';
+import StageWorker from './stage-worker.ts?worker&inline';
+import { backend, createMessagePool, warnings } from '../../src/index.js';
+import type { BackendInfo, OckhamWarning, PoolWorker, ReportPool } from '../../src/index.js';
+import { analyse, DEFAULT_REPORT_OPTIONS } from './analyse.js';
 import type { PageOptions, Report } from './analyse.js';
 import type { PickedFile } from './files.js';
-import type { FromWorker, ToWorker } from './protocol.js';
 import { el, renderReport } from './render.js';
 import './style.css';
 
@@ -26,41 +27,67 @@ const download = $<HTMLAnchorElement>('download');
 const form = $<HTMLFormElement>('options');
 
 let picked: PickedFile[] = [];
-let worker: Worker | null = null;
 let runId = 0;
 let started = 0;
+let controller: AbortController | null = null;
+let pool: ReportPool | null = null;
+/** Ports on which this run's stage workers say which kernels they ran. */
+let ports: MessagePort[] = [];
 
-function startWorker(): Worker {
-  const w = new AnalysisWorker();
-  w.onmessage = (ev: MessageEvent<FromWorker>) => onMessage(ev.data);
-  w.onerror = (ev) => fail(`worker error: ${ev.message}`);
-  w.postMessage({ type: 'hello' } satisfies ToWorker);
-  return w;
+/** Stage workers: one per core (at most 8); each runs whole stages, the page assembles. */
+const WORKERS = Math.max(1, Math.min(8, navigator.hardwareConcurrency || 2));
+
+function spawn(): PoolWorker {
+  const w = new StageWorker();
+  const ch = new MessageChannel();
+  w.postMessage({ type: 'backend-port' }, [ch.port2]);
+  ports.push(ch.port1);
+  return {
+    postMessage: (m) => w.postMessage(m),
+    onMessage: (h) => w.addEventListener('message', (e) => h(e.data)),
+    onError: (h) => w.addEventListener('error', (e) => h(new Error(e.message || 'worker error'))),
+    terminate: () => w.terminate(),
+  };
 }
 
-function showBackend(b: { kernels: string; reason: string | null; wasmKernelCalls: number }, warnings: { message: string }[]): void {
+/** The kernels the stage workers ran: SIMD only if every worker had it; kernel calls summed. */
+async function workersBackend(): Promise<{ backend: BackendInfo; warnings: OckhamWarning[] }> {
+  const answers = await Promise.all(
+    ports.map(
+      (p) =>
+        new Promise<{ backend: BackendInfo; warnings: OckhamWarning[] }>((resolve) => {
+          p.onmessage = (e) => resolve(e.data);
+          p.postMessage('backend');
+        }),
+    ),
+  );
+  if (answers.length === 0) return { backend: backend(), warnings: warnings() };
+  const js = answers.find((a) => a.backend.kernels === 'js');
+  return {
+    backend: { ...(js ?? answers[0]).backend, wasmKernelCalls: answers.reduce((s, a) => s + a.backend.wasmKernelCalls, 0) },
+    warnings: answers.flatMap((a) => a.warnings).filter((w, i, all) => all.findIndex((x) => x.code === w.code) === i),
+  };
+}
+
+function showBackend(b: BackendInfo, ws: OckhamWarning[], where: string): void {
   backendEl.dataset.wasmKernelCalls = String(b.wasmKernelCalls);
-  backendEl.textContent = b.kernels === 'wasm-simd' ? 'kernels: WebAssembly SIMD' : `kernels: JavaScript fallback (${b.reason})`;
+  backendEl.textContent = (b.kernels === 'wasm-simd' ? 'kernels: WebAssembly SIMD' : `kernels: JavaScript fallback (${b.reason})`) + ` ${where}`;
   backendEl.dataset.kernels = b.kernels;
-  backendEl.title = warnings.map((w) => w.message).join('\n');
+  backendEl.title = ws.map((w) => w.message).join('\n');
 }
 
-function onMessage(m: FromWorker): void {
-  if (m.type === 'backend') return showBackend(m.backend, m.warnings);
-  if (m.id !== runId) return;
-  if (m.type === 'progress') {
-    bar.max = Math.max(1, m.total);
-    bar.value = m.done;
-    status.textContent = m.done >= m.total ? 'assembling…' : `analysing ${m.label} (${Math.round((100 * m.done) / Math.max(1, m.total))} %)`;
-  } else if (m.type === 'done') {
-    busy(false);
-    showBackend(m.backend, m.warnings);
-    bar.value = bar.max;
-    status.textContent = `done in ${((performance.now() - started) / 1000).toFixed(2)} s (analysis ${m.report.seconds.toFixed(2)} s)`;
-    show(m.report);
-  } else if (m.type === 'error') {
-    fail(m.message);
-  }
+function onProgress(id: number, done: number, total: number, label: string): void {
+  if (id !== runId) return;
+  bar.max = Math.max(1, total);
+  bar.value = done;
+  status.textContent = done >= total ? 'assembling…' : `analysing ${label} (${Math.round((100 * done) / Math.max(1, total))} %)`;
+}
+
+async function stopPool(): Promise<void> {
+  const p = pool;
+  pool = null;
+  ports = [];
+  await p?.close();
 }
 
 function fail(msg: string): void {
@@ -117,29 +144,47 @@ async function pick(files: FileList | File[]): Promise<void> {
   const size = picked.reduce((s, f) => s + f.bytes.byteLength, 0);
   status.textContent = `${picked.map((f) => f.name).join(', ')} (${(size / 1024).toFixed(1)} KiB, read locally)`;
   busy(false);
-  if (picked.length) run();
+  if (picked.length) void run();
 }
 
-function run(): void {
-  if (!worker) worker = startWorker();
-  runId++;
+async function run(): Promise<void> {
+  controller?.abort();
+  await stopPool();
+  const id = ++runId;
+  controller = new AbortController();
+  const signal = controller.signal;
   started = performance.now();
   out.replaceChildren();
   jsonBox.hidden = true;
   jsonPre.textContent = '';
   delete jsonPre.dataset.done;
   bar.value = 0;
-  status.textContent = 'starting…';
+  status.textContent = 'reading…';
   busy(true);
-  // Copies: the picked bytes stay here for re-runs with other options.
-  const files = picked.map((f) => ({ name: f.name, bytes: f.bytes.slice(0) }));
-  worker.postMessage({ type: 'run', id: runId, files, options: readOptions() } satisfies ToWorker, files.map((f) => f.bytes));
+  pool = createMessagePool(spawn, WORKERS);
+  try {
+    // Let the status paint before parsing on this thread.
+    await new Promise((r) => setTimeout(r, 0));
+    const report = await analyse(picked, readOptions(), { signal, pool, onProgress: (d, t, l) => onProgress(id, d, t, l) });
+    const b = await workersBackend();
+    if (id !== runId) return;
+    showBackend(b.backend, b.warnings, `in ${ports.length} worker(s)`);
+    await stopPool();
+    busy(false);
+    bar.value = bar.max;
+    status.textContent = `done in ${((performance.now() - started) / 1000).toFixed(2)} s`;
+    show(report);
+  } catch (e) {
+    if (id !== runId || signal.aborted) return;
+    await stopPool();
+    fail(e instanceof Error ? e.message : String(e));
+  }
 }
 
 function cancel(): void {
-  worker?.terminate();
-  worker = startWorker();
+  controller?.abort();
   runId++;
+  void stopPool();
   busy(false);
   status.textContent = 'cancelled';
 }
@@ -163,10 +208,11 @@ function fillDefaults(): void {
 
 fillDefaults();
 form.addEventListener('submit', (e) => e.preventDefault());
-// Start the worker now, so the page needs no network after it has loaded.
-worker = startWorker();
+// This thread's answer until a report has run (stage workers come from an inlined Blob and
+// inherit this page's CSP, so they answer the same).
+showBackend(backend(), warnings(), 'in this page');
 input.addEventListener('change', () => input.files && void pick(input.files));
-runBtn.addEventListener('click', run);
+runBtn.addEventListener('click', () => void run());
 cancelBtn.addEventListener('click', cancel);
 drop.addEventListener('dragover', (e) => {
   e.preventDefault();
