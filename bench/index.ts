@@ -20,7 +20,10 @@ const areas: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
   cli: () => import('./cli.js'),
   llc: () => import('./llc.js'),
   lmn: () => import('./lmn.js'),
+  llm: () => import('./llm.js'),
 };
+/** Minutes-long entries that run only when named (`npm run bench -- llm`). */
+const heavy = new Set(['llm']);
 
 const args = process.argv.slice(2);
 const json = args.includes('--json');
@@ -47,7 +50,7 @@ const env = {
 };
 if (!json) stdout(`# ockham bench — node ${env.node}, ${env.cpu} × ${env.cores}, load average ${env.loadAverage.join(' ')}`);
 for (const [name, load] of Object.entries(areas)) {
-  if (only.length > 0 && !only.includes(name)) continue;
+  if (only.length > 0 ? !only.includes(name) : heavy.has(name)) continue;
   if (json) process.stderr.write(`bench: ${name}…\n`);
   const mod = await load();
   beginArea(name);

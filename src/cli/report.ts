@@ -3,14 +3,14 @@
  * straight into SharedArrayBuffers when stages run in worker threads — and hands the tensors to
  * the browser-safe report core (src/report/), in a `worker_threads` pool of `jobs` threads.
  */
-import { open, type FileHandle } from 'node:fs/promises';
+import { open, writeFile, type FileHandle } from 'node:fs/promises';
 import { decodeSafetensorsEntry } from '../io/index.js';
 import type { LoadedTensor } from '../io/index.js';
 import { HOST_LE } from '../io/dtypes.js';
 import { readWeightsFile, readSafetensorsHeader } from '../io/node/index.js';
 import { rethrowWithPath } from '../io/node/errors.js';
 import { OckhamError } from '../errors.js';
-import { buildReportFromSource } from '../report/core.js';
+import { buildReportFromSource, largestFirst } from '../report/core.js';
 import type { ReportControl, ReportSource } from '../report/core.js';
 import type { ReportPool } from '../report/pool.js';
 import type { Progress, Report, ReportOptions } from '../report/types.js';
@@ -43,11 +43,17 @@ async function readInto(fh: FileHandle, target: Uint8Array, position: number, pa
 }
 
 /** Streams a safetensors file's tensors; float32 ones are read straight into a (Shared)ArrayBuffer. */
-async function* streamTensors(path: string, entries: Awaited<ReturnType<typeof readSafetensorsHeader>>['entries'], shared: boolean): AsyncGenerator<LoadedTensor> {
+async function* streamTensors(
+  path: string,
+  entries: Awaited<ReturnType<typeof readSafetensorsHeader>>['entries'],
+  shared: boolean,
+  clock: { readSeconds: number },
+): AsyncGenerator<LoadedTensor> {
   let fh: FileHandle | undefined;
   try {
     fh = await open(path, 'r');
     for (const e of entries) {
+      const t0 = performance.now();
       const bytes = e.end - e.start;
       const alloc = (n: number) => {
         try {
@@ -62,12 +68,15 @@ async function* streamTensors(path: string, entries: Awaited<ReturnType<typeof r
       if (e.dtype === 'F32' && HOST_LE) {
         const data = new Float32Array(alloc(bytes));
         await readInto(fh, new Uint8Array(data.buffer), e.start, path);
+        clock.readSeconds += (performance.now() - t0) / 1000;
         yield { name: e.name, dtype: e.dtype, shape: e.shape.slice(), data };
         continue;
       }
       const raw = new Uint8Array(alloc(bytes));
       await readInto(fh, raw, e.start, path);
-      yield decodeSafetensorsEntry(e, raw);
+      const t = decodeSafetensorsEntry(e, raw);
+      clock.readSeconds += (performance.now() - t0) / 1000;
+      yield t;
     }
   } catch (err) {
     rethrowWithPath(path, err);
@@ -105,20 +114,42 @@ export async function reportFile(file: string, options: Partial<ReportOptions> =
   let pool: ReportPool | undefined = c.pool;
   const own = pool === undefined && jobs > 1;
   let source: ReportSource;
+  const clock = { readSeconds: 0 };
   if (/\.safetensors$/i.test(file)) {
     const header = await readSafetensorsHeader(file);
     const shared = c.pool ? c.pool.shared : jobs > 1;
-    source = { format: 'safetensors', metadata: header.metadata, shapes: header.entries.map((e) => e.shape), tensors: streamTensors(file, header.entries, shared) };
+    const shapes = header.entries.map((e) => e.shape);
+    // Largest tensors first (random access by offset): their long stages overlap the small ones.
+    const order = largestFirst(shapes);
+    source = { format: 'safetensors', metadata: header.metadata, shapes, order, tensors: streamTensors(file, order.map((i) => header.entries[i]), shared, clock) };
   } else {
+    const tr = performance.now();
     const w = await readWeightsFile(file);
-    source = { format: w.format, metadata: w.metadata, shapes: w.tensors.map((t) => t.shape), tensors: w.tensors };
+    clock.readSeconds = (performance.now() - tr) / 1000;
+    const shapes = w.tensors.map((t) => t.shape);
+    const order = largestFirst(shapes);
+    source = { format: w.format, metadata: w.metadata, shapes, order, tensors: order.map((i) => w.tensors[i]) };
   }
   // Small files are not worth starting threads for.
   const totalParams = source.shapes.reduce((s, sh) => s + sh.reduce((a, b) => a * b, 1), 0);
   if (own && (c.jobs !== undefined || totalParams >= SMALL_FILE_PARAMS)) pool = createNodePool(jobs);
+  // Bench hook: OCKHAM_REPORT_STAGE_TIMES=<file.json> writes per-stage wall times (bench/llm.ts).
+  const timesPath = process.env.OCKHAM_REPORT_STAGE_TIMES;
+  const stages: Record<string, { seconds: number; params: number; count: number }> = {};
+  const onStage: ReportControl['onStage'] = (e) => {
+    const k = (stages[e.stage] ??= { seconds: 0, params: 0, count: 0 });
+    k.seconds += e.seconds;
+    k.params += e.params;
+    k.count++;
+    c.onStage?.(e);
+  };
   try {
-    const r = await buildReportFromSource(source, options, { ...c, file, ...(pool ? { pool } : {}) });
+    const r = await buildReportFromSource(source, options, { ...c, file, onStage, ...(pool ? { pool } : {}) });
     r.seconds = (performance.now() - t0) / 1000;
+    if (timesPath) {
+      const jobsUsed = pool?.size ?? 1;
+      await writeFile(timesPath, JSON.stringify({ seconds: r.seconds, jobs: jobsUsed, readSeconds: clock.readSeconds, stages }, null, 2));
+    }
     return r;
   } finally {
     if (own) await pool?.close();

@@ -3,6 +3,8 @@
  * `Report` (schema `ockham.report/1`) out. Browser-safe; stages run in a {@link ReportPool}.
  */
 import { OckhamError } from '../errors.js';
+import { CODECS } from '../compress/index.js';
+import { assertInt, assertKnownOptions, assertNumber, assertOneOf } from '../util/validate.js';
 import type { LoadedTensor, WeightsFile } from '../io/index.js';
 import { inlinePool } from './pool.js';
 import type { ReportPool } from './pool.js';
@@ -21,14 +23,20 @@ export interface ReportControl {
    * workers, between stages when stages run in this thread.
    */
   signal?: AbortSignal;
+  /**
+   * Called when a stage finishes, with its wall time as measured by the thread that ran it (0
+   * when the pool does not time stages): for per-stage cost tables (bench/llm.ts).
+   */
+  onStage?: (e: { tensor: string; stage: StageName; params: number; seconds: number }) => void;
   /** Where stages run (default {@link inlinePool}: this thread, one at a time). Not closed by the report. */
   pool?: ReportPool;
   /** `Report.file` (default ''). */
   file?: string;
   /**
-   * Bytes of tensor data plus estimated stage working memory allowed in flight (default: twice
-   * the largest tensor's float32 size, at least 64 MiB). A stage that does not fit waits for
-   * running ones; one always runs.
+   * Bytes of tensor data plus estimated stage working memory ({@link STAGE_MEMORY}) allowed in
+   * flight. Default: what the largest tensor needs with its heaviest stage, plus
+   * {@link BUDGET_SLACK} for smaller tensors alongside. A stage that does not fit waits for
+   * running ones; when nothing runs, the next stage always starts.
    */
   memoryBudget?: number;
 }
@@ -37,21 +45,69 @@ export interface ReportControl {
 export interface ReportSource {
   format: string;
   metadata: Record<string, string>;
-  /** Stored shapes of the tensors, in the order `tensors` yields them. */
+  /** Stored shapes of the tensors, in file order (the report's order). */
   shapes: readonly (readonly number[])[];
+  /**
+   * File indices of the tensors in the order `tensors` yields them (default: file order). A
+   * random-access reader yields the largest first (see {@link largestFirst}) so the big tensor's
+   * stages overlap the small ones instead of running last.
+   */
+  order?: readonly number[];
   /** The tensors (read lazily: the report pulls one when it has room for it). */
   tensors: Iterable<LoadedTensor> | AsyncIterable<LoadedTensor>;
 }
 
 /**
- * Estimated working memory of a stage beyond the tensor data it reads, as a multiple of the
- * tensor's float32 bytes (measured on GPT-2-small-shaped matrices, bench/llm.ts): the QuBD
- * codes and shuffles; the spectral copies; the compressor's output and block buffers; the
- * coarse-grained varint stream.
+ * Indices of `shapes` by decreasing size, ties in file order: the order in which to read tensors
+ * so the longest stages start first (longest-processing-time-first scheduling).
+ * @example
+ * ```ts
+ * import { largestFirst } from 'ockham';
+ * largestFirst([[4], [8, 8], [2, 2]]); // [1, 2, 0]
+ * ```
  */
-export const STAGE_MEMORY: Readonly<Record<StageName, number>> = { qubd: 0.75, spectral: 2, naive: 1, coarse: 0.75 };
+export function largestFirst(shapes: readonly (readonly number[])[]): number[] {
+  const size = shapes.map((s) => prod(s));
+  return size.map((_, i) => i).sort((a, b) => size[b] - size[a] || a - b);
+}
 
-const MIN_BUDGET = 64 * 1024 * 1024;
+/**
+ * Working memory of a stage beyond the tensor data it reads, as a multiple of the tensor's
+ * float32 bytes: peak RSS growth measured on a 50257×768 float32 matrix (GPT-2's wte) with the
+ * kernels of this version — QuBD with three shuffled references 2.38×, spectral (float64
+ * column copy for the SVD) 2.11×, naive bzip2 (output buffer of 1.05× the input, then a
+ * trimmed copy) 2.14×, coarse-grained stream + bzip2 at Δ = 1e-3 / 1e-2 / 1e-1: 1.02× / 0.53× /
+ * 0.30×. Update with the kernels (bench/llm.ts prints them).
+ */
+export const STAGE_MEMORY: Readonly<Record<StageName, number>> = { qubd: 2.4, spectral: 2.15, naive: 2.15, coarse: 1.05 };
+
+/** Memory allowed beyond the largest tensor and its heaviest stage, for the stages of smaller tensors alongside (128 MiB). */
+export const BUDGET_SLACK = 128 * 1024 * 1024;
+
+/** Checks resolved report options at the public boundary (OckhamError naming `options.<key>`). */
+export function validateReportOptions(o: ReportOptions): ReportOptions {
+  assertKnownOptions(o, 'options', Object.keys(DEFAULT_REPORT_OPTIONS));
+  assertInt(o.bits, 'options.bits', 1, 16);
+  assertOneOf(o.range, 'options.range', ['minmax', 'percentile'] as const);
+  assertNumber(o.percentile, 'options.percentile', 0, 100, { minExclusive: true });
+  assertInt(o.seed, 'options.seed', 0, Number.MAX_SAFE_INTEGER);
+  assertInt(o.shuffles, 'options.shuffles', 1, 64);
+  if (o.threshold !== null) assertNumber(o.threshold, 'options.threshold', 0, 100, { minExclusive: true });
+  if (o.table !== null && (typeof o.table !== 'object' || !(o.table.shapes instanceof Map))) {
+    throw new OckhamError('INVALID_ARGUMENT', 'options.table', 'expected a CtmTable (e.g. from ctmTableFromTsv) or null for the built-in one');
+  }
+  if (typeof o.tableName !== 'string') throw new OckhamError('INVALID_ARGUMENT', 'options.tableName', 'expected a string');
+  if (!Array.isArray(o.deltas) || o.deltas.length === 0) throw new OckhamError('EMPTY', 'options.deltas', 'expected at least one grid step Δ > 0');
+  o.deltas.forEach((d, i) => {
+    assertNumber(d, `options.deltas[${i}]`, 0, Number.MAX_VALUE, { minExclusive: true });
+    if (Math.fround(d) === 0) throw new OckhamError('OUT_OF_RANGE', `options.deltas[${i}]`, `Δ = ${d} rounds to 0 in float32`);
+  });
+  assertOneOf(o.codec, 'options.codec', CODECS);
+  if (typeof o.spectral !== 'boolean') throw new OckhamError('INVALID_ARGUMENT', 'options.spectral', 'expected a boolean');
+  if (typeof o.compress !== 'boolean') throw new OckhamError('INVALID_ARGUMENT', 'options.compress', 'expected a boolean');
+  assertOneOf(o.layout, 'options.layout', ['auto', 'keep'] as const);
+  return o;
+}
 
 function abortError(signal: AbortSignal): unknown {
   return signal.reason ?? new DOMException('The report was aborted', 'AbortError');
@@ -73,7 +129,7 @@ function abortError(signal: AbortSignal): unknown {
  * ```
  */
 export async function buildReportFromSource(source: ReportSource, options: Partial<ReportOptions> = {}, control: ReportControl = {}): Promise<Report> {
-  const o: ReportOptions = { ...DEFAULT_REPORT_OPTIONS, ...options };
+  const o = validateReportOptions({ ...DEFAULT_REPORT_OPTIONS, ...options });
   const t0 = performance.now();
   const { signal, onProgress } = control;
   signal?.throwIfAborted();
@@ -87,8 +143,13 @@ export async function buildReportFromSource(source: ReportSource, options: Parti
   });
   const total = units.reduce((a, b) => a + b, 0);
   let largest = 0;
-  for (const s of source.shapes) largest = Math.max(largest, prod(s) * 4);
-  const budget = control.memoryBudget ?? Math.max(MIN_BUDGET, 2 * largest);
+  for (const s of source.shapes) largest = Math.max(largest, prod(s) * 4 * (source.format === 'tfjs' && o.layout === 'auto' ? 2 : 1));
+  const heaviest = Math.max(0, ...(['qubd', 'naive', 'coarse', 'spectral'] as const).filter((x) => x === 'qubd' || (x === 'spectral' ? o.spectral : o.compress)).map((x) => STAGE_MEMORY[x]));
+  const budget = control.memoryBudget ?? largest * (1 + heaviest) + BUDGET_SLACK;
+  const order = source.order ?? source.shapes.map((_, i) => i);
+  if (order.length !== n || new Set(order).size !== n || order.some((i) => !Number.isInteger(i) || i < 0 || i >= n)) {
+    throw new OckhamError('INVALID_ARGUMENT', 'source.order', `expected a permutation of 0..${n - 1}`);
+  }
 
   const reports: TensorReport[] = new Array<TensorReport>(n);
   let done = 0;
@@ -136,13 +197,16 @@ export async function buildReportFromSource(source: ReportSource, options: Parti
   };
 
   const load = async (): Promise<Live> => {
-    const index = nextTensor++;
+    const index = order[nextTensor++];
     const r = await it.next();
-    if (r.done) throw new OckhamError('INVALID_ARGUMENT', 'source', `expected ${n} tensors, the source ended after ${index}`);
+    if (r.done) throw new OckhamError('INVALID_ARGUMENT', 'source', `expected ${n} tensors, the source ended after ${nextTensor - 1}`);
     let t = r.value;
     const expected = source.shapes[index];
-    if (t.shape.length !== expected.length || t.shape.some((d, i) => d !== expected[i])) {
-      throw new OckhamError('SHAPE_MISMATCH', 'source', `tensor ${index} ('${t.name}') has shape [${t.shape.join(', ')}], the source announced [${expected.join(', ')}]`);
+    if (!Array.isArray(t.shape) || t.shape.length !== expected.length || t.shape.some((d, i) => d !== expected[i])) {
+      throw new OckhamError('SHAPE_MISMATCH', 'source', `tensor ${index} ('${t.name}') has shape [${String(t.shape)}], the source announced [${expected.join(', ')}]`);
+    }
+    if (!(t.data instanceof Float32Array) || t.data.length !== prod(expected)) {
+      throw new OckhamError('SHAPE_MISMATCH', `tensors[${index}].data`, `expected a Float32Array of ${prod(expected)} elements (shape [${expected.join(', ')}]) for '${t.name}'`);
     }
     if (pool.shared && typeof SharedArrayBuffer === 'function' && !(t.data.buffer instanceof SharedArrayBuffer)) {
       const data = new Float32Array(new SharedArrayBuffer(t.data.byteLength));
@@ -162,9 +226,10 @@ export async function buildReportFromSource(source: ReportSource, options: Parti
     return l;
   };
 
+  const stageCost = (l: Live) => STAGE_MEMORY[l.p.stages[l.next].stage] * l.p.stored.data.byteLength;
   const start = (l: Live) => {
+    const cost = stageCost(l);
     const s = l.p.stages[l.next++];
-    const cost = STAGE_MEMORY[s.stage] * l.p.stored.data.byteLength;
     l.pending++;
     running++;
     inFlightBytes += cost;
@@ -173,6 +238,7 @@ export async function buildReportFromSource(source: ReportSource, options: Parti
     pool.run(stageTask(l.p, s, o)).then(
       (res) => {
         applyStage(l.p.report, res, o);
+        control.onStage?.({ tensor: l.p.report.name, stage: s.stage, params: l.p.report.params, seconds: res.seconds ?? 0 });
         l.pending--;
         running--;
         inFlightBytes -= cost;
@@ -193,21 +259,25 @@ export async function buildReportFromSource(source: ReportSource, options: Parti
     progress();
     for (;;) {
       check();
-      // Start what fits: stages of loaded tensors in order, then the next tensor.
+      // Start what fits: the first stage (in reading order) of a loaded tensor that fits the
+      // budget, else the next tensor if it and its first stage fit and fewer than `size`
+      // tensors are loaded. With nothing running, the next stage or tensor always starts.
       let started = false;
       for (;;) {
         if (running >= pool.size) break;
-        const l = live.find((x) => x.next < x.p.stages.length);
+        const l = live.find((x) => x.next < x.p.stages.length && (running === 0 || inFlightBytes + stageCost(x) <= budget));
         if (l) {
-          const cost = STAGE_MEMORY[l.p.stages[l.next].stage] * l.p.stored.data.byteLength;
-          if (running > 0 && inFlightBytes + cost > budget) break;
           start(l);
           started = true;
           continue;
         }
-        if (nextTensor >= n) break;
-        const bytes = prod(source.shapes[nextTensor]) * 4;
-        if (running > 0 && inFlightBytes + bytes > budget) break;
+        if (nextTensor >= n || live.length >= pool.size) break;
+        if (running > 0 || live.some((x) => x.next < x.p.stages.length)) {
+          const sh = source.shapes[order[nextTensor]];
+          const bytes = prod(sh) * 4;
+          const first = stagesOf(analysedShapeOf(sh, source.format, o.layout), prod(sh), o)[0];
+          if (inFlightBytes + bytes + (first ? STAGE_MEMORY[first.stage] * bytes : 0) > budget) break;
+        }
         const t = await load();
         check();
         if (t.p.stages.length === 0) {
@@ -263,7 +333,9 @@ export async function buildReportFromSource(source: ReportSource, options: Parti
  * ```
  */
 export function buildReport(file: WeightsFile, options: Partial<ReportOptions> = {}, control: ReportControl = {}): Promise<Report> {
-  return buildReportFromSource({ format: file.format, metadata: file.metadata, shapes: file.tensors.map((t) => t.shape), tensors: file.tensors }, options, control);
+  const shapes = file.tensors.map((t) => t.shape);
+  const order = largestFirst(shapes);
+  return buildReportFromSource({ format: file.format, metadata: file.metadata, shapes, order, tensors: order.map((i) => file.tensors[i]) }, options, control);
 }
 
 /** Totals of a report from its tensors. */

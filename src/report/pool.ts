@@ -6,7 +6,7 @@
  */
 import { OckhamError } from '../errors.js';
 import type { OckhamErrorCode } from '../errors.js';
-import { runStage } from './tensor.js';
+import { runStageTimed } from './tensor.js';
 import type { StageResult, StageTask } from './tensor.js';
 import type { ReportOptions } from './types.js';
 
@@ -48,7 +48,7 @@ export function inlinePool(): ReportPool {
       new Promise<StageResult>((resolve, reject) =>
         nextTick(() => {
           try {
-            resolve(runStage(task));
+            resolve(runStageTimed(task));
           } catch (e) {
             reject(e);
           }
@@ -101,7 +101,7 @@ export function serveReportStages(endpoint: StageEndpoint): void {
     try {
       const o = options.get(req.optionsId);
       if (!o) throw new Error(`report worker: unknown options id ${req.optionsId}`);
-      reply = { id: req.id, result: runStage({ ...req.task, options: o }) };
+      reply = { id: req.id, result: runStageTimed({ ...req.task, options: o }) };
     } catch (e) {
       const err = e as Partial<OckhamError> & Error;
       reply = {

@@ -206,12 +206,24 @@ export interface StageTask {
   options: ReportOptions;
 }
 
-/** Result of a {@link StageTask}: the fields of the tensor's report the stage fills. */
-export type StageResult =
+/**
+ * Result of a {@link StageTask}: the fields of the tensor's report the stage fills, and the
+ * stage's wall time in seconds where the runner measured it (never part of the report).
+ */
+export type StageResult = (
   | { stage: 'qubd'; qubd: TensorQubd; ratio: TensorRatio }
   | { stage: 'spectral'; spectral: TensorSpectral }
   | { stage: 'naive'; bits: number }
-  | { stage: 'coarse'; index: number; bits: number };
+  | { stage: 'coarse'; index: number; bits: number }
+) & { seconds?: number };
+
+/** {@link runStage}, timed: the result carries the stage's wall time in `seconds`. */
+export function runStageTimed(task: StageTask): StageResult {
+  const t0 = performance.now();
+  const r = runStage(task);
+  r.seconds = (performance.now() - t0) / 1000;
+  return r;
+}
 
 /** A stage of a tensor (Δ and its index for 'coarse'). */
 export interface StageRef {

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { MessageChannel } from 'node:worker_threads';
 import {
-  buildReport, buildReportFromSource, createMessagePool, inlinePool, serveReportStages, parseSafetensors, serializeSafetensors,
+  buildReport, buildReportFromSource, createMessagePool, inlinePool, serveReportStages, largestFirst, parseSafetensors, serializeSafetensors,
   serializeCoarseGrained, naiveCompressedBits, compressedBits, createRng, OckhamError,
 } from '../../src/index.js';
 import type { ReportPool, StageTask, WeightsFile, PoolWorker } from '../../src/index.js';
@@ -176,5 +176,39 @@ describe('lean compression stages', () => {
     // The file stores tensors in its own order; compare with the original in that order.
     f.tensors = back.tensors.map((b) => f.tensors.find((t) => t.name === b.name)!);
     expect(strip(await buildReport(back, { shuffles: 1 }))).toBe(strip(await buildReport(f, { shuffles: 1 })));
+  });
+});
+
+describe('report options and reading order', () => {
+  it('rejects bad options with an OckhamError naming the option', async () => {
+    const f = syntheticFile();
+    const cases: [Record<string, unknown>, string][] = [
+      [{ bits: 0 }, 'options.bits'],
+      [{ shuffles: 65 }, 'options.shuffles'],
+      [{ deltas: [] }, 'options.deltas'],
+      [{ deltas: [0.1, -1] }, 'options.deltas[1]'],
+      [{ deltas: [1e-50] }, 'options.deltas[0]'],
+      [{ codec: 'zip' }, 'options.codec'],
+      [{ range: 'max' }, 'options.range'],
+      [{ threshold: 0 }, 'options.threshold'],
+      [{ layout: 'torch' }, 'options.layout'],
+      [{ bitz: 8 }, 'options.bitz'],
+    ];
+    for (const [o, arg] of cases) {
+      await expect(buildReport(f, o as never)).rejects.toMatchObject({ name: 'OckhamError', argument: arg });
+    }
+    const bad: WeightsFile = { format: 'npy', metadata: {}, tensors: [{ name: 'w', dtype: 'F32', shape: [4, 4], data: new Float32Array(15) }] };
+    await expect(buildReport(bad)).rejects.toMatchObject({ code: 'SHAPE_MISMATCH' });
+  });
+
+  it('largestFirst orders by size, ties in file order; any reading order gives the same report', async () => {
+    expect(largestFirst([[4], [8, 8], [2, 2], [64], []])).toEqual([1, 3, 0, 2, 4]);
+    const f = syntheticFile(3);
+    const shapes = f.tensors.map((t) => t.shape);
+    const want = strip(await buildReportFromSource({ format: f.format, metadata: f.metadata, shapes, tensors: f.tensors }, { shuffles: 1 }));
+    const rev = shapes.map((_, i) => shapes.length - 1 - i);
+    const got = await buildReportFromSource({ format: f.format, metadata: f.metadata, shapes, order: rev, tensors: rev.map((i) => f.tensors[i]) }, { shuffles: 1 });
+    expect(strip(got)).toBe(want);
+    await expect(buildReportFromSource({ format: f.format, metadata: {}, shapes, order: [0, 0, 1, 2, 3, 4, 5], tensors: f.tensors })).rejects.toMatchObject({ argument: 'source.order' });
   });
 });
