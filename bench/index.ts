@@ -1,8 +1,8 @@
 /**
  * `npm run bench`: every area's benchmark, each reporting ratios against a baseline measured in
- * the same run. `npm run bench -- qubd spectral` runs only the named ones; `--json` prints one
- * JSON document (schema `ockham.bench/1`) on stdout instead of markdown, with progress and any
- * other output on stderr.
+ * the same run (minutes-long ones, e.g. llm, only when named). `npm run bench -- qubd spectral`
+ * runs only the named ones; `--json` prints one JSON document (schema `ockham.bench/1`) on stdout
+ * instead of markdown, with progress and any other output on stderr.
  */
 import os from 'node:os';
 import { format } from 'node:util';
