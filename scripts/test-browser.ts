@@ -14,14 +14,16 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { existsSync, mkdtempSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { zipSync } from 'fflate';
 import { chromium } from 'playwright-core';
 import type { Page } from 'playwright-core';
 import { reportFile } from '../src/cli/report.js';
+import { parseSafetensors } from '../src/index.js';
 import { DEFAULT_REPORT_OPTIONS } from '../src/cli/report.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -89,12 +91,30 @@ function firstDifference(a: string, b: string): string {
   return '';
 }
 
+/** Clears the previous report's done flag, so reportJson waits for the next one. */
+async function expectNewReport(page: Page): Promise<void> {
+  await page.evaluate(() => document.querySelector('[data-testid="report-json"]')?.removeAttribute('data-done'));
+}
+
 async function reportJson(page: Page): Promise<string> {
   const el = page.getByTestId('report-json');
   await page.waitForSelector('[data-testid="report-json"][data-done="true"], [data-testid="error"]', { state: 'attached', timeout: TIMEOUT });
   const err = await page.getByTestId('error').count();
   if (err) throw new Error(`the page reported an error: ${await page.getByTestId('error').textContent()}`);
   return (await el.textContent()) ?? '';
+}
+
+/** A little-endian float32 .npy file (format 1.0), as numpy.save writes it. */
+function npyBytes(shape: readonly number[], data: Float32Array): Uint8Array {
+  let header = `{'descr': '<f4', 'fortran_order': False, 'shape': (${shape.join(', ')}${shape.length === 1 ? ',' : ''}), }`;
+  while ((10 + header.length + 1) % 64 !== 0) header += ' ';
+  header += '\n';
+  const out = new Uint8Array(10 + header.length + data.byteLength);
+  out.set([0x93, ...new TextEncoder().encode('NUMPY'), 1, 0], 0);
+  new DataView(out.buffer).setUint16(8, header.length, true);
+  out.set(new TextEncoder().encode(header), 10);
+  out.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), 10 + header.length);
+  return out;
 }
 
 /** Largest relative difference between two reports' numbers (same structure assumed). */
@@ -133,6 +153,16 @@ async function main(): Promise<void> {
   const nodeGrokking = await reportFile(GROKKING, { ...DEFAULT_REPORT_OPTIONS });
   const nodeUpscaler = await reportFile(UPSCALER[0], { ...DEFAULT_REPORT_OPTIONS });
   const nodeFallback = nodeFallbackReport(GROKKING) as { file: string };
+  // .npy and .npz copies of the grokking tensors (written here, as numpy would), for the readers' paths.
+  const scratch = mkdtempSync(path.join(tmpdir(), 'ockham-npy-'));
+  const grok = parseSafetensors(readFileSync(GROKKING));
+  const NPY = path.join(scratch, 'hidden.npy');
+  const hidden = grok.tensors.find((t) => t.name === 'hidden') ?? grok.tensors[1];
+  writeFileSync(NPY, npyBytes(hidden.shape, hidden.data));
+  const NPZ = path.join(scratch, 'grokking.npz');
+  writeFileSync(NPZ, zipSync(Object.fromEntries(grok.tensors.map((t) => [`${t.name}.npy`, [npyBytes(t.shape, t.data), { level: 0 }]]))));
+  const nodeNpy = await reportFile(NPY, { ...DEFAULT_REPORT_OPTIONS });
+  const nodeNpz = await reportFile(NPZ, { ...DEFAULT_REPORT_OPTIONS });
 
   const { url, close } = await serve();
   const userDataDir = mkdtempSync(path.join(tmpdir(), 'ockham-chromium-'));
@@ -176,16 +206,25 @@ async function main(): Promise<void> {
     console.log(`     screenshot: ${path.relative(ROOT, path.join(ARTIFACTS, 'screenshot.png'))}`);
 
     // TF.js model.json + shard: first cancelled, then run to the end.
+    await expectNewReport(page);
     await page.getByTestId('file-input').setInputFiles(UPSCALER);
     await page.waitForFunction(() => !(document.getElementById('cancel') as HTMLButtonElement).disabled, null, { timeout: TIMEOUT });
     await page.getByTestId('cancel').click();
+    await page.waitForTimeout(1500); // a cancelled run must not come back with a report
     const status = await page.getByTestId('status').textContent();
     const doneAfterCancel = await page.locator('[data-testid="report-json"][data-done="true"]').count();
-    check(status === 'cancelled' && doneAfterCancel === 0, `Cancel stops a running analysis (status '${status}')`);
+    check(status === 'cancelled' && doneAfterCancel === 0, `Cancel stops a running analysis (status '${status}' 1.5 s later, no report)`);
+    await expectNewReport(page);
     await page.locator('#run').click();
     const up = JSON.parse(await reportJson(page)) as { file: string; seconds: number };
     check(comparable(up) === comparable(nodeUpscaler), 'TF.js upscaler model.json + shard: the page report equals the Node report', firstDifference(comparable(up), comparable(nodeUpscaler)));
     console.log(`     upscaler analysis: ${up.seconds.toFixed(2)} s in the page (${await page.getByTestId('backend').textContent()}), ${(nodeUpscaler as { seconds: number }).seconds.toFixed(2)} s in Node, one thread (one run each)`);
+    for (const [file, node, what] of [[NPY, nodeNpy, '.npy'], [NPZ, nodeNpz, '.npz']] as const) {
+      await expectNewReport(page);
+      await page.getByTestId('file-input').setInputFiles(file);
+      const r = JSON.parse(await reportJson(page)) as { file: string };
+      check(comparable(r) === comparable(node), `${what} (grokking tensors written as numpy would): the page report equals the Node report`, firstDifference(comparable(r), comparable(node)));
+    }
     check(errors.length === 0, 'the playground logged no console errors', errors.join('\n     '));
     await context.setOffline(false);
 
@@ -226,6 +265,7 @@ async function main(): Promise<void> {
     await context.close();
     close();
     rmSync(userDataDir, { recursive: true, force: true });
+    rmSync(scratch, { recursive: true, force: true });
   }
   if (failures) {
     console.error(`test:browser: ${failures} check(s) failed`);
