@@ -54,7 +54,8 @@ export type {
   CoarseGrainBest, LossFunction, CodecChoice, RateDistortionOptions, RateDistortionResult, RateDistortionPoint, LogCurveFit,
 } from './coarsegrain/index.js';
 export {
-  buildReport, buildReportFromSource, largestFirst, inlinePool, createMessagePool, serveReportStages, runStage, DEFAULT_REPORT_OPTIONS,
+  buildReport, buildReportFromSource, largestFirst, inlinePool, createMessagePool, createWebWorkerPool, serveReportStages, runStage,
+  DEFAULT_REPORT_OPTIONS,
 } from './report/index.js';
 export type {
   Report, ReportOptions, TensorReport, TensorQubd, TensorRatio, TensorSpectral, CoarseSize, Progress, ReportControl, ReportSource,

@@ -1,7 +1,7 @@
 /** The model report behind `ockham report`, browser-safe: tensors in, a `Report` out, stages in a pool. */
 export { buildReport, buildReportFromSource, assemble, largestFirst, validateReportOptions, STAGE_MEMORY, BUDGET_SLACK } from './core.js';
 export type { ReportControl, ReportSource } from './core.js';
-export { inlinePool, createMessagePool, serveReportStages } from './pool.js';
+export { inlinePool, createMessagePool, createWebWorkerPool, serveReportStages } from './pool.js';
 export type { ReportPool, PoolWorker, StageEndpoint } from './pool.js';
 export {
   analyseTensor, runStage, prepareTensor, stageTask, applyStage, stagesOf, coarseBits, coarseCodes, coarseStream, naiveBits,

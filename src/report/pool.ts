@@ -236,3 +236,62 @@ export function createMessagePool(spawn: () => PoolWorker, size: number, options
     },
   };
 }
+
+/** The part of the DOM `Worker` a pool uses. */
+interface WebWorkerLike {
+  postMessage(message: unknown): void;
+  addEventListener(type: 'message', h: (e: { data: unknown }) => void): void;
+  addEventListener(type: 'error', h: (e: { message?: string }) => void): void;
+  addEventListener(type: 'messageerror', h: (e: unknown) => void): void;
+  terminate(): void;
+}
+
+/**
+ * A pool of Web Workers (browser): each runs `script`, a module that calls
+ * {@link serveReportStages} on its `self` — e.g. `ockham/dist/report-web-worker.js` bundled by
+ * your tool, or a two-line file of your own (see {@link serveReportStages}). Tensors go to the
+ * workers in SharedArrayBuffers when the page is cross-origin isolated (no copies), else each
+ * stage's tensor is copied by postMessage.
+ *
+ * @param script - URL of the worker module (or a factory returning a started Worker).
+ * @param size - Workers (default `navigator.hardwareConcurrency`, else 4).
+ * @example
+ * ```ts
+ * import { buildReport, createWebWorkerPool, parseSafetensors } from 'ockham';
+ * const pool = createWebWorkerPool(new URL('./report-worker.js', import.meta.url));
+ * try {
+ *   const file = parseSafetensors(new Uint8Array(await (await fetch('model.safetensors')).arrayBuffer()));
+ *   const r = await buildReport(file, {}, { pool, onProgress: (d, t) => console.log(d / t) });
+ * } finally {
+ *   await pool.close();
+ * }
+ * ```
+ */
+export function createWebWorkerPool(script: string | URL | (() => WebWorkerLike), size?: number): ReportPool {
+  const g = globalThis as unknown as {
+    Worker?: new (url: string | URL, o?: { type?: 'module' }) => WebWorkerLike;
+    navigator?: { hardwareConcurrency?: number };
+    crossOriginIsolated?: boolean;
+  };
+  const n = size ?? Math.max(1, g.navigator?.hardwareConcurrency ?? 4);
+  if (typeof script !== 'function' && typeof g.Worker !== 'function') {
+    throw new OckhamError('UNSUPPORTED', 'script', 'Web Workers are not available here (in Node use createNodePool from ockham/node)');
+  }
+  const shared = g.crossOriginIsolated === true && typeof SharedArrayBuffer === 'function';
+  return createMessagePool(
+    () => {
+      const w = typeof script === 'function' ? script() : new g.Worker!(script, { type: 'module' });
+      return {
+        postMessage: (m) => w.postMessage(m),
+        onMessage: (h) => w.addEventListener('message', (e) => h(e.data)),
+        onError: (h) => {
+          w.addEventListener('error', (e) => h(new Error(`report worker failed: ${e?.message ?? 'error'}`)));
+          w.addEventListener('messageerror', () => h(new Error('report worker: a message could not be cloned')));
+        },
+        terminate: () => w.terminate(),
+      };
+    },
+    n,
+    { shared },
+  );
+}

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { MessageChannel } from 'node:worker_threads';
 import {
-  buildReport, buildReportFromSource, createMessagePool, inlinePool, serveReportStages, largestFirst, parseSafetensors, serializeSafetensors,
+  buildReport, buildReportFromSource, createMessagePool, createWebWorkerPool, inlinePool, serveReportStages, largestFirst, parseSafetensors, serializeSafetensors,
   serializeCoarseGrained, naiveCompressedBits, compressedBits, createRng, OckhamError,
 } from '../../src/index.js';
 import type { ReportPool, StageTask, WeightsFile, PoolWorker } from '../../src/index.js';
@@ -210,5 +210,41 @@ describe('report options and reading order', () => {
     const got = await buildReportFromSource({ format: f.format, metadata: f.metadata, shapes, order: rev, tensors: rev.map((i) => f.tensors[i]) }, { shuffles: 1 });
     expect(strip(got)).toBe(want);
     await expect(buildReportFromSource({ format: f.format, metadata: {}, shapes, order: [0, 0, 1, 2, 3, 4, 5], tensors: f.tensors })).rejects.toMatchObject({ argument: 'source.order' });
+  });
+});
+
+describe('createWebWorkerPool', () => {
+  it('drives DOM-style workers (addEventListener / postMessage / terminate) to the serial result', async () => {
+    const file = syntheticFile(9);
+    const serial = strip(await buildReport(file, { shuffles: 1 }));
+    let spawned = 0;
+    const pool = createWebWorkerPool(() => {
+      spawned++;
+      const { port1, port2 } = new MessageChannel();
+      // The worker side, as src/report/web-worker.ts wires `self`.
+      serveReportStages({ postMessage: (m) => port2.postMessage(m), onMessage: (h) => port2.addEventListener('message', (e) => h((e as MessageEvent).data)) });
+      port2.start();
+      port1.start();
+      return {
+        postMessage: (m: unknown) => port1.postMessage(m),
+        addEventListener: (t: string, h: (e: never) => void) => port1.addEventListener(t, h as never),
+        terminate: () => {
+          port1.close();
+          port2.close();
+        },
+      } as never;
+    }, 3);
+    try {
+      expect(pool.size).toBe(3);
+      expect(pool.shared).toBe(false); // not cross-origin isolated
+      expect(strip(await buildReport(file, { shuffles: 1 }, { pool }))).toBe(serial);
+      expect(spawned).toBe(3);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('says so when there are no Web Workers', () => {
+    expect(() => createWebWorkerPool('worker.js')).toThrow(/Web Workers are not available/);
   });
 });
