@@ -3,8 +3,8 @@
  * show the report and offer its JSON — equal to `ockham report --json` for the same options.
  */
 import StageWorker from './stage-worker.ts?worker&inline';
-import { backend, createMessagePool, warnings } from '../../src/index.js';
-import type { BackendInfo, OckhamWarning, PoolWorker, ReportPool } from '../../src/index.js';
+import { backend, createWebWorkerPool, warnings } from '../../src/index.js';
+import type { BackendInfo, OckhamWarning, ReportPool } from '../../src/index.js';
 import { analyse, DEFAULT_REPORT_OPTIONS } from './analyse.js';
 import type { PageOptions, Report } from './analyse.js';
 import type { PickedFile } from './files.js';
@@ -37,17 +37,13 @@ let ports: MessagePort[] = [];
 /** Stage workers: one per core (at most 8); each runs whole stages, the page assembles. */
 const WORKERS = Math.max(1, Math.min(8, navigator.hardwareConcurrency || 2));
 
-function spawn(): PoolWorker {
+/** A stage worker (from the inlined Blob), with a private port for backend questions. */
+function spawn(): Worker {
   const w = new StageWorker();
   const ch = new MessageChannel();
   w.postMessage({ type: 'backend-port' }, [ch.port2]);
   ports.push(ch.port1);
-  return {
-    postMessage: (m) => w.postMessage(m),
-    onMessage: (h) => w.addEventListener('message', (e) => h(e.data)),
-    onError: (h) => w.addEventListener('error', (e) => h(new Error(e.message || 'worker error'))),
-    terminate: () => w.terminate(),
-  };
+  return w;
 }
 
 /** The kernels the stage workers ran: SIMD only if every worker had it; kernel calls summed. */
@@ -161,7 +157,7 @@ async function run(): Promise<void> {
   bar.value = 0;
   status.textContent = 'reading…';
   busy(true);
-  pool = createMessagePool(spawn, WORKERS);
+  pool = createWebWorkerPool(spawn, WORKERS);
   try {
     // Let the status paint before parsing on this thread.
     await new Promise((r) => setTimeout(r, 0));
