@@ -97,14 +97,14 @@ function jsonCell(v: Cell): Cell {
   return typeof v === 'string' && NUMERIC.test(v.trim()) ? Number(v.trim()) : v;
 }
 
-/** A cell as markdown: numbers to 4 significant digits (integers whole), '—' for null. */
+/** A cell as markdown: numbers to 4 significant digits (integers whole; below 1e-3 or from 1e5 on in exponent form), "—" for null. */
 export function mdCell(v: Cell): string {
   if (v === null || v === undefined) return '—';
   if (typeof v === 'number') {
     if (!Number.isFinite(v)) return String(v);
     if (Number.isInteger(v)) return String(v);
     const a = Math.abs(v);
-    return a !== 0 && (a < 1e-3 || a >= 1e7) ? v.toExponential(3) : String(Number(v.toPrecision(4)));
+    return a !== 0 && (a < 1e-3 || a >= 1e5) ? v.toExponential(3) : String(Number(v.toPrecision(4)));
   }
   return v.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 }
