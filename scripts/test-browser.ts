@@ -225,6 +225,13 @@ async function main(): Promise<void> {
       const r = JSON.parse(await reportJson(page)) as { file: string };
       check(comparable(r) === comparable(node), `${what} (grokking tensors written as numpy would): the page report equals the Node report`, firstDifference(comparable(r), comparable(node)));
     }
+    // A damaged file: a clear error on the page, not a crash.
+    const BAD = path.join(scratch, 'damaged.safetensors');
+    writeFileSync(BAD, readFileSync(GROKKING).subarray(0, 300));
+    await expectNewReport(page);
+    await page.getByTestId('file-input').setInputFiles(BAD);
+    const bad = await page.waitForSelector('[data-testid="error"]', { timeout: TIMEOUT }).then((e) => e.textContent());
+    check(/damaged|PARSE|truncat|exceeds|end/i.test(bad ?? ''), `a truncated file shows the reader's error (${bad})`);
     check(errors.length === 0, 'the playground logged no console errors', errors.join('\n     '));
     await context.setOffline(false);
 

@@ -173,7 +173,7 @@ async function run(): Promise<void> {
   } catch (e) {
     if (id !== runId || signal.aborted) return;
     await stopPool();
-    fail(e instanceof Error ? e.message : String(e));
+    fail(`${picked.map((f) => f.name).join(', ')}: ${e instanceof Error ? e.message : String(e)}`);
   }
 }
 
