@@ -1,5 +1,5 @@
 /**
- * The playground page: pick or drop weights, analyse them in a Web Worker (progress, cancel),
+ * The playground page: pick or drop weights, analyse them in Web Workers (progress, cancel),
  * show the report and offer its JSON — equal to `ockham report --json` for the same options.
  */
 import StageWorker from './stage-worker.ts?worker&inline';
