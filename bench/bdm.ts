@@ -3,6 +3,7 @@
  * the ratio to a plain pass over the same plane's words measured in the same run. Also the
  * perturbation map, 1-D BDM, and (when ../shared is present) the load time of pybdm's 2-D table.
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { BitPlane } from '../src/bitplanes/types.js';
@@ -102,6 +103,63 @@ export async function run(): Promise<void> {
     });
   }
   printTable(`bdm — ${tableNote}`, rows);
+  plainVsPybdm(existsSync(shared) ? t2 : undefined, existsSync(shared) ? 'pybdm ctm-b2-d4x4 from ../shared' : 'built-in table');
+}
+
+/** pybdm timing script: reads a 0/1 uint8 matrix from stdin, prints ms of BDM(ndim=2).bdm and its value. */
+const PYBDM_SCRIPT = `
+import sys, time
+sys.path.insert(0, sys.argv[1])
+import numpy as np
+from pybdm import BDM
+rows, cols, reps = int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+X = np.frombuffer(sys.stdin.buffer.read(), dtype=np.uint8).reshape(rows, cols).astype(int)
+bdm = BDM(ndim=2)
+bdm.bdm(X[:64, :64])
+ts = []
+for _ in range(reps):
+    t = time.perf_counter(); v = bdm.bdm(X); ts.append(time.perf_counter() - t)
+ts.sort(); print(ts[len(ts) // 2] * 1000, repr(float(v)))
+`;
+
+/**
+ * Plain 2-D BDM of a 1024×1024 0/1 Uint8Array (ctmBlockDecompose: 4×4 blocks, 'ignore', the
+ * published table when ../shared has it) against pybdm's BDM(ndim=2).bdm of the same matrix, run from a pybdm checkout
+ * (PYBDM_PATH: a folder holding the `pybdm` package; pure Python + numpy) in a python3 child
+ * process of this run. Skipped, with a message, when PYBDM_PATH is unset or unusable.
+ */
+function plainVsPybdm(table: CtmTable | undefined, tableName: string): void {
+  const n = 1024;
+  const x = new Uint8Array(n * n);
+  let a = 2463534242;
+  for (let i = 0; i < x.length; i++) {
+    a ^= a << 13;
+    a ^= a >>> 17;
+    a ^= a << 5;
+    x[i] = (a >>> 0) & 1;
+  }
+  const o = { shape: [n, n], ...(table ? { table } : {}) };
+  const ours = timeMs(() => ctmBlockDecompose(x, o), 21, 5);
+  const value = ctmBlockDecompose(x, o).bdm;
+  const dir = process.env.PYBDM_PATH;
+  console.log(`\nplain 2-D BDM, ${n}×${n} Uint8Array (4×4, ignore, ${tableName}): ockham ${fmt(ours, 3)} ms (median of 21), BDM ${value.toFixed(6)} bits`);
+  if (!dir || !existsSync(path.join(dir, 'pybdm', '__init__.py'))) {
+    console.log('  pybdm: skipped (set PYBDM_PATH to a folder holding the pybdm package, e.g. a checkout of github.com/sztal/pybdm)');
+    return;
+  }
+  const r = spawnSync('python3', ['-c', PYBDM_SCRIPT, dir, String(n), String(n), '3'], { input: Buffer.from(x.buffer), encoding: 'utf8', maxBuffer: 1 << 20 });
+  if (r.status !== 0) {
+    console.log(`  pybdm: failed to run (${(r.stderr || '').trim().split('\n').pop()})`);
+    return;
+  }
+  const [msText, valText] = r.stdout.trim().split(/\s+/);
+  const pyMs = Number(msText);
+  const pyVal = Number(valText);
+  const same = Math.abs(pyVal - value) <= 1e-9 * Math.abs(value);
+  console.log(
+    `  pybdm ${fmt(pyMs, 1)} ms (median of 3, python3 child process, same matrix) → ockham is ${fmt(pyMs / ours, 0)}× pybdm (target ≥ 500×); ` +
+      `values ${same ? 'equal to 1e-9 relative' : `differ (pybdm ${pyVal}${table ? '' : ": its table vs ockham's built-in one"})`}`,
+  );
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await run();

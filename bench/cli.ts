@@ -17,7 +17,9 @@
  * for 64 tensors with everything on, against ~13 s for QuBD alone (figures in docs/cli.md,
  * "Large files"). Memory, the point of this bench, is bounded by one tensor either way.
  * OCKHAM_BENCH_CLI_ARGS replaces the extra arguments (OCKHAM_BENCH_CLI_ARGS='' for the full
- * default report).
+ * default report). The report runs with `--jobs 1` (OCKHAM_BENCH_CLI_JOBS to change): the
+ * 300 MiB limit is the one-tensor-at-a-time bound; the parallel report's memory (worker threads,
+ * several tensors in flight within a budget) is measured by bench/llm.ts.
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -88,6 +90,7 @@ async function streamOnly(file: string): Promise<void> {
 export async function run(): Promise<void> {
   const totalMB = Number(process.env.OCKHAM_BENCH_CLI_MB ?? 1024);
   const extra = (process.env.OCKHAM_BENCH_CLI_ARGS ?? '--no-spectral --no-compress').split(/\s+/).filter(Boolean);
+  extra.push('--jobs', process.env.OCKHAM_BENCH_CLI_JOBS ?? '1');
   const n = Math.max(1, Math.round(totalMB / 16));
   console.log(`\n## cli — \`ockham report\` on a ${n * 16} MiB safetensors file (${n} × F32 [2048, 2048], warm page cache)`);
   if (!existsSync(TIME)) {

@@ -15,11 +15,15 @@ const areas: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
   ctm: () => import('./ctm.js'),
   spectral: () => import('./spectral.js'),
   compress: () => import('./compress.js'),
+  bzip2: () => import('./bzip2.js'),
   coarsegrain: () => import('./coarsegrain.js'),
   io: () => import('./io.js'),
+  pytorch: () => import('./pytorch.js'),
+  gguf: () => import('./gguf.js'),
   cli: () => import('./cli.js'),
   llc: () => import('./llc.js'),
   lmn: () => import('./lmn.js'),
+  model: () => import('./model.js'),
   llm: () => import('./llm.js'),
 };
 /** Minutes-long entries that run only when named (`npm run bench -- llm`). */

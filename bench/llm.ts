@@ -163,6 +163,8 @@ interface Child {
   stderr: string;
   rssMiB: number;
   wallSec: number;
+  /** User + system CPU seconds of the child's tree (GNU time). */
+  cpuSec: number;
 }
 
 /** Runs a command under GNU time (peak RSS of the largest process of the child's tree). */
@@ -170,16 +172,16 @@ function timed(cmd: string, args: string[], env: Record<string, string> = {}, st
   return new Promise((res, rej) => {
     const t0 = performance.now();
     const full = stdoutFile ? ['sh', '-c', `"$0" "$@" > ${JSON.stringify(stdoutFile)}`, cmd, ...args] : [cmd, ...args];
-    const p = spawn(TIME, ['-f', `${MARK} %M %e`, ...full], { cwd: root, env: { ...process.env, NO_COLOR: '1', ...env } });
+    const p = spawn(TIME, ['-f', `${MARK} %M %e %U %S`, ...full], { cwd: root, env: { ...process.env, NO_COLOR: '1', ...env } });
     let stdout = '';
     let stderr = '';
     p.stdout.on('data', (d) => (stdout += d));
     p.stderr.on('data', (d) => (stderr += d));
     p.on('error', rej);
     p.on('close', (code) => {
-      const m = new RegExp(`${MARK} (\\d+)`).exec(stderr);
+      const m = new RegExp(`${MARK} (\\d+) \\S+ (\\S+) (\\S+)`).exec(stderr);
       if (!m) return rej(new Error(`bench/llm: no peak RSS from ${TIME} for ${cmd} (stderr tail: ${stderr.slice(-400)})`));
-      res({ code, stdout, stderr, rssMiB: Number(m[1]) / 1024, wallSec: (performance.now() - t0) / 1000 });
+      res({ code, stdout, stderr, rssMiB: Number(m[1]) / 1024, wallSec: (performance.now() - t0) / 1000, cpuSec: Number(m[2]) + Number(m[3]) });
     });
   });
 }
@@ -273,7 +275,8 @@ export async function run(): Promise<void> {
     const pyRoute = py.wallSec + bz.wallSec;
     console.log(
       `Python route: numpy ${pyOut.numpy} svd(compute_uv=False) of ${pyOut.matrices} matrices ${pyOut.svdSeconds.toFixed(1)} s ` +
-        `(process ${py.wallSec.toFixed(1)} s, ${py.rssMiB.toFixed(0)} MiB) + bzip2 -9 ${bz.wallSec.toFixed(1)} s (${bz.rssMiB.toFixed(0)} MiB) = ${pyRoute.toFixed(1)} s`,
+        `(process ${py.wallSec.toFixed(1)} s wall / ${py.cpuSec.toFixed(1)} s CPU, ${py.rssMiB.toFixed(0)} MiB) + bzip2 -9 ${bz.wallSec.toFixed(1)} s wall / ` +
+        `${bz.cpuSec.toFixed(1)} s CPU (${bz.rssMiB.toFixed(0)} MiB) = ${pyRoute.toFixed(1)} s wall, ${(py.cpuSec + bz.cpuSec).toFixed(1)} s CPU`,
     );
     const idle = await timed('node', ['dist/cli.js', '--version']);
 
@@ -295,10 +298,10 @@ export async function run(): Promise<void> {
       const ratio = rep.wallSec / pyRoute;
       const fixed = rep.rssMiB - (2 * largest) / MiB;
       console.log(
-        `ockham report --jobs ${jobs}: ${rep.wallSec.toFixed(1)} s wall (report ${j.seconds.toFixed(1)} s), peak RSS ${rep.rssMiB.toFixed(0)} MiB ` +
+        `ockham report --jobs ${jobs}: ${rep.wallSec.toFixed(1)} s wall (report ${j.seconds.toFixed(1)} s), ${rep.cpuSec.toFixed(1)} s CPU, peak RSS ${rep.rssMiB.toFixed(0)} MiB ` +
           `(start-up alone ${idle.rssMiB.toFixed(0)} MiB; 2× largest tensor = ${((2 * largest) / MiB).toFixed(0)} MiB, so fixed part ${fixed.toFixed(0)} MiB)`,
       );
-      console.log(`ockham / Python route: ${ratio.toFixed(2)}× (target ≤ 1.00×); peak RSS ${rep.rssMiB <= 600 ? '≤' : '>'} 600 MiB`);
+      console.log(`ockham / Python route: ${ratio.toFixed(2)}× wall (target ≤ 1.00×), ${(rep.cpuSec / (py.cpuSec + bz.cpuSec)).toFixed(2)}× CPU; peak RSS ${rep.rssMiB <= 600 ? '≤' : '>'} 600 MiB`);
       console.log('| stage | Σ stage time (s, all threads) | share | stages | rate |');
       console.log('|---|---|---|---|---|');
       const sum = Object.values(times.stages).reduce((s, x) => s + x.seconds, 0) + times.readSeconds;

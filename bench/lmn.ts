@@ -7,6 +7,69 @@
 import { linearMappingNumber } from '../src/lmn/lmn.js';
 import type { LmnLayer } from '../src/lmn/types.js';
 import { createNormalStream } from '../src/util/normal-stream.js';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+
+/**
+ * Against numpy, measured in the same run (child process): a 94→128 relu→47 MLP, 100 samples ×
+ * 21 points (4,950 pairs), float64 on both sides. numpy is timed two ways: a per-pair loop (21
+ * points through the net per pair, as a reference implementation is written) and all pairs'
+ * points in one batched matmul (numpy's best case).
+ */
+async function vsNumpy(): Promise<void> {
+  const dIn = 94;
+  const hidden = 128;
+  const out = 47;
+  const m = 100;
+  const rng = createNormalStream(11);
+  const mk = (n: number, scale: number): Float64Array => {
+    const a = new Float64Array(n);
+    rng.fill(a, n);
+    for (let i = 0; i < n; i++) a[i] *= scale;
+    return a;
+  };
+  const w1 = mk(hidden * dIn, 1 / Math.sqrt(dIn));
+  const b1 = mk(hidden, 0.1);
+  const w2 = mk(out * hidden, 1 / Math.sqrt(hidden));
+  const b2 = mk(out, 0.1);
+  const x = mk(m * dIn, 1);
+  const net: LmnLayer[] = [
+    { weight: w1, bias: b1, shape: [hidden, dIn], activation: 'relu' },
+    { weight: w2, bias: b2, shape: [out, hidden] },
+  ];
+  const rows = Array.from({ length: m }, (_, i) => Array.from(x.subarray(i * dIn, (i + 1) * dIn)));
+  const payload = JSON.stringify({
+    x: rows,
+    w1: Array.from({ length: hidden }, (_, o) => Array.from(w1.subarray(o * dIn, (o + 1) * dIn))),
+    b1: Array.from(b1),
+    w2: Array.from({ length: out }, (_, o) => Array.from(w2.subarray(o * hidden, (o + 1) * hidden))),
+    b2: Array.from(b2),
+  });
+  const py = spawnSync('python3', [join(dirname(fileURLToPath(import.meta.url)), 'lmn_numpy.py')], { input: payload, encoding: 'utf8' });
+  await linearMappingNumber(net, rows);
+  const ts: number[] = [];
+  let lmn = NaN;
+  for (let r = 0; r < 5; r++) {
+    const t0 = performance.now();
+    lmn = (await linearMappingNumber(net, rows)).lmn;
+    ts.push((performance.now() - t0) / 1000);
+  }
+  const tO = Math.min(...ts);
+  console.log(`\nLMN vs numpy — ${dIn}→${hidden} relu→${out}, ${m} samples × 21 points (${(m * (m - 1)) / 2} pairs), best of 5; ockham LMN = ${lmn.toFixed(6)}`);
+  if (py.status !== 0) {
+    console.log(`numpy peer unavailable (python3 + numpy needed): ${(py.stderr || String(py.error)).trim().split('\n').pop()}`);
+    console.table([{ what: 'linearMappingNumber', seconds: tO.toFixed(4) }]);
+    return;
+  }
+  const np = JSON.parse(py.stdout) as { lmnPerPair: number; lmnBatched: number; perPairSeconds: number; batchedSeconds: number; numpy: string };
+  console.table([
+    { what: 'ockham linearMappingNumber (wasm SIMD GEMM)', seconds: tO.toFixed(4), lmn: lmn.toFixed(6), ockhamSpeedup: '1.00' },
+    { what: `numpy ${np.numpy}, per-pair loop`, seconds: np.perPairSeconds.toFixed(4), lmn: np.lmnPerPair.toFixed(6), ockhamSpeedup: (np.perPairSeconds / tO).toFixed(2) },
+    { what: `numpy ${np.numpy}, all pairs batched`, seconds: np.batchedSeconds.toFixed(4), lmn: np.lmnBatched.toFixed(6), ockhamSpeedup: (np.batchedSeconds / tO).toFixed(2) },
+  ]);
+  console.log(`ockham is ${(np.perPairSeconds / tO).toFixed(2)}× the per-pair numpy loop and ${(np.batchedSeconds / tO).toFixed(2)}× batched numpy (> 1 = ockham faster)`);
+}
 
 export async function run(): Promise<void> {
   const dIn = 64;
@@ -95,6 +158,7 @@ export async function run(): Promise<void> {
   ]);
   const fullPairs = (mFull * (mFull - 1)) / 2;
   console.log(`extrapolated for ${mFull} samples (${fullPairs} pairs): ≈ ${(fullPairs / lmnRate).toFixed(1)} s single-threaded (pairs part only)`);
+  await vsNumpy();
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) void run();

@@ -27,8 +27,21 @@ export type {
   SymmetricEigenResult, SymmetricEigenOptions, SvdFactors, KRule, LowRankOptions, LowRankFactors, LowRankDense,
   LowRankTruncation, ModelTruncation, SpectralEntropyGradient, SpectralMetrics, PowerLawFit, PowerLawOptions,
 } from './spectral/index.js';
+export type { SpectralMethod, SpectralMethodOptions } from './spectral/index.js';
 export * from './llc/index.js';
 export * from './lmn/index.js';
+export { sequentialModel, selectRows, grokkingMlpSpec, mnistMlpSpec } from './model/index.js';
+export { mulberry32, modularArithmetic, loadMnist, dataBudget } from './data/index.js';
+export type { Mulberry32, ModularArithmeticOptions, DataSplit, MnistModule, MnistBatch, LoadMnistOptions, MnistSplit, DataBudgetOptions } from './data/index.js';
+export type { Batch, ParamInfo, LossAndGrad, ModelAdapter, LayerSpec, SequentialSpec } from './model/index.js';
+export { trainModel, checkpointToSafetensors, readCheckpoint } from './train/index.js';
+export type { TrainOptions, TrainCheckpoint, TrainResult } from './train/index.js';
+export { qubdBaseline, runExperiment, formatClaims } from './experiment/index.js';
+export type {
+  ExperimentSpec, ExperimentModelSpec, ExperimentDataSpec, ExperimentTrainSpec, ExperimentRunSpec, ExperimentMeasuresSpec,
+  ExperimentCheckpointInput, ExperimentResult, CheckpointResult, CheckpointMeasures, CorrelationResult, ClaimResult, RunExperimentOptions,
+} from './experiment/index.js';
+export type { QubdBaselineOptions, QubdBaselineResult, QubdPlaneComparison, BaselineStats } from './experiment/index.js';
 export type { NamedTensor, ModelTensors } from './util/model.js';
 export {
   compress, compressedBits, decompress, naiveCompressedBits, serializeCoarseGrained, deserializeCoarseGrained,
@@ -38,6 +51,7 @@ export type {
   Codec, CompressOptions, DecompressOptions, RawTensors, CoarseGrainedModel, CoarseGrainedTensor, DenseCoarseTensor,
   LowRankCoarseTensor, CoarseFactor,
 } from './compress/index.js';
+export { compressAsync, type CompressAsyncOptions } from './compress/index.js';
 export {
   parseSafetensors, serializeSafetensors, parseSafetensorsHeader, safetensorsHeaderLength, decodeSafetensorsEntry,
   SAFETENSORS_DTYPES, MAX_SAFETENSORS_HEADER, parseNpy, npyToTensor, parseNpz, parseTfjsModel, tfjsManifest,
@@ -47,6 +61,21 @@ export type {
   WeightsFile, LoadedTensor, SafetensorsEntry, SafetensorsHeader, SafetensorsInput, NpyArray, NpzOptions, TfjsWeightEntry,
   TfjsManifestGroup,
 } from './io/index.js';
+export { listZipEntries, readZipEntry, crc32, ZIP_DEFAULT_BUDGET } from './io/index.js';
+export type { ZipEntry, ZipBudget } from './io/index.js';
+export { parsePytorch, PYTORCH_DEFAULT_BUDGET, PYTORCH_ALLOWED_GLOBALS, parseOnnx, ONNX_DEFAULT_BUDGET, unpickle } from './io/index.js';
+export type { PytorchOptions, OnnxOptions, UnpickleOptions, UnpickleResult, PickleGlobal, PickleGlobalRef } from './io/index.js';
+export { READ_BUDGET_DEFAULTS, tfjsGroupBytes } from './io/index.js';
+export type { ReadBudget } from './io/index.js';
+// GGUF reader (issue 16)
+export { parseGguf, parseGgufHeader, dequantizeGgml, ggmlType, GGUF_SUPPORTED_TYPES, GGUF_DEFAULTS } from './io/index.js';
+export type { GgufFile, GgufHeader, GgufOptions, GgufTensorInfo, GgufMetadataEntry, GgufValue, GgufValueType, GgmlType } from './io/index.js';
+// Tensor layouts (issue 16)
+export { toTorchLayout, withLayout, TORCH_PERMUTATIONS } from './io/index.js';
+export type { TensorLayout, LayoutChoice } from './io/index.js';
+// Format detection by content (issue 16)
+export { detectWeightsFormat, SUPPORTED_FORMATS_TEXT } from './io/index.js';
+export type { DetectedFormat, FormatGuess } from './io/index.js';
 export { bayesOptimize, coarseGrainSearch, quantizationSearch, rateDistortionCurve, fitLogCurve, noisyWeights } from './coarsegrain/index.js';
 export type {
   BayesOptimizeOptions, BayesOptimizeResult, BayesEvaluation, Objective, ObjectiveValue, SearchDimension, SearchPoint,

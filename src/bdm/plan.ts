@@ -59,6 +59,7 @@ export function resolveInput(
   input: unknown,
   shape: unknown,
   tableNdim: 1 | 2 | undefined,
+  pack = true,
 ): { plane: BitPlane; ndim: 1 | 2 } {
   if (input instanceof Uint8Array) {
     if (input.length === 0) throw new OckhamError('EMPTY', 'input', 'expected a non-empty array of 0/1 values');
@@ -70,14 +71,17 @@ export function resolveInput(
     if (s.length > 2) {
       throw new OckhamError('INVALID_ARGUMENT', 'options.shape', `expected 1 or 2 dimensions, got ${s.length}; view the tensor as 2-D first`);
     }
-    for (let i = 0; i < input.length; i++) {
-      if (input[i] > 1) {
-        throw new OckhamError('NOT_BINARY', 'input', `element ${i} is ${input[i]}; expected 0 or 1`);
+    if (pack) {
+      for (let i = 0; i < input.length; i++) {
+        if (input[i] > 1) {
+          throw new OckhamError('NOT_BINARY', 'input', `element ${i} is ${input[i]}; expected 0 or 1`);
+        }
       }
     }
     const ndim = s.length as 1 | 2;
     const rows = ndim === 1 ? 1 : s[0];
     const cols = ndim === 1 ? s[0] : s[1];
+    if (!pack) return { plane: { rows, cols, stride: (cols + 31) >>> 5, data: new Uint32Array(0) }, ndim };
     return { plane: packValidated(input, rows, cols), ndim };
   }
   if (!isBitPlane(input)) {
@@ -117,14 +121,14 @@ function listShapes(table: CtmTable): string {
 }
 
 /** Validates options and input and plans the partition. */
-export function makePlan(input: unknown, options: BdmOptions | undefined, optionsName = 'options'): Plan {
+export function makePlan(input: unknown, options: BdmOptions | undefined, optionsName = 'options', pack = true): Plan {
   assertKnownOptions(options, optionsName, BDM_OPTION_KEYS);
   const o = options ?? {};
   const given = o.table;
   if (given !== undefined && (typeof given !== 'object' || given === null || !(given.shapes instanceof Map))) {
     throw new OckhamError('INVALID_ARGUMENT', 'options.table', 'expected a CtmTable (e.g. from ctmTableFromTsv)');
   }
-  const { plane, ndim } = resolveInput(input, o.shape, given?.ndim);
+  const { plane, ndim } = resolveInput(input, o.shape, given?.ndim, pack);
   const table = given ?? defaultTable(ndim);
   if (table.ndim !== ndim) {
     throw new OckhamError('SHAPE_MISMATCH', 'options.table', `the table is ${table.ndim}-D but the input is ${ndim}-D`);
@@ -188,6 +192,15 @@ export function makePlan(input: unknown, options: BdmOptions | undefined, option
     planRecursive(table, ndim, minBlock, shapeIndex, H, W, bh, bw, regions);
   }
   return { ndim, plane, table, boundary, shapes, regions };
+}
+
+/**
+ * {@link makePlan}'s validation (options, table, shape) without the 0/1 check and packing of a
+ * `Uint8Array` input: the returned plan's plane has no data. For callers that count (and check)
+ * the unpacked input themselves.
+ */
+export function makePlanChecksOnly(input: unknown, options: BdmOptions | undefined): Plan {
+  return makePlan(input, options, 'options', false);
 }
 
 /**

@@ -2,6 +2,7 @@
 import type { Report } from './report.js';
 import { lineChart } from './svg.js';
 import type { ChartSeries } from './svg.js';
+import { escapeControl } from './escape.js';
 
 /** Renders rows as a fixed-width table; columns whose `align` is 'r' are right-aligned. */
 export function table(head: string[], rows: string[][], align?: ('l' | 'r')[]): string {
@@ -30,23 +31,31 @@ export function deltaLabel(d: number): string {
   return Number(d.toPrecision(6)).toExponential().replace('e+', 'e');
 }
 
+/** What the naive sizes compressed: "stored BF16, F32" or "float32". */
+function naiveOf(r: Report): string {
+  const kinds = [...new Set(r.tensors.flatMap((t) => (t.compression ? [t.compression.naiveOf ?? 'float32'] : [])))];
+  return kinds.length === 1 && kinds[0] === 'float32' ? 'float32' : `stored ${kinds.join(', ')}`;
+}
+
 /** Human-readable `ockham report`. */
 export function formatReport(r: Report): string {
   const o = r.options;
   const out: string[] = [];
-  out.push(`ockham report  ${r.file}`);
+  out.push(`ockham report  ${escapeControl(r.file)}`);
   out.push(
     `format ${r.format}, ${r.totals.tensors} tensors, ${int(r.totals.params)} parameters; QuBD b=${o.bits}, range ${o.range}` +
-      `${o.percentile !== null ? ` ${o.percentile}` : ''}, CTM table ${o.table}; ratio vs mean of ${o.shuffles} shuffle(s), seed ${o.seed}`,
+      `${o.percentile !== null ? ` ${o.percentile}` : ''}, CTM table ${escapeControl(String(o.table))}; ratio vs mean of ${o.shuffles} shuffle(s), seed ${o.seed}`,
   );
   out.push('');
   const dl = o.compress ? o.deltas.map((d) => `cg Δ=${deltaLabel(d)}`) : [];
-  const head = ['tensor', 'shape', 'QuBD bits', 'ratio %', 'MSB %', 'sugg. b', ...(o.spectral ? ['H (nats)', 'eff.rank', 'stable rk'] : []), ...(o.compress ? ['naive bits', ...dl] : [])];
+  const head = ['tensor', 'shape', 'dtype', 'layout', 'QuBD bits', 'ratio %', 'MSB %', 'sugg. b', ...(o.spectral ? ['H (nats)', 'eff.rank', 'stable rk'] : []), ...(o.compress ? ['naive bits', ...dl] : [])];
   const rows = r.tensors.map((t) => {
     const shape = t.shape.join('×') + (t.layout !== 'as stored' ? '*' : '');
     return [
-      t.name,
+      escapeControl(t.name),
       shape || 'scalar',
+      t.dtype,
+      t.storedLayout ?? '',
       t.qubd ? int(t.qubd.total) : '—',
       t.ratio ? fx(t.ratio.total) : '—',
       t.ratio ? fx(t.ratio.planes[t.ratio.planes.length - 1]) : '—',
@@ -59,6 +68,8 @@ export function formatReport(r: Report): string {
   rows.push([
     'TOTAL',
     int(T.params),
+    '',
+    '',
     T.analysed ? int(T.qubdBits) : '—',
     fx(T.ratioTotal),
     T.ratioPlanes.length ? fx(T.ratioPlanes[T.ratioPlanes.length - 1]) : '—',
@@ -79,7 +90,7 @@ export function formatReport(r: Report): string {
     const ph = ['tensor', ...planes.map((p) => `b${p}`)];
     const pr = r.tensors
       .filter((t) => t.ratio)
-      .map((t) => [t.name, ...planes.map((p) => fx(t.ratio!.planes[p], 1) + (t.ratio!.structured[p] ? '*' : ''))]);
+      .map((t) => [escapeControl(t.name), ...planes.map((p) => fx(t.ratio!.planes[p], 1) + (t.ratio!.structured[p] ? '*' : ''))]);
     pr.push(['MODEL', ...planes.map((p) => fx(T.ratioPlanes[p], 1) + (T.ratioPlanes[p] < T.threshold ? '*' : ''))]);
     out.push(table(ph, pr));
     out.push(`Model QuBD bits per plane, MSB first: ${planes.map((p) => int(T.qubdPlanes[p])).join(' ')}`);
@@ -87,7 +98,7 @@ export function formatReport(r: Report): string {
   }
   if (o.compress && T.naiveBits !== null && T.coarse) {
     out.push(
-      `Compressed (${o.codec}, sum of per-tensor streams): naive float32 ${int(T.naiveBits)} bits; coarse-grained ` +
+      `Compressed (${o.codec}, sum of per-tensor streams): naive (${naiveOf(r)}) ${int(T.naiveBits)} bits; coarse-grained ` +
         T.coarse.map((c) => `Δ=${deltaLabel(c.delta)}: ${int(c.bits)} (${fx(T.naiveBits! / c.bits, 1)}× smaller)`).join(', '),
     );
   }

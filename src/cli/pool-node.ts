@@ -47,8 +47,8 @@ export function workerEntry(): string | URL {
 }
 
 /**
- * Starts a pool of `jobs` report worker threads (started lazily, as stages arrive). Close it
- * with `await pool.close()`.
+ * Starts a pool of `jobs` report worker threads (started lazily, as stages arrive; an idle
+ * thread does not keep the process alive). Close it with `await pool.close()` when done.
  *
  * @param jobs - Threads, 1..1024 (default: all cores).
  * @example
@@ -71,9 +71,18 @@ export function createNodePool(jobs: number = defaultJobs()): ReportPool {
       // Inherit node's flags except --input-type (only valid with --eval; it breaks a worker's entry).
       const w = new Worker(entry, { execArgv: process.execArgv.filter((a) => !a.startsWith('--input-type')) });
       let errored = false;
+      // Referenced only while it runs a stage: an idle pool never keeps the process alive.
+      w.unref();
       return {
-        postMessage: (m) => w.postMessage(m),
-        onMessage: (h) => w.on('message', h),
+        postMessage: (m) => {
+          if ((m as { type?: string })?.type === 'run') w.ref();
+          w.postMessage(m);
+        },
+        onMessage: (h) =>
+          w.on('message', (m) => {
+            w.unref();
+            h(m);
+          }),
         onError: (h) => {
           w.on('error', (e) => {
             errored = true;

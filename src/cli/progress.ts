@@ -2,6 +2,7 @@
  * A one-line progress bar with ETA on stderr. Drawn only when enabled (stderr is a TTY or
  * `--progress`), redrawn at most every 100 ms, erased when done.
  */
+import { escapeControl } from './escape.js';
 
 /** Formats seconds as "12s", "3m04s", "1h02m". */
 export function formatDuration(s: number): string {
@@ -36,7 +37,8 @@ export function progressBar(enabled: boolean, prefix = '', stream: NodeJS.WriteS
     const full = Math.round(frac * width);
     const elapsed = (t - start) / 1000;
     const eta = done > 0 && done < total ? formatDuration((elapsed * (total - done)) / done) : done >= total ? '0s' : '?';
-    const name = label.length > 28 ? label.slice(0, 27) + '…' : label;
+    const shown = escapeControl(label);
+    const name = shown.length > 28 ? shown.slice(0, 27) + '…' : shown;
     const line = `${prefix}[${'#'.repeat(full)}${'.'.repeat(width - full)}] ${(100 * frac).toFixed(0).padStart(3)}%  ETA ${eta}  ${name}`;
     // On a TTY redraw in place; otherwise (forced with --progress into a file/pipe) one line per update.
     stream.write(tty ? `\r\x1b[2K${line}` : `${line}\n`);

@@ -2,7 +2,9 @@
  * `ockham` command line: `report`, `compare`, `track`. Exit codes: 0 ok, 1 usage error,
  * 2 unreadable or invalid input, 3 internal error. See docs/cli.md.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, writeFile, stat, access } from 'node:fs/promises';
+import { constants as fsConstants } from 'node:fs';
+import { dirname, resolve as resolvePath } from 'node:path';
 import { OckhamError, ctmTableFromTsv, CODECS } from '../index.js';
 import type { Codec } from '../index.js';
 import { DEFAULT_REPORT_OPTIONS, reportFile } from './report.js';
@@ -10,6 +12,8 @@ import type { ReportOptions } from './report.js';
 import { formatReport, reportChart } from './format.js';
 import { TrackKeyError, formatTrack, trackChart, trackFiles } from './track.js';
 import { progressBar } from './progress.js';
+import { escapeControl, escapeJson, escapeOutput } from './escape.js';
+import type { ReadBudget } from '../io/budget.js';
 
 /** Exit codes of the CLI. */
 export const EXIT = { OK: 0, USAGE: 1, INPUT: 2, INTERNAL: 3 } as const;
@@ -33,11 +37,19 @@ const COMMON_HELP = `Options (report, compare, track):
   --codec <c>           bzip2 | gzip | deflate | arith (default bzip2)
   --layout <l>          auto: TensorFlow.js kernels analysed in PyTorch layout; keep: as stored
                         (default auto)
+  --naive <n>           stored: naive size of the bytes as stored (bf16 2 bytes, GGUF blocks);
+                        float32: of a float32 copy (default stored)
   --no-spectral         skip spectral entropy / effective rank / stable rank (SVD)
   --no-compress         skip the naive and coarse-grained compressed sizes
   --jobs <n>            worker threads, 1..1024 (default: all cores); results do not depend on it
   --json                print machine-readable JSON on stdout (schema in docs/cli.md)
   --plot <out.svg>      write an SVG chart
+  --max-header-bytes <n>  largest safetensors header / npy header / model.json (default 16Mi)
+  --max-tensor-bytes <n>  largest tensor as float32 (default 4Gi = 2^30 elements)
+  --max-total-bytes <n>   largest sum of tensors as float32 per file (default 64Gi)
+  --max-tensors <n>       most tensors / archive members per file (default 1000000)
+  --max-expansion <r>     .npz: most float32 bytes per archive byte, beyond 64 MiB (default 128)
+                        Sizes take K, M, G, T (10^3…) or Ki, Mi, Gi, Ti (2^10…) suffixes.
   --progress            draw the progress bar even when stderr is not a terminal
   --no-progress         never draw it
   -h, --help            this help`;
@@ -54,6 +66,7 @@ Usage:
 
 Files: .safetensors, .npy, .npz, TensorFlow.js model.json (or its folder).
 Exit codes: 0 ok, 1 usage error, 2 unreadable or invalid input, 3 internal error.
+(2 also for output that cannot be written; a closed output pipe, as in | head, ends quietly with 0.)
 `,
   report: `Usage: ockham report <file> [options]
 
@@ -95,14 +108,37 @@ interface Parsed {
   jobs?: number;
 }
 
-const VALUE_FLAGS = new Set(['bits', 'range', 'percentile', 'table', 'seed', 'shuffles', 'threshold', 'delta', 'codec', 'layout', 'plot', 'x', 'jobs']);
+/** CLI flags of the reader budget (docs/security.md). */
+const BUDGET_FLAGS: ReadonlyMap<string, keyof ReadBudget> = new Map([
+  ['max-header-bytes', 'maxHeaderBytes'],
+  ['max-tensor-bytes', 'maxTensorBytes'],
+  ['max-total-bytes', 'maxTotalBytes'],
+  ['max-tensors', 'maxTensors'],
+  ['max-expansion', 'maxExpansion'],
+] as const);
+
+const VALUE_FLAGS = new Set(['bits', 'range', 'percentile', 'table', 'seed', 'shuffles', 'threshold', 'delta', 'codec', 'layout', 'naive', 'plot', 'x', 'jobs', ...BUDGET_FLAGS.keys()]);
 const BOOL_FLAGS = new Set(['json', 'progress', 'no-progress', 'no-spectral', 'no-compress', 'help']);
 
 function num(flag: string, v: string, lo: number, hi: number, integer: boolean): number {
   const x = Number(v);
-  if (v.trim() === '' || !Number.isFinite(x) || (integer && !Number.isInteger(x)) || x < lo || x > hi) {
+  // Integers must be written as digits: '9007199254740991.4' would otherwise round into range.
+  if (v.trim() === '' || !Number.isFinite(x) || (integer && !/^\s*\+?\d+\s*$/.test(v)) || (integer && !Number.isSafeInteger(x)) || x < lo || x > hi) {
     throw new UsageError(`--${flag}: expected ${integer ? 'an integer' : 'a number'} in [${lo}, ${hi}], got '${v}'`);
   }
+  return x;
+}
+
+const SIZE_SUFFIX: ReadonlyMap<string, number> = new Map([
+  ['', 1], ['k', 1e3], ['m', 1e6], ['g', 1e9], ['t', 1e12], ['ki', 2 ** 10], ['mi', 2 ** 20], ['gi', 2 ** 30], ['ti', 2 ** 40],
+]);
+
+/** A budget size: digits with an optional K/M/G/T or Ki/Mi/Gi/Ti suffix (and optional trailing B). */
+function size(flag: string, v: string): number {
+  const m = /^\s*(\d+)\s*([kmgt]i?)?b?\s*$/i.exec(v);
+  const mult = m ? SIZE_SUFFIX.get((m[2] ?? '').toLowerCase()) : undefined;
+  const x = m && mult !== undefined ? Number(m[1]) * mult : NaN;
+  if (!Number.isSafeInteger(x)) throw new UsageError(`--${flag}: expected a whole number such as 16777216, 16Mi or 2G (at most 2^53 − 1), got '${v}'`);
   return x;
 }
 
@@ -182,6 +218,13 @@ export function parseArgs(argv: readonly string[]): Parsed & { tablePath: string
     if (values.layout !== 'auto' && values.layout !== 'keep') throw new UsageError(`--layout: expected auto or keep, got '${values.layout}'`);
     o.layout = values.layout;
   }
+  if (values.naive !== undefined) {
+    if (values.naive !== 'stored' && values.naive !== 'float32') throw new UsageError(`--naive: expected stored or float32, got '${values.naive}'`);
+    o.naive = values.naive;
+  }
+  const budget: ReadBudget = {};
+  for (const [flag, key] of BUDGET_FLAGS) if (values[flag] !== undefined) budget[key] = size(flag, values[flag]);
+  if (Object.keys(budget).length) o.budget = budget;
   if (bools.has('no-spectral')) o.spectral = false;
   if (bools.has('no-compress')) o.compress = false;
   const progress = bools.has('progress') ? true : bools.has('no-progress') ? false : null;
@@ -198,6 +241,26 @@ export function parseArgs(argv: readonly string[]): Parsed & { tablePath: string
     help: bools.has('help'),
     tablePath: values.table ?? null,
   };
+}
+
+/** Checks that `path` can be written (its folder exists and is writable, it is not a folder). */
+async function checkOutputPath(path: string): Promise<void> {
+  const dir = dirname(resolvePath(path));
+  const shown = JSON.stringify(path);
+  let st;
+  try {
+    st = await stat(dir);
+  } catch {
+    throw new OckhamError('INVALID_ARGUMENT', '--plot', `cannot write ${shown}: its folder ${JSON.stringify(dir)} does not exist`);
+  }
+  if (!st.isDirectory()) throw new OckhamError('INVALID_ARGUMENT', '--plot', `cannot write ${shown}: ${JSON.stringify(dir)} is not a folder`);
+  try {
+    await access(dir, fsConstants.W_OK);
+  } catch {
+    throw new OckhamError('INVALID_ARGUMENT', '--plot', `cannot write ${shown}: no write permission in ${JSON.stringify(dir)}`);
+  }
+  const target = await stat(path).catch(() => null);
+  if (target?.isDirectory()) throw new OckhamError('INVALID_ARGUMENT', '--plot', `cannot write ${shown}: it is a folder`);
 }
 
 /** Output sinks (injectable for tests). */
@@ -223,10 +286,10 @@ export async function run(argv: readonly string[], io: CliIo = defaultIo): Promi
     p = parseArgs(argv);
   } catch (e) {
     if (e instanceof UsageError) {
-      io.stderr(`ockham: ${e.message}\n`);
+      io.stderr(`ockham: ${escapeControl(e.message)}\n`);
       return EXIT.USAGE;
     }
-    io.stderr(`ockham: internal error: ${(e as Error)?.stack ?? String(e)}\n`);
+    io.stderr(`ockham: internal error: ${escapeOutput((e as Error)?.stack ?? String(e))}\n`);
     return EXIT.INTERNAL;
   }
   if (p.command === 'version') {
@@ -238,7 +301,7 @@ export async function run(argv: readonly string[], io: CliIo = defaultIo): Promi
     return EXIT.OK;
   }
   if (!(p.command in HELP) || p.command === 'main') {
-    io.stderr(`ockham: unknown command '${p.command}'\n\n${HELP.main}`);
+    io.stderr(`ockham: unknown command '${escapeControl(p.command)}'\n\n${HELP.main}`);
     return EXIT.USAGE;
   }
   if (p.help) {
@@ -267,13 +330,15 @@ export async function run(argv: readonly string[], io: CliIo = defaultIo): Promi
       p.o.table = ctmTableFromTsv(text, { ndim: 2 });
       p.o.tableName = p.tablePath;
     }
+    // Before any work: a chart that cannot be written should not cost a whole report first.
+    if (p.plot !== null) await checkOutputPath(p.plot);
     if (p.command === 'report') {
       const bar = progressBar(showProgress, '', io.stderrStream);
       const r = await reportFile(p.files[0], p.o, { onProgress: (d, t, l) => bar.update(d, t, l), ...(p.jobs !== undefined ? { jobs: p.jobs } : {}) });
       bar.finish();
       if (p.plot) await writeFile(p.plot, reportChart(r));
-      io.stdout(p.json ? JSON.stringify(r, null, 2) + '\n' : formatReport(r));
-      if (p.plot && !p.json) io.stdout(`chart written to ${p.plot}\n`);
+      io.stdout(p.json ? escapeJson(JSON.stringify(r, null, 2)) + '\n' : escapeOutput(formatReport(r)));
+      if (p.plot && !p.json) io.stdout(`chart written to ${escapeControl(p.plot)}\n`);
     } else {
       const n = p.files.length;
       const bars: ReturnType<typeof progressBar>[] = [];
@@ -284,26 +349,26 @@ export async function run(argv: readonly string[], io: CliIo = defaultIo): Promi
       }, p.jobs);
       for (const b of bars) b.finish();
       if (p.plot) await writeFile(p.plot, trackChart(t));
-      io.stdout(p.json ? JSON.stringify(t, null, 2) + '\n' : formatTrack(t, p.command === 'compare'));
-      if (p.plot && !p.json) io.stdout(`chart written to ${p.plot}\n`);
+      io.stdout(p.json ? escapeJson(JSON.stringify(t, null, 2)) + '\n' : escapeOutput(formatTrack(t, p.command === 'compare')));
+      if (p.plot && !p.json) io.stdout(`chart written to ${escapeControl(p.plot)}\n`);
     }
     return EXIT.OK;
   } catch (e) {
     if (e instanceof TrackKeyError) {
-      io.stderr(`ockham ${p.command}: ${e.message}\n`);
+      io.stderr(`ockham ${p.command}: ${escapeControl(e.message)}\n`);
       return EXIT.USAGE;
     }
     if (e instanceof OckhamError) {
-      io.stderr(`ockham ${p.command}: ${e.code}: ${e.message}\n`);
+      io.stderr(`ockham ${p.command}: ${e.code}: ${escapeControl(e.message)}\n`);
       return EXIT.INPUT;
     }
     const code = (e as NodeJS.ErrnoException)?.code;
     if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) {
       // fs errors outside the readers (e.g. --plot into a missing folder).
-      io.stderr(`ockham ${p.command}: ${(e as Error).message}\n`);
+      io.stderr(`ockham ${p.command}: ${escapeControl((e as Error).message)}\n`);
       return EXIT.INPUT;
     }
-    io.stderr(`ockham ${p.command}: internal error: ${(e as Error)?.stack ?? String(e)}\n`);
+    io.stderr(`ockham ${p.command}: internal error: ${escapeOutput((e as Error)?.stack ?? String(e))}\n`);
     return EXIT.INTERNAL;
   }
 }

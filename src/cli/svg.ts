@@ -3,6 +3,7 @@
  * legend) so the CLI and the demo can draw without any dependency or browser. Output is a
  * self-contained SVG string (fonts: the viewer's sans-serif).
  */
+import { escapeControl } from './escape.js';
 
 /** One plotted series. `null` values leave a gap. */
 export interface ChartSeries {
@@ -81,9 +82,13 @@ export const PALETTE = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '
 
 const FONT = 'font-family="Helvetica, Arial, sans-serif"';
 
-/** XML-escapes text. */
+/**
+ * XML-escapes untrusted text for an element or attribute: control characters (not allowed in XML
+ * 1.0), bidi controls and lone surrogates become visible `\xNN` / `\uNNNN` text first, so the SVG
+ * stays well-formed whatever a tensor is called.
+ */
 export function esc(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+  return escapeControl(String(s)).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;').replace(/[\ufffe\uffff]/g, '\ufffd');
 }
 
 /** "Nice" tick values covering [lo, hi] with about `n` ticks (steps 1, 2, 2.5, 5 × 10^k). */
@@ -198,10 +203,10 @@ function legend(f: Frame, series: readonly ChartSeries[], colors: string[], kind
     }
     if (kind === 'line') {
       out.push(
-        `<line x1="${x}" y1="${y}" x2="${x + 22}" y2="${y}" stroke="${c}" stroke-width="${s.width ?? 2}"${s.dashed ? ' stroke-dasharray="5,3"' : ''}/>`,
+        `<line x1="${x}" y1="${y}" x2="${x + 22}" y2="${y}" stroke="${esc(c)}" stroke-width="${Number(s.width ?? 2)}"${s.dashed ? ' stroke-dasharray="5,3"' : ''}/>`,
       );
     } else {
-      out.push(`<rect x="${x + 5}" y="${y - 5}" width="12" height="10" fill="${c}"/>`);
+      out.push(`<rect x="${x + 5}" y="${y - 5}" width="12" height="10" fill="${esc(c)}"/>`);
     }
     out.push(`<text x="${x + 28}" y="${y}" dy="0.35em" font-size="11" fill="#222">${esc(s.name)}</text>`);
     x += w;
@@ -213,7 +218,7 @@ function legend(f: Frame, series: readonly ChartSeries[], colors: string[], kind
 function refLabel(r: ReferenceLine, f: Frame, yy: string, fill: string): string {
   const left = r.labelAt === 'left';
   const x = left ? f.left + 4 : f.w - f.right - 4;
-  return `<text x="${x}" y="${yy}" dy="${left ? 12 : -4}" text-anchor="${left ? 'start' : 'end'}" font-size="10" fill="${fill}" stroke="#ffffff" stroke-width="3" paint-order="stroke">${esc(r.label ?? '')}</text>`;
+  return `<text x="${x}" y="${yy}" dy="${left ? 12 : -4}" text-anchor="${left ? 'start' : 'end'}" font-size="10" fill="${esc(fill)}" stroke="#ffffff" stroke-width="3" paint-order="stroke">${esc(r.label ?? '')}</text>`;
 }
 
 /** Height the legend needs below the plot for the given width. */
@@ -290,7 +295,7 @@ export function lineChart(spec: LineChartSpec): string {
     const x1 = Math.max(f.left, xs(b.from));
     const x2 = Math.min(width - f.right, xs(b.to));
     if (x2 <= x1) continue;
-    out.push(`<rect x="${x1.toFixed(1)}" y="${f.top}" width="${(x2 - x1).toFixed(1)}" height="${height - f.top - f.bottom}" fill="${b.color ?? '#f2f2f2'}"/>`);
+    out.push(`<rect x="${x1.toFixed(1)}" y="${f.top}" width="${(x2 - x1).toFixed(1)}" height="${height - f.top - f.bottom}" fill="${esc(b.color ?? '#f2f2f2')}"/>`);
     if (b.label) {
       out.push(`<text x="${((x1 + x2) / 2).toFixed(1)}" y="${height - f.bottom - 8}" text-anchor="middle" font-size="11" fill="#666">${esc(b.label)}</text>`);
     }
@@ -340,11 +345,11 @@ export function lineChart(spec: LineChartSpec): string {
       const py = ax.y(v).toFixed(1);
       d += `${pen ? 'L' : 'M'}${px},${py}`;
       pen = true;
-      if (markers) pts.push(`<circle cx="${px}" cy="${py}" r="3" fill="${c}"/>`);
+      if (markers) pts.push(`<circle cx="${px}" cy="${py}" r="3" fill="${esc(c)}"/>`);
     }
     if (d) {
       out.push(
-        `<path d="${d}" fill="none" stroke="${c}" stroke-width="${s.width ?? 2}" stroke-linejoin="round"${s.dashed ? ' stroke-dasharray="6,4"' : ''}/>`,
+        `<path d="${d}" fill="none" stroke="${esc(c)}" stroke-width="${Number(s.width ?? 2)}" stroke-linejoin="round"${s.dashed ? ' stroke-dasharray="6,4"' : ''}/>`,
       );
     }
     out.push(...pts);
@@ -396,7 +401,7 @@ export function barChart(spec: BarChartSpec): string {
       const y0 = y(Math.max(tlo, Math.min(0, thi)));
       const y1 = y(v);
       out.push(
-        `<rect x="${(x0 + k * bw).toFixed(1)}" y="${Math.min(y0, y1).toFixed(1)}" width="${Math.max(1, bw - 1).toFixed(1)}" height="${Math.abs(y1 - y0).toFixed(1)}" fill="${colors[k]}"/>`,
+        `<rect x="${(x0 + k * bw).toFixed(1)}" y="${Math.min(y0, y1).toFixed(1)}" width="${Math.max(1, bw - 1).toFixed(1)}" height="${Math.abs(y1 - y0).toFixed(1)}" fill="${esc(colors[k])}"/>`,
       );
     });
     out.push(`<text x="${(f.left + (c + 0.5) * slot).toFixed(1)}" y="${yb + 18}" text-anchor="middle" font-size="11" fill="#333">${esc(spec.categories[c])}</text>`);

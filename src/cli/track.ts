@@ -4,6 +4,7 @@ import { createNodePool, defaultJobs } from './pool-node.js';
 import { readSafetensorsHeader } from '../io/node/index.js';
 import type { Progress, Report, ReportOptions } from './report.js';
 import { basename, deltaLabel, fx, int, table } from './format.js';
+import { escapeControl } from './escape.js';
 import { lineChart } from './svg.js';
 import type { ChartSeries } from './svg.js';
 
@@ -40,7 +41,7 @@ export interface Track {
 export function summarise(r: Report, index: number, xKey: string | null): CheckpointSummary {
   const T = r.totals;
   const er = r.tensors.filter((t) => t.spectral).map((t) => t.spectral!.effectiveRank);
-  const xv = xKey !== null ? Number(r.metadata[xKey]) : index;
+  const xv = xKey !== null ? Number(own(r.metadata, xKey)) : index;
   return {
     file: r.file,
     label: basename(r.file),
@@ -97,10 +98,10 @@ export async function trackFiles(
   }
   let key: string | null = null;
   if (xKey === 'auto') {
-    key = reports.every((r) => r.metadata.step !== undefined && Number.isFinite(Number(r.metadata.step))) ? 'step' : null;
+    key = reports.every((r) => own(r.metadata, 'step') !== undefined && Number.isFinite(Number(own(r.metadata, 'step')))) ? 'step' : null;
   } else if (xKey !== 'index') {
-    const bad = reports.find((r) => !(r.metadata[xKey] !== undefined && Number.isFinite(Number(r.metadata[xKey]))));
-    if (bad) throw new TrackKeyError(`--x ${xKey}: ${bad.file} has no numeric metadata '${xKey}'`);
+    const bad = reports.find((r) => !(own(r.metadata, xKey) !== undefined && Number.isFinite(Number(own(r.metadata, xKey)))));
+    if (bad) throw new TrackKeyError(`--x ${escapeControl(xKey)}: ${escapeControl(bad.file)} has no numeric metadata '${escapeControl(xKey)}'`);
     key = xKey;
   }
   return {
@@ -112,6 +113,11 @@ export async function trackFiles(
   };
 }
 
+/** Own-property lookup in file metadata (a key such as `constructor` is absent, not Object's). */
+function own(m: Record<string, string>, key: string): string | undefined {
+  return Object.prototype.hasOwnProperty.call(m, key) ? m[key] : undefined;
+}
+
 /** A usage error found after reading the files (exit code 1). */
 export class TrackKeyError extends Error {}
 
@@ -120,7 +126,7 @@ export function formatTrack(t: Track, compare: boolean): string {
   const o = t.reports[0].options;
   const deltas = o.compress ? o.deltas : [];
   const head = [
-    t.xKey ?? '#',
+    escapeControl(t.xKey ?? '#'),
     'file',
     'QuBD bits',
     'ratio %',
@@ -131,7 +137,7 @@ export function formatTrack(t: Track, compare: boolean): string {
   ];
   const rowOf = (c: CheckpointSummary): string[] => [
     String(c.x),
-    c.label,
+    escapeControl(c.label),
     c.qubdBits !== null ? int(c.qubdBits) : '—',
     fx(c.ratioTotal),
     fx(c.ratioMsb),
@@ -157,7 +163,7 @@ export function formatTrack(t: Track, compare: boolean): string {
   }
   const align = head.map((_, i) => (i === 1 ? 'l' : 'r')) as ('l' | 'r')[];
   return (
-    `ockham ${compare ? 'compare' : 'track'}: ${t.checkpoints.length} checkpoint(s); QuBD b=${o.bits}, range ${o.range}, CTM table ${o.table}; ` +
+    `ockham ${compare ? 'compare' : 'track'}: ${t.checkpoints.length} checkpoint(s); QuBD b=${o.bits}, range ${o.range}, CTM table ${escapeControl(String(o.table))}; ` +
     `ratios vs mean of ${o.shuffles} shuffle(s), seed ${o.seed}; compressed sizes ${o.codec}, sum of per-tensor streams\n\n` +
     table(head, rows, align) +
     `\n(${fx(t.seconds, 2)} s)\n`

@@ -20,6 +20,8 @@ import {
   type SearchPoint,
 } from './bayes-optimize.js';
 import { buildCandidate, prepareTensors, type PreparedTensor } from './candidate.js';
+import { assertBatch, assertModel, flatWeights } from '../model/adapter-util.js';
+import type { Batch, ModelAdapter } from '../model/types.js';
 
 /**
  * The caller's loss of a candidate set of weights (same names, shapes, order and array types as
@@ -33,8 +35,15 @@ export type CodecChoice = Codec | CompressOptions | ((bytes: Uint8Array) => numb
 
 /** Options shared by {@link coarseGrainSearch}, {@link quantizationSearch} and the rate–distortion curve. */
 export interface SearchCommonOptions<D extends FloatArray = FloatArray> extends Omit<BayesOptimizeOptions, 'probes'> {
-  /** Loss of a candidate on the caller's data (sync or async). Required. */
-  readonly loss: LossFunction<D>;
+  /** Loss of a candidate on the caller's data (sync or async). Required unless `model` is given. */
+  readonly loss?: LossFunction<D>;
+  /**
+   * A model adapter instead of `loss`: a candidate's loss is `model.loss(candidate, data)`, and the
+   * tensors may be given as the adapter's flat parameter vector.
+   */
+  readonly model?: ModelAdapter;
+  /** The samples the loss is averaged over (with `model`). */
+  readonly data?: Batch;
   /**
    * 'paper' (default): accept iff |L' − L| < ε (DeMoss et al., Algorithm 1). 'code': accept iff
    * L' ≤ L + ε, as the reference code (brantondemoss/GrokkingComplexity) does.
@@ -424,10 +433,11 @@ export async function quantizationKernel(ctx: SearchContext, options: Quantizati
  * // r.best.bits < r.naiveBits
  * ```
  */
-export async function coarseGrainSearch<D extends FloatArray = FloatArray>(tensors: ModelTensors<D>, options: CoarseGrainOptions<D>): Promise<CoarseGrainResult> {
-  const ctx = await createContext(tensors, options, ['kRule', 'tauRange']);
+export async function coarseGrainSearch<D extends FloatArray = FloatArray>(tensors: ModelTensors<D> | FloatArray, options: CoarseGrainOptions<D>): Promise<CoarseGrainResult> {
+  const [list, o] = withModel(tensors, options as CoarseGrainOptions);
+  const ctx = await createContext(list, o, ['kRule', 'tauRange']);
   const epsilon = readEpsilon(ctx.epsilonRaw, 'options.epsilon');
-  return coarseGrainKernel(ctx, options as CoarseGrainOptions, epsilon, { entries: new Map() });
+  return coarseGrainKernel(ctx, o, epsilon, { entries: new Map() });
 }
 
 /**
@@ -447,10 +457,28 @@ export async function coarseGrainSearch<D extends FloatArray = FloatArray>(tenso
  * // r.best.step ≈ largest Δ with Δ²/12 ≲ 1e-4
  * ```
  */
-export async function quantizationSearch<D extends FloatArray = FloatArray>(tensors: ModelTensors<D>, options: QuantizationSearchOptions<D>): Promise<CoarseGrainResult> {
-  const ctx = await createContext(tensors, options, ['method', 'maxIterations']);
+export async function quantizationSearch<D extends FloatArray = FloatArray>(tensors: ModelTensors<D> | FloatArray, options: QuantizationSearchOptions<D>): Promise<CoarseGrainResult> {
+  const [list, o] = withModel(tensors, options as QuantizationSearchOptions);
+  const ctx = await createContext(list, o, ['method', 'maxIterations']);
   const epsilon = readEpsilon(ctx.epsilonRaw, 'options.epsilon');
-  return quantizationKernel(ctx, options as QuantizationSearchOptions, epsilon, { entries: new Map() });
+  return quantizationKernel(ctx, o, epsilon, { entries: new Map() });
+}
+
+/** Rewrites `{ model, data }` into a `loss` over candidates (named tensors → flat vector). @internal */
+export function withModel<O extends SearchCommonOptions>(tensors: ModelTensors | FloatArray, options: O): [ModelTensors, O] {
+  if (options === null || typeof options !== 'object' || (options.model === undefined && options.data === undefined)) {
+    if (tensors instanceof Float32Array || tensors instanceof Float64Array) {
+      throw new OckhamError('INVALID_ARGUMENT', 'tensors', 'a flat parameter vector needs options.model');
+    }
+    return [tensors, options];
+  }
+  const model = assertModel(options.model, 'options.model');
+  if (options.loss !== undefined) throw new OckhamError('INVALID_ARGUMENT', 'options.loss', 'give either loss or model, not both');
+  const data = assertBatch(options.data, 'options.data');
+  const flat = flatWeights(model, tensors, 'tensors');
+  const { model: _m, data: _d, ...rest } = options;
+  const loss: LossFunction = (c) => model.loss(model.fromTensors(c), data);
+  return [model.toTensors(flat), { ...rest, loss } as unknown as O];
 }
 
 /** @internal */

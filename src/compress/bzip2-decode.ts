@@ -8,6 +8,9 @@ import { OckhamError } from '../errors.js';
 import { crc32Update } from './crc32.js';
 
 const ARG = 'stream';
+const LUT_BITS = 10;
+const LUT_MASK = (1 << LUT_BITS) - 1;
+const MTFA_SIZE = 4096;
 
 function fail(message: string): never {
   throw new OckhamError('PARSE_ERROR', ARG, `invalid bzip2 stream: ${message}`);
@@ -55,7 +58,9 @@ export function bzip2Decode(stream: Uint8Array): Uint8Array {
     const maxBlock = level * 100000;
     // Grown on demand (up to maxBlock) so small streams stay cheap to decode.
     let tt = new Int32Array(0);
-    let ll: Uint8Array = new Uint8Array(Math.min(maxBlock, 4096));
+    let lf = new Int32Array(0);
+    let blk = new Uint8Array(0);
+    let ll: Uint8Array = new Uint8Array(0);
     let combined = 0;
     for (;;) {
       const m1 = bits(r, 24);
@@ -86,26 +91,28 @@ export function bzip2Decode(stream: Uint8Array): Uint8Array {
       const nSelectors = bits(r, 15);
       if (nSelectors < 1) fail('no selectors');
       const selectors = new Uint8Array(nSelectors);
-      const pos = new Uint8Array([0, 1, 2, 3, 4, 5]);
+      const selPos = new Uint8Array([0, 1, 2, 3, 4, 5]);
       for (let i = 0; i < nSelectors; i++) {
         let j = 0;
         while (bit(r)) {
           j++;
           if (j >= nGroups) fail('selector out of range');
         }
-        const v = pos[j];
-        for (let k = j; k > 0; k--) pos[k] = pos[k - 1];
-        pos[0] = v;
+        const v = selPos[j];
+        for (let k = j; k > 0; k--) selPos[k] = selPos[k - 1];
+        selPos[0] = v;
         selectors[i] = v;
       }
-      // Code lengths and canonical decoding tables: per table and length L, the first code
-      // `base[L]`, the count of codes `count[L]`, and symbols sorted by (length, symbol).
+      // Code lengths; per table a 2^LUT_BITS-entry lookup on the next LUT_BITS bits
+      // (entry = symbol << 5 | length, 0 for codes longer than LUT_BITS) and, for the long
+      // codes, canonical limits: first code `limit[L]`, `count[L]` codes of length L, and
+      // symbols sorted by (length, symbol) from `perm[offset[L]]`.
       const lens = new Uint8Array(alphaSize);
-      const limit = new Int32Array(nGroups * 21); // first code of each length
+      const limit = new Int32Array(nGroups * 21);
       const count = new Int32Array(nGroups * 21);
-      const offset = new Int32Array(nGroups * 21); // index into perm of each length's first symbol
+      const offset = new Int32Array(nGroups * 21);
       const perm = new Uint16Array(nGroups * alphaSize);
-      const minLens = new Int32Array(nGroups);
+      const lut = new Int32Array(nGroups << LUT_BITS);
       for (let t = 0; t < nGroups; t++) {
         let cur = bits(r, 5);
         for (let v = 0; v < alphaSize; v++) {
@@ -117,54 +124,82 @@ export function bzip2Decode(stream: Uint8Array): Uint8Array {
           lens[v] = cur;
         }
         const b = t * 21;
-        let minLen = 21;
-        for (let v = 0; v < alphaSize; v++) {
-          count[b + lens[v]]++;
-          if (lens[v] < minLen) minLen = lens[v];
-        }
-        minLens[t] = minLen;
+        for (let v = 0; v < alphaSize; v++) count[b + lens[v]]++;
         let code = 0;
         let idx = 0;
         for (let L = 1; L <= 20; L++) {
           limit[b + L] = code;
           offset[b + L] = idx;
-          for (let v = 0; v < alphaSize; v++) if (lens[v] === L) perm[t * alphaSize + idx++] = v;
-          code = (code + count[b + L]) << 1;
+          for (let v = 0; v < alphaSize; v++) {
+            if (lens[v] !== L) continue;
+            perm[t * alphaSize + idx++] = v;
+            if (L <= LUT_BITS && code < 1 << L) {
+              // every LUT_BITS-bit word starting with this code
+              const lo = code << (LUT_BITS - L);
+              const e = (v << 5) | L;
+              lut.fill(e, (t << LUT_BITS) + lo, (t << LUT_BITS) + lo + (1 << (LUT_BITS - L)));
+            }
+            code++;
+          }
+          code <<= 1;
         }
       }
-      // Huffman + MTF + RUNA/RUNB decoding into ll[0..nblock).
-      const yy = new Uint8Array(256);
-      for (let i = 0; i < 256; i++) yy[i] = i;
+      // Huffman + MTF + RUNA/RUNB decoding into ll[0..nblock), with the bit reader in locals.
+      // MTF list: bzip2's 16×16 two-level layout (see mtf.ts).
+      const mtfa = new Uint8Array(MTFA_SIZE);
+      const mtfbase = new Int32Array(16);
+      for (let k = 15, kk = MTFA_SIZE - 1; k >= 0; k--) {
+        for (let j = 15; j >= 0; j--) mtfa[kk--] = k * 16 + j;
+        mtfbase[k] = kk + 1;
+      }
       const EOB = nInUse + 1;
+      const len = stream.length;
+      let acc = r.acc;
+      let n = r.n;
+      let pos = r.pos;
       let nblock = 0;
       let run = 0;
       let runWeight = 1;
       let groupLeft = 0;
       let sel = 0;
-      let tb = 0;
-      let minLen = 1;
+      let lutBase = 0;
+      let b21 = 0;
+      let pbase = 0;
       for (;;) {
         if (groupLeft === 0) {
           if (sel >= nSelectors) fail('ran out of selectors');
+          if (pos > len + 4) fail('truncated');
           const t = selectors[sel++];
-          tb = t;
-          minLen = minLens[t];
+          lutBase = t << LUT_BITS;
+          b21 = t * 21;
+          pbase = t * alphaSize;
           groupLeft = 50;
         }
         groupLeft--;
-        const b = tb * 21;
-        let L = minLen;
-        let code = bits(r, L);
-        for (;;) {
-          const rel = code - limit[b + L];
-          if (rel >= 0 && rel < count[b + L]) {
-            code = perm[tb * alphaSize + offset[b + L] + rel];
-            break;
-          }
-          if (++L > 20) fail('invalid Huffman code');
-          code = (code << 1) | bit(r);
+        while (n <= 23) {
+          acc = (acc << 8) | (pos < len ? stream[pos] : 0);
+          pos++;
+          n += 8;
         }
-        const sym = code;
+        const e = lut[lutBase + ((acc >>> (n - LUT_BITS)) & LUT_MASK)];
+        let sym: number;
+        if (e !== 0) {
+          n -= e & 31;
+          sym = e >>> 5;
+        } else {
+          // Long code: extend bit by bit from LUT_BITS + 1 (n ≥ 24 ≥ 20 bits are buffered).
+          let L = LUT_BITS + 1;
+          for (;;) {
+            const code = (acc >>> (n - L)) & ((1 << L) - 1);
+            const rel = code - limit[b21 + L];
+            if (rel >= 0 && rel < count[b21 + L]) {
+              sym = perm[pbase + offset[b21 + L] + rel];
+              break;
+            }
+            if (++L > 20) fail('invalid Huffman code');
+          }
+          n -= L;
+        }
         if (sym <= 1) {
           // RUNA adds 1·weight, RUNB 2·weight; weights double (bijective base 2).
           run += (sym + 1) * runWeight;
@@ -175,23 +210,62 @@ export function bzip2Decode(stream: Uint8Array): Uint8Array {
         if (run > 0) {
           if (nblock + run > maxBlock) fail('block exceeds declared size');
           if (nblock + run > ll.length) ll = growTo(ll, nblock + run, maxBlock);
-          const c = seqToUnseq[yy[0]];
-          ll.fill(c, nblock, nblock + run);
+          ll.fill(seqToUnseq[mtfa[mtfbase[0]]], nblock, nblock + run);
           nblock += run;
           run = 0;
           runWeight = 1;
         }
         if (sym === EOB) break;
-        if (nblock >= maxBlock) fail('block exceeds declared size');
-        if (nblock >= ll.length) ll = growTo(ll, nblock + 1, maxBlock);
-        const j = sym - 1;
-        const v = yy[j];
-        for (let k = j; k > 0; k--) yy[k] = yy[k - 1];
-        yy[0] = v;
-        ll[nblock++] = seqToUnseq[v];
+        if (sym > EOB) fail('symbol outside the alphabet');
+        if (nblock >= ll.length) {
+          if (nblock >= maxBlock) fail('block exceeds declared size');
+          ll = growTo(ll, nblock + 1, maxBlock);
+        }
+        let nn = sym - 1;
+        let uc: number;
+        if (nn < 16) {
+          const pp = mtfbase[0];
+          uc = mtfa[pp + nn];
+          while (nn > 0) {
+            mtfa[pp + nn] = mtfa[pp + nn - 1];
+            nn--;
+          }
+          mtfa[pp] = uc;
+        } else {
+          let lno = nn >> 4;
+          let pp = mtfbase[lno] + (nn & 15);
+          uc = mtfa[pp];
+          while (pp > mtfbase[lno]) {
+            mtfa[pp] = mtfa[pp - 1];
+            pp--;
+          }
+          mtfbase[lno]++;
+          while (lno > 0) {
+            mtfbase[lno]--;
+            mtfa[mtfbase[lno]] = mtfa[mtfbase[lno - 1] + 15];
+            lno--;
+          }
+          mtfbase[0]--;
+          mtfa[mtfbase[0]] = uc;
+          if (mtfbase[0] === 0) {
+            let kk = MTFA_SIZE - 1;
+            for (let k = 15; k >= 0; k--) {
+              for (let j = 15; j >= 0; j--) mtfa[kk--] = mtfa[mtfbase[k] + j];
+              mtfbase[k] = kk + 1;
+            }
+          }
+        }
+        ll[nblock++] = seqToUnseq[uc];
       }
+      if (pos > len && (pos - len) * 8 > n) fail('truncated');
+      r.acc = acc & ((1 << n) - 1);
+      r.n = n;
+      r.pos = pos;
       if (origPtr >= nblock) fail('origin pointer outside block');
-      // Inverse BWT: tt maps each sorted (first-column) row to its last-column position.
+      // Inverse BWT. tt[row] = (next row << 8) | the row's last byte walks the text forward
+      // from origPtr (bzip2's layout); lf[row] = (LF(row) << 8) | last byte walks it backward
+      // from the same row. The two chains are independent, so walking both at once (front
+      // half forward, back half backward) keeps two cache misses in flight instead of one.
       const cum = new Int32Array(256);
       for (let i = 0; i < nblock; i++) cum[ll[i]]++;
       for (let c = 0, s = 0; c < 256; c++) {
@@ -199,22 +273,44 @@ export function bzip2Decode(stream: Uint8Array): Uint8Array {
         cum[c] = s;
         s += k;
       }
-      if (tt.length < nblock) tt = new Int32Array(Math.min(maxBlock, Math.max(nblock, 2 * tt.length)));
-      for (let i = 0; i < nblock; i++) tt[cum[ll[i]]++] = i;
-      // Undo RLE1 while walking the permutation; CRC over the final bytes.
-      let crc = -1;
-      let p = tt[origPtr];
+      if (tt.length < nblock) {
+        const size = Math.min(maxBlock, Math.max(nblock, 2 * tt.length));
+        tt = new Int32Array(size);
+        lf = new Int32Array(size);
+        blk = new Uint8Array(size);
+      }
+      for (let i = 0; i < nblock; i++) tt[i] = ll[i];
+      for (let i = 0; i < nblock; i++) {
+        const c = ll[i];
+        const j = cum[c]++;
+        tt[j] |= i << 8;
+        lf[i] = (j << 8) | c;
+      }
+      const half = nblock >> 1;
+      let fPos = tt[origPtr] >>> 8;
+      let bPos = origPtr;
+      for (let k = 0, kb = nblock - 1; k < half; k++, kb--) {
+        const x = tt[fPos];
+        const y = lf[bPos];
+        blk[k] = x;
+        blk[kb] = y;
+        fPos = x >>> 8;
+        bPos = y >>> 8;
+      }
+      if (nblock & 1) blk[half] = tt[fPos];
+      // Undo RLE1; CRC over the final bytes.
+      if (outLen + nblock > out.length) out = grow(out, outLen + nblock);
+      let o = outLen;
       let last = -1;
       let same = 0;
       const blockStart = outLen;
       for (let k = 0; k < nblock; k++) {
-        const c = ll[p];
-        p = tt[p];
+        const c = blk[k];
         if (same === 4) {
           // c is a repeat count for `last`.
-          if (outLen + c > out.length) out = grow(out, outLen + c);
-          out.fill(last, outLen, outLen + c);
-          outLen += c;
+          if (o + c + (nblock - k) > out.length) out = grow(out, o + c + (nblock - k));
+          out.fill(last, o, o + c);
+          o += c;
           same = 0;
           last = -1;
           continue;
@@ -224,10 +320,10 @@ export function bzip2Decode(stream: Uint8Array): Uint8Array {
           last = c;
           same = 1;
         }
-        if (outLen >= out.length) out = grow(out, outLen + 1);
-        out[outLen++] = c;
+        out[o++] = c;
       }
-      crc = ~crc32Update(crc, out, blockStart, outLen) >>> 0;
+      outLen = o;
+      const crc = ~crc32Update(-1, out, blockStart, outLen) >>> 0;
       if (crc !== storedCrc) fail('block CRC mismatch');
       combined = (((combined << 1) | (combined >>> 31)) ^ crc) >>> 0;
     }

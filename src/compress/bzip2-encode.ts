@@ -9,7 +9,8 @@
  */
 import { crc32Update } from './crc32.js';
 import { huffmanLengths, canonicalCodes } from './huffman.js';
-import { bwtEncode, type BwtWork } from './sais.js';
+import { bwtEncode, bwtWork, type BwtWork } from './sais.js';
+import { mtfRle2, mtfWork, type MtfWork } from './mtf.js';
 
 /** Largest code length our encoder emits (bzip2 1.0.8 emits ≤ 17; decoders accept ≤ 20). */
 export const BZ_MAX_CODE_LEN = 17;
@@ -68,6 +69,7 @@ interface EncoderState {
   inUse: Uint8Array;
   nInUse: number;
   work: BwtWork;
+  mtf: MtfWork;
   lens: Uint8Array; // 6 tables × 258 code lengths
   codes: Int32Array;
   rfreq: Int32Array;
@@ -107,66 +109,16 @@ function rle1(input: Uint8Array, ip: number, block: Uint8Array, blockMax: number
   return [ip, nb];
 }
 
-/** Appends the RUNA/RUNB code of a zero run of length `v` ≥ 1 (bijective base 2, LSB first). */
-function pushRun(st: EncoderState, v: number): void {
-  const mtfv = st.mtfv;
-  const freq = st.freq;
-  let k = st.nMTF;
-  while (v > 0) {
-    if (v & 1) {
-      mtfv[k++] = 0; // RUNA: digit 1
-      freq[0]++;
-      v = (v - 1) >>> 1;
-    } else {
-      mtfv[k++] = 1; // RUNB: digit 2
-      freq[1]++;
-      v = (v - 2) >>> 1;
-    }
-  }
-  st.nMTF = k;
-}
-
 /** Symbol map, move-to-front and zero-run coding of the BWT output `st.bw[0..nb)`. */
 function mtfEncode(st: EncoderState, nb: number): void {
-  const { block, bw, mtfv, freq, inUse } = st;
+  const { block, bw, inUse } = st;
   inUse.fill(0);
   for (let i = 0; i < nb; i++) inUse[block[i]] = 1;
   const unseqToSeq = new Uint8Array(256);
   let nInUse = 0;
   for (let b = 0; b < 256; b++) if (inUse[b]) unseqToSeq[b] = nInUse++;
   st.nInUse = nInUse;
-  const yy = new Uint8Array(256);
-  for (let i = 0; i < nInUse; i++) yy[i] = i;
-  freq.fill(0);
-  st.nMTF = 0;
-  let zPend = 0;
-  for (let i = 0; i < nb; i++) {
-    const ll = unseqToSeq[bw[i]];
-    if (yy[0] === ll) {
-      zPend++;
-      continue;
-    }
-    if (zPend > 0) {
-      pushRun(st, zPend);
-      zPend = 0;
-    }
-    let j = 1;
-    let prev = yy[0];
-    yy[0] = ll;
-    while (prev !== ll) {
-      const tmp = yy[j];
-      yy[j] = prev;
-      prev = tmp;
-      j++;
-    }
-    // MTF position j−1 ≥ 1 is coded as symbol j (0 and 1 are RUNA/RUNB).
-    mtfv[st.nMTF++] = j - 1 + 1;
-    freq[j]++;
-  }
-  if (zPend > 0) pushRun(st, zPend);
-  const EOB = nInUse + 1;
-  mtfv[st.nMTF++] = EOB;
-  freq[EOB]++;
+  st.nMTF = mtfRle2(bw, unseqToSeq, nb, nInUse, st.mtfv, st.freq, st.mtf);
 }
 
 /**
@@ -183,12 +135,17 @@ function chooseTables(st: EncoderState): void {
   let remF = nMTF;
   let gs0 = 0;
   for (let part = nGroups; part > 0; part--) {
-    const target = remF / part;
+    const target = Math.floor(remF / part);
     let ge = gs0 - 1;
     let acc = 0;
     while (acc < target && ge < alphaSize - 1) {
       ge++;
       acc += freq[ge];
+    }
+    // bzip2 1.0.x's tweak: every other range gives back its last symbol.
+    if (ge > gs0 && part !== nGroups && part !== 1 && (nGroups - part) % 2 === 1) {
+      acc -= freq[ge];
+      ge--;
     }
     const off = (part - 1) * 258;
     for (let v = 0; v < alphaSize; v++) lens[off + v] = v >= gs0 && v <= ge ? 0 : 15;
@@ -326,14 +283,9 @@ function emitBlock(w: Writer, st: EncoderState, blockCrc: number, origPtr: numbe
   w.n = n;
 }
 
-/** Encodes `input` as a complete bzip2 stream with block size `level`·100 000 (level 1..9). */
-export function bzip2Encode(input: Uint8Array, level: number): Uint8Array {
-  const len = input.length;
-  // RLE1 output per block is capped like bzip2 (nblockMAX = 100000·level − 19); a run token
-  // adds at most 5 bytes past the cap, which stays below the decoder's 100000·level limit.
-  const blockMax = level * 100000 - 19;
-  const blockCap = Math.min(blockMax + 5, Math.ceil(len * 1.25) + 5);
-  const st: EncoderState = {
+/** Scratch for blocks of up to `blockCap` RLE1 bytes. */
+function encoderState(blockCap: number): EncoderState {
+  return {
     block: new Uint8Array(blockCap),
     bw: new Uint8Array(blockCap),
     mtfv: new Uint16Array(blockCap + 1),
@@ -341,7 +293,8 @@ export function bzip2Encode(input: Uint8Array, level: number): Uint8Array {
     freq: new Int32Array(258),
     inUse: new Uint8Array(256),
     nInUse: 0,
-    work: { T: new Int32Array(0), SA: new Int32Array(0) },
+    work: bwtWork(),
+    mtf: mtfWork(),
     lens: new Uint8Array(6 * 258),
     codes: new Int32Array(6 * 258),
     rfreq: new Int32Array(6 * 258),
@@ -351,27 +304,133 @@ export function bzip2Encode(input: Uint8Array, level: number): Uint8Array {
     scratch: new Int32Array(4 * 258),
     cost: new Int32Array(6),
   };
-  const w: Writer = { buf: new Uint8Array(Math.max(64, Math.ceil(len * 1.05) + 1024)), pos: 0, acc: 0, n: 0 };
+}
+
+/** RLE1 output cap per block (bzip2's nblockMAX = 100000·level − 19). */
+const blockMaxFor = (level: number): number => level * 100000 - 19;
+
+/**
+ * Compresses the block `input[start..end)` (which must be exactly what `rle1` puts in one
+ * block) into `w`. Returns the block CRC.
+ */
+function encodeBlock(input: Uint8Array, start: number, end: number, level: number, st: EncoderState, w: Writer): number {
+  const [next, nb] = rle1(input, start, st.block, blockMaxFor(level));
+  if (next !== end) throw new Error(`bzip2 block boundary mismatch (${next} ≠ ${end})`);
+  const blockCrc = ~crc32Update(-1, input, start, end) >>> 0;
+  const origPtr = bwtEncode(st.block, nb, st.bw, st.work);
+  mtfEncode(st, nb);
+  chooseTables(st);
+  emitBlock(w, st, blockCrc, origPtr);
+  return blockCrc;
+}
+
+/**
+ * End offsets in `input` of the blocks bzip2 at `level` cuts it into (RLE1 decides where a
+ * block ends, so this runs RLE1's run scan without writing anything).
+ */
+export function bzip2BlockEnds(input: Uint8Array, level: number): number[] {
+  const blockMax = blockMaxFor(level);
+  const len = input.length;
+  const ends: number[] = [];
+  let ip = 0;
+  while (ip < len) {
+    let nb = 0;
+    while (ip < len && nb < blockMax) {
+      const c = input[ip];
+      let run = 1;
+      while (run < 255 && ip + run < len && input[ip + run] === c) run++;
+      nb += run >= 4 ? 5 : run;
+      ip += run;
+    }
+    ends.push(ip);
+  }
+  return ends;
+}
+
+/** One block's bits, as produced by {@link bzip2EncodeBlock}. */
+export interface BlockBits {
+  bytes: Uint8Array; // the bits, MSB first, zero-padded to a whole byte
+  bitLen: number;
+  crc: number;
+}
+
+let cachedState: EncoderState | null = null;
+
+/** Compresses one block (`input[start..end)`, cut by {@link bzip2BlockEnds}) on its own. */
+export function bzip2EncodeBlock(input: Uint8Array, start: number, end: number, level: number): BlockBits {
+  const cap = blockMaxFor(level) + 5;
+  if (!cachedState || cachedState.block.length < cap) cachedState = encoderState(cap);
+  const w: Writer = { buf: new Uint8Array(Math.ceil((end - start) * 1.05) + 4096), pos: 0, acc: 0, n: 0 };
+  const crc = encodeBlock(input, start, end, level, cachedState, w);
+  const bitLen = w.pos * 8 + w.n;
+  if (w.n > 0) put(w, 8 - w.n, 0);
+  return { bytes: w.buf.subarray(0, w.pos), bitLen, crc };
+}
+
+/** Appends `bitLen` bits from `bytes` (MSB first) to `w`. */
+function putBits(w: Writer, bytes: Uint8Array, bitLen: number): void {
+  ensure(w, (bitLen >> 3) + 8);
+  const whole = bitLen >> 3;
+  const n = w.n;
+  const buf = w.buf;
+  let p = w.pos;
+  if (n === 0) {
+    buf.set(bytes.subarray(0, whole), p);
+    p += whole;
+  } else {
+    let acc = w.acc; // n < 8 pending bits
+    for (let i = 0; i < whole; i++) {
+      const b = bytes[i];
+      buf[p++] = (acc << (8 - n)) | (b >>> n);
+      acc = b & ((1 << n) - 1);
+    }
+    w.acc = acc;
+  }
+  w.pos = p;
+  const rest = bitLen & 7;
+  if (rest > 0) put(w, rest, bytes[whole] >>> (8 - rest));
+}
+
+/** Assembles a stream from blocks compressed separately (in order). */
+export function bzip2Assemble(parts: readonly BlockBits[], level: number): Uint8Array {
+  let total = 0;
+  for (const b of parts) total += b.bytes.length;
+  const w: Writer = { buf: new Uint8Array(total + 64), pos: 0, acc: 0, n: 0 };
   put(w, 24, 0x425a68); // "BZh"
   put(w, 8, 0x30 + level);
   let combined = 0;
-  let ip = 0;
-  while (ip < len) {
-    const start = ip;
-    const [next, nb] = rle1(input, ip, st.block, blockMax);
-    ip = next;
-    const blockCrc = ~crc32Update(-1, input, start, ip) >>> 0;
-    combined = (((combined << 1) | (combined >>> 31)) ^ blockCrc) >>> 0;
-    if (st.work.T.length < nb + 1) st.work = { T: new Int32Array(nb + 1), SA: new Int32Array(nb + 1) };
-    const origPtr = bwtEncode(st.block, nb, st.bw, st.work);
-    mtfEncode(st, nb);
-    chooseTables(st);
-    emitBlock(w, st, blockCrc, origPtr);
+  for (const b of parts) {
+    combined = (((combined << 1) | (combined >>> 31)) ^ b.crc) >>> 0;
+    putBits(w, b.bytes, b.bitLen);
   }
+  return finish(w, combined);
+}
+
+function finish(w: Writer, combined: number): Uint8Array {
   ensure(w, 16);
   put(w, 24, 0x177245); // end-of-stream magic: BCD of sqrt(pi)
   put(w, 24, 0x385090);
   put32(w, combined);
   if (w.n > 0) put(w, 8 - w.n, 0);
   return w.buf.slice(0, w.pos);
+}
+
+/** Encodes `input` as a complete bzip2 stream with block size `level`·100 000 (level 1..9). */
+export function bzip2Encode(input: Uint8Array, level: number): Uint8Array {
+  const len = input.length;
+  // RLE1 output per block is capped like bzip2 (nblockMAX = 100000·level − 19); a run token
+  // adds at most 5 bytes past the cap, which stays below the decoder's 100000·level limit.
+  const blockMax = blockMaxFor(level);
+  const st = encoderState(Math.min(blockMax + 5, Math.ceil(len * 1.25) + 5));
+  const w: Writer = { buf: new Uint8Array(Math.max(64, Math.ceil(len * 1.05) + 1024)), pos: 0, acc: 0, n: 0 };
+  put(w, 24, 0x425a68); // "BZh"
+  put(w, 8, 0x30 + level);
+  let combined = 0;
+  let start = 0;
+  for (const end of bzip2BlockEnds(input, level)) {
+    const blockCrc = encodeBlock(input, start, end, level, st, w);
+    combined = (((combined << 1) | (combined >>> 31)) ^ blockCrc) >>> 0;
+    start = end;
+  }
+  return finish(w, combined);
 }

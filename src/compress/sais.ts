@@ -7,6 +7,7 @@
  * short periods) cost the same per byte as random ones, which is why we use it instead of a
  * comparison sort with a fallback as bzip2 does.
  */
+import { sortLyndon, sortWork, type SortWork } from './bwt-sort.js';
 
 /** Bucket starts (or ends) from symbol counts. */
 function fillBuckets(cnt: Int32Array, K: number, bkt: Int32Array, ends: boolean): void {
@@ -140,7 +141,7 @@ export function leastRotation(s: Uint8Array, n: number): number {
 }
 
 /** Length of the first Lyndon factor of `w[0..n)` (Duval's algorithm, first round). */
-function firstLyndonFactor(w: Int32Array, n: number): number {
+function firstLyndonFactor(w: Uint8Array, n: number): number {
   let i = 0;
   let j = 1;
   while (j < n && w[i] <= w[j]) {
@@ -161,41 +162,68 @@ function firstLyndonFactor(w: Int32Array, n: number): number {
  * periodic, each rotation of u stands for k equal rotations of w, each contributing the same
  * last character. This halves the work compared with sorting the doubled block.
  *
+ * The suffix array is built by the two-stage sort of bwt-sort.ts (direct sort of the LMS
+ * suffixes + induced sorting), falling back to SA-IS when the block is too repetitive for
+ * it; `forceSais` selects SA-IS directly (for tests and benchmarks). Same output either way.
+ *
  * @returns origPtr: the rank of rotation 0 among the sorted rotations.
  */
-export function bwtEncode(block: Uint8Array, n: number, out: Uint8Array, work?: BwtWork): number {
+export function bwtEncode(block: Uint8Array, n: number, out: Uint8Array, work?: BwtWork, forceSais = false): number {
   if (n === 1) {
     out[0] = block[0];
     return 0;
   }
   const r = leastRotation(block, n);
-  const w = work && work.T.length >= n + 1 ? work : { T: new Int32Array(n + 1), SA: new Int32Array(n + 1) };
-  const T = w.T;
-  const SA = w.SA;
-  for (let i = 0, p = r; i < n; i++) {
-    T[i] = block[p] + 1;
-    if (++p === n) p = 0;
-  }
-  const m = firstLyndonFactor(T, n); // = n unless the block is periodic with period m
+  const wk = work ?? bwtWork();
+  if (wk.SA.length < n + 1) wk.SA = new Int32Array(n + 1);
+  if (wk.w.length < n) wk.w = new Uint8Array(n);
+  const SA = wk.SA;
+  const w = wk.w;
+  w.set(block.subarray(r, n), 0);
+  w.set(block.subarray(0, r), n - r);
+  const m = firstLyndonFactor(w, n); // = n unless the block is periodic with period m
   const k = n / m; // m divides n: the least rotation of u^k factors as u, u, ..., u
-  T[m] = 0;
-  sais(T, SA, m + 1, 257);
+  if (m === 1) {
+    out.fill(w[0], 0, n);
+    return 0;
+  }
+  if (forceSais || !sortLyndon(w, m, SA, wk.sort)) {
+    if (wk.T.length < m + 1) wk.T = new Int32Array(m + 1);
+    const T = wk.T;
+    for (let i = 0; i < m; i++) T[i] = w[i] + 1;
+    T[m] = 0;
+    sais(T, SA, m + 1, 257);
+  }
   // Rotation q of u (q in [0, m)) ends with u[q-1]; in the original block it is rotation
   // (q + r) mod n (and its k copies q + r + m·c).
   const orig0 = (n - r) % m; // the rotation of u equal to the block's rotation 0
   let origPtr = 0;
   let o = 0;
+  if (k === 1) {
+    for (let i = 1; i <= m; i++) {
+      const q = SA[i];
+      if (q === orig0) origPtr = o;
+      out[o++] = w[q === 0 ? m - 1 : q - 1];
+    }
+    return origPtr;
+  }
   for (let i = 1; i <= m; i++) {
     const q = SA[i];
     if (q === orig0) origPtr = o;
-    const c = T[q === 0 ? m - 1 : q - 1] - 1;
+    const c = w[q === 0 ? m - 1 : q - 1];
     for (let c2 = 0; c2 < k; c2++) out[o++] = c;
   }
   return origPtr;
 }
 
-/** Reusable scratch buffers for {@link bwtEncode} (n+1 Int32 each). */
+/** Reusable scratch buffers for {@link bwtEncode}. */
 export interface BwtWork {
   T: Int32Array;
   SA: Int32Array;
+  w: Uint8Array;
+  sort: SortWork;
+}
+
+export function bwtWork(): BwtWork {
+  return { T: new Int32Array(0), SA: new Int32Array(0), w: new Uint8Array(0), sort: sortWork() };
 }

@@ -43,6 +43,8 @@ export const ITEM_SIZE: Readonly<Record<ElementKind, number>> = {
   bool: 1,
 };
 
+import { allocFloat32 } from './budget.js';
+
 export const HOST_LE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 let f16Table: Float32Array | undefined;
@@ -156,7 +158,8 @@ function lookup16(table: Float32Array, codes: Uint16Array, out: Float32Array): v
 
 /**
  * Decodes `count` elements of `kind` starting at `bytes[offset]` into a new Float32Array.
- * The caller has checked that the range lies inside `bytes`.
+ * The caller has checked that the range lies inside `bytes` and that `count` fits its budget;
+ * `name` / `argument` name the tensor and file if the engine still cannot allocate it.
  */
 export function decodeToFloat32(
   bytes: Uint8Array,
@@ -164,8 +167,10 @@ export function decodeToFloat32(
   count: number,
   kind: ElementKind,
   littleEndian = true,
+  name = 'tensor',
+  argument = 'bytes',
 ): Float32Array {
-  const out = new Float32Array(count);
+  const out = allocFloat32(count, name, argument);
   const size = ITEM_SIZE[kind];
   const nbytes = count * size;
   if (kind === 'f32' && littleEndian === HOST_LE) {

@@ -7,10 +7,11 @@
 import { OckhamError } from '../errors.js';
 import { decodeToFloat32, ITEM_SIZE, type ElementKind } from './dtypes.js';
 import type { LoadedTensor } from './types.js';
+import { OutputMeter, resolveReadBudget, type ReadBudget } from './budget.js';
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 
-const KINDS: Readonly<Record<string, ElementKind>> = {
+const KIND_TABLE: Readonly<Record<string, ElementKind>> = {
   f2: 'f16',
   f4: 'f32',
   f8: 'f64',
@@ -24,6 +25,8 @@ const KINDS: Readonly<Record<string, ElementKind>> = {
   u8: 'u64',
   b1: 'bool',
 };
+/** Own-key lookup: a descr such as `<constructor` is unknown, not Object's. */
+const KINDS: ReadonlyMap<string, ElementKind> = new Map(Object.entries(KIND_TABLE));
 
 /** A parsed `.npy` array. */
 export interface NpyArray {
@@ -46,13 +49,13 @@ function fail(argument: string, message: string): never {
 type PyValue = string | boolean | number | PyValue[] | { [k: string]: PyValue } | null;
 
 /** A tiny parser for the Python literal subset numpy writes (dict, tuple, list, str, int, bool, None). */
-function parsePyLiteral(text: string, argument: string): PyValue {
+function parsePyLiteral(text: string, argument: string, maxDepth: number): PyValue {
   let i = 0;
   const ws = () => {
     while (i < text.length && /\s/.test(text[i])) i++;
   };
   const value = (depth: number): PyValue => {
-    if (depth > 16) fail(argument, 'header nests too deeply');
+    if (depth > maxDepth) fail(argument, `header nests deeper than ${maxDepth} levels`);
     ws();
     const c = text[i];
     if (c === '{' || c === '(' || c === '[') {
@@ -72,7 +75,9 @@ function parsePyLiteral(text: string, argument: string): PyValue {
           if (typeof item !== 'string') fail(argument, 'header dict keys must be strings');
           if (text[i] !== ':') fail(argument, `expected ':' at header position ${i}`);
           i++;
-          obj[item] = value(depth + 1);
+          if (Object.prototype.hasOwnProperty.call(obj, item)) fail(argument, `header has the key ${JSON.stringify(item)} twice`);
+          // defineProperty: a key named __proto__ becomes data, never the object's prototype.
+          Object.defineProperty(obj, item, { value: value(depth + 1), enumerable: true, writable: true, configurable: true });
           ws();
         } else arr.push(item);
         if (text[i] === ',') i++;
@@ -108,7 +113,7 @@ function parseDescr(descr: PyValue, argument: string): { kind: ElementKind; litt
   }
   const m = /^([<>|=]?)([a-zA-Z]\d+|\?)$/.exec(descr);
   const code = m ? (m[2] === '?' ? 'b1' : m[2]) : '';
-  const kind = KINDS[code];
+  const kind = KINDS.get(code);
   if (!m || kind === undefined) {
     throw new OckhamError(
       'UNSUPPORTED',
@@ -130,18 +135,40 @@ function parseDescr(descr: PyValue, argument: string): { kind: ElementKind; litt
  *
  * @param bytes - The file contents.
  * @param argument - Name used in error messages (e.g. a path or an npz member).
+ * @param options - Budget ({@link ReadBudget}): `maxHeaderBytes`, `maxHeaderDepth`, `maxTensorBytes` apply.
  * @returns `{ dtype, shape, data, fortranOrder, version }`.
- * @throws {OckhamError} PARSE_ERROR for bad magic, truncated or malformed headers, or a data
- *   size that differs from product(shape)·itemsize; UNSUPPORTED for object/structured dtypes.
+ * @throws {OckhamError} PARSE_ERROR for bad magic, truncated or malformed headers (keys other
+ *   than exactly `descr`, `fortran_order`, `shape`, or repeated), or a data size that differs from
+ *   product(shape)·itemsize; UNSUPPORTED for object/structured dtypes; OUT_OF_RANGE over budget.
  * @example
  * const arr = parseNpy(new Uint8Array(await (await fetch('w.npy')).arrayBuffer()));
  * arr.shape; // e.g. [64, 128]
  */
-export function parseNpy(bytes: Uint8Array | ArrayBuffer, argument = 'bytes'): NpyArray {
+export function parseNpy(bytes: Uint8Array | ArrayBuffer, argument = 'bytes', options?: ReadBudget): NpyArray {
+  const budget = resolveReadBudget(options);
   let b: Uint8Array;
   if (bytes instanceof Uint8Array) b = bytes;
   else if (bytes instanceof ArrayBuffer) b = new Uint8Array(bytes);
   else throw new OckhamError('INVALID_ARGUMENT', argument, 'expected a Uint8Array or ArrayBuffer');
+  const h = readNpyHeader(b, argument, budget);
+  new OutputMeter(budget, argument).add(argument, h.count, h.shape);
+  return decodeNpy(b, h, argument);
+}
+
+/** A validated `.npy` header: where the data starts and how to decode it. */
+export interface NpyHeader {
+  descr: string;
+  kind: ElementKind;
+  littleEndian: boolean;
+  shape: number[];
+  count: number;
+  fortranOrder: boolean;
+  dataStart: number;
+  version: string;
+}
+
+/** Reads and validates a `.npy` header (everything but the data); allocates nothing large. */
+export function readNpyHeader(b: Uint8Array, argument: string, budget: Required<ReadBudget>): NpyHeader {
   if (b.length < 10 || MAGIC.some((m, k) => b[k] !== m)) fail(argument, 'not a .npy file (missing \\x93NUMPY magic)');
   const major = b[6];
   const minor = b[7];
@@ -157,6 +184,9 @@ export function parseNpy(bytes: Uint8Array | ArrayBuffer, argument = 'bytes'): N
     headerLen = dv.getUint32(8, true);
     start = 12;
   }
+  if (headerLen > budget.maxHeaderBytes) {
+    throw new OckhamError('OUT_OF_RANGE', argument, `npy header length ${headerLen} exceeds maxHeaderBytes = ${budget.maxHeaderBytes}`);
+  }
   if (start + headerLen > b.length) fail(argument, `header length ${headerLen} runs past the end of the ${b.length}-byte file`);
   const headerBytes = b.subarray(start, start + headerLen);
   let text: string;
@@ -165,8 +195,12 @@ export function parseNpy(bytes: Uint8Array | ArrayBuffer, argument = 'bytes'): N
   } catch {
     fail(argument, 'header is not valid UTF-8');
   }
-  const dict = parsePyLiteral(text.trim(), argument);
+  const dict = parsePyLiteral(text.trim(), argument, Math.min(budget.maxHeaderDepth, 16));
   if (dict === null || typeof dict !== 'object' || Array.isArray(dict)) fail(argument, 'header is not a dict');
+  const keys = Object.keys(dict).sort().join(', ');
+  if (keys !== 'descr, fortran_order, shape') {
+    fail(argument, `header keys are {${keys}}; numpy writes exactly {descr, fortran_order, shape}`);
+  }
   const { descr, fortran_order: fortran, shape } = dict as Record<string, PyValue>;
   if (typeof fortran !== 'boolean') fail(argument, "header 'fortran_order' must be True or False");
   if (!Array.isArray(shape)) fail(argument, "header 'shape' must be a tuple");
@@ -188,10 +222,14 @@ export function parseNpy(bytes: Uint8Array | ArrayBuffer, argument = 'bytes'): N
   if (count * item !== available) {
     fail(argument, `data is ${available} bytes but shape (${shape.join(', ')}) of ${descr} needs ${count * item}`);
   }
-  const dims = shape as number[];
-  let data = decodeToFloat32(b, dataStart, count, kind, littleEndian);
-  if (fortran && dims.length > 1) data = fortranToRowMajor(data, dims);
-  return { dtype: descr as string, shape: dims.slice(), data, fortranOrder: fortran, version: `${major}.${minor}` };
+  return { descr: descr as string, kind, littleEndian, shape: (shape as number[]).slice(), count, fortranOrder: fortran, dataStart, version: `${major}.${minor}` };
+}
+
+/** Decodes the data of a `.npy` file whose header {@link readNpyHeader} validated. */
+export function decodeNpy(b: Uint8Array, h: NpyHeader, argument: string): NpyArray {
+  let data = decodeToFloat32(b, h.dataStart, h.count, h.kind, h.littleEndian, argument, argument);
+  if (h.fortranOrder && h.shape.length > 1) data = fortranToRowMajor(data, h.shape);
+  return { dtype: h.descr, shape: h.shape.slice(), data, fortranOrder: h.fortranOrder, version: h.version };
 }
 
 /** Reorders column-major data (first index fastest) into row-major (last index fastest). */

@@ -12,6 +12,8 @@ import { OckhamError } from '../errors.js';
 import { assertKnownOptions } from '../util/validate.js';
 import { decodeToFloat32, floatToBfloat16, floatToHalf, ITEM_SIZE, type ElementKind } from './dtypes.js';
 import type { LoadedTensor, WeightsFile } from './types.js';
+import { BUDGET_KEYS, OutputMeter, READ_BUDGET_DEFAULTS, resolveReadBudget, type ReadBudget } from './budget.js';
+import { scanJson } from './json-scan.js';
 
 /** safetensors dtype names and the element encodings they map to. */
 const DTYPES: Readonly<Record<string, ElementKind>> = {
@@ -35,7 +37,13 @@ const DTYPES: Readonly<Record<string, ElementKind>> = {
 /** dtype names accepted by {@link parseSafetensors}. */
 export const SAFETENSORS_DTYPES: readonly string[] = Object.keys(DTYPES);
 
-/** The reference implementation's cap on the JSON header (100 MB). */
+/** Own-key lookup: a dtype named `constructor` or `__proto__` is unknown, not Object's. */
+const DTYPE_KIND: ReadonlyMap<string, ElementKind> = new Map(Object.entries(DTYPES));
+
+/**
+ * The reference implementation's cap on the JSON header (100 MB). ockham's default cap is lower:
+ * `maxHeaderBytes` (16 MiB, see {@link READ_BUDGET_DEFAULTS}).
+ */
 export const MAX_SAFETENSORS_HEADER = 100_000_000;
 
 /** One tensor's entry in a validated header; offsets are absolute positions in the file. */
@@ -71,47 +79,78 @@ function fail(argument: string, message: string): never {
 
 /**
  * Reads the header length from the first 8 bytes of a safetensors file and checks it against
- * the file size and the 100 MB cap.
+ * the file size and the header cap.
  *
  * @param prefix - At least the first 8 bytes of the file.
  * @param fileSize - Total file size in bytes.
  * @param argument - Name used in error messages (e.g. a path).
+ * @param maxHeaderBytes - Header cap in bytes (default 16 MiB, `READ_BUDGET_DEFAULTS.maxHeaderBytes`).
  * @returns The header length N in bytes.
- * @throws {OckhamError} PARSE_ERROR when the file is shorter than 8 bytes or N is out of range.
+ * @throws {OckhamError} PARSE_ERROR when the file is shorter than 8 bytes or N is past the end of
+ *   the file; OUT_OF_RANGE when N exceeds `maxHeaderBytes`.
  * @example
- * const n = safetensorsHeaderLength(bytes.subarray(0, 8), bytes.length);
+ * import { serializeSafetensors, safetensorsHeaderLength } from 'ockham';
+ * const bytes = serializeSafetensors([{ name: 'w', shape: [1], data: new Float32Array(1) }]);
+ * safetensorsHeaderLength(bytes.subarray(0, 8), bytes.length); // 56
  */
-export function safetensorsHeaderLength(prefix: Uint8Array, fileSize: number, argument = 'bytes'): number {
+export function safetensorsHeaderLength(
+  prefix: Uint8Array,
+  fileSize: number,
+  argument = 'bytes',
+  maxHeaderBytes: number = READ_BUDGET_DEFAULTS.maxHeaderBytes,
+): number {
   if (fileSize < 8 || prefix.length < 8) fail(argument, `file is ${fileSize} bytes; a safetensors file needs at least 8`);
   const dv = new DataView(prefix.buffer, prefix.byteOffset, 8);
   const lo = dv.getUint32(0, true);
   const hi = dv.getUint32(4, true);
   const n = hi * 4294967296 + lo;
   if (n < 2) fail(argument, `header length ${n} is too small to hold a JSON object`);
-  if (n > MAX_SAFETENSORS_HEADER) fail(argument, `header length ${n} exceeds the ${MAX_SAFETENSORS_HEADER}-byte limit`);
-  if (8 + n > fileSize) fail(argument, `header length ${n} runs past the end of the ${fileSize}-byte file (truncated?)`);
+  if (8 + n > fileSize) fail(argument, `header length ${n} runs past the end of the ${fileSize}-byte file (exceeds its ${fileSize - 8} bytes after the length field; truncated?)`);
+  if (n > maxHeaderBytes) {
+    throw new OckhamError('OUT_OF_RANGE', argument, `header length ${n} exceeds maxHeaderBytes = ${maxHeaderBytes} (raise it with the maxHeaderBytes option / --max-header-bytes if the file is trusted)`);
+  }
   return n;
 }
 
 /**
  * Parses and validates a safetensors JSON header against the file size.
  *
- * Checks: JSON object starting with `{`; string→string `__metadata__`; known dtypes; shapes of
+ * Checks: before `JSON.parse`, the header size (`maxHeaderBytes`), its nesting depth
+ * (`maxHeaderDepth`, 128 as in the reference reader) and duplicate keys in any object; then a
+ * JSON object starting with `{`; string→string `__metadata__`; known dtypes; shapes of
  * non-negative integers; integer offsets with begin ≤ end; byte size = product(shape)·itemsize;
- * tensors tiling the data buffer exactly (no overlap, no gap, nothing past the end of the file).
+ * tensors tiling the data buffer exactly (no overlap, no gap, nothing past the end of the file);
+ * at most `maxTensors` tensors.
  *
  * @param headerBytes - The N header bytes (after the 8-byte length).
  * @param fileSize - Total file size in bytes.
  * @param argument - Name used in error messages.
+ * @param options - Budget ({@link ReadBudget}): `maxHeaderBytes`, `maxHeaderDepth`, `maxTensors` apply.
  * @returns The header with absolute offsets, entries sorted by offset.
- * @throws {OckhamError} PARSE_ERROR for malformed headers, UNSUPPORTED for unknown dtypes.
+ * @throws {OckhamError} PARSE_ERROR for malformed headers or duplicate keys, UNSUPPORTED for
+ *   unknown dtypes, OUT_OF_RANGE when a budget is exceeded.
  * @example
- * const header = parseSafetensorsHeader(bytes.subarray(8, 8 + n), bytes.length);
+ * import { serializeSafetensors, safetensorsHeaderLength, parseSafetensorsHeader } from 'ockham';
+ * const bytes = serializeSafetensors([{ name: 'w', shape: [2], data: new Float32Array(2) }]);
+ * const n = safetensorsHeaderLength(bytes, bytes.length);
+ * parseSafetensorsHeader(bytes.subarray(8, 8 + n), bytes.length).entries[0].name; // 'w'
  */
-export function parseSafetensorsHeader(headerBytes: Uint8Array, fileSize: number, argument = 'bytes'): SafetensorsHeader {
+export function parseSafetensorsHeader(
+  headerBytes: Uint8Array,
+  fileSize: number,
+  argument = 'bytes',
+  options?: ReadBudget,
+): SafetensorsHeader {
+  const budget = resolveReadBudget(options);
   const headerLength = headerBytes.length;
   const dataOffset = 8 + headerLength;
+  if (headerLength > budget.maxHeaderBytes) {
+    throw new OckhamError('OUT_OF_RANGE', argument, `header length ${headerLength} exceeds maxHeaderBytes = ${budget.maxHeaderBytes}`);
+  }
   if (headerBytes[0] !== 0x7b) fail(argument, 'header does not start with "{"');
+  // Arrays in a safetensors header are shapes and [begin, end] pairs: flat and short (numpy caps
+  // rank at 64); anything else is refused before JSON.parse could materialise it.
+  scanJson(headerBytes, budget.maxHeaderDepth, argument, 'header', { flatArrays: true, maxArrayItems: 1024 });
   let json: unknown;
   try {
     json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(headerBytes));
@@ -122,6 +161,11 @@ export function parseSafetensorsHeader(headerBytes: Uint8Array, fileSize: number
   const metadata: Record<string, string> = {};
   const entries: SafetensorsEntry[] = [];
   const dataSize = fileSize - dataOffset;
+  const names = Object.keys(json as Record<string, unknown>);
+  const tensorCount = names.length - (names.includes('__metadata__') ? 1 : 0);
+  if (tensorCount > budget.maxTensors) {
+    throw new OckhamError('OUT_OF_RANGE', argument, `header lists ${tensorCount} tensors, more than maxTensors = ${budget.maxTensors}`);
+  }
   for (const [name, raw] of Object.entries(json as Record<string, unknown>)) {
     if (name === '__metadata__') {
       if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) fail(argument, '__metadata__ must be an object of strings');
@@ -135,7 +179,7 @@ export function parseSafetensorsHeader(headerBytes: Uint8Array, fileSize: number
     if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) fail(argument, `${where}: entry must be an object`);
     const { dtype, shape, data_offsets: offsets } = raw as Record<string, unknown>;
     if (typeof dtype !== 'string') fail(argument, `${where}: dtype must be a string`);
-    const kind = DTYPES[dtype];
+    const kind = DTYPE_KIND.get(dtype);
     if (kind === undefined) {
       throw new OckhamError(
         'UNSUPPORTED',
@@ -211,8 +255,9 @@ export function decodeSafetensorsEntry(entry: SafetensorsEntry, bytes: Uint8Arra
   if (bytes.length !== size) {
     fail('bytes', `tensor ${JSON.stringify(entry.name)}: expected ${size} bytes, got ${bytes.length}`);
   }
-  const kind = DTYPES[entry.dtype];
-  const data = decodeToFloat32(bytes, 0, size / ITEM_SIZE[kind], kind, true);
+  const kind = DTYPE_KIND.get(entry.dtype);
+  if (kind === undefined) throw new OckhamError('UNSUPPORTED', 'entry.dtype', `dtype ${JSON.stringify(entry.dtype)} is not supported`);
+  const data = decodeToFloat32(bytes, 0, size / ITEM_SIZE[kind], kind, true, entry.name);
   return { name: entry.name, dtype: entry.dtype, shape: entry.shape.slice(), data };
 }
 
@@ -231,20 +276,31 @@ function toBytes(input: unknown, argument: string): Uint8Array {
  * stored values are kept as they are (validate downstream if needed).
  *
  * @param bytes - The file contents.
+ * @param options - Budget ({@link ReadBudget}); defaults in {@link READ_BUDGET_DEFAULTS}.
  * @returns `{ format: 'safetensors', tensors, metadata }`, tensors in file (offset) order.
- * @throws {OckhamError} PARSE_ERROR for truncated files, bad JSON, out-of-range, overlapping or
- *   mis-sized offsets, bad shapes; UNSUPPORTED for unknown dtypes; INVALID_ARGUMENT for non-bytes.
+ * @throws {OckhamError} PARSE_ERROR for truncated files, bad JSON, duplicate keys, out-of-range,
+ *   overlapping or mis-sized offsets, bad shapes; UNSUPPORTED for unknown dtypes; INVALID_ARGUMENT
+ *   for non-bytes; OUT_OF_RANGE when a budget is exceeded (before the allocation).
  * @example
  * import { serializeSafetensors, parseSafetensors } from 'ockham';
  * const bytes = serializeSafetensors([{ name: 'w', shape: [2, 2], data: new Float32Array([1, 2, 3, 4]) }]);
  * parseSafetensors(bytes).tensors[0].data; // Float32Array [1, 2, 3, 4]
  */
-export function parseSafetensors(bytes: Uint8Array | ArrayBuffer): WeightsFile {
+export function parseSafetensors(bytes: Uint8Array | ArrayBuffer, options?: ReadBudget): WeightsFile {
+  assertKnownOptions(options, 'options', BUDGET_KEYS);
+  const budget = resolveReadBudget(options);
   const b = toBytes(bytes, 'bytes');
-  const n = safetensorsHeaderLength(b, b.length);
-  const header = parseSafetensorsHeader(b.subarray(8, 8 + n), b.length);
+  const n = safetensorsHeaderLength(b, b.length, 'bytes', budget.maxHeaderBytes);
+  const header = parseSafetensorsHeader(b.subarray(8, 8 + n), b.length, 'bytes', budget);
+  const meter = new OutputMeter(budget, 'bytes');
+  for (const e of header.entries) meter.add(e.name, elementCount(e), e.shape);
   const tensors = header.entries.map((e) => decodeSafetensorsEntry(e, b.subarray(e.start, e.end)));
   return { format: 'safetensors', tensors, metadata: header.metadata };
+}
+
+/** Number of elements of a validated header entry. */
+export function elementCount(e: SafetensorsEntry): number {
+  return (e.end - e.start) / ITEM_SIZE[DTYPE_KIND.get(e.dtype) as ElementKind];
 }
 
 /** A tensor to write; `dtype` defaults from the array type (Float32Array → F32, …). */
@@ -356,7 +412,7 @@ export function serializeSafetensors(
       count *= d;
     }
     const dtype = t.dtype ?? defaultDtype(t.data);
-    if (!(dtype in DTYPES) || dtype === 'BOOL' || dtype.startsWith('F8') || dtype === 'I64' || dtype === 'U64') {
+    if (!DTYPE_KIND.has(dtype) || dtype === 'BOOL' || dtype.startsWith('F8') || dtype === 'I64' || dtype === 'U64') {
       throw new OckhamError('INVALID_ARGUMENT', `${arg}.dtype`, `cannot write dtype ${JSON.stringify(dtype)}; use F32, F64, F16, BF16, I8, U8, I16, U16, I32 or U32`);
     }
     defaultDtype(t.data); // checks it is a typed array

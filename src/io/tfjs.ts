@@ -8,6 +8,9 @@
 import { OckhamError } from '../errors.js';
 import { decodeToFloat32 } from './dtypes.js';
 import type { LoadedTensor, WeightsFile } from './types.js';
+import { assertKnownOptions } from '../util/validate.js';
+import { BUDGET_KEYS, OutputMeter, resolveReadBudget, type ReadBudget } from './budget.js';
+import { scanJson } from './json-scan.js';
 
 /** One weight entry of a tfjs weightsManifest. */
 export interface TfjsWeightEntry {
@@ -35,32 +38,48 @@ function asBytes(x: unknown, argument: string): Uint8Array {
 }
 
 /**
+ * Turns a model.json given as an object, a JSON string or UTF-8 bytes into an object. Text is
+ * held to `maxHeaderBytes` and scanned for nesting depth and duplicate keys before `JSON.parse`.
+ */
+export function parseModelJson(modelJson: unknown, options?: ReadBudget, argument = 'modelJson'): object {
+  let json = modelJson;
+  if (json instanceof Uint8Array || json instanceof ArrayBuffer || typeof json === 'string') {
+    const budget = resolveReadBudget(options);
+    const bytes = typeof json === 'string' ? new TextEncoder().encode(json) : json instanceof ArrayBuffer ? new Uint8Array(json) : json;
+    if (bytes.length > budget.maxHeaderBytes) {
+      throw new OckhamError('OUT_OF_RANGE', argument, `model.json is ${bytes.length} bytes, more than maxHeaderBytes = ${budget.maxHeaderBytes}`);
+    }
+    let text: string;
+    try {
+      text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    } catch {
+      fail(argument, 'is not valid UTF-8');
+    }
+    scanJson(bytes, budget.maxHeaderDepth, argument, 'model.json');
+    try {
+      json = JSON.parse(text);
+    } catch (e) {
+      fail(argument, `is not valid JSON (${(e as Error).message})`);
+    }
+  }
+  if (json === null || typeof json !== 'object' || Array.isArray(json)) fail(argument, 'expected a model.json object');
+  return json;
+}
+
+/**
  * Reads and validates the `weightsManifest` of a tfjs `model.json`.
  *
  * @param modelJson - The model.json as an object, a JSON string, or UTF-8 bytes.
+ * @param options - Budget ({@link ReadBudget}): `maxHeaderBytes` and `maxHeaderDepth` apply to text.
  * @returns The manifest groups (shallow-validated: paths are strings, weights have name/shape/dtype).
- * @throws {OckhamError} PARSE_ERROR when the JSON or the manifest is malformed.
+ * @throws {OckhamError} PARSE_ERROR when the JSON or the manifest is malformed; OUT_OF_RANGE over budget.
  * @example
- * const groups = tfjsManifest(JSON.parse(modelJsonText));
- * groups.flatMap((g) => g.paths); // shard files to load, in order
+ * import { tfjsManifest } from 'ockham';
+ * const groups = tfjsManifest('{"weightsManifest":[{"paths":["group1-shard1of1.bin"],"weights":[]}]}');
+ * groups.flatMap((g) => g.paths); // ['group1-shard1of1.bin']
  */
-export function tfjsManifest(modelJson: unknown): TfjsManifestGroup[] {
-  let json = modelJson;
-  if (json instanceof Uint8Array || json instanceof ArrayBuffer) {
-    try {
-      json = new TextDecoder('utf-8', { fatal: true }).decode(json);
-    } catch {
-      fail('modelJson', 'is not valid UTF-8');
-    }
-  }
-  if (typeof json === 'string') {
-    try {
-      json = JSON.parse(json);
-    } catch (e) {
-      fail('modelJson', `is not valid JSON (${(e as Error).message})`);
-    }
-  }
-  if (json === null || typeof json !== 'object') fail('modelJson', 'expected a model.json object');
+export function tfjsManifest(modelJson: unknown, options?: ReadBudget): TfjsManifestGroup[] {
+  const json = parseModelJson(modelJson, options);
   const manifest = (json as Record<string, unknown>).weightsManifest;
   if (!Array.isArray(manifest)) fail('modelJson.weightsManifest', 'expected an array of { paths, weights } groups (is this a TensorFlow.js model.json?)');
   return manifest.map((g, i) => {
@@ -86,8 +105,60 @@ export function tfjsManifest(modelJson: unknown): TfjsManifestGroup[] {
   });
 }
 
-const PLAIN_SIZE: Record<string, number> = { float32: 4, int32: 4, bool: 1 };
-const QUANT_SIZE: Record<string, number> = { uint8: 1, uint16: 2, float16: 2 };
+// Maps, not object literals: a dtype named `constructor` or `__proto__` must be unknown.
+const PLAIN_SIZE: ReadonlyMap<string, number> = new Map([['float32', 4], ['int32', 4], ['bool', 1]]);
+const QUANT_SIZE: ReadonlyMap<string, number> = new Map([['uint8', 1], ['uint16', 2], ['float16', 2]]);
+
+/** Element count and stored bytes per element of one manifest weight; refuses unknown dtypes. */
+function weightLayout(w: TfjsWeightEntry, arg: string): { count: number; itemSize: number } {
+  let count = 1;
+  for (const d of w.shape) count *= d;
+  const q = w.quantization;
+  let itemSize: number;
+  if (q) {
+    const size = QUANT_SIZE.get(q.dtype);
+    if (size === undefined) throw new OckhamError('UNSUPPORTED', arg, `quantization dtype ${JSON.stringify(q.dtype)} is not supported (uint8, uint16, float16)`);
+    itemSize = size;
+    if (q.dtype !== 'float16' && (typeof q.scale !== 'number' || typeof q.min !== 'number' || !Number.isFinite(q.scale) || !Number.isFinite(q.min))) {
+      fail(arg, `${q.dtype} quantization needs finite numeric scale and min`);
+    }
+    if (w.dtype !== 'float32' && w.dtype !== 'int32') throw new OckhamError('UNSUPPORTED', arg, `quantized dtype ${w.dtype} is not supported`);
+  } else {
+    const size = PLAIN_SIZE.get(w.dtype);
+    if (size === undefined) throw new OckhamError('UNSUPPORTED', arg, `dtype ${JSON.stringify(w.dtype)} is not supported (float32, int32, bool, quantized uint8/uint16/float16)`);
+    itemSize = size;
+  }
+  return { count, itemSize };
+}
+
+/**
+ * The bytes each manifest group's shards must hold, computed from the manifest alone, after
+ * counting every weight's float32 output against the budget. Lets a file reader refuse a model
+ * before reading any shard.
+ *
+ * @param modelJson - The model.json (object, JSON string, or UTF-8 bytes).
+ * @param options - Budget ({@link ReadBudget}).
+ * @param argument - Name used in error messages.
+ * @returns One byte count per manifest group.
+ * @throws {OckhamError} as {@link parseTfjsModel}, without looking at any shard.
+ * @example
+ * import { tfjsGroupBytes } from 'ockham';
+ * tfjsGroupBytes({ weightsManifest: [{ paths: ['a.bin'], weights: [{ name: 'w', shape: [2, 3], dtype: 'float32' }] }] }); // [24]
+ */
+export function tfjsGroupBytes(modelJson: unknown, options?: ReadBudget, argument = 'modelJson'): number[] {
+  const budget = resolveReadBudget(options);
+  const groups = tfjsManifest(parseModelJson(modelJson, budget, argument));
+  const meter = new OutputMeter(budget, argument);
+  return groups.map((g, gi) => {
+    let bytes = 0;
+    g.weights.forEach((w, wi) => {
+      const { count, itemSize } = weightLayout(w, `modelJson.weightsManifest[${gi}].weights[${wi}] (${w.name})`);
+      meter.add(w.name, count, w.shape);
+      bytes += count * itemSize;
+    });
+    return bytes;
+  });
+}
 
 /**
  * Parses TensorFlow.js model weights (model.json + shards) into float32 tensors.
@@ -99,11 +170,13 @@ const QUANT_SIZE: Record<string, number> = { uint8: 1, uint16: 2, float16: 2 };
  *
  * @param modelJson - The model.json (object, JSON string, or UTF-8 bytes).
  * @param shardBuffers - Shard contents, either an array in manifest order (all paths of group
- *   0, then group 1, …) or a record keyed by the manifest's path strings.
+ *   0, then group 1, …) or a record keyed by the manifest's path strings (own properties only).
+ * @param options - Budget ({@link ReadBudget}); defaults in {@link READ_BUDGET_DEFAULTS}.
  * @returns `{ format: 'tfjs', tensors, metadata }` in manifest order; metadata has the
  *   model.json's `format`, `generatedBy` and `convertedBy` when present.
- * @throws {OckhamError} PARSE_ERROR for a malformed manifest, missing shards or size mismatches;
- *   UNSUPPORTED for string/complex dtypes or unknown quantization.
+ * @throws {OckhamError} PARSE_ERROR for a malformed manifest, missing shards, size mismatches or
+ *   quantization parameters that dequantize to ±Infinity; UNSUPPORTED for string/complex dtypes or
+ *   unknown quantization; OUT_OF_RANGE when a budget is exceeded.
  * @example
  * const model = JSON.parse(await (await fetch('model.json')).text());
  * const shard = new Uint8Array(await (await fetch('group1-shard1of1.bin')).arrayBuffer());
@@ -112,8 +185,13 @@ const QUANT_SIZE: Record<string, number> = { uint8: 1, uint16: 2, float16: 2 };
 export function parseTfjsModel(
   modelJson: unknown,
   shardBuffers: ReadonlyArray<Uint8Array | ArrayBuffer> | Readonly<Record<string, Uint8Array | ArrayBuffer>>,
+  options?: ReadBudget,
 ): WeightsFile {
-  const groups = tfjsManifest(modelJson);
+  assertKnownOptions(options, 'options', BUDGET_KEYS);
+  const budget = resolveReadBudget(options);
+  const json = parseModelJson(modelJson, budget);
+  const groups = tfjsManifest(json);
+  const meter = new OutputMeter(budget, 'modelJson');
   if (shardBuffers === null || typeof shardBuffers !== 'object') {
     throw new OckhamError('INVALID_ARGUMENT', 'shardBuffers', 'expected an array of shard bytes or a record keyed by path');
   }
@@ -129,7 +207,9 @@ export function parseTfjsModel(
     for (const path of g.paths) {
       const raw = Array.isArray(shardBuffers)
         ? shardBuffers[flat]
-        : (shardBuffers as Record<string, Uint8Array | ArrayBuffer>)[path];
+        : Object.prototype.hasOwnProperty.call(shardBuffers, path)
+          ? (shardBuffers as Record<string, Uint8Array | ArrayBuffer>)[path]
+          : undefined;
       if (raw === undefined) fail('shardBuffers', `shard ${JSON.stringify(path)} is missing`);
       parts.push(asBytes(raw, `shardBuffers[${Array.isArray(shardBuffers) ? flat : JSON.stringify(path)}]`));
       flat++;
@@ -151,25 +231,13 @@ export function parseTfjsModel(
     for (let wi = 0; wi < g.weights.length; wi++) {
       const w = g.weights[wi];
       const arg = `modelJson.weightsManifest[${gi}].weights[${wi}] (${w.name})`;
-      let count = 1;
-      for (const d of w.shape) count *= d;
+      const { count, itemSize } = weightLayout(w, arg);
       const q = w.quantization;
-      let itemSize: number;
-      if (q) {
-        itemSize = QUANT_SIZE[q.dtype];
-        if (itemSize === undefined) throw new OckhamError('UNSUPPORTED', arg, `quantization dtype ${JSON.stringify(q.dtype)} is not supported (uint8, uint16, float16)`);
-        if (q.dtype !== 'float16' && (typeof q.scale !== 'number' || typeof q.min !== 'number' || !Number.isFinite(q.scale) || !Number.isFinite(q.min))) {
-          fail(arg, `${q.dtype} quantization needs finite numeric scale and min`);
-        }
-        if (w.dtype !== 'float32' && w.dtype !== 'int32') throw new OckhamError('UNSUPPORTED', arg, `quantized dtype ${w.dtype} is not supported`);
-      } else {
-        itemSize = PLAIN_SIZE[w.dtype];
-        if (itemSize === undefined) throw new OckhamError('UNSUPPORTED', arg, `dtype ${JSON.stringify(w.dtype)} is not supported (float32, int32, bool, quantized uint8/uint16/float16)`);
-      }
       const nbytes = count * itemSize;
       if (offset + nbytes > total) {
         fail(arg, `needs bytes ${offset}..${offset + nbytes} but group ${gi}'s shards hold ${total} bytes`);
       }
+      meter.add(w.name, count, w.shape);
       let data: Float32Array;
       let dtype = w.dtype;
       if (!q) {
@@ -188,6 +256,11 @@ export function parseTfjsModel(
         if (w.dtype === 'int32') for (let i = 0; i < count; i++) data[i] = Math.round(raw[i] * scale + min);
         else for (let i = 0; i < count; i++) data[i] = raw[i] * scale + min;
         dtype = `${q.dtype}→${w.dtype}`;
+        for (let i = 0; i < count; i++) {
+          if (!Number.isFinite(data[i])) {
+            fail(arg, `${q.dtype} quantization (scale ${scale}, min ${min}) dequantizes element ${i} to ${data[i]}: outside the float32 range`);
+          }
+        }
       }
       tensors.push({ name: w.name, dtype, shape: w.shape.slice(), data });
       offset += nbytes;
@@ -195,11 +268,9 @@ export function parseTfjsModel(
     if (offset !== total) fail(`modelJson.weightsManifest[${gi}]`, `weights use ${offset} bytes but the group's shards hold ${total}`);
   }
   const metadata: Record<string, string> = {};
-  if (modelJson !== null && typeof modelJson === 'object' && !(modelJson instanceof Uint8Array) && !(modelJson instanceof ArrayBuffer)) {
-    for (const k of ['format', 'generatedBy', 'convertedBy']) {
-      const v = (modelJson as Record<string, unknown>)[k];
-      if (typeof v === 'string') metadata[k] = v;
-    }
+  for (const k of ['format', 'generatedBy', 'convertedBy']) {
+    const v = Object.prototype.hasOwnProperty.call(json, k) ? (json as Record<string, unknown>)[k] : undefined;
+    if (typeof v === 'string') metadata[k] = v;
   }
   return { format: 'tfjs', tensors, metadata };
 }

@@ -5,6 +5,9 @@
  */
 import { OckhamError } from '../errors.js';
 import { assertInt, assertKnownOptions, assertNumber, assertOneOf, type FloatArray } from '../util/validate.js';
+import { assertBatch, assertModel, flatWeights } from '../model/adapter-util.js';
+import type { Batch, ModelAdapter } from '../model/types.js';
+import type { ModelTensors } from '../util/model.js';
 
 /**
  * Loss of a full set of tensors (same order and array types as given; `T` is inferred from the
@@ -14,8 +17,15 @@ export type TensorsLossFn<T extends FloatArray = FloatArray> = (tensors: T[]) =>
 
 /** Options of {@link criticalBits}. */
 export interface CriticalBitsOptions<T extends FloatArray = FloatArray> {
-  /** Loss of the model with the given tensors (e.g. mean per-sample NLL in nats). Required. */
-  readonly loss: TensorsLossFn<T>;
+  /** Loss of the model with the given tensors (e.g. mean per-sample NLL in nats). Required unless `model` is given. */
+  readonly loss?: TensorsLossFn<T>;
+  /**
+   * A model adapter instead of `loss`: the loss is `model.loss(params, data)`, and `tensors` may
+   * be the flat parameter vector, tensors in parameter order, or named tensors.
+   */
+  readonly model?: ModelAdapter;
+  /** The samples the loss is averaged over (with `model`). */
+  readonly data?: Batch;
   /** Allowed loss increase ε ≥ 0 over the unquantized loss (loss units). Required. */
   readonly epsilon: number;
   /**
@@ -123,14 +133,34 @@ function isThenable(v: unknown): v is PromiseLike<number> {
  * ```
  */
 export async function criticalBits<T extends FloatArray = FloatArray>(
-  tensors: readonly T[],
+  tensors: readonly T[] | FloatArray | ModelTensors,
   options: CriticalBitsOptions<T>,
 ): Promise<CriticalBitsResult> {
+  if (options !== null && typeof options === 'object' && options.model !== undefined) {
+    const model = assertModel(options.model, 'options.model');
+    if (options.loss !== undefined) throw new OckhamError('INVALID_ARGUMENT', 'options.loss', 'give either loss or model, not both');
+    const data = assertBatch(options.data, 'options.data');
+    const flat = flatWeights(model, tensors, 'tensors');
+    const list = model.params.map((p) => flat.slice(p.offset, p.offset + p.size));
+    const buf = new Float64Array(model.size);
+    const { model: _m, data: _d, ...rest } = options;
+    return criticalBits(list, {
+      ...rest,
+      loss: (ts) => {
+        model.params.forEach((p, i) => buf.set(ts[i], p.offset));
+        return model.loss(buf, data);
+      },
+    });
+  }
+  if (options !== null && typeof options === 'object' && options.data !== undefined) {
+    throw new OckhamError('INVALID_ARGUMENT', 'options.data', 'data goes with model');
+  }
   if (!Array.isArray(tensors) || tensors.length === 0) {
     throw new OckhamError('INVALID_ARGUMENT', 'tensors', 'expected a non-empty array of Float32Array/Float64Array');
   }
-  for (let t = 0; t < tensors.length; t++) {
-    const x = tensors[t];
+  const tensorList = tensors as readonly FloatArray[];
+  for (let t = 0; t < tensorList.length; t++) {
+    const x = tensorList[t];
     if (!(x instanceof Float32Array) && !(x instanceof Float64Array)) {
       throw new OckhamError('INVALID_ARGUMENT', `tensors[${t}]`, 'expected a Float32Array or Float64Array');
     }

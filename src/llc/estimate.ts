@@ -8,6 +8,7 @@ import { OckhamError } from '../errors.js';
 import { createNormalStream, type NormalStream } from '../util/normal-stream.js';
 import { assertInt, assertKnownOptions, assertNumber, assertOneOf } from '../util/validate.js';
 import { integratedAutocorrelationTime } from './autocorr.js';
+import { assertBatch, assertModel, flatWeights, minibatches } from '../model/adapter-util.js';
 import type { EstimateLlcOptions, LlcResult, LlcWarning, LossAndGradFn, LossAndGradResult } from './types.js';
 
 const KNOWN = [
@@ -27,6 +28,9 @@ const KNOWN = [
   'mask',
   'targetAcceptance',
   'seed',
+  'model',
+  'data',
+  'batchSize',
 ] as const;
 
 /** Everything a chain needs, validated once. */
@@ -153,6 +157,10 @@ export async function estimateLlc(options: EstimateLlcOptions): Promise<LlcResul
   assertKnownOptions(options, 'options', KNOWN);
   if (options === undefined || options === null) {
     throw new OckhamError('INVALID_ARGUMENT', 'options', 'expected an options object');
+  }
+  if (options.model !== undefined) return estimateLlc(fromModel(options));
+  if (options.data !== undefined || options.batchSize !== undefined) {
+    throw new OckhamError('INVALID_ARGUMENT', options.data !== undefined ? 'options.data' : 'options.batchSize', 'data and batchSize go with model');
   }
   const fn = options.lossAndGrad;
   if (typeof fn !== 'function') {
@@ -353,6 +361,31 @@ export async function estimateLlc(options: EstimateLlcOptions): Promise<LlcResul
     fractionBelowInit,
     malaAcceptance,
     warnings,
+  };
+}
+
+/** Rewrites model-adapter options (model, data, batchSize) into the callback form. */
+function fromModel(options: EstimateLlcOptions): EstimateLlcOptions {
+  const model = assertModel(options.model, 'options.model');
+  if (options.lossAndGrad !== undefined) {
+    throw new OckhamError('INVALID_ARGUMENT', 'options.lossAndGrad', 'give either lossAndGrad or model, not both');
+  }
+  if (options.batches !== undefined) {
+    throw new OckhamError('INVALID_ARGUMENT', 'options.batches', 'with model, the batches follow from data and batchSize');
+  }
+  const data = assertBatch(options.data, 'options.data');
+  const batchSize = assertInt(options.batchSize ?? data.size, 'options.batchSize', 1, 2 ** 31 - 1);
+  const seed = options.seed ?? 0;
+  const parts = minibatches(data, batchSize, typeof seed === 'number' && Number.isSafeInteger(seed) && seed >= 0 ? seed : 0);
+  const weights = flatWeights(model, options.weights, 'options.weights');
+  const { model: _m, data: _d, batchSize: _b, ...rest } = options;
+  const sized = options.n === undefined && options.nBeta === undefined ? { n: data.size } : {};
+  return {
+    ...rest,
+    ...sized,
+    weights,
+    batches: parts.length,
+    lossAndGrad: (w, b, g) => model.lossAndGrad(w, parts[b], g).loss,
   };
 }
 

@@ -4,6 +4,8 @@
  * @packageDocumentation
  */
 export { estimateLlc } from './estimate.js';
+export { calibrateLlc } from './calibrate.js';
+export type { CalibrateLlcOptions, CalibrateLlcResult, CalibrationCandidate } from './calibrate.js';
 export { learningCoefficientDln } from './dln.js';
 export { llcDescriptionLength } from './description-length.js';
 export { criticalBits } from './critical-bits.js';

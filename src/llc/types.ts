@@ -2,6 +2,8 @@
  * Types of the local-learning-coefficient estimator ({@link estimateLlc}).
  */
 import type { FloatArray } from '../util/validate.js';
+import type { Batch, ModelAdapter } from '../model/types.js';
+import type { ModelTensors } from '../util/model.js';
 
 /**
  * What a loss callback returns: the batch's MEAN per-sample loss (nats), and its gradient with
@@ -26,10 +28,25 @@ export type LossAndGradFn = (
 
 /** Options of {@link estimateLlc}. */
 export interface EstimateLlcOptions {
-  /** Loss and gradient callback (see {@link LossAndGradFn}). Required. */
-  readonly lossAndGrad: LossAndGradFn;
-  /** The trained weights w* around which the LLC is measured. Not modified. Required. */
-  readonly weights: FloatArray | readonly number[];
+  /** Loss and gradient callback (see {@link LossAndGradFn}). Required unless `model` is given. */
+  readonly lossAndGrad?: LossAndGradFn;
+  /**
+   * The trained weights w* around which the LLC is measured. Not modified. Required. With `model`:
+   * the flat parameter vector, tensors in parameter order, or named tensors.
+   */
+  readonly weights: FloatArray | readonly number[] | ModelTensors | readonly FloatArray[];
+  /**
+   * A model adapter (e.g. `sequentialModel(...)`) instead of `lossAndGrad`: the loss and gradient
+   * come from `model.lossAndGrad` on `data`, split into seeded minibatches of `batchSize`.
+   */
+  readonly model?: ModelAdapter;
+  /** The samples the loss is averaged over (with `model`). Also sets n = data.size unless n/nBeta is given. */
+  readonly data?: Batch;
+  /**
+   * Minibatch size with `model`: the data are shuffled once (seeded by `seed`) and cut into
+   * ⌈size/batchSize⌉ batches, used in turn (`batches` is set accordingly). Default: full batch.
+   */
+  readonly batchSize?: number;
   /**
    * Dataset size n: sets nβ = n / ln n (the Watanabe/WBIC temperature). Give exactly one of
    * `n` and `nBeta`.

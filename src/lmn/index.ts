@@ -11,5 +11,6 @@ export type {
   LmnActivation,
   LmnBatchFn,
   LmnLayer,
+  LmnModel,
   LmnSamples,
 } from './types.js';

@@ -7,12 +7,19 @@ import { symmetricEigen } from '../spectral/index.js';
 import { assertInt, assertKnownOptions, assertOneOf } from '../util/validate.js';
 import { ACTIVATIONS, applyActivation } from './activations.js';
 import { spectralEntropyBits } from './connectivity.js';
+import { modelArena } from '../model/gemm.js';
+import { assertModel } from '../model/adapter-util.js';
+import type { ModelAdapter, Batch } from '../model/types.js';
+
+const pad8 = (n: number): number => (n + 7) & ~7;
+const pad4 = (n: number): number => (n + 3) & ~3;
 import type {
   LinearMappingNumberOptions,
   LinearMappingNumberResult,
   LmnActivation,
   LmnBatchFn,
   LmnLayer,
+  LmnModel,
   LmnSamples,
 } from './types.js';
 
@@ -248,17 +255,34 @@ function meanR2(vals: Float64Array, p: number, kOut: number, tc: Float64Array, s
  * ```
  */
 export async function linearMappingNumber(
-  f: readonly LmnLayer[] | LmnBatchFn,
-  samples: LmnSamples,
+  f: readonly LmnLayer[] | LmnBatchFn | LmnModel,
+  samples: LmnSamples | Pick<Batch, 'inputs' | 'size'>,
   options: LinearMappingNumberOptions = {},
 ): Promise<LinearMappingNumberResult> {
+  if (f !== null && typeof f === 'object' && !Array.isArray(f)) {
+    const { model: m, params } = f as LmnModel;
+    const model = assertModel(m, 'f.model');
+    const tail = model.denseTail?.(params) ?? null;
+    const s = samples as Pick<Batch, 'inputs' | 'size'>;
+    const isBatch = s !== null && typeof s === 'object' && !Array.isArray(s) && 'inputs' in s;
+    if (tail === null) {
+      // Any adapter: the whole model as a batch callback on feature inputs.
+      if (options.fromLayer !== undefined && options.fromLayer !== 0) {
+        throw new OckhamError('INVALID_ARGUMENT', 'options.fromLayer', 'this model has no dense tail to measure from a layer');
+      }
+      const fn: LmnBatchFn = (x, count) => model.logits(params, { inputs: x, size: count });
+      return linearMappingNumber(fn, isBatch ? { data: Float64Array.from(s.inputs), shape: [s.size, s.inputs.length / s.size] } : (samples as LmnSamples), options);
+    }
+    const xs: LmnSamples = isBatch ? { data: tail.features(s), shape: [s.size, tail.inputDim] } : (samples as LmnSamples);
+    return linearMappingNumber(tail.layers as readonly LmnLayer[], xs, options);
+  }
   assertKnownOptions(options, 'options', ['points', 'fromLayer', 'returnMatrix']);
   const points = assertInt(options.points ?? 21, 'options.points', 3, 1 << 20);
   const returnMatrix = options.returnMatrix ?? false;
   if (typeof returnMatrix !== 'boolean') {
     throw new OckhamError('INVALID_ARGUMENT', 'options.returnMatrix', `expected a boolean, got ${String(returnMatrix)}`);
   }
-  const { x, m, d } = readSamples(samples);
+  const { x, m, d } = readSamples(samples as LmnSamples);
 
   // t grid and its centred copy.
   const tc = new Float64Array(points);
@@ -273,6 +297,7 @@ export async function linearMappingNumber(
 
   const L = new Float64Array(m * m);
   for (let i = 0; i < m; i++) L[i * m + i] = 1;
+  let affine: { affine: true; warning: string } | Record<string, never> = {};
 
   if (typeof f === 'function') {
     if (options.fromLayer !== undefined && options.fromLayer !== 0) {
@@ -289,15 +314,30 @@ export async function linearMappingNumber(
       throw new OckhamError('SHAPE_MISMATCH', 'samples', `samples have ${d} features but f[0] takes ${layers[0].inp}`);
     }
     pairsFromLayers(layers, fromLayer, x, m, points, tc, stt, L);
+    if (layers.slice(fromLayer).every((l) => l.act === 'identity')) {
+      affine = {
+        affine: true,
+        warning:
+          `AFFINE_MAP: layers ${fromLayer}..${layers.length - 1} apply no nonlinearity, so the measured map is affine and LMN = 1 by ` +
+          'construction (to measure the network, start before a layer with an activation: fromLayer counts layers, and a layer\'s activation follows its affine map)',
+      };
+    }
   }
 
   const { values } = symmetricEigen(L, m);
   const entropyBits = spectralEntropyBits(values);
-  const result: LinearMappingNumberResult = { lmn: 2 ** entropyBits, entropyBits };
+  const result: LinearMappingNumberResult = { lmn: 2 ** entropyBits, entropyBits, ...affine };
   return returnMatrix ? { ...result, matrix: L } : result;
 }
 
-/** Fills L for an MLP (see {@link linearMappingNumber} for the endpoint-sharing scheme). */
+/** Rows per block of interior points pushed through the later layers at once. */
+const BLOCK_ROWS = 512;
+
+/**
+ * Fills L for an MLP (see {@link linearMappingNumber} for the endpoint-sharing scheme). The interior
+ * points of many pairs go through the later layers together, as (rows × in)·(out × in)ᵀ products
+ * on the WebAssembly SIMD GEMM (../model/gemm.ts; feature widths padded to 8 with zeros).
+ */
 function pairsFromLayers(
   layers: readonly Dense[],
   fromLayer: number,
@@ -322,32 +362,84 @@ function pairsFromLayers(
   // Endpoint outputs f(x_i), shared by every pair.
   const endA = z.slice();
   applyActivation(first.act, endA, 0, m * h1);
-  const interior = points - 2;
-  const stackEnd = rest.length > 0 ? makeStack(rest, m) : null;
-  const ends = stackEnd ? stackEnd(endA, m).slice() : endA;
-  const stack = rest.length > 0 ? makeStack(rest, interior) : null;
+  const ends = rest.length > 0 ? makeStack(rest, m)(endA, m).slice() : endA;
 
-  const a = new Float64Array(interior * h1);
+  const interior = points - 2;
+  const pairsPerBlock = Math.max(1, Math.floor(BLOCK_ROWS / interior));
+  const rows = pad4(pairsPerBlock * interior);
+  const widths = [pad8(h1), ...rest.map((l) => pad8(l.out))];
+  let doubles = 0;
+  for (const w of widths) doubles += rows * w + 2;
+  rest.forEach((l, i) => (doubles += widths[i + 1] * widths[i] + 2));
+  const arena = modelArena(doubles);
+  const acts = widths.map((w) => arena.f64(rows * w));
+  const ws = rest.map((l, i) => {
+    const inP = widths[i];
+    const outP = widths[i + 1];
+    const w = arena.f64(outP * inP);
+    for (let o = 0; o < l.out; o++) for (let k = 0; k < l.inp; k++) w[o * inP + k] = l.w[o * l.inp + k];
+    return w;
+  });
+  const h1p = widths[0];
+  const kp = widths[widths.length - 1];
   const vals = new Float64Array(points * kOut);
-  for (let i = 0; i < m; i++) {
-    const zi = i * h1;
-    for (let j = i + 1; j < m; j++) {
-      const zj = j * h1;
-      for (let q = 0; q < interior; q++) {
-        const t = (q + 1) / (points - 1);
-        const ao = q * h1;
-        for (let u = 0; u < h1; u++) a[ao + u] = z[zi + u] + t * (z[zj + u] - z[zi + u]);
+  const pi = new Int32Array(pairsPerBlock);
+  const pj = new Int32Array(pairsPerBlock);
+  let count = 0;
+  const a0 = acts[0];
+  const flush = (): void => {
+    if (count === 0) return;
+    const used = count * interior;
+    applyActivation(first.act, a0, 0, used * h1p);
+    for (let l = 0; l < rest.length; l++) {
+      const layer = rest[l];
+      const y = acts[l + 1];
+      const outP = widths[l + 1];
+      for (let r = 0; r < rows; r++) {
+        const d = r * outP;
+        for (let o = 0; o < layer.out; o++) y[d + o] = layer.b[o];
+        for (let o = layer.out; o < outP; o++) y[d + o] = 0;
       }
-      applyActivation(first.act, a, 0, interior * h1);
-      const outs = stack ? stack(a, interior) : a;
-      vals.set(ends.subarray(i * kOut, i * kOut + kOut), 0);
-      vals.set(outs.subarray(0, interior * kOut), kOut);
-      vals.set(ends.subarray(j * kOut, j * kOut + kOut), (points - 1) * kOut);
+      arena.nt(acts[l], ws[l], y, rows, outP, widths[l]);
+      if (layer.act !== 'identity') applyActivation(layer.act, y, 0, used * outP);
+    }
+    const outs = acts[rest.length];
+    for (let c = 0; c < count; c++) {
+      const i = pi[c];
+      const j = pj[c];
+      for (let k = 0; k < kOut; k++) {
+        vals[k] = ends[i * kOut + k];
+        vals[(points - 1) * kOut + k] = ends[j * kOut + k];
+      }
+      for (let q = 0; q < interior; q++) {
+        const src = (c * interior + q) * kp;
+        const dst = (q + 1) * kOut;
+        for (let k = 0; k < kOut; k++) vals[dst + k] = outs[src + k];
+      }
       const r2 = meanR2(vals, points, kOut, tc, stt);
       L[i * m + j] = r2;
       L[j * m + i] = r2;
     }
+    count = 0;
+  };
+  a0.fill(0);
+  for (let i = 0; i < m; i++) {
+    const zi = i * h1;
+    for (let j = i + 1; j < m; j++) {
+      const zj = j * h1;
+      const base = count * interior;
+      for (let q = 0; q < interior; q++) {
+        const t = (q + 1) / (points - 1);
+        const ao = (base + q) * h1p;
+        for (let u = 0; u < h1; u++) a0[ao + u] = z[zi + u] + t * (z[zj + u] - z[zi + u]);
+        for (let u = h1; u < h1p; u++) a0[ao + u] = 0;
+      }
+      pi[count] = i;
+      pj[count] = j;
+      if (++count === pairsPerBlock) flush();
+    }
   }
+  flush();
 }
 
 /** Fills L for a batch callback, evaluating many segments per call. */

@@ -2,6 +2,17 @@
  * Types of the linear mapping number ({@link linearMappingNumber}).
  */
 import type { FloatArray } from '../util/validate.js';
+import type { ModelAdapter } from '../model/types.js';
+
+/**
+ * A model adapter and its flat parameters. With the built-in model the LMN measures its final run
+ * of dense layers (inputs: the model's own batch `{ inputs, size }`, mapped to that run's input,
+ * e.g. the concatenated embeddings); other adapters are evaluated through `logits` on feature inputs.
+ */
+export interface LmnModel {
+  readonly model: ModelAdapter;
+  readonly params: FloatArray;
+}
 
 /** Elementwise activations a layer may apply after its affine map. */
 export type LmnActivation = 'identity' | 'relu' | 'gelu' | 'silu' | 'tanh' | 'sigmoid';
@@ -51,4 +62,8 @@ export interface LinearMappingNumberResult {
   readonly entropyBits: number;
   /** The m × m connectivity matrix, row-major (only when asked for). */
   readonly matrix?: Float64Array;
+  /** Present (true) when every measured layer is affine: LMN = 1 by construction, whatever the weights. */
+  readonly affine?: true;
+  /** Why `affine` is set (code AFFINE_MAP). */
+  readonly warning?: string;
 }

@@ -1,3 +1,4 @@
+import { RETAIN_BYTES, trimArena } from '../util/wasm-arena.js';
 import { OckhamError } from '../errors.js';
 import type { CtmTable } from '../ctm/types.js';
 import { defaultTable } from '../ctm/default.js';
@@ -80,6 +81,9 @@ export function binarizedBdm(tensor: Float32Array | Float64Array, options: Binar
   const out = planeTotals(1);
   if (!planeBdmWasm(codes, rows, cols, 1, t4.values, t4.missing, out)) planeBdm(codes, rows, cols, 1, t4.values, t4.missing, out);
   const blocks = Math.floor(rows / 4) * Math.floor(cols / 4);
+  // Large calls give their memory back (see src/util/wasm-arena.ts).
+  if (2 * signScratch.length > RETAIN_BYTES) signScratch = new Uint16Array(0);
+  trimArena();
   return { bdm: out.bdm[0], ctm: out.ctm[0], multiplicity: out.multiplicity[0], blocks, distinct: out.distinct[0], missing: out.missing[0] };
 }
 

@@ -21,6 +21,7 @@ import {
 import type { Shape } from '../util/validate.js';
 import { addLeftoverOnes, planeBdm, planeTotals } from './kernel.js';
 import { planeBdmWasm } from './wasm-kernel.js';
+import { RETAIN_BYTES, trimArena } from '../util/wasm-arena.js';
 
 /** Options of {@link qubd}. */
 export interface QubdOptions {
@@ -147,7 +148,9 @@ export function qubdKeepingCodes(tensor: Float32Array | Float64Array, options: Q
   const quantization = { lo: q.lo, hi: q.hi, step: q.step, constant: q.constant };
   if (boundary !== 'ignore') {
     assertOneOf(boundary, 'options.boundary', ['ignore', 'recursive', 'correlated']);
-    const planes = bitPlanes(q.codes, bits, [rows, cols]).map((plane, p): QubdPlane => {
+    const planeArrays = bitPlanes(q.codes, bits, [rows, cols]);
+    releaseLarge();
+    const planes = planeArrays.map((plane, p): QubdPlane => {
       const r = ctmBlockDecompose(plane, { table, boundary });
       return { plane: p, bdm: r.bdm, ones: countOnes(plane), blocks: r.blocks, distinct: r.distinct, missing: r.missing };
     });
@@ -161,7 +164,19 @@ export function qubdKeepingCodes(tensor: Float32Array | Float64Array, options: Q
     codes = bits <= 8 ? new Uint8Array(q.codes.length) : new Uint16Array(q.codes.length);
     codes.set(q.codes);
   }
-  return { result: qubdFromCodes(q.codes, rows, cols, bits, t4, quantization), codes, rows, cols, t4 };
+  const result = qubdFromCodes(q.codes, rows, cols, bits, t4, quantization);
+  releaseLarge();
+  return { result, codes, rows, cols, t4 };
+}
+
+/**
+ * Gives back the memory of a large call: the code scratch and the wasm arena are dropped when
+ * they exceed {@link RETAIN_BYTES} (64 MiB), so one 12000×12000 tensor does not pin ~880 MB for
+ * the life of the process. Smaller buffers are kept for reuse. Internal.
+ */
+export function releaseLarge(): void {
+  if (2 * codeScratch.length > RETAIN_BYTES) codeScratch = new Uint16Array(0);
+  trimArena();
 }
 
 /**

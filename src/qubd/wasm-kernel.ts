@@ -22,13 +22,12 @@
  * a branch-free scoring-while-counting variant was slower still).
  *
  * Memory: the shared arena (src/util/wasm-arena.ts). Its static region holds, at fixed offsets,
- * the counts for 8 planes, the table's values and missing flags (copied when the table or the
- * arena changes), a log2 table, the chunk's block codes, the per-plane sums and the touched lists
+ * the counts for 8 planes, the table's values and missing flags (copied in on every call), a log2 table, the chunk's block codes, the per-plane sums and the touched lists
  * (room for every slot, so they never overflow). Codes quantized by the wasm quantizer are read
  * in place; others are copied in (2 bytes per weight). Where WebAssembly SIMD is missing, callers
  * use `planeBdm`.
  */
-import { ARENA_STATIC, arenaFor } from '../util/wasm-arena.js';
+import { ARENA_STATIC, arenaFor, onArenaDrop } from '../util/wasm-arena.js';
 import type { Arena } from '../util/wasm-arena.js';
 import { I32, V128, add, and, block, br, brIf, clz, elseOp, end, eqz, f64add, f64const, f64div, f64fromU32, f64load as f64loadAt, f64mul, f64storeAt, f64sub, funcBody, geU, get, i32c, i32load, i32store, i32storeAt, ifF64, inc, lazyModule, loop, ltU, mul, ne, popcnt, section, select, set, shl, shrU, simd, str, sub, tee, uleb, v128and, v128loadAt } from '../util/wasm-asm.js';
 import type { PlaneTotals } from './kernel.js';
@@ -71,6 +70,9 @@ const bitmask = simd(100); // i8x16.bitmask
 const i8add = simd(110); // i8x16.add
 const narrowU8 = simd(102); // i8x16.narrow_i16x8_u
 const i16shrU = simd(141); // i16x8.shr_u
+const i8shl = simd(107); // i8x16.shl
+const v128or = simd(80);
+const anyTrue = simd(83); // v128.any_true
 
 /** Shuffle of rows (r, r + 1) taking blocks 0–1 (lo) or 2–3 (hi): [blk row r | blk row r+1] × 2. */
 const PAIR_LO = [0, 1, 2, 3, 16, 17, 18, 19, 4, 5, 6, 7, 20, 21, 22, 23];
@@ -128,6 +130,60 @@ function keysBody(): number[] {
     ],
     c,
   );
+}
+
+/**
+ * keys8(src, stride, nquads, _, dst): as `keys` for a 0/1 plane stored one byte per cell (rows
+ * `stride` bytes apart): each block's code (plane 0) as u16 at dst + 16·block. 16 cells of a row
+ * are one 16-byte load; the cell bit is moved to the byte's top bit (shift left by 7) before the
+ * bitmask.
+ */
+function keys8Body(): number[] {
+  const [SRC, STRIDE, NQ, , DST] = [0, 1, 2, 3, 4];
+  const [S1, S2, S3] = [5, 6, 7];
+  const [R0, R1, R2, R3, PA, PB, PC, PD, V] = [8, 9, 10, 11, 12, 13, 14, 15, 16];
+  const c: number[] = [];
+  c.push(...block, ...loop);
+  c.push(...get(NQ), ...eqz, ...brIf(1));
+  c.push(...get(SRC), ...get(STRIDE), ...add, ...set(S1));
+  c.push(...get(S1), ...get(STRIDE), ...add, ...set(S2));
+  c.push(...get(S2), ...get(STRIDE), ...add, ...set(S3));
+  c.push(...get(SRC), ...v128loadAt(0), ...set(R0), ...get(S1), ...v128loadAt(0), ...set(R1));
+  c.push(...get(S2), ...v128loadAt(0), ...set(R2), ...get(S3), ...v128loadAt(0), ...set(R3));
+  c.push(...get(R0), ...get(R1), ...shuffle(PAIR_LO), ...set(PA));
+  c.push(...get(R0), ...get(R1), ...shuffle(PAIR_HI), ...set(PB));
+  c.push(...get(R2), ...get(R3), ...shuffle(PAIR_LO), ...set(PC));
+  c.push(...get(R2), ...get(R3), ...shuffle(PAIR_HI), ...set(PD));
+  for (let k = 0; k < 4; k++) {
+    c.push(...get(DST), ...get(k < 2 ? PA : PB), ...get(k < 2 ? PC : PD), ...shuffle(blockLanes(k & 1)), ...i32c(7), ...i8shl, ...bitmask, ...i32store16(16 * k));
+  }
+  c.push(...inc(SRC, i32c(16)), ...inc(DST, i32c(64)), ...get(NQ), ...i32c(1), ...sub, ...set(NQ));
+  c.push(...br(0), ...end, ...end);
+  return funcBody(
+    [
+      [3, I32],
+      [9, V128],
+    ],
+    c,
+  );
+}
+
+/**
+ * above1(p, n16, _, _) → 1 if any of the 16·n16 bytes at p exceeds 1, else 0 (the 0/1 check of a
+ * plane stored one byte per cell; the caller checks the < 16 trailing bytes).
+ */
+function above1Body(): number[] {
+  const [P, NQ] = [0, 1];
+  const [ACC] = [4];
+  const c: number[] = [];
+  c.push(...v128const(new Array(16).fill(0)), ...set(ACC));
+  c.push(...block, ...loop);
+  c.push(...get(NQ), ...eqz, ...brIf(1));
+  c.push(...get(ACC), ...get(P), ...v128loadAt(0), ...v128or, ...set(ACC));
+  c.push(...inc(P, i32c(16)), ...get(NQ), ...i32c(1), ...sub, ...set(NQ));
+  c.push(...br(0), ...end, ...end);
+  c.push(...get(ACC), ...v128const(new Array(16).fill(0xfe)), ...v128and, ...anyTrue);
+  return funcBody([[1, V128]], c);
 }
 
 /**
@@ -240,9 +296,9 @@ export function qubdModuleBytes(): Uint8Array<ArrayBuffer> {
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
     ...section(1, [3, ...tKeys, ...tTally, ...tTriple]),
     ...section(2, [1, ...str('e'), ...str('m'), 0x02, 0x00, 0x00]),
-    ...section(3, [6, 0, 1, 2, 2, 1, 2]),
-    ...section(7, [6, ...str('k'), 0x00, 0, ...str('t'), 0x00, 1, ...str('s'), 0x00, 2, ...str('n'), 0x00, 3, ...str('t16'), 0x00, 4, ...str('s16'), 0x00, 5]),
-    ...section(10, [6, ...keysBody(), ...tallyBody(false), ...scoreListBody(false), ...scanBody(), ...tallyBody(true), ...scoreListBody(true)]),
+    ...section(3, [8, 0, 1, 2, 2, 1, 2, 0, 1]),
+    ...section(7, [8, ...str('k'), 0x00, 0, ...str('t'), 0x00, 1, ...str('s'), 0x00, 2, ...str('n'), 0x00, 3, ...str('t16'), 0x00, 4, ...str('s16'), 0x00, 5, ...str('k8'), 0x00, 6, ...str('v'), 0x00, 7]),
+    ...section(10, [8, ...keysBody(), ...tallyBody(false), ...scoreListBody(false), ...scanBody(), ...tallyBody(true), ...scoreListBody(true), ...keys8Body(), ...above1Body()]),
   ];
   return new Uint8Array(bytes);
 }
@@ -255,13 +311,15 @@ interface Kernel {
   readonly scan: (p: number, e: number, plane: number) => void;
   readonly tally16: (kp: number, m: number, cbase: number, tp: number) => number;
   readonly score16: (p: number, e: number, plane: number) => void;
-  /** The values array last copied in (by identity). */
-  values: Float64Array | null;
-  flags: Uint8Array | null;
+  readonly keys8: (src: number, stride: number, nquads: number, unused: number, dst: number) => void;
+  readonly above1: (p: number, n16: number, u1: number, u2: number) => number;
 }
 
 const module = lazyModule(qubdModuleBytes);
 let kernel: Kernel | null = null;
+onArenaDrop(() => {
+  kernel = null;
+});
 let enabled = true;
 
 /** Enables or disables the wasm kernel (tests compare it with the JS kernel). Internal. */
@@ -293,28 +351,30 @@ function kernelOn(arena: Arena): Kernel {
     n: Kernel['scan'];
     t16: Kernel['tally16'];
     s16: Kernel['score16'];
+    k8: Kernel['keys8'];
+    v: Kernel['above1'];
   };
   const log2 = new Float64Array(arena.memory.buffer, LOG2, 65536);
   for (let n = 1; n < 65536; n++) log2[n] = Math.log2(n);
-  kernel = { arena, keys: ex.k, tally: ex.t, score: ex.s, scan: ex.n, tally16: ex.t16, score16: ex.s16, values: null, flags: null };
+  kernel = { arena, keys: ex.k, tally: ex.t, score: ex.s, scan: ex.n, tally16: ex.t16, score16: ex.s16, keys8: ex.k8, above1: ex.v };
   return kernel;
 }
 
-/** The kernel on the current arena (with room for `dynamicBytes`) with the table copied in, or null. */
+/**
+ * The kernel on the current arena (with room for `dynamicBytes`) with the table copied in, or null.
+ *
+ * The table is copied on every call (576 KiB, ~20–60 µs; see bench/qubd.ts): a table edited in
+ * place between calls is then scored with its new values, as the JS kernel does. (An earlier
+ * version cached the copy by the arrays' identity and silently kept the old values.)
+ */
 function prepared(dynamicBytes: number, values: Float64Array, missingFlags: Uint8Array): Kernel | null {
   if (!enabled || module() === null) return null;
   const arena = arenaFor(dynamicBytes);
   if (arena === null) return null;
   const k = kernelOn(arena);
   const buf = arena.memory.buffer;
-  if (k.values !== values) {
-    new Float64Array(buf, VALS, 65536).set(values);
-    k.values = values;
-  }
-  if (k.flags !== missingFlags) {
-    new Uint8Array(buf, FLAGS, 65536).set(missingFlags);
-    k.flags = missingFlags;
-  }
+  new Float64Array(buf, VALS, 65536).set(values);
+  new Uint8Array(buf, FLAGS, 65536).set(missingFlags);
   return k;
 }
 
@@ -424,4 +484,75 @@ export function blockCodesBdmWasm(
   }
   scorePlane(k, narrow, 0, tp, out, 0);
   return true;
+}
+
+/** log2 n for the small counts, as the BDM scoring pass of src/bdm/score.ts looks them up. */
+const LOG2_SMALL = /* @__PURE__ */ (() => {
+  const t = new Float64Array(4096);
+  for (let i = 1; i < 4096; i++) t[i] = Math.log2(i);
+  return t;
+})();
+
+/**
+ * BDM of the 4×4 blocks (`'ignore'` partition) of a 0/1 plane given as one byte per cell, counted
+ * by the wasm kernel and scored in JS in exactly the order of src/bdm's general path (ascending
+ * code when `ascending`, else first occurrence in row-major block order), so the result is bit
+ * for bit the general path's. Returns null where WebAssembly SIMD is unavailable (or disabled).
+ */
+export function plainBdmWasm(
+  cells: Uint8Array,
+  rows: number,
+  cols: number,
+  values: Float64Array,
+  missingFlags: Uint8Array,
+  ascending: boolean,
+): { bdm: number; ctm: number; multiplicity: number; distinct: number; missing: number } | null | 'not-binary' {
+  const n = rows * cols;
+  const k = prepared(n + SLACK, values, missingFlags);
+  if (k === null) return null;
+  const buf = k.arena.memory.buffer;
+  new Uint8Array(buf, ARENA_STATIC, n).set(cells);
+  // The 0/1 check: SIMD over whole 16-byte groups, JS for the tail.
+  if (k.above1(ARENA_STATIC, n >>> 4, 0, 0) !== 0) return 'not-binary';
+  for (let i = n & ~15; i < n; i++) if (cells[i] > 1) return 'not-binary';
+  const br = Math.floor(rows / 4);
+  const bc = Math.floor(cols / 4);
+  const stride = cols;
+  const seg = Math.min(bc, CHUNK);
+  const narrow = br * bc < 65536;
+  const tally = narrow ? k.tally16 : k.tally;
+  let tp = TOUCHED;
+  let j = 0;
+  for (let b = 0; b < br; b++) {
+    const rowSrc = ARENA_STATIC + b * 4 * stride;
+    for (let c0 = 0; c0 < bc; c0 += seg) {
+      const nb = Math.min(seg, bc - c0);
+      if (j + nb > CHUNK) {
+        tp = tally(KEYS, j, COUNTS, tp);
+        j = 0;
+      }
+      k.keys8(rowSrc + 4 * c0, stride, (nb + 3) >>> 2, 0, KEYS + 16 * j);
+      j += nb;
+    }
+  }
+  if (j > 0) tp = tally(KEYS, j, COUNTS, tp);
+  const counts = narrow ? new Uint16Array(buf, COUNTS, 65536) : new Uint32Array(buf, COUNTS, 65536);
+  const touched = new Int32Array(buf, TOUCHED, (tp - TOUCHED) >>> 2);
+  const shift = narrow ? 1 : 2;
+  let ctm = 0;
+  let mult = 0;
+  let missing = 0;
+  const score = (code: number): void => {
+    const m = counts[code];
+    ctm += values[code];
+    mult += m < 4096 ? LOG2_SMALL[m] : Math.log2(m);
+    missing += missingFlags[code];
+  };
+  if (ascending) {
+    for (let code = 0; code < 65536; code++) if (counts[code] !== 0) score(code);
+  } else {
+    for (let i = 0; i < touched.length; i++) score(((touched[i] - COUNTS) >>> shift) & 65535);
+  }
+  for (let i = 0; i < touched.length; i++) counts[((touched[i] - COUNTS) >>> shift) & 65535] = 0;
+  return { bdm: ctm + mult, ctm, multiplicity: mult, distinct: touched.length, missing };
 }

@@ -41,12 +41,21 @@ export interface ReportControl {
   memoryBudget?: number;
 }
 
-/** Tensors to report, in file order, with their shapes known up front (progress total, memory budget). */
+/**
+ * Tensors to report. With `shapes` (known up front, e.g. from a header) the progress counts
+ * stages, the memory budget is set from the largest tensor and tensors may arrive in any
+ * `order`; without, give `count` and `params`: tensors arrive in file order, progress counts
+ * parameters, and the budget follows the largest tensor seen so far.
+ */
 export interface ReportSource {
   format: string;
   metadata: Record<string, string>;
   /** Stored shapes of the tensors, in file order (the report's order). */
-  shapes: readonly (readonly number[])[];
+  shapes?: readonly (readonly number[])[];
+  /** Number of tensors (required without `shapes`). */
+  count?: number;
+  /** Total parameters (required without `shapes`). */
+  params?: number;
   /**
    * File indices of the tensors in the order `tensors` yields them (default: file order). A
    * random-access reader yields the largest first (see {@link largestFirst}) so the big tensor's
@@ -81,12 +90,12 @@ export function largestFirst(shapes: readonly (readonly number[])[]): number[] {
  */
 export const STAGE_MEMORY: Readonly<Record<StageName, number>> = { qubd: 2.4, spectral: 2.15, naive: 2.15, coarse: 1.05 };
 
-/** Memory allowed beyond the largest tensor and its heaviest stage, for the stages of smaller tensors alongside (128 MiB). */
-export const BUDGET_SLACK = 128 * 1024 * 1024;
+/** Memory allowed beyond the largest tensor and its heaviest stage, for the stages of smaller tensors alongside (64 MiB). */
+export const BUDGET_SLACK = 64 * 1024 * 1024;
 
 /** Checks resolved report options at the public boundary (OckhamError naming `options.<key>`). */
 export function validateReportOptions(o: ReportOptions): ReportOptions {
-  assertKnownOptions(o, 'options', Object.keys(DEFAULT_REPORT_OPTIONS));
+  assertKnownOptions(o, 'options', [...Object.keys(DEFAULT_REPORT_OPTIONS), 'budget']);
   assertInt(o.bits, 'options.bits', 1, 16);
   assertOneOf(o.range, 'options.range', ['minmax', 'percentile'] as const);
   assertNumber(o.percentile, 'options.percentile', 0, 100, { minExclusive: true });
@@ -106,6 +115,10 @@ export function validateReportOptions(o: ReportOptions): ReportOptions {
   if (typeof o.spectral !== 'boolean') throw new OckhamError('INVALID_ARGUMENT', 'options.spectral', 'expected a boolean');
   if (typeof o.compress !== 'boolean') throw new OckhamError('INVALID_ARGUMENT', 'options.compress', 'expected a boolean');
   assertOneOf(o.layout, 'options.layout', ['auto', 'keep'] as const);
+  assertOneOf(o.naive, 'options.naive', ['stored', 'float32'] as const);
+  if (o.budget !== undefined && (o.budget === null || typeof o.budget !== 'object')) {
+    throw new OckhamError('INVALID_ARGUMENT', 'options.budget', 'expected a ReadBudget object');
+  }
   return o;
 }
 
@@ -134,19 +147,24 @@ export async function buildReportFromSource(source: ReportSource, options: Parti
   const { signal, onProgress } = control;
   signal?.throwIfAborted();
   const pool = control.pool ?? inlinePool();
-  const n = source.shapes.length;
+  const shapes = source.shapes;
+  if (!shapes && !(Number.isInteger(source.count) && source.count! >= 0 && typeof source.params === 'number' && source.params >= 0)) {
+    throw new OckhamError('INVALID_ARGUMENT', 'source', 'give the tensor shapes, or their count and total params');
+  }
+  if (!shapes && source.order) throw new OckhamError('INVALID_ARGUMENT', 'source.order', 'an order needs the shapes');
+  const n = shapes ? shapes.length : source.count!;
 
-  // Work units per tensor: params × stages (a tensor with no stage counts its params once).
-  const units = source.shapes.map((s) => {
-    const params = prod(s);
-    return params * Math.max(1, stagesOf(analysedShapeOf(s, source.format, o.layout), params, o).length);
-  });
-  const total = units.reduce((a, b) => a + b, 0);
+  // Work units: with shapes, params × stages per tensor (a tensor with no stage counts its params
+  // once), one tensor's params per finished stage; without, params per tensor, spread over its stages.
+  const total = shapes
+    ? shapes.reduce((sum, s) => sum + prod(s) * Math.max(1, stagesOf(analysedShapeOf(s, source.format, o.layout), prod(s), o).length), 0)
+    : source.params!;
+  const copies = (format: string) => (format === 'tfjs' && o.layout === 'auto' ? 2 : 1);
   let largest = 0;
-  for (const s of source.shapes) largest = Math.max(largest, prod(s) * 4 * (source.format === 'tfjs' && o.layout === 'auto' ? 2 : 1));
+  for (const s of shapes ?? []) largest = Math.max(largest, prod(s) * 4 * copies(source.format));
   const heaviest = Math.max(0, ...(['qubd', 'naive', 'coarse', 'spectral'] as const).filter((x) => x === 'qubd' || (x === 'spectral' ? o.spectral : o.compress)).map((x) => STAGE_MEMORY[x]));
-  const budget = control.memoryBudget ?? largest * (1 + heaviest) + BUDGET_SLACK;
-  const order = source.order ?? source.shapes.map((_, i) => i);
+  const budget = () => control.memoryBudget ?? largest * (1 + heaviest) + BUDGET_SLACK;
+  const order = source.order ?? Array.from({ length: n }, (_, i) => i);
   if (order.length !== n || new Set(order).size !== n || order.some((i) => !Number.isInteger(i) || i < 0 || i >= n)) {
     throw new OckhamError('INVALID_ARGUMENT', 'source.order', `expected a permutation of 0..${n - 1}`);
   }
@@ -163,21 +181,32 @@ export async function buildReportFromSource(source: ReportSource, options: Parti
 
   interface Live {
     index: number;
+    /** Reading position. */
+    pos: number;
     p: PreparedTensor;
     next: number;
     pending: number;
     bytes: number;
+    /** Progress units per finished stage. */
+    perStage: number;
   }
   const live: Live[] = [];
   let nextTensor = 0;
   let inFlightBytes = 0;
   let running = 0;
   let failure = null as { e: unknown } | null;
-  /** Throws the first failure (a stage's error or the abort reason), if any. */
+  /** Throws the abort reason, if aborted. */
   const check = () => {
     const f = failure as { e: unknown } | null;
     if (f) throw f.e;
   };
+  // A stage or read that fails is reported as the serial run would report it: the earliest
+  // failure in (reading position, stage) order. Work before it still runs; nothing after it starts.
+  let firstFail = null as { pos: number; stage: number; e: unknown } | null;
+  const fail = (pos: number, stage: number, e: unknown) => {
+    if (!firstFail || pos < firstFail.pos || (pos === firstFail.pos && stage < firstFail.stage)) firstFail = { pos, stage, e };
+  };
+  const before = (pos: number, stage: number) => !firstFail || pos < firstFail.pos || (pos === firstFail.pos && stage < firstFail.stage);
   let wake: (() => void) | null = null;
   const notify = () => {
     const w = wake;
@@ -197,17 +226,23 @@ export async function buildReportFromSource(source: ReportSource, options: Parti
   };
 
   const load = async (): Promise<Live> => {
+    const pos = nextTensor;
     const index = order[nextTensor++];
     const r = await it.next();
     if (r.done) throw new OckhamError('INVALID_ARGUMENT', 'source', `expected ${n} tensors, the source ended after ${nextTensor - 1}`);
     let t = r.value;
-    const expected = source.shapes[index];
-    if (!Array.isArray(t.shape) || t.shape.length !== expected.length || t.shape.some((d, i) => d !== expected[i])) {
-      throw new OckhamError('SHAPE_MISMATCH', 'source', `tensor ${index} ('${t.name}') has shape [${String(t.shape)}], the source announced [${expected.join(', ')}]`);
+    const expected = shapes ? shapes[index] : t?.shape;
+    if (!Array.isArray(t?.shape) || t.shape.length !== expected.length || t.shape.some((d, i) => d !== expected[i])) {
+      throw new OckhamError('SHAPE_MISMATCH', 'source', `tensor ${index} ('${t?.name}') has shape [${String(t?.shape)}], the source announced [${expected.join(', ')}]`);
     }
     if (!(t.data instanceof Float32Array) || t.data.length !== prod(expected)) {
       throw new OckhamError('SHAPE_MISMATCH', `tensors[${index}].data`, `expected a Float32Array of ${prod(expected)} elements (shape [${expected.join(', ')}]) for '${t.name}'`);
     }
+    const d = t.data;
+    for (let i = 0; i < d.length; i++) {
+      if (d[i] - d[i] !== 0) throw new OckhamError('NON_FINITE', `tensors[${index}]`, `tensor '${t.name}' holds ${d[i]} at element ${i}; ockham measures finite weights only`);
+    }
+    largest = Math.max(largest, d.byteLength * copies(source.format));
     if (pool.shared && typeof SharedArrayBuffer === 'function' && !(t.data.buffer instanceof SharedArrayBuffer)) {
       const data = new Float32Array(new SharedArrayBuffer(t.data.byteLength));
       data.set(t.data);
@@ -220,7 +255,8 @@ export async function buildReportFromSource(source: ReportSource, options: Parti
       p = { ...p, analysed: { shape: p.analysed.shape, data } };
     }
     const bytes = p.stored.data.byteLength + (p.analysed.data !== p.stored.data ? p.analysed.data.byteLength : 0);
-    const l: Live = { index, p, next: 0, pending: 0, bytes };
+    const weight = shapes ? p.report.params * Math.max(1, p.stages.length) : p.report.params;
+    const l: Live = { index, pos, p, next: 0, pending: 0, bytes, perStage: weight / Math.max(1, p.stages.length) };
     live.push(l);
     inFlightBytes += bytes;
     return l;
@@ -229,6 +265,7 @@ export async function buildReportFromSource(source: ReportSource, options: Parti
   const stageCost = (l: Live) => STAGE_MEMORY[l.p.stages[l.next].stage] * l.p.stored.data.byteLength;
   const start = (l: Live) => {
     const cost = stageCost(l);
+    const stageIndex = l.next;
     const s = l.p.stages[l.next++];
     l.pending++;
     running++;
@@ -242,14 +279,15 @@ export async function buildReportFromSource(source: ReportSource, options: Parti
         l.pending--;
         running--;
         inFlightBytes -= cost;
-        done += l.p.report.params;
+        done += l.perStage;
         if (l.pending === 0 && l.next === l.p.stages.length) finishTensor(l);
         progress();
         notify();
       },
       (e: unknown) => {
         running--;
-        failure ??= { e };
+        inFlightBytes -= cost;
+        fail(l.pos, stageIndex, e);
         notify();
       },
     );
@@ -265,23 +303,31 @@ export async function buildReportFromSource(source: ReportSource, options: Parti
       let started = false;
       for (;;) {
         if (running >= pool.size) break;
-        const l = live.find((x) => x.next < x.p.stages.length && (running === 0 || inFlightBytes + stageCost(x) <= budget));
+        const l = live.find((x) => x.next < x.p.stages.length && before(x.pos, x.next) && (running === 0 || inFlightBytes + stageCost(x) <= budget()));
         if (l) {
           start(l);
           started = true;
           continue;
         }
-        if (nextTensor >= n || live.length >= pool.size) break;
+        if (nextTensor >= n || live.length >= pool.size || !before(nextTensor, -1)) break;
         if (running > 0 || live.some((x) => x.next < x.p.stages.length)) {
-          const sh = source.shapes[order[nextTensor]];
-          const bytes = prod(sh) * 4;
-          const first = stagesOf(analysedShapeOf(sh, source.format, o.layout), prod(sh), o)[0];
-          if (inFlightBytes + bytes + (first ? STAGE_MEMORY[first.stage] * bytes : 0) > budget) break;
+          const sh = shapes?.[order[nextTensor]];
+          const bytes = sh ? prod(sh) * 4 : 0;
+          const first = sh ? stagesOf(analysedShapeOf(sh, source.format, o.layout), prod(sh), o)[0] : undefined;
+          if (inFlightBytes + bytes + (first ? STAGE_MEMORY[first.stage] * bytes : 0) > budget()) break;
         }
-        const t = await load();
+        const pos = nextTensor;
+        let t: Live;
+        try {
+          t = await load();
+        } catch (e) {
+          fail(pos, -1, e);
+          nextTensor = n; // the source cannot go on
+          continue;
+        }
         check();
         if (t.p.stages.length === 0) {
-          done += t.p.report.params;
+          done += t.perStage;
           finishTensor(t);
           progress();
         }
@@ -289,6 +335,8 @@ export async function buildReportFromSource(source: ReportSource, options: Parti
       }
       check();
       if (running === 0) {
+        const f = firstFail as { e: unknown } | null;
+        if (f) throw f.e;
         if (nextTensor >= n && live.length === 0) break;
         if (!started) throw new Error('report scheduler stalled (internal error)');
         continue;
@@ -333,7 +381,10 @@ export async function buildReportFromSource(source: ReportSource, options: Parti
  * ```
  */
 export function buildReport(file: WeightsFile, options: Partial<ReportOptions> = {}, control: ReportControl = {}): Promise<Report> {
-  const shapes = file.tensors.map((t) => t.shape);
+  if (file === null || typeof file !== 'object' || !Array.isArray(file.tensors)) {
+    return Promise.reject(new OckhamError('INVALID_ARGUMENT', 'file', 'expected a WeightsFile { format, tensors, metadata }'));
+  }
+  const shapes = file.tensors.map((t) => t?.shape ?? []);
   const order = largestFirst(shapes);
   return buildReportFromSource({ format: file.format, metadata: file.metadata, shapes, order, tensors: order.map((i) => file.tensors[i]) }, options, control);
 }
@@ -391,6 +442,7 @@ export function assemble(file: string, format: string, metadata: Record<string, 
       spectral: o.spectral,
       compress: o.compress,
       layout: o.layout,
+      naive: o.naive,
     },
     tensors,
     totals: {

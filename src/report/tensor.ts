@@ -10,6 +10,8 @@ import { spectralMetrics } from '../spectral/index.js';
 import { compressKernel, resolveOptions } from '../compress/compress.js';
 import { serializeCoarseGrained } from '../compress/index.js';
 import type { Codec } from '../compress/index.js';
+import { defaultLayout, toTorchLayout as toTorchTensor, TORCH_PERMUTATIONS } from '../io/layout.js';
+import type { LoadedTensor, TensorLayout } from '../io/types.js';
 import type { ReportOptions, TensorQubd, TensorRatio, TensorReport, TensorSpectral } from './types.js';
 
 /** Float32 codes round(fround(x)/Δ₃₂), half to even, exactly as `roundToStep`'s float32 mode. */
@@ -134,30 +136,14 @@ export function naiveBits(data: Float32Array, codec: Codec): number {
 }
 
 /**
- * Permutes a TensorFlow.js kernel to PyTorch layout so the (dim0, rest) view matches the one
- * the QuBD paper used: Dense [in, out] → [out, in]; Conv2D [kh, kw, in, out] → [out, in, kh, kw].
+ * The CLI's `--layout auto` permutation of a TensorFlow.js kernel by its rank (2-D Dense, 4-D
+ * Conv), through io/layout.ts's `toTorchLayout`; null for other ranks.
  */
 export function toTorchLayout(shape: readonly number[], data: Float32Array): { shape: number[]; data: Float32Array; layout: string } | null {
-  if (shape.length === 2) {
-    const [r, c] = shape;
-    const out = new Float32Array(data.length);
-    for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) out[j * r + i] = data[i * c + j];
-    return { shape: [c, r], data: out, layout: '[in,out]→[out,in]' };
-  }
-  if (shape.length === 4) {
-    const [kh, kw, ci, co] = shape;
-    const out = new Float32Array(data.length);
-    let src = 0;
-    for (let a = 0; a < kh; a++) {
-      for (let b = 0; b < kw; b++) {
-        for (let c = 0; c < ci; c++) {
-          for (let o = 0; o < co; o++) out[((o * ci + c) * kh + a) * kw + b] = data[src++];
-        }
-      }
-    }
-    return { shape: [co, ci, kh, kw], data: out, layout: '[kh,kw,in,out]→[out,in,kh,kw]' };
-  }
-  return null;
+  const layout = defaultLayout('tfjs', shape);
+  if (layout === 'tfjs') return null;
+  const t = toTorchTensor({ name: '', dtype: '', shape: shape.slice(), data, layout });
+  return { shape: t.shape, data: t.data, layout: TORCH_PERMUTATIONS[layout]! };
 }
 
 /** Product of a shape's dimensions (1 for a scalar). */
@@ -167,11 +153,11 @@ export function prod(shape: readonly number[]): number {
   return p;
 }
 
-/** The shape a tensor is analysed in: TensorFlow.js kernels permuted to PyTorch layout under layout 'auto'. */
-export function analysedShapeOf(shape: readonly number[], format: string, layout: ReportOptions['layout']): number[] {
-  if (layout === 'auto' && format === 'tfjs') {
-    if (shape.length === 2) return [shape[1], shape[0]];
-    if (shape.length === 4) return [shape[3], shape[2], shape[0], shape[1]];
+/** The shape a tensor is analysed in: TensorFlow.js kernels permuted to PyTorch order under layout 'auto'. */
+export function analysedShapeOf(shape: readonly number[], format: string, layout: ReportOptions['layout'], stored: TensorLayout = defaultLayout(format, shape)): number[] {
+  if (layout === 'auto') {
+    if (stored === 'tfjs-dense' && shape.length === 2) return [shape[1], shape[0]];
+    if (stored === 'tfjs-conv' && shape.length === 4) return [shape[3], shape[2], shape[0], shape[1]];
   }
   return shape.slice();
 }
@@ -200,6 +186,8 @@ export interface StageTask {
   /** Shape of `data`. */
   shape: number[];
   data: Float32Array;
+  /** The tensor's bytes as stored (stage 'naive' with `options.naive` 'stored', when the reader kept them). */
+  stored?: { dtype: string; bytes: Uint8Array };
   /** Grid step Δ and its index in `options.deltas` (stage 'coarse' only). */
   delta?: number;
   index?: number;
@@ -213,7 +201,7 @@ export interface StageTask {
 export type StageResult = (
   | { stage: 'qubd'; qubd: TensorQubd; ratio: TensorRatio }
   | { stage: 'spectral'; spectral: TensorSpectral }
-  | { stage: 'naive'; bits: number }
+  | { stage: 'naive'; bits: number; of: string }
   | { stage: 'coarse'; index: number; bits: number }
 ) & { seconds?: number };
 
@@ -293,8 +281,14 @@ export function runStage(task: StageTask): StageResult {
         spectral: { entropyNats: h, effectiveRank: sum > 0 ? Math.exp(h) : 0, stableRank: m.stableRank, spectralNorm: m.spectralNorm, frobeniusNorm: m.frobeniusNorm, rank: m.rank },
       };
     }
-    case 'naive':
-      return { stage: 'naive', bits: naiveBits(task.data, o.codec) };
+    case 'naive': {
+      const st = o.naive === 'stored' ? task.stored : undefined;
+      if (st) {
+        const [c, level] = resolveOptions({ codec: o.codec });
+        return { stage: 'naive', bits: compressKernel(st.bytes, c, level).length * 8, of: st.dtype };
+      }
+      return { stage: 'naive', bits: naiveBits(task.data, o.codec), of: 'float32' };
+    }
     case 'coarse':
       return { stage: 'coarse', index: task.index!, bits: coarseBits([{ name: task.name, shape: task.shape, data: task.data }], task.delta!, o.codec) };
   }
@@ -305,19 +299,20 @@ export interface PreparedTensor {
   report: TensorReport;
   /** Analysed data and shape (after the layout permutation). */
   analysed: { shape: number[]; data: Float32Array };
-  /** Stored data and shape (compression stages). */
-  stored: { shape: number[]; data: Float32Array };
+  /** Stored data and shape (compression stages), and the stored bytes when the reader kept them. */
+  stored: { shape: number[]; data: Float32Array; bytes?: { dtype: string; bytes: Uint8Array } };
   stages: StageRef[];
 }
 
 /** Builds the report skeleton of a tensor and its stage list. */
-export function prepareTensor(t: { name: string; dtype: string; shape: number[]; data: Float32Array }, format: string, o: ReportOptions): PreparedTensor {
+export function prepareTensor(t: LoadedTensor, format: string, o: ReportOptions): PreparedTensor {
   let shape = t.shape;
   let data = t.data;
   let layout = 'as stored';
-  if (o.layout === 'auto' && format === 'tfjs') {
-    const p = toTorchLayout(t.shape, t.data);
-    if (p) ({ shape, data, layout } = p);
+  const storedLayout = t.layout ?? defaultLayout(format, t.shape);
+  if (o.layout === 'auto') {
+    const p = toTorchTensor({ ...t, layout: storedLayout });
+    if (p.data !== t.data) ({ shape, data, layout } = { ...p, layout: TORCH_PERMUTATIONS[storedLayout]! });
   }
   const params = prod(t.shape);
   const skipped = skipReason(shape);
@@ -327,6 +322,7 @@ export function prepareTensor(t: { name: string; dtype: string; shape: number[];
     shape: t.shape.slice(),
     analysedShape: shape.slice(),
     layout,
+    storedLayout,
     params,
     skipped,
     view: skipped === null ? [shape[0], params / shape[0]] : null,
@@ -335,13 +331,29 @@ export function prepareTensor(t: { name: string; dtype: string; shape: number[];
     spectral: null,
     compression: null,
   };
-  return { report, analysed: { shape, data }, stored: { shape: t.shape, data: t.data }, stages: stagesOf(shape, params, o) };
+  // A safetensors F32 tensor's stored bytes are its float32 data (little-endian): use them when the
+  // reader did not keep a copy, so the in-memory report names the naive size as the CLI does.
+  const bytes =
+    t.stored ??
+    (o.naive === 'stored' && format === 'safetensors' && t.dtype === 'F32' && LITTLE_ENDIAN
+      ? { dtype: 'F32', bytes: new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength) }
+      : undefined);
+  const stored = { shape: t.shape, data: t.data, ...(bytes ? { bytes } : {}) };
+  return { report, analysed: { shape, data }, stored, stages: stagesOf(shape, params, o) };
 }
 
 /** The task of one stage of a prepared tensor. */
 export function stageTask(p: PreparedTensor, s: StageRef, o: ReportOptions): StageTask {
   const src = s.stage === 'qubd' || s.stage === 'spectral' ? p.analysed : p.stored;
-  return { stage: s.stage, name: p.report.name, shape: src.shape, data: src.data, ...(s.stage === 'coarse' ? { delta: s.delta, index: s.index } : {}), options: o };
+  return {
+    stage: s.stage,
+    name: p.report.name,
+    shape: src.shape,
+    data: src.data,
+    ...(s.stage === 'coarse' ? { delta: s.delta, index: s.index } : {}),
+    ...(s.stage === 'naive' && o.naive === 'stored' && p.stored.bytes ? { stored: p.stored.bytes } : {}),
+    options: o,
+  };
 }
 
 /** Writes a stage's result into the tensor's report (results may arrive in any order). */
@@ -355,11 +367,12 @@ export function applyStage(r: TensorReport, res: StageResult, o: ReportOptions):
       r.spectral = res.spectral;
       return;
     case 'naive':
-      r.compression ??= { naiveBits: 0, coarse: o.deltas.map((delta) => ({ delta, bits: 0 })) };
+      r.compression ??= { naiveBits: 0, naiveOf: '', coarse: o.deltas.map((delta) => ({ delta, bits: 0 })) };
       r.compression.naiveBits = res.bits;
+      r.compression.naiveOf = res.of;
       return;
     case 'coarse':
-      r.compression ??= { naiveBits: 0, coarse: o.deltas.map((delta) => ({ delta, bits: 0 })) };
+      r.compression ??= { naiveBits: 0, naiveOf: '', coarse: o.deltas.map((delta) => ({ delta, bits: 0 })) };
       r.compression.coarse[res.index].bits = res.bits;
   }
 }
@@ -374,7 +387,7 @@ export function applyStage(r: TensorReport, res: StageResult, o: ReportOptions):
  * console.log(t.ratio?.planes, t.compression?.naiveBits);
  * ```
  */
-export function analyseTensor(t: { name: string; dtype: string; shape: number[]; data: Float32Array }, format: string, o: ReportOptions): TensorReport {
+export function analyseTensor(t: LoadedTensor, format: string, o: ReportOptions): TensorReport {
   const p = prepareTensor(t, format, o);
   for (const s of p.stages) applyStage(p.report, runStage(stageTask(p, s, o)), o);
   return p.report;

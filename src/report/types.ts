@@ -1,5 +1,8 @@
 /** Types and defaults of the model report (`ockham report`, {@link buildReport}). */
-import type { Codec, CtmTable } from '../index.js';
+import type { Codec } from '../compress/index.js';
+import type { CtmTable } from '../ctm/index.js';
+import type { TensorLayout } from '../io/types.js';
+import type { ReadBudget } from '../io/budget.js';
 
 /** Options of a report (all resolved; the CLI fills the defaults). */
 export interface ReportOptions {
@@ -25,6 +28,10 @@ export interface ReportOptions {
   compress: boolean;
   /** 'auto': TensorFlow.js kernels are permuted to PyTorch layout; 'keep': tensors as stored. */
   layout: 'auto' | 'keep';
+  /** Naive size of the bytes as stored (bf16 2 bytes, Q4_K blocks, …) or of a float32 copy. */
+  naive: 'stored' | 'float32';
+  /** Reader budget (maxHeaderBytes, maxTensorBytes, …); omitted fields take READ_BUDGET_DEFAULTS. Used by the Node readers only. */
+  budget?: ReadBudget;
 }
 
 /** Default options of `ockham report`. */
@@ -42,6 +49,7 @@ export const DEFAULT_REPORT_OPTIONS: ReportOptions = {
   spectral: true,
   compress: true,
   layout: 'auto',
+  naive: 'stored',
 };
 
 /** Coarse-grained size at one Δ. */
@@ -96,6 +104,8 @@ export interface TensorReport {
   analysedShape: number[];
   /** 'as stored' or the permutation applied, e.g. '[kh,kw,in,out]→[out,in,kh,kw]'. */
   layout: string;
+  /** The tensor's layout in the file (`'tfjs-conv'`, `'gguf'`, `'safetensors'`, …; see TensorLayout). */
+  storedLayout: TensorLayout;
   params: number;
   /** Why QuBD/spectral measures were not computed (null when they were). */
   skipped: string | null;
@@ -106,6 +116,8 @@ export interface TensorReport {
   spectral: TensorSpectral | null;
   compression: {
     naiveBits: number;
+    /** What the naive size compressed: the stored dtype (`'BF16'`, `'Q4_K'`, …) or `'float32'`. */
+    naiveOf: string;
     coarse: CoarseSize[];
   } | null;
 }
@@ -129,6 +141,7 @@ export interface Report {
     spectral: boolean;
     compress: boolean;
     layout: string;
+    naive: string;
   };
   tensors: TensorReport[];
   totals: {

@@ -2,8 +2,7 @@
  * Spectral entropy and effective rank (Roy & Vetterli 2007).
  */
 import type { FloatArray } from '../util/validate.js';
-import { singularValuesKernel } from './kernels.js';
-import { assertNonZeroSpectrum, readMatrix } from './svd.js';
+import { assertNonZeroSpectrum, readMatrix, readMethod, valuesBy, type SpectralMethodOptions } from './svd.js';
 
 /**
  * H = −Σ pᵢ ln pᵢ with pᵢ = σᵢ/Σσⱼ, in nats, from singular values (terms with pᵢ = 0 count 0,
@@ -32,6 +31,9 @@ export function entropyOfValues(s: ArrayLike<number>): number {
  *
  * @param matrix - row-major Float32Array or Float64Array; >2 dims viewed as (dim0, rest).
  * @param shape - the tensor's shape.
+ * @param options - `{ method?: 'gram' | 'svd' }`: default `'gram'` (σ from the eigenvalues of the
+ *   smaller Gram matrix; σ below √(max(m, n)·ε)·σ₁ count as 0, which moves H by far less than
+ *   1e-9 relative on matrices without such σ; see `SpectralMethod`); `'svd'` keeps every σ.
  * @returns H in nats (divide by ln 2 for bits).
  * @throws OckhamError — bad matrix/shape (see {@link singularValues}); the zero matrix
  *   (`INVALID_ARGUMENT`, argument `matrix`): σ̄ is undefined when Σσ = 0.
@@ -41,9 +43,9 @@ export function entropyOfValues(s: ArrayLike<number>): number {
  * spectralEntropy(new Float64Array([1, 0, 0, 1]), [2, 2]); // ln 2 ≈ 0.6931
  * ```
  */
-export function spectralEntropy(matrix: FloatArray, shape: readonly number[]): number {
+export function spectralEntropy(matrix: FloatArray, shape: readonly number[], options?: SpectralMethodOptions): number {
   const [m, n] = readMatrix(matrix, shape);
-  const s = singularValuesKernel(matrix, m, n);
+  const s = valuesBy(matrix, m, n, readMethod(options, 'gram'));
   assertNonZeroSpectrum(s, 'the spectral entropy');
   return entropyOfValues(s);
 }
@@ -55,6 +57,7 @@ export function spectralEntropy(matrix: FloatArray, shape: readonly number[]): n
  *
  * @param matrix - row-major Float32Array or Float64Array; >2 dims viewed as (dim0, rest).
  * @param shape - the tensor's shape.
+ * @param options - `{ method?: 'gram' | 'svd' }`, as {@link spectralEntropy} (default `'gram'`).
  * @returns exp(H) (dimensionless).
  * @throws OckhamError — as {@link spectralEntropy} (the zero matrix throws).
  * @example
@@ -63,6 +66,6 @@ export function spectralEntropy(matrix: FloatArray, shape: readonly number[]): n
  * effectiveRank(new Float64Array([1, 0, 0, 0, 1, 0, 0, 0, 1]), [3, 3]); // 3
  * ```
  */
-export function effectiveRank(matrix: FloatArray, shape: readonly number[]): number {
-  return Math.exp(spectralEntropy(matrix, shape));
+export function effectiveRank(matrix: FloatArray, shape: readonly number[], options?: SpectralMethodOptions): number {
+  return Math.exp(spectralEntropy(matrix, shape, options));
 }

@@ -7,6 +7,7 @@ export { symmetricEigen } from './symmetric-eigen.js';
 export type { SymmetricEigenResult, SymmetricEigenOptions } from './symmetric-eigen.js';
 export { singularValues, svd } from './svd.js';
 export type { SvdFactors } from './svd.js';
+export type { SpectralMethod, SpectralMethodOptions } from './svd.js';
 export { spectralEntropy, effectiveRank } from './entropy.js';
 export { lowRankTruncate, lowRankTruncateModel, reconstructLowRank } from './low-rank.js';
 export type {

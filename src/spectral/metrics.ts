@@ -4,8 +4,7 @@
  */
 import { OckhamError } from '../errors.js';
 import { assertFiniteFloats, assertInt, assertKnownOptions, assertNumber, type FloatArray } from '../util/validate.js';
-import { singularValuesKernel } from './kernels.js';
-import { rankTolerance, readMatrix } from './svd.js';
+import { rankTolerance, readMatrix, readMethod, valuesBy, type SpectralMethod } from './svd.js';
 
 /** Result of {@link powerLawFit}. */
 export interface PowerLawFit {
@@ -134,11 +133,18 @@ export interface SpectralMetrics {
   readonly logSpectralNorm: number;
   /** weightwatcher's log_norm: log₁₀ Σλᵢ = log₁₀ ‖M‖_F². */
   readonly logFrobeniusNorm: number;
-  /** Numerical rank #{σᵢ > max(m, n)·ε·σ₁}. */
+  /**
+   * Numerical rank #{σᵢ > max(m, n)·ε·σ₁}. With the default Gram route, σ below its noise floor
+   * √(max(m, n)·ε)·σ₁ are already 0, so this counts the σ above that floor.
+   */
   readonly rank: number;
   /** Power-law exponent of the eigenvalue density of MᵀM (NaN-free: null when not fittable). */
   readonly alpha: number | null;
-  /** xmin of the fit (eigenvalue units), null when not fittable. */
+  /**
+   * xmin of the fit (eigenvalue units), null when not fittable. When σ₁² is outside the double
+   * range (entries near ±1e300 or 1e-310) the fit runs on λ/λ₁ and xmin = (that xmin)·σ₁², which
+   * may then be Infinity or 0; α, the norms, stable rank and logs stay finite.
+   */
   readonly xmin: number | null;
   /** KS distance of the fit, null when not fittable. */
   readonly ksDistance: number | null;
@@ -161,7 +167,9 @@ export interface SpectralMetrics {
  *
  * @param matrix - row-major Float32Array or Float64Array; >2 dims viewed as (dim0, rest).
  * @param shape - the tensor's shape.
- * @param options - `{ minTail?: number }` forwarded to the power-law fit.
+ * @param options - `{ minTail?: number, method?: 'gram' | 'svd' }`: `minTail` is forwarded to the
+ *   power-law fit; `method` (default `'gram'`, see `SpectralMethod`) chooses how σ are computed —
+ *   `'svd'` when σ below √(max(m, n)·ε)·σ₁ matter (they are 0 on the Gram route).
  * @returns {@link SpectralMetrics}; logs are base 10, norms in matrix-entry units.
  * @throws OckhamError — bad matrix/shape/options.
  * @example
@@ -171,11 +179,15 @@ export interface SpectralMetrics {
  * // m.spectralNorm === 4, m.frobeniusNorm === 5, m.stableRank === 25 / 16
  * ```
  */
-export function spectralMetrics(matrix: FloatArray, shape: readonly number[], options?: { readonly minTail?: number }): SpectralMetrics {
+export function spectralMetrics(
+  matrix: FloatArray,
+  shape: readonly number[],
+  options?: { readonly minTail?: number; readonly method?: SpectralMethod },
+): SpectralMetrics {
   const [m, n] = readMatrix(matrix, shape);
-  assertKnownOptions(options, 'options', ['minTail']);
+  const method = readMethod(options, 'gram', ['minTail']);
   const minTail = options?.minTail === undefined ? 2 : assertInt(options.minTail, 'options.minTail', 2, 1e9);
-  const s = singularValuesKernel(matrix, m, n);
+  const s = valuesBy(matrix, m, n, method);
   // Frobenius norm from the entries, scaled against overflow.
   let amax = 0;
   for (let i = 0; i < matrix.length; i++) amax = Math.max(amax, Math.abs(matrix[i]));
@@ -192,16 +204,24 @@ export function spectralMetrics(matrix: FloatArray, shape: readonly number[], op
   const tol = rankTolerance(s, m, n);
   let rank = 0;
   while (rank < s.length && s[rank] > tol) rank++;
-  const lambdaMax = s1 * s1;
+  // λ = σ² overflows for σ₁ ≳ 1.3e154 and underflows (or loses digits as a subnormal) for
+  // σ₁ ≲ 1e-154, although σ itself is finite: then the fit runs on λ/λ₁ (α is scale-invariant,
+  // xmin is scaled back) and every log / ratio below is formed from σ, not from λ.
+  const scaled = s1 > 1e150 || (s1 > 0 && s1 < 1e-150);
+  const log10LambdaMax = s1 === 0 ? -Infinity : 2 * Math.log10(s1);
   let fit: PowerLawFit | null = null;
   if (rank >= minTail) {
     const evals = new Float64Array(rank);
-    for (let i = 0; i < rank; i++) evals[i] = s[i] * s[i];
+    for (let i = 0; i < rank; i++) {
+      const r = scaled ? s[i] / s1 : s[i];
+      evals[i] = r * r;
+    }
     let constant = true;
     for (let i = 1; i < rank; i++) if (evals[i] !== evals[0]) constant = false;
     if (!constant) {
       try {
         fit = powerLawFit(evals, { minTail });
+        if (scaled) fit = { ...fit, xmin: fit.xmin * s1 * s1 };
       } catch (e) {
         if (!(e instanceof OckhamError)) throw e;
         fit = null;
@@ -212,22 +232,24 @@ export function spectralMetrics(matrix: FloatArray, shape: readonly number[], op
   if (fit) {
     // log₁₀ Σ λ^α computed as log₁₀ λ_max^α + log₁₀ Σ (λ/λ_max)^α to avoid overflow.
     let acc = 0;
-    for (let i = 0; i < rank; i++) acc += Math.pow((s[i] * s[i]) / lambdaMax, fit.alpha);
-    logAlphaNorm = fit.alpha * Math.log10(lambdaMax) + Math.log10(acc);
+    const lambdaMax = s1 * s1;
+    for (let i = 0; i < rank; i++) acc += scaled ? Math.pow(s[i] / s1, 2 * fit.alpha) : Math.pow((s[i] * s[i]) / lambdaMax, fit.alpha);
+    logAlphaNorm = fit.alpha * log10LambdaMax + Math.log10(acc);
   }
+  const ratio = s1 === 0 ? 0 : fro / s1;
   return {
     singularValues: s,
     spectralNorm: s1,
     frobeniusNorm: fro,
-    stableRank: s1 === 0 ? 0 : (fro * fro) / lambdaMax,
-    logSpectralNorm: Math.log10(lambdaMax),
-    logFrobeniusNorm: Math.log10(fro * fro),
+    stableRank: ratio * ratio,
+    logSpectralNorm: log10LambdaMax,
+    logFrobeniusNorm: fro === 0 ? -Infinity : 2 * Math.log10(fro),
     rank,
     alpha: fit ? fit.alpha : null,
     xmin: fit ? fit.xmin : null,
     ksDistance: fit ? fit.ksDistance : null,
     nTail: fit ? fit.nTail : 0,
-    alphaWeighted: fit ? fit.alpha * Math.log10(lambdaMax) : null,
+    alphaWeighted: fit ? fit.alpha * log10LambdaMax : null,
     logAlphaNorm,
   };
 }

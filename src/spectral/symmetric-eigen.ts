@@ -228,7 +228,7 @@ function formQTransposed(w: Float64Array, n: number, betas: Float64Array): Float
  * Implicit symmetric QR with Wilkinson shift on the tridiagonal (d, e), in place. If `z` is given
  * (n×n, rows = current eigenvector estimates) each rotation is applied to its rows.
  */
-function tridiagonalQR(d: Float64Array, e: Float64Array, n: number, z: Float64Array | undefined): void {
+export function tridiagonalQR(d: Float64Array, e: Float64Array, n: number, z: Float64Array | undefined): void {
   if (n === 1) return;
   let hi = n - 1;
   let iter = 0;

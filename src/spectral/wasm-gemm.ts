@@ -52,6 +52,7 @@ import {
   section,
   str,
   lazyModule,
+  f64mul,
 } from '../util/wasm-asm.js';
 
 /**
@@ -293,6 +294,69 @@ function update8Body(): number[] {
   );
 }
 
+/**
+ * symv(a, ld, c0, c1, x, y, n, _, _): the lower-triangle symmetric matrix–vector product used by
+ * the Gram route's tridiagonalisation (./gram.ts). For each column c0 ≤ c < c1 of column storage
+ * (entries A[c·ld + r] valid for r ≥ c): y[c] += A[c,c]·x[c] + Σ_{c<r<n} A[c·ld + r]·x[r] and
+ * y[r] += A[c·ld + r]·x[c] for c < r < n — so each stored element is read once and used twice
+ * (half the memory traffic of a full-storage product). a, x, y are byte addresses of element 0.
+ */
+function symvBody(): number[] {
+  const [A, LD, C0, C1, X, Y, N] = [0, 1, 2, 3, 4, 5, 6];
+  const [LD8, C, COL, R, OFF, P] = [9, 10, 11, 12, 13, 14];
+  const [XC, SD, AS] = [15, 16, 17]; // f64
+  const [XCV, S0, S1, AV, AV1] = [18, 19, 20, 21, 22]; // v128
+  const zero = [0x44, 0, 0, 0, 0, 0, 0, 0, 0, ...splat];
+  const v128loadAt = (off: number): number[] => [...simd(0), 0x03, ...uleb(off)];
+  const v128storeAt = (off: number): number[] => [...simd(11), 0x03, ...uleb(off)];
+  const c: number[] = [];
+  c.push(...get(LD), ...i32c(3), ...shl, ...set(LD8));
+  c.push(...get(C0), ...set(C));
+  c.push(...block, ...loop);
+  c.push(...get(C), ...get(C1), ...geS, ...brIf(1));
+  c.push(...get(A), ...get(C), ...get(LD8), ...mul, ...add, ...set(COL));
+  c.push(...get(X), ...get(C), ...i32c(3), ...shl, ...add, ...f64load(0), ...set(XC));
+  c.push(...get(XC), ...splat, ...set(XCV));
+  c.push(...zero, ...set(S0), ...zero, ...set(S1));
+  c.push(...get(COL), ...get(C), ...i32c(3), ...shl, ...add, ...f64load(0), ...get(XC), ...f64mul, ...set(SD));
+  c.push(...get(C), ...i32c(1), ...add, ...set(R));
+  // 4 rows per pass, two accumulators.
+  c.push(...block, ...loop);
+  c.push(...get(R), ...i32c(4), ...add, ...get(N), ...gtS, ...brIf(1));
+  c.push(...get(R), ...i32c(3), ...shl, ...set(OFF));
+  c.push(...get(COL), ...get(OFF), ...add, ...set(P));
+  c.push(...get(P), ...v128loadAt(0), ...set(AV), ...get(P), ...v128loadAt(16), ...set(AV1));
+  c.push(...get(X), ...get(OFF), ...add, ...set(P));
+  c.push(...get(S0), ...get(AV), ...get(P), ...v128loadAt(0), ...f2mul, ...f2add, ...set(S0));
+  c.push(...get(S1), ...get(AV1), ...get(P), ...v128loadAt(16), ...f2mul, ...f2add, ...set(S1));
+  c.push(...get(Y), ...get(OFF), ...add, ...set(P));
+  c.push(...get(P), ...get(P), ...v128loadAt(0), ...get(AV), ...get(XCV), ...f2mul, ...f2add, ...v128storeAt(0));
+  c.push(...get(P), ...get(P), ...v128loadAt(16), ...get(AV1), ...get(XCV), ...f2mul, ...f2add, ...v128storeAt(16));
+  c.push(...inc(R, i32c(4)), ...br(0), ...end, ...end);
+  // Scalar tail (≤ 3 rows).
+  c.push(...block, ...loop);
+  c.push(...get(R), ...get(N), ...geS, ...brIf(1));
+  c.push(...get(R), ...i32c(3), ...shl, ...set(OFF));
+  c.push(...get(COL), ...get(OFF), ...add, ...f64load(0), ...set(AS));
+  c.push(...get(SD), ...get(AS), ...get(X), ...get(OFF), ...add, ...f64load(0), ...f64mul, ...f64add, ...set(SD));
+  c.push(...get(Y), ...get(OFF), ...add, ...set(P));
+  c.push(...get(P), ...get(P), ...f64load(0), ...get(AS), ...get(XC), ...f64mul, ...f64add, ...f64store);
+  c.push(...inc(R, i32c(1)), ...br(0), ...end, ...end);
+  // y[c] += sd + Σ lanes.
+  c.push(...get(S0), ...get(S1), ...f2add, ...set(S0));
+  c.push(...get(Y), ...get(C), ...i32c(3), ...shl, ...add, ...set(P));
+  c.push(...get(P), ...get(P), ...f64load(0), ...get(SD), ...f64add, ...get(S0), ...lane(0), ...f64add, ...get(S0), ...lane(1), ...f64add, ...f64store);
+  c.push(...inc(C, i32c(1)), ...br(0), ...end, ...end);
+  return funcBody(
+    [
+      [6, I32],
+      [3, 0x7c],
+      [5, V128],
+    ],
+    c,
+  );
+}
+
 /** The module's bytes (≈ 2.3 KiB: under the 4 KiB browsers allow for synchronous compilation). */
 export function moduleBytes(): Uint8Array<ArrayBuffer> {
   const type = [0x60, ...uleb(9), ...Array(9).fill(I32), 0x00]; // (9 × i32) → ()
@@ -300,9 +364,9 @@ export function moduleBytes(): Uint8Array<ArrayBuffer> {
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
     ...section(1, [1, ...type]),
     ...section(2, [1, ...str('e'), ...str('m'), 0x02, 0x00, 0x00]), // import memory e.m, min 0
-    ...section(3, [5, 0, 0, 0, 0, 0]),
-    ...section(7, [5, ...str('d'), 0x00, 0, ...str('t'), 0x00, 1, ...str('c'), 0x00, 2, ...str('g'), 0x00, 3, ...str('w'), 0x00, 4]),
-    ...section(10, [5, ...dotsBody(), ...dotcBody(), ...combBody(), ...gerBody(), ...update8Body()]),
+    ...section(3, [6, 0, 0, 0, 0, 0, 0]),
+    ...section(7, [6, ...str('d'), 0x00, 0, ...str('t'), 0x00, 1, ...str('c'), 0x00, 2, ...str('g'), 0x00, 3, ...str('w'), 0x00, 4, ...str('s'), 0x00, 5]),
+    ...section(10, [6, ...dotsBody(), ...dotcBody(), ...combBody(), ...gerBody(), ...update8Body(), ...symvBody()]),
   ];
   return new Uint8Array(bytes);
 }
@@ -320,6 +384,7 @@ export interface WasmGemm {
   readonly comb: Kernel;
   readonly ger: Kernel;
   readonly update8: Kernel;
+  readonly symv: Kernel;
 }
 
 /** The active arena's kernels (set while a reduction runs in an arena, see {@link wasmArena}). */
@@ -353,8 +418,8 @@ export function wasmArena(totalDoubles: number, minDoubles = 4096): Arena {
     return { f64: (n) => new Float64Array(n), release: () => {} };
   }
   const inst = new WebAssembly.Instance(mod, { e: { m: memory } });
-  const ex = inst.exports as unknown as { d: Kernel; t: Kernel; c: Kernel; g: Kernel; w: Kernel };
-  const gemm: WasmGemm = { buffer: memory.buffer, dots: ex.d, dotc: ex.t, comb: ex.c, ger: ex.g, update8: ex.w };
+  const ex = inst.exports as unknown as { d: Kernel; t: Kernel; c: Kernel; g: Kernel; w: Kernel; s: Kernel };
+  const gemm: WasmGemm = { buffer: memory.buffer, dots: ex.d, dotc: ex.t, comb: ex.c, ger: ex.g, update8: ex.w, symv: ex.s };
   const prev = activeGemm;
   activeGemm = gemm;
   let top = 0; // in doubles

@@ -3,9 +3,9 @@
  * and on hand-made bad files, plus in-process checks of the pieces (argument parsing, layout
  * permutation, coarse-grained codes, SVG ticks).
  */
-import { describe, expect, it, beforeAll } from 'vitest';
+import { describe, expect, it, beforeAll, afterAll } from 'vitest';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync, existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { roundToStep } from '../../src/index.js';
@@ -35,6 +35,8 @@ let tmp: string;
 beforeAll(() => {
   tmp = mkdtempSync(join(tmpdir(), 'ockham-cli-'));
 });
+// Leave nothing behind in the system temp folder.
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 describe('ockham CLI, spawned', () => {
   it('report --json on a grokking checkpoint: schema, totals consistent with the tensors', async () => {

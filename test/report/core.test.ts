@@ -128,6 +128,30 @@ describe('buildReport', () => {
     await expect(pool.run({ stage: 'naive', name: 'x', shape: [1], data: new Float32Array(1), options: { codec: 'gzip' } as StageTask['options'] })).rejects.toThrow('closed');
   });
 
+  it('fails as the serial run fails: the earliest failing stage in reading order, whatever finishes first', async () => {
+    const big = new Float32Array(64 * 64).fill(1);
+    big[4000] = 3e8; // fits a code at Δ = 0.1 only
+    const file: WeightsFile = {
+      format: 'npy',
+      metadata: {},
+      tensors: [
+        { name: 'first', dtype: 'F32', shape: [64, 64], data: big },
+        { name: 'second', dtype: 'F32', shape: [8, 8], data: new Float32Array(64).fill(3e7) },
+      ],
+    };
+    const o = { deltas: [1e-3, 1e-2, 0.1], shuffles: 1 };
+    const serial = await buildReport(file, o).catch((e: Error) => e.message);
+    expect(serial).toMatch(/tensor 'first' element 4000 .* Δ \(0\.001\)/);
+    for (const size of [2, 3]) {
+      const pool = channelPool(size);
+      try {
+        for (let k = 0; k < 3; k++) expect(await buildReport(file, o, { pool }).catch((e: Error) => e.message)).toBe(serial);
+      } finally {
+        await pool.close();
+      }
+    }
+  });
+
   it('checks that a source yields the shapes it announced', async () => {
     const w = { name: 'w', dtype: 'F32', shape: [4, 4], data: new Float32Array(16) };
     await expect(buildReportFromSource({ format: 'npy', metadata: {}, shapes: [[4, 5]], tensors: [w] })).rejects.toMatchObject({ code: 'SHAPE_MISMATCH' });

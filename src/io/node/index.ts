@@ -2,3 +2,13 @@
 export { readSafetensorsFile, readSafetensorsHeader, streamSafetensorsFile } from './safetensors-file.js';
 export { readWeightsFile, readTfjsModelFile } from './weights-file.js';
 export type { WeightsFormat } from './weights-file.js';
+export { readPytorchFile } from './pytorch-file.js';
+export { readOnnxFile } from './onnx-file.js';
+export type { OnnxFileOptions } from './onnx-file.js';
+export { readGgufFile, readGgufHeader, streamGgufFile } from './gguf-file.js';
+export {
+  readShardedSafetensors, readShardedSafetensorsIndex, streamShardedSafetensors, SAFETENSORS_INDEX,
+} from './sharded-safetensors.js';
+export type { ShardedSafetensorsOptions, ShardedSafetensorsIndex, SafetensorsShard } from './sharded-safetensors.js';
+export { sniffWeightsFile, openWeightsStream } from './weights-file.js';
+export type { ReadWeightsOptions, WeightsStream } from './weights-file.js';

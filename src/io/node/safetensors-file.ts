@@ -3,9 +3,10 @@
  * a file handle — never the whole file — so multi-gigabyte files stream with memory bounded by
  * the largest tensor.
  */
-import { open, type FileHandle } from 'node:fs/promises';
+import { type FileHandle } from 'node:fs/promises';
 import {
   decodeSafetensorsEntry,
+  elementCount,
   parseSafetensorsHeader,
   safetensorsHeaderLength,
   type SafetensorsEntry,
@@ -15,6 +16,19 @@ import { OckhamError } from '../../errors.js';
 import type { LoadedTensor, WeightsFile } from '../types.js';
 import { HOST_LE } from '../dtypes.js';
 import { rethrowWithPath } from './errors.js';
+import { BUDGET_KEYS, OutputMeter, resolveReadBudget, type ReadBudget } from '../budget.js';
+import { assertKnownOptions } from '../../util/validate.js';
+import { openRegularFile } from './tfjs-file.js';
+
+/** Opens a safetensors file: regular files only (a FIFO or device would block or never end). */
+async function openFile(path: string): Promise<FileHandle> {
+  return (await openRegularFile(path, Number.MAX_SAFE_INTEGER, 'file', path)).fh;
+}
+
+function budgetOf(options: ReadBudget | undefined): Required<ReadBudget> {
+  assertKnownOptions(options, 'options', BUDGET_KEYS);
+  return resolveReadBudget(options);
+}
 
 /** Largest single read; fs reads are capped at 2 GiB − 1. */
 const CHUNK = 1 << 30;
@@ -45,21 +59,22 @@ function allocate<T>(fn: () => T, e: SafetensorsEntry, path: string): T {
   }
 }
 
-async function readHeader(fh: FileHandle, path: string): Promise<SafetensorsHeader> {
+async function readHeader(fh: FileHandle, path: string, budget: Required<ReadBudget>): Promise<SafetensorsHeader> {
   const { size } = await fh.stat();
   const prefix = new Uint8Array(8);
   if (size >= 8) await readExactly(fh, prefix, 0, path);
-  const n = safetensorsHeaderLength(prefix, size, path);
+  const n = safetensorsHeaderLength(prefix, size, path, budget.maxHeaderBytes);
   const headerBytes = new Uint8Array(n);
   await readExactly(fh, headerBytes, 8, path);
-  return parseSafetensorsHeader(headerBytes, size, path);
+  return parseSafetensorsHeader(headerBytes, size, path, budget);
 }
 
 /**
  * Reads and validates only the header of a safetensors file (tensor names, dtypes, shapes,
  * offsets and `__metadata__`).
  *
- * @param path - File path.
+ * @param path - File path (a regular file).
+ * @param options - Budget ({@link ReadBudget}): `maxHeaderBytes`, `maxHeaderDepth`, `maxTensors` apply.
  * @returns The validated header; offsets are absolute file positions.
  * @throws {OckhamError} with `argument` = path: INVALID_ARGUMENT when the file cannot be read,
  *   PARSE_ERROR / UNSUPPORTED as {@link parseSafetensorsHeader}.
@@ -67,12 +82,13 @@ async function readHeader(fh: FileHandle, path: string): Promise<SafetensorsHead
  * const { entries } = await readSafetensorsHeader('model.safetensors');
  * entries.map((e) => `${e.name} ${e.dtype} [${e.shape}]`);
  */
-export async function readSafetensorsHeader(path: string): Promise<SafetensorsHeader> {
+export async function readSafetensorsHeader(path: string, options?: ReadBudget): Promise<SafetensorsHeader> {
+  const budget = budgetOf(options);
   let fh: FileHandle | undefined;
   let header: SafetensorsHeader;
   try {
-    fh = await open(path, 'r');
-    header = await readHeader(fh, path);
+    fh = await openFile(path);
+    header = await readHeader(fh, path, budget);
   } catch (e) {
     rethrowWithPath(path, e);
   } finally {
@@ -88,7 +104,9 @@ export async function readSafetensorsHeader(path: string): Promise<SafetensorsHe
  *
  * Reference: safetensors format specification (huggingface/safetensors).
  *
- * @param path - File path.
+ * @param path - File path (a regular file).
+ * @param options - Budget ({@link ReadBudget}); each tensor is counted against `maxTensorBytes`
+ *   and the running total of yielded float32 bytes against `maxTotalBytes` before it is read.
  * @returns An async iterator of `{ name, dtype, shape, data }` plus `index` and `count`;
  *   breaking out of the loop closes the file.
  * @throws {OckhamError} with `argument` = path (see {@link readSafetensorsHeader}), before the
@@ -100,14 +118,18 @@ export async function readSafetensorsHeader(path: string): Promise<SafetensorsHe
  */
 export async function* streamSafetensorsFile(
   path: string,
+  options?: ReadBudget,
 ): AsyncGenerator<LoadedTensor & { index: number; count: number }, void, undefined> {
+  const budget = budgetOf(options);
   let fh: FileHandle | undefined;
   try {
-    fh = await open(path, 'r');
-    const header = await readHeader(fh, path);
+    fh = await openFile(path);
+    const header = await readHeader(fh, path, budget);
     const count = header.entries.length;
+    const meter = new OutputMeter(budget, path);
     for (let i = 0; i < count; i++) {
       const e = header.entries[i];
+      meter.add(e.name, elementCount(e), e.shape);
       if (e.dtype === 'F32' && HOST_LE) {
         // Read straight into the float32 result: one copy instead of two.
         const data = allocate(() => new Float32Array((e.end - e.start) / 4), e, path);
@@ -129,15 +151,16 @@ export async function* streamSafetensorsFile(
 /**
  * Reads a whole safetensors file (via {@link streamSafetensorsFile}) into float32 tensors.
  *
- * @param path - File path.
+ * @param path - File path (a regular file).
+ * @param options - Budget ({@link ReadBudget}), as {@link streamSafetensorsFile}.
  * @returns `{ format: 'safetensors', tensors, metadata }`, tensors in file order.
  * @throws {OckhamError} with `argument` = path, as {@link streamSafetensorsFile}.
  * @example
  * const { tensors, metadata } = await readSafetensorsFile('examples/grokking/step-003000.safetensors');
  */
-export async function readSafetensorsFile(path: string): Promise<WeightsFile> {
-  const header = await readSafetensorsHeader(path);
+export async function readSafetensorsFile(path: string, options?: ReadBudget): Promise<WeightsFile> {
+  const header = await readSafetensorsHeader(path, options);
   const tensors: LoadedTensor[] = [];
-  for await (const t of streamSafetensorsFile(path)) tensors.push({ name: t.name, dtype: t.dtype, shape: t.shape, data: t.data });
+  for await (const t of streamSafetensorsFile(path, options)) tensors.push({ name: t.name, dtype: t.dtype, shape: t.shape, data: t.data });
   return { format: 'safetensors', tensors, metadata: header.metadata };
 }

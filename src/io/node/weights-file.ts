@@ -1,125 +1,372 @@
-/** Node-only: read any supported weights file from disk, dispatching on extension or magic. */
-import { open, readFile, stat } from 'node:fs/promises';
-import { dirname, extname, join, resolve, sep } from 'node:path';
+/** Node-only: read any supported weights file from disk, dispatching on its content. */
+import { open, stat, type FileHandle } from 'node:fs/promises';
+import { extname, join } from 'node:path';
 import { OckhamError } from '../../errors.js';
-import { parseNpy, npyToTensor } from '../npy.js';
-import { parseNpz } from '../npz.js';
-import { parseTfjsModel, tfjsManifest } from '../tfjs.js';
-import type { WeightsFile } from '../types.js';
+import { BUDGET_KEYS, resolveReadBudget, type ReadBudget } from '../budget.js';
+import type { LoadedTensor, WeightsFile } from '../types.js';
+import { readNumpyFile } from './numpy-file.js';
+import { readTfjsModelFile } from './tfjs-file.js';
+import { readPytorchFile } from './pytorch-file.js';
+import { readOnnxFile } from './onnx-file.js';
+import { detectWeightsFormat, SUPPORTED_FORMATS_TEXT, type DetectedFormat, type FormatGuess } from '../detect.js';
+import { withLayout, type LayoutChoice } from '../layout.js';
 import { rethrowWithPath } from './errors.js';
-import { readSafetensorsFile } from './safetensors-file.js';
+import { readSafetensorsHeader } from './safetensors-file.js';
+import type { SafetensorsHeader } from '../safetensors.js';
+import { readGgufFile, readGgufHeader, streamGgufFile } from './gguf-file.js';
+import { ggufMetadataStrings } from '../gguf.js';
+import {
+  readSafetensorsTensors, readShardedSafetensors, readShardedSafetensorsIndex, streamShardedSafetensors, SAFETENSORS_INDEX,
+} from './sharded-safetensors.js';
 
-/** The formats {@link readWeightsFile} recognises. */
-export type WeightsFormat = WeightsFile['format'];
+export { readTfjsModelFile } from './tfjs-file.js';
+
+/** The formats {@link readWeightsFile} recognises by content. */
+export type WeightsFormat = DetectedFormat;
+
+/** Largest zip central directory read to list members (names only), bytes. */
+const MAX_ZIP_DIRECTORY = 16 * 2 ** 20;
 
 /**
- * Reads a TensorFlow.js `model.json` and its weight shards (resolved relative to the JSON's
- * folder; shard paths may not leave that folder).
- *
- * @param path - Path of model.json.
- * @returns As {@link parseTfjsModel}.
- * @throws {OckhamError} with `argument` = path: INVALID_ARGUMENT for unreadable files or shard
- *   paths outside the model folder; PARSE_ERROR / UNSUPPORTED as {@link parseTfjsModel}.
- * @example
- * const { tensors } = await readTfjsModelFile('test/fixtures/upscaler/model.json');
+ * Lists a zip's member names from its central directory (ZIP64 included), reading only the end
+ * of the file and the directory. Returns undefined when no end-of-directory record is found.
  */
-export async function readTfjsModelFile(path: string): Promise<WeightsFile> {
-  try {
-    const json = JSON.parse(await readFile(path, 'utf8')) as unknown;
-    const dir = resolve(dirname(path));
-    const shards: Record<string, Uint8Array> = {};
-    for (const group of tfjsManifest(json)) {
-      for (const p of group.paths) {
-        let rel = p;
-        try {
-          rel = decodeURIComponent(p); // manifests hold URL paths (spaces as %20)
-        } catch {
-          // not percent-encoded: use as is
-        }
-        const full = resolve(dir, rel);
-        if (full !== dir && !full.startsWith(dir + sep)) {
-          throw new OckhamError('INVALID_ARGUMENT', path, `shard path ${JSON.stringify(p)} points outside the model folder`);
-        }
-        try {
-          shards[p] = new Uint8Array(await readFile(full));
-        } catch (e) {
-          rethrowWithPath(path, new OckhamError('INVALID_ARGUMENT', full, `shard listed in the manifest cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`));
-        }
+async function zipMemberNames(fh: FileHandle, size: number): Promise<string[] | undefined> {
+  const tailLen = Math.min(size, 65557 + 20);
+  const tail = new Uint8Array(tailLen);
+  await fh.read(tail, 0, tailLen, size - tailLen);
+  const dv = new DataView(tail.buffer);
+  let eocd = -1;
+  for (let i = tailLen - 22; i >= 0; i--) {
+    if (dv.getUint32(i, true) === 0x06054b50) {
+      eocd = i;
+      break;
+    }
+  }
+  if (eocd < 0) return undefined;
+  let entries = dv.getUint16(eocd + 10, true);
+  let cdSize = dv.getUint32(eocd + 12, true);
+  let cdOffset = dv.getUint32(eocd + 16, true);
+  if ((cdOffset === 0xffffffff || cdSize === 0xffffffff || entries === 0xffff) && eocd >= 20 && dv.getUint32(eocd - 20, true) === 0x07064b50) {
+    const z64 = Number(dv.getBigUint64(eocd - 12, true));
+    if (z64 + 56 <= size) {
+      const rec = new Uint8Array(56);
+      await fh.read(rec, 0, 56, z64);
+      const rv = new DataView(rec.buffer);
+      if (rv.getUint32(0, true) === 0x06064b50) {
+        entries = Number(rv.getBigUint64(32, true));
+        cdSize = Number(rv.getBigUint64(40, true));
+        cdOffset = Number(rv.getBigUint64(48, true));
       }
     }
-    return parseTfjsModel(json, shards);
-  } catch (e) {
-    if (e instanceof SyntaxError) rethrowWithPath(path, new OckhamError('PARSE_ERROR', path, `is not valid JSON (${e.message})`));
-    rethrowWithPath(path, e);
   }
+  if (!Number.isSafeInteger(cdOffset) || !Number.isSafeInteger(cdSize) || cdOffset + cdSize > size) return undefined;
+  const cd = new Uint8Array(Math.min(cdSize, MAX_ZIP_DIRECTORY));
+  await fh.read(cd, 0, cd.length, cdOffset);
+  const cv = new DataView(cd.buffer);
+  const names: string[] = [];
+  const dec = new TextDecoder();
+  let p = 0;
+  while (p + 46 <= cd.length && cv.getUint32(p, true) === 0x02014b50 && names.length < entries) {
+    const n = cv.getUint16(p + 28, true);
+    const m = cv.getUint16(p + 30, true);
+    const k = cv.getUint16(p + 32, true);
+    if (p + 46 + n > cd.length) break;
+    names.push(dec.decode(cd.subarray(p + 46, p + 46 + n)));
+    p += 46 + n + m + k;
+  }
+  return names;
 }
 
-/** Identifies a file's format from its first bytes. */
-async function sniff(path: string): Promise<WeightsFormat | undefined> {
+/** Extensions used only when the content matches no format, so that format's parser says what is wrong. */
+const EXT_FALLBACK = new Map<string, DetectedFormat>([
+  ['.safetensors', 'safetensors'],
+  ['.gguf', 'gguf'],
+  ['.npy', 'npy'],
+  ['.npz', 'npz'],
+]);
+
+/** Largest JSON document read to tell a model.json from a shard index, bytes. */
+const MAX_JSON_SNIFF = 64 * 2 ** 20;
+
+/** Identifies a file's format from its content (see {@link detectWeightsFormat}). */
+export async function sniffWeightsFile(path: string): Promise<FormatGuess> {
+  // A FIFO would block open() or the first read forever; devices never end.
+  const pre = await stat(path);
+  if (!pre.isFile()) throw new OckhamError('INVALID_ARGUMENT', path, `is ${pre.isFIFO() ? 'a FIFO' : 'not a regular file'}; only regular files are read`);
   const fh = await open(path, 'r');
   try {
-    const head = new Uint8Array(16);
-    const { bytesRead } = await fh.read(head, 0, 16, 0);
-    if (bytesRead >= 6 && head[0] === 0x93 && String.fromCharCode(...head.subarray(1, 6)) === 'NUMPY') return 'npy';
-    if (bytesRead >= 4 && head[0] === 0x50 && head[1] === 0x4b && head[2] === 0x03 && head[3] === 0x04) return 'npz';
-    if (bytesRead >= 9 && head[8] === 0x7b) return 'safetensors';
-    let i = 0;
-    while (i < bytesRead && (head[i] === 0x20 || head[i] === 0x0a || head[i] === 0x0d || head[i] === 0x09)) i++;
-    if (head[i] === 0x7b) return 'tfjs';
-    return undefined;
+    const st = await fh.stat();
+    if (!st.isFile()) throw new OckhamError('INVALID_ARGUMENT', path, 'is not a regular file');
+    const head = new Uint8Array(Math.min(64, st.size));
+    await fh.read(head, 0, head.length, 0);
+    let guess = detectWeightsFormat(head);
+    if (guess.description.startsWith('a zip archive')) {
+      const names = await zipMemberNames(fh, st.size);
+      guess = names ? detectWeightsFormat(head, { zipNames: names }) : { format: 'unknown', description: 'a zip archive without a readable central directory' };
+    } else if (guess.description.startsWith('a JSON document')) {
+      if (st.size > MAX_JSON_SNIFF) return { format: 'unknown', description: `a ${st.size}-byte JSON document (over the ${MAX_JSON_SNIFF}-byte limit)` };
+      const text = new Uint8Array(st.size);
+      await fh.read(text, 0, st.size, 0);
+      let json: unknown;
+      try {
+        json = JSON.parse(new TextDecoder().decode(text));
+      } catch (e) {
+        throw new OckhamError('PARSE_ERROR', path, `looks like JSON but is not valid JSON (${(e as Error).message})`);
+      }
+      guess = detectWeightsFormat(head, { json });
+    }
+    const fallback = guess.format === 'unknown' ? EXT_FALLBACK.get(extname(path).toLowerCase()) : undefined;
+    return fallback ? { format: fallback, description: `${guess.description} (named ${extname(path)})` } : guess;
   } finally {
     await fh.close();
   }
 }
 
-/**
- * Reads a weights file of any supported format into float32 tensors.
- *
- * Dispatch: `.safetensors`, `.npy`, `.npz`, `.json` (TensorFlow.js model.json), a folder
- * containing `model.json`; otherwise the magic bytes decide (`\x93NUMPY`, `PK\x03\x04`, a JSON
- * header after 8 bytes → safetensors, `{` → model.json).
- *
- * @param path - File or model folder path.
- * @returns `{ format, tensors, metadata }`.
- * @throws {OckhamError} with `argument` = path: INVALID_ARGUMENT when it cannot be read,
- *   UNSUPPORTED when the format is not recognised, PARSE_ERROR for malformed content.
- * @example
- * const { format, tensors } = await readWeightsFile('weights.npz');
- * console.log(format, tensors.map((t) => `${t.name} [${t.shape}]`));
- */
-export async function readWeightsFile(path: string): Promise<WeightsFile> {
-  if (typeof path !== 'string' || path.length === 0) throw new OckhamError('INVALID_ARGUMENT', 'path', 'expected a non-empty file path');
-  let format: WeightsFormat | undefined;
-  let target = path;
+/** Options of {@link readWeightsFile}: the readers' budgets ({@link ReadBudget}) plus layout and stored bytes. */
+export interface ReadWeightsOptions extends ReadBudget {
+  /** `'stored'` (default): tensors as the file orders them; `'torch'`: PyTorch order (see {@link toTorchLayout}). */
+  layout?: LayoutChoice;
+  /** Keep each tensor's stored bytes on `tensor.stored` (safetensors, sharded safetensors, GGUF). Default false. */
+  stored?: boolean;
+}
+
+const READ_KEYS: readonly string[] = ['layout', 'stored', ...BUDGET_KEYS];
+
+/** The budget fields of `o` that are set. */
+function budgetOf(o: ReadWeightsOptions): ReadBudget {
+  const b: Record<string, unknown> = {};
+  for (const k of BUDGET_KEYS) if (o[k] !== undefined) b[k] = o[k];
+  return b as ReadBudget;
+}
+
+/** Checks a safetensors header against the budget before any tensor is read; `total` also sums the outputs. */
+function checkSafetensorsBudget(header: SafetensorsHeader, o: ReadWeightsOptions, path: string, total: boolean): void {
+  const budget = resolveReadBudget(budgetOf(o));
+  if (header.entries.length > budget.maxTensors) throw new OckhamError('OUT_OF_RANGE', path, `${header.entries.length} tensors, more than maxTensors = ${budget.maxTensors}`);
+  let sum = 0;
+  for (const e of header.entries) {
+    let n = 1;
+    for (const d of e.shape) n *= d;
+    const size = Math.max(4 * n, e.end - e.start);
+    if (size > budget.maxTensorBytes) throw new OckhamError('OUT_OF_RANGE', path, `tensor ${JSON.stringify(e.name)} needs ${size} bytes, over maxTensorBytes = ${budget.maxTensorBytes}`);
+    sum += 4 * n + (o.stored ? e.end - e.start : 0);
+    if (total && sum > budget.maxTotalBytes) throw new OckhamError('OUT_OF_RANGE', path, `the tensors need ${sum}+ bytes, over maxTotalBytes = ${budget.maxTotalBytes}`);
+  }
+}
+
+async function readSingleSafetensors(path: string, o: ReadWeightsOptions): Promise<WeightsFile> {
+  const header = await readSafetensorsHeader(path, budgetOf(o));
+  checkSafetensorsBudget(header, o, path, true);
+  const tensors: LoadedTensor[] = [];
   try {
-    const st = await stat(path);
-    if (st.isDirectory()) {
-      target = join(path, 'model.json');
-      format = 'tfjs';
-    } else {
-      const ext = extname(path).toLowerCase();
-      format = ext === '.safetensors' ? 'safetensors' : ext === '.npy' ? 'npy' : ext === '.npz' ? 'npz' : ext === '.json' ? 'tfjs' : await sniff(path);
-    }
+    for await (const t of readSafetensorsTensors(path, header, o.stored ?? false)) tensors.push(t);
   } catch (e) {
     rethrowWithPath(path, e);
   }
-  switch (format) {
+  return { format: 'safetensors', tensors, metadata: header.metadata };
+}
+
+/** The fields of a budget that another reader's options accept. */
+function pick<K extends keyof ReadBudget>(b: ReadBudget, keys: readonly K[]): Pick<ReadBudget, K> {
+  const out: Partial<Pick<ReadBudget, K>> = {};
+  for (const k of keys) if (b[k] !== undefined) out[k] = b[k];
+  return out as Pick<ReadBudget, K>;
+}
+
+/**
+ * Reads a weights file of any supported format into float32 tensors, each labelled with its
+ * `layout`.
+ *
+ * The format is detected from the content (see {@link detectWeightsFormat}), never from the file
+ * name alone: GGUF, safetensors, a safetensors shard index (`model.safetensors.index.json`),
+ * .npy, .npz, a TensorFlow.js model.json, a PyTorch `torch.save` checkpoint (zip or legacy
+ * pickle; read by {@link readPytorchFile}, which never executes the pickle) and ONNX (by
+ * {@link readOnnxFile}). A folder is read through the `model.safetensors.index.json`,
+ * `model.json` or `model.safetensors` it holds, in that order.
+ *
+ * @param path - File or model folder path.
+ * @param options - `layout: 'torch'` returns PyTorch order (TF.js kernels permuted, see
+ *   {@link toTorchLayout}); `stored: true` keeps the stored bytes; budgets `maxHeaderBytes`,
+ *   `maxTensorBytes`, `maxTotalBytes` (bytes) for the formats that stream.
+ * @returns `{ format, tensors, metadata }`; GGUF files also carry `header`.
+ * @throws {OckhamError} with `argument` = path: INVALID_ARGUMENT when it cannot be read,
+ *   UNSUPPORTED when the format is not recognised (the message lists the supported ones and says
+ *   what the file looks like), PARSE_ERROR for malformed content, OUT_OF_RANGE over a budget.
+ * @example
+ * import { readWeightsFile, qubdModel } from 'ockham/node';
+ * const { tensors } = await readWeightsFile('test/fixtures/upscaler/model.json', { layout: 'torch' });
+ * console.log(tensors.map((t) => `${t.name} ${t.layout} [${t.shape}]`));
+ */
+export async function readWeightsFile(path: string, options: ReadWeightsOptions = {}): Promise<WeightsFile> {
+  if (typeof path !== 'string' || path.length === 0) throw new OckhamError('INVALID_ARGUMENT', 'path', 'expected a non-empty file path');
+  if (options === null || typeof options !== 'object') throw new OckhamError('INVALID_ARGUMENT', 'options', 'expected an options object');
+  for (const k of Object.keys(options)) {
+    if (!READ_KEYS.includes(k)) throw new OckhamError('UNKNOWN_OPTION', `options.${k}`, `unknown option; known: ${READ_KEYS.join(', ')}`);
+  }
+  const layout = options.layout ?? 'stored';
+  if (layout !== 'stored' && layout !== 'torch') throw new OckhamError('INVALID_ARGUMENT', 'options.layout', `expected 'stored' or 'torch', got ${JSON.stringify(layout)}`);
+  const file = await readDispatch(path, options);
+  return withLayout(file, layout);
+}
+
+async function readDispatch(path: string, o: ReadWeightsOptions): Promise<WeightsFile> {
+  let target = path;
+  let guess: FormatGuess;
+  try {
+    const st = await stat(path);
+    if (st.isDirectory()) {
+      const candidates = [SAFETENSORS_INDEX, 'model.json', 'model.safetensors'];
+      let found: string | undefined;
+      for (const c of candidates) {
+        try {
+          if ((await stat(join(path, c))).isFile()) {
+            found = c;
+            break;
+          }
+        } catch {
+          // try the next one
+        }
+      }
+      if (!found) {
+        throw new OckhamError('INVALID_ARGUMENT', path, `is a folder without ${candidates.join(', ')}; supported: ${SUPPORTED_FORMATS_TEXT}`);
+      }
+      target = join(path, found);
+    }
+    guess = await sniffWeightsFile(target);
+  } catch (e) {
+    rethrowWithPath(path, e);
+  }
+  const budget = budgetOf(o);
+  const shardOpts = { ...budget, ...(o.stored !== undefined ? { stored: o.stored } : {}) };
+  switch (guess.format) {
+    case 'gguf':
+      return readGgufFile(target, shardOpts);
     case 'safetensors':
-      return readSafetensorsFile(target);
+      return readSingleSafetensors(target, o);
+    case 'safetensors-index':
+      return readShardedSafetensors(target, shardOpts);
     case 'tfjs':
-      return readTfjsModelFile(target);
+      return readTfjsModelFile(target, budget);
     case 'npy':
-    case 'npz': {
+    case 'npz':
+      return readNumpyFile(target, guess.format, budget);
+    case 'pytorch':
+    case 'pytorch-legacy':
+      return readPytorchFile(target, pick(budget, ['maxHeaderBytes', 'maxTensorBytes', 'maxTotalBytes']));
+    case 'onnx':
+      return readOnnxFile(target, pick(budget, ['maxTensorBytes', 'maxTotalBytes']));
+    default:
+      throw new OckhamError('UNSUPPORTED', target, `unrecognised weights format: ${guess.description}; supported: ${SUPPORTED_FORMATS_TEXT}`);
+  }
+}
+
+/** A weights file opened for streaming: what is known from its header, and its tensors one by one. */
+export interface WeightsStream {
+  format: WeightsFile['format'];
+  metadata: Record<string, string>;
+  /** Number of tensors. */
+  count: number;
+  /** Total elements over all tensors. */
+  params: number;
+  /** The tensors in file order, each labelled with its layout (and permuted with `layout: 'torch'`). */
+  tensors: AsyncGenerator<LoadedTensor, void, undefined>;
+}
+
+async function* fromArray(list: LoadedTensor[]): AsyncGenerator<LoadedTensor, void, undefined> {
+  for (const t of list) yield t;
+}
+
+async function* relabel(
+  src: AsyncGenerator<LoadedTensor, void, undefined>,
+  format: WeightsFile['format'],
+  layout: LayoutChoice,
+): AsyncGenerator<LoadedTensor, void, undefined> {
+  for await (const t of src) {
+    const { name, dtype, shape, data, stored } = t;
+    const plain: LoadedTensor = { name, dtype, shape, data, ...(t.layout ? { layout: t.layout } : {}), ...(stored ? { stored } : {}) };
+    yield withLayout({ format, tensors: [plain], metadata: {} }, layout).tensors[0];
+  }
+}
+
+/**
+ * Opens a weights file for streaming: safetensors, sharded safetensors and GGUF are read tensor
+ * by tensor (memory bounded by the largest tensor); the other formats are read whole and then
+ * handed out one by one. Detection and options as {@link readWeightsFile} (`maxTotalBytes` does
+ * not apply to the streamed formats: nothing is kept between tensors).
+ *
+ * @param path - File or model folder path.
+ * @param options - As {@link readWeightsFile}.
+ * @returns `{ format, metadata, count, params, tensors }`; iterate `tensors` once.
+ * @throws {OckhamError} as {@link readWeightsFile}, header problems before the first tensor.
+ * @example
+ * import { openWeightsStream } from 'ockham/node';
+ * const w = await openWeightsStream('model.gguf', { stored: true });
+ * for await (const t of w.tensors) console.log(t.name, t.dtype, t.layout, t.stored?.bytes.length);
+ */
+export async function openWeightsStream(path: string, options: ReadWeightsOptions = {}): Promise<WeightsStream> {
+  if (typeof path !== 'string' || path.length === 0) throw new OckhamError('INVALID_ARGUMENT', 'path', 'expected a non-empty file path');
+  for (const k of Object.keys(options ?? {})) {
+    if (!READ_KEYS.includes(k)) throw new OckhamError('UNKNOWN_OPTION', `options.${k}`, `unknown option; known: ${READ_KEYS.join(', ')}`);
+  }
+  const layout = options.layout ?? 'stored';
+  if (layout !== 'stored' && layout !== 'torch') throw new OckhamError('INVALID_ARGUMENT', 'options.layout', `expected 'stored' or 'torch', got ${JSON.stringify(layout)}`);
+  let target = path;
+  let guess: FormatGuess;
+  try {
+    if ((await stat(path)).isDirectory()) return streamOf(await readWeightsFile(path, options));
+    guess = await sniffWeightsFile(target);
+  } catch (e) {
+    rethrowWithPath(path, e);
+  }
+  const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
+  const budgets = { ...budgetOf(options), ...(options.stored !== undefined ? { stored: options.stored } : {}) };
+  if (guess.format === 'safetensors') {
+    const header = await readSafetensorsHeader(target, budgetOf(options));
+    checkSafetensorsBudget(header, options, target, false);
+    const src = (async function* () {
       try {
-        const bytes = new Uint8Array(await readFile(target));
-        if (format === 'npz') return parseNpz(bytes);
-        const stem = target.split(/[\\/]/).pop()!.replace(/\.npy$/i, '');
-        return { format: 'npy', tensors: [npyToTensor(stem, parseNpy(bytes, target))], metadata: {} };
+        yield* readSafetensorsTensors(target, header, options.stored ?? false);
       } catch (e) {
         rethrowWithPath(target, e);
       }
-    }
-    default:
-      throw new OckhamError('UNSUPPORTED', path, 'unrecognised weights format; expected .safetensors, .npy, .npz or a TensorFlow.js model.json');
+    })();
+    return {
+      format: 'safetensors',
+      metadata: header.metadata,
+      count: header.entries.length,
+      params: header.entries.reduce((s, e) => s + size(e.shape), 0),
+      tensors: relabel(src, 'safetensors', layout),
+    };
   }
+  if (guess.format === 'gguf') {
+    const header = await readGgufHeader(target, budgets);
+    return {
+      format: 'gguf',
+      metadata: ggufMetadataStrings(header.metadata),
+      count: header.tensors.length,
+      params: header.tensors.reduce((s, t) => s + t.elements, 0),
+      tensors: relabel(streamGgufFile(target, budgets), 'gguf', layout),
+    };
+  }
+  if (guess.format === 'safetensors-index') {
+    const idx = await readShardedSafetensorsIndex(target, budgets);
+    let count = 0;
+    let params = 0;
+    for (const sh of idx.shards) for (const e of sh.header.entries) (count++, (params += size(e.shape)));
+    const metadata = { ...idx.metadata };
+    Object.defineProperty(metadata, 'shards', { value: String(idx.shards.length), enumerable: true, writable: true, configurable: true });
+    return { format: 'safetensors', metadata, count, params, tensors: relabel(streamShardedSafetensors(target, budgets), 'safetensors', layout) };
+  }
+  return streamOf(await readWeightsFile(path, options));
+}
+
+function streamOf(f: WeightsFile): WeightsStream {
+  return {
+    format: f.format,
+    metadata: f.metadata,
+    count: f.tensors.length,
+    params: f.tensors.reduce((s, t) => s + t.data.length, 0),
+    tensors: fromArray(f.tensors),
+  };
 }

@@ -1,0 +1,166 @@
+/**
+ * bzip2 at scale: ockham's bzip2 encoder/decoder against the system `bzip2` in the same run,
+ * on 32 MiB of float32 weights and 28 MiB of English-like text (bench/bzip2-data.ts).
+ *
+ * For each input, rounds alternate ours and the system tool (so load from other processes
+ * hits both alike); we report the median wall time and, where `/usr/bin/time` exists, the
+ * median CPU time (user + system) of both — the CPU ratio is the one a loaded machine
+ * distorts least. `bzip2` writes to /dev/null, ours to memory.
+ * - encode: `compress(x, { codec: 'bzip2', level: 9 })` (one thread) vs `bzip2 -9`;
+ *   then `compressAsync(…, { jobs })` (worker threads, wall time only, labelled "parallel");
+ * - size: ours vs `bzip2 -9` (Δ %), and `bzip2 -d` must give back the input;
+ * - decode: `decompress(bzip2 -9 output)` vs `bzip2 -d` of the same file.
+ *
+ * Run: `npx tsx bench/bzip2.ts` (or `npm run bench -- bzip2`). BZIP2_BENCH_REPS (default 3)
+ * sets the rounds; BZIP2_BENCH_MIB scales both inputs down (e.g. 8) for a quick look.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, openSync, closeSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { compress, compressAsync, decompress } from '../src/compress/index.js';
+import { englishText, floatWeights } from './bzip2-data.js';
+
+interface Timing {
+  wall: number;
+  cpu: number; // NaN when unknown
+}
+
+const median = (xs: number[]): number => {
+  const s = xs.filter((x) => !Number.isNaN(x)).sort((a, b) => a - b);
+  return s.length === 0 ? NaN : s[(s.length - 1) >> 1];
+};
+
+function timeOurs(fn: () => unknown): Timing {
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  fn();
+  const wall = performance.now() - t0;
+  const c = process.cpuUsage(c0);
+  return { wall, cpu: (c.user + c.system) / 1000 };
+}
+
+const HAS_TIME = existsSync('/usr/bin/time');
+
+/** Runs `bzip2 args` with stdout to /dev/null; CPU time from /usr/bin/time when present. */
+function timeBzip2(args: string[]): Timing {
+  const devnull = openSync('/dev/null', 'w');
+  try {
+    const t0 = performance.now();
+    const r = HAS_TIME
+      ? spawnSync('/usr/bin/time', ['-f', '%U %S', 'bzip2', ...args], { stdio: ['ignore', devnull, 'pipe'] })
+      : spawnSync('bzip2', args, { stdio: ['ignore', devnull, 'pipe'] });
+    const wall = performance.now() - t0;
+    if (r.status !== 0) throw new Error(`bzip2 ${args.join(' ')} failed: ${String(r.stderr)}`);
+    let cpu = NaN;
+    if (HAS_TIME) {
+      const m = /([\d.]+) ([\d.]+)\s*$/.exec(String(r.stderr));
+      if (m) cpu = (Number(m[1]) + Number(m[2])) * 1000;
+    }
+    return { wall, cpu };
+  } finally {
+    closeSync(devnull);
+  }
+}
+
+function hasBzip2(): boolean {
+  return spawnSync('bzip2', ['--help'], { stdio: 'ignore' }).status === 0;
+}
+
+const equal = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && Buffer.compare(a, b) === 0;
+const f1 = (x: number): string => (Number.isNaN(x) ? '—' : x.toFixed(0));
+const f2 = (x: number): string => (Number.isNaN(x) ? '—' : x.toFixed(2));
+
+export async function run(): Promise<void> {
+  console.log('\n## bzip2 — ockham vs system bzip2 at scale (32 MiB float32 weights, 28 MiB text)');
+  if (!hasBzip2()) {
+    console.log('(system `bzip2` not found: skipped)');
+    return;
+  }
+  const reps = Math.max(1, Number(process.env.BZIP2_BENCH_REPS ?? 3));
+  const mib = Number(process.env.BZIP2_BENCH_MIB ?? 0);
+  const jobs = os.availableParallelism ? os.availableParallelism() : os.cpus().length;
+  console.log(
+    `rounds: ${reps} (alternating ours / bzip2); load average at start: ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}; ` +
+      `CPU time ${HAS_TIME ? 'from /usr/bin/time' : 'unavailable (no /usr/bin/time)'}; parallel jobs: ${jobs}`,
+  );
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'ockham-bzip2-'));
+  try {
+    const inputs = [
+      { name: 'float32 N(0,0.02²)+rank 8', bytes: floatWeights((mib > 0 ? mib : 32) << 20) },
+      { name: 'English-like text', bytes: englishText(mib > 0 ? (mib * 7) << 17 : 28 << 20) },
+    ];
+    const rows: string[] = [];
+    for (const { name, bytes } of inputs) {
+      const file = path.join(dir, 'input');
+      writeFileSync(file, bytes);
+      const ref = new Uint8Array(spawnSync('bzip2', ['-9c', file], { maxBuffer: 1 << 30 }).stdout);
+      writeFileSync(file + '.bz2', ref);
+      // Encode, alternating.
+      let ours = compress(bytes, { codec: 'bzip2', level: 9 }); // warm-up
+      const encO: Timing[] = [];
+      const encB: Timing[] = [];
+      for (let r = 0; r < reps; r++) {
+        encO.push(timeOurs(() => (ours = compress(bytes, { codec: 'bzip2', level: 9 }))));
+        encB.push(timeBzip2(['-9c', file]));
+      }
+      // Parallel blocks (wall time).
+      const par: number[] = [];
+      let parOk = true;
+      for (let r = 0; r < reps; r++) {
+        const t0 = performance.now();
+        const z = await compressAsync(bytes, { codec: 'bzip2', level: 9, jobs });
+        par.push(performance.now() - t0);
+        parOk &&= equal(z, ours);
+      }
+      // bzip2 -d must decode ours.
+      writeFileSync(file + '.ours.bz2', ours);
+      const back = new Uint8Array(spawnSync('bzip2', ['-dc', file + '.ours.bz2'], { maxBuffer: 1 << 30 }).stdout);
+      const sysOk = equal(back, bytes);
+      // Decode bzip2's own stream, alternating.
+      const decO: Timing[] = [];
+      const decB: Timing[] = [];
+      let decOk = equal(decompress(ref, { codec: 'bzip2' }), bytes); // warm-up + check
+      for (let r = 0; r < reps; r++) {
+        let d: Uint8Array = new Uint8Array(0);
+        decO.push(timeOurs(() => (d = decompress(ref, { codec: 'bzip2' }))));
+        decOk &&= equal(d, bytes);
+        decB.push(timeBzip2(['-dc', file + '.bz2']));
+      }
+      const mb = bytes.length / 2 ** 20;
+      const eoW = median(encO.map((t) => t.wall));
+      const ebW = median(encB.map((t) => t.wall));
+      const eoC = median(encO.map((t) => t.cpu));
+      const ebC = median(encB.map((t) => t.cpu));
+      const pW = median(par);
+      const doW = median(decO.map((t) => t.wall));
+      const dbW = median(decB.map((t) => t.wall));
+      const doC = median(decO.map((t) => t.cpu));
+      const dbC = median(decB.map((t) => t.cpu));
+      console.log(`\n### ${name}, ${mb.toFixed(0)} MiB`);
+      console.log(
+        `size: ours ${ours.length} B, bzip2 -9 ${ref.length} B, Δ ${((ours.length / ref.length - 1) * 100).toFixed(3)}%; ` +
+          `bzip2 -d decodes ours: ${sysOk ? 'yes' : 'NO'}; parallel output identical: ${parOk ? 'yes' : 'NO'}; ` +
+          `ours decodes bzip2 -9: ${decOk ? 'yes' : 'NO'}`,
+      );
+      console.log('                         ours ms   bzip2 ms   speed ratio (bzip2 time / ours; ≥ 1 = faster than C)');
+      console.log(`encode, wall            ${f1(eoW).padStart(8)} ${f1(ebW).padStart(10)}   ${f2(ebW / eoW)}`);
+      console.log(`encode, CPU             ${f1(eoC).padStart(8)} ${f1(ebC).padStart(10)}   ${f2(ebC / eoC)}`);
+      console.log(`encode, parallel (wall) ${f1(pW).padStart(8)} ${f1(ebW).padStart(10)}   ${f2(ebW / pW)}   (${jobs} worker threads vs single-threaded bzip2)`);
+      console.log(`decode, wall            ${f1(doW).padStart(8)} ${f1(dbW).padStart(10)}   ${f2(dbW / doW)}`);
+      console.log(`decode, CPU             ${f1(doC).padStart(8)} ${f1(dbC).padStart(10)}   ${f2(dbC / doC)}`);
+      rows.push(
+        `| ${name} | ${f2(ebW / eoW)} | ${f2(ebC / eoC)} | ${f2(ebW / pW)} | ${((ours.length / ref.length - 1) * 100).toFixed(3)}% | ${f2(dbW / doW)} | ${f2(dbC / doC)} |`,
+      );
+      if (!sysOk || !parOk || !decOk) throw new Error(`bzip2 bench: a correctness check failed on ${name}`);
+    }
+    console.log('\nmarkdown (encode wall / CPU / parallel wall, size Δ, decode wall / CPU; ratios = bzip2 time ÷ ours):');
+    for (const r of rows) console.log(r);
+    console.log(`load average at end: ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await run();

@@ -1,0 +1,138 @@
+/**
+ * compressAsync: {@link compress} with bzip2 blocks compressed in parallel on Node
+ * `worker_threads`. bzip2 blocks are independent (each has its own tables and CRC; the stream
+ * CRC combines the block CRCs in order), so the stream is cut into blocks exactly as the
+ * single-thread encoder cuts it, blocks are compressed by a pool of workers, and their bits
+ * are concatenated in order: the output is byte-identical whatever the job count.
+ *
+ * Browser-safe: Node's `worker_threads` is reached only through a dynamic import with a
+ * computed specifier, after checking that we run on Node; elsewhere (browsers, Deno without
+ * Node compatibility, `jobs: 1`, single-block inputs, other codecs) it runs the synchronous
+ * encoder.
+ *
+ * Worker script: `bzip2-worker.js` next to the calling module (dist/ after `npm run build`;
+ * tsup builds it as an entry). When running from TypeScript sources (vitest, tsx), the worker
+ * is started from a small bootstrap that registers tsx's loader (`tsx/esm/api`) and imports
+ * `bzip2-worker.ts`.
+ */
+import { OckhamError } from '../errors.js';
+import { assertInt } from '../util/validate.js';
+import { bzip2Assemble, bzip2BlockEnds, type BlockBits } from './bzip2-encode.js';
+import { compressKernel, resolveOptions } from './compress.js';
+import type { CompressOptions } from './types.js';
+
+/** Options of {@link compressAsync}: {@link CompressOptions} plus `jobs`. */
+export interface CompressAsyncOptions extends CompressOptions {
+  /**
+   * Worker threads for bzip2 (1..256; default: the number of CPUs on Node, 1 elsewhere).
+   * Output is byte-identical for every value.
+   */
+  jobs?: number;
+}
+
+interface NodeWorker {
+  on(event: 'message', fn: (m: { id: number; bytes: Uint8Array; bitLen: number; crc: number }) => void): void;
+  on(event: 'error', fn: (e: Error) => void): void;
+  postMessage(value: unknown, transfer?: ArrayBuffer[]): void;
+  terminate(): Promise<number>;
+}
+interface WorkerThreads {
+  Worker: new (code: string | URL, options?: { eval?: boolean }) => NodeWorker;
+}
+
+const g = globalThis as { process?: { versions?: { node?: string } } };
+const isNode = typeof g.process?.versions?.node === 'string';
+
+async function nodeModules(): Promise<{ wt: WorkerThreads; cpus: number } | null> {
+  if (!isNode) return null;
+  const wtSpec = 'node:worker_threads';
+  const osSpec = 'node:os';
+  const wt = (await import(/* @vite-ignore */ wtSpec)) as WorkerThreads;
+  const os = (await import(/* @vite-ignore */ osSpec)) as { availableParallelism?: () => number; cpus: () => unknown[] };
+  return { wt, cpus: os.availableParallelism ? os.availableParallelism() : os.cpus().length };
+}
+
+/** URL of this module (ESM: import.meta.url; CJS build: __filename). */
+function selfUrl(): string {
+  // In the CJS build esbuild leaves import.meta empty; __filename exists there instead.
+  if (typeof __filename === 'string') {
+    const f = __filename.replace(/\\/g, '/');
+    return (f.startsWith('/') ? 'file://' : 'file:///') + f;
+  }
+  return import.meta.url;
+}
+
+function startWorker(wt: WorkerThreads): NodeWorker {
+  const self = selfUrl();
+  if (/\.ts$/.test(self)) {
+    const url = new URL('./bzip2-worker.ts', self).href;
+    const boot = `import('tsx/esm/api').then((api) => { api.register(); return import(${JSON.stringify(url)}); })`;
+    return new wt.Worker(boot, { eval: true });
+  }
+  const ext = /\.cjs$/.test(self) ? '.cjs' : '.js';
+  return new wt.Worker(new URL('./bzip2-worker' + ext, self));
+}
+
+/**
+ * Compresses bytes like {@link compress}, with bzip2 blocks compressed in parallel on Node
+ * worker threads (other codecs, and every codec in browsers, run synchronously).
+ * The stream is byte-identical to `compress(bytes, { codec, level })` for every `jobs`.
+ *
+ * @param bytes - Data to compress (not modified).
+ * @param options - `{ codec, level?, jobs? }`; `jobs` 1..256, default the CPU count on Node.
+ * @returns A promise of the complete stream.
+ * @throws {OckhamError} as {@link compress}; OUT_OF_RANGE for `jobs` outside 1..256.
+ * @example
+ * ```ts
+ * import { compressAsync, decompress } from 'ockham';
+ * const data = new Uint8Array(2_000_000).map((_, i) => (i * 2654435761) >>> 27);
+ * const z = await compressAsync(data, { codec: 'bzip2', level: 9, jobs: 2 });
+ * decompress(z, { codec: 'bzip2' }).length; // 2000000
+ * ```
+ */
+export async function compressAsync(bytes: Uint8Array, options: CompressAsyncOptions): Promise<Uint8Array> {
+  if (!(bytes instanceof Uint8Array)) throw new OckhamError('INVALID_ARGUMENT', 'bytes', 'expected a Uint8Array');
+  let jobs: number | undefined;
+  let rest: CompressOptions = options;
+  if (options !== null && typeof options === 'object' && 'jobs' in options) {
+    const { jobs: j, ...others } = options;
+    if (j !== undefined) jobs = assertInt(j, 'options.jobs', 1, 256);
+    rest = others;
+  }
+  const [codec, level] = resolveOptions(rest);
+  if (codec !== 'bzip2' || jobs === 1) return compressKernel(bytes, codec, level);
+  const ends = bzip2BlockEnds(bytes, level);
+  const mods = ends.length > 1 ? await nodeModules() : null;
+  if (!mods) return compressKernel(bytes, codec, level);
+  const nWorkers = Math.min(jobs ?? mods.cpus, ends.length);
+  if (nWorkers <= 1) return compressKernel(bytes, codec, level);
+  const parts: BlockBits[] = new Array<BlockBits>(ends.length);
+  const starts = [0, ...ends.slice(0, -1)];
+  const workers: NodeWorker[] = [];
+  try {
+    await new Promise<void>((resolve, reject) => {
+      let next = 0;
+      let done = 0;
+      const send = (w: NodeWorker): void => {
+        if (next >= ends.length) return;
+        const id = next++;
+        const block = bytes.slice(starts[id], ends[id]);
+        w.postMessage({ id, bytes: block, level }, [block.buffer]);
+      };
+      for (let k = 0; k < nWorkers; k++) {
+        const w = startWorker(mods.wt);
+        workers.push(w);
+        w.on('error', reject);
+        w.on('message', (m) => {
+          parts[m.id] = { bytes: m.bytes, bitLen: m.bitLen, crc: m.crc };
+          if (++done === ends.length) resolve();
+          else send(w);
+        });
+        send(w);
+      }
+    });
+  } finally {
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+  return bzip2Assemble(parts, level);
+}
