@@ -18,6 +18,7 @@ const areas: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
   bzip2: () => import('./bzip2.js'),
   coarsegrain: () => import('./coarsegrain.js'),
   io: () => import('./io.js'),
+  zip: () => import('./zip.js'),
   pytorch: () => import('./pytorch.js'),
   gguf: () => import('./gguf.js'),
   cli: () => import('./cli.js'),

@@ -6,7 +6,8 @@
  */
 import { spawnSync } from 'node:child_process';
 import { Matrix, SVD } from 'ml-matrix';
-import { singularValues } from '../src/spectral/index.js';
+import { singularValues, spectralEntropy } from '../src/spectral/index.js';
+import { entropyOfValues } from '../src/spectral/entropy.js';
 import { setWasmGemmEnabled } from '../src/spectral/wasm-gemm.js';
 
 function randomMatrix(m: number, n: number, seed: number): Float64Array {
@@ -76,6 +77,11 @@ function numpyMs(m: number, n: number, reps: number): number | null {
 }
 
 export async function run(): Promise<void> {
+  await runSvd();
+  await runGram();
+}
+
+async function runSvd(): Promise<void> {
   // [m, n, ockham reps, ml-matrix reps]; ml-matrix takes ~16 s of CPU at 768×3072: one run there.
   const sizes: [number, number, number, number][] = [
     [256, 256, 7, 3],
@@ -129,6 +135,81 @@ export async function run(): Promise<void> {
       't=time.perf_counter();np.linalg.svd(a,compute_uv=False);print(time.perf_counter()-t)"\n' +
       'Single-threaded LAPACK: prefix with OPENBLAS_NUM_THREADS=1. ockham is single-threaded; (cpu) = CPU time\n' +
       'of this process (user + system), less sensitive than wall time to other jobs on a shared machine.',
+  );
+}
+
+const NUMPY_GRAM_SCRIPT = `
+import sys, time, numpy as np
+m, n, reps = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+a = np.frombuffer(sys.stdin.buffer.read(), dtype=np.float32).reshape(m, n)
+np.linalg.svd(a[:64, :64], compute_uv=False)
+ts = []
+cs = []
+for _ in range(reps):
+    t = time.perf_counter(); c = time.process_time(); s32 = np.linalg.svd(a, compute_uv=False)
+    ts.append(time.perf_counter() - t); cs.append(time.process_time() - c)
+ts.sort(); cs.sort()
+b = a.astype(np.float64)
+t = time.perf_counter(); s64 = np.linalg.svd(b, compute_uv=False); t64 = time.perf_counter() - t
+def H(s):
+    s = s.astype(np.float64); p = s / s.sum(); p = p[p > 0]; return float(-(p * np.log(p)).sum())
+print(ts[len(ts) // 2] * 1000, t64 * 1000, repr(H(s64)), repr(H(s32)), cs[len(cs) // 2] * 1000)
+`;
+
+/**
+ * The Gram route (σᵢ² = eigenvalues of the smaller Gram matrix; the default of spectralEntropy,
+ * effectiveRank and spectralMetrics) on float32 matrices of GPT-2-small and Llama-7B MLP shapes,
+ * against numpy's single-threaded svd(compute_uv=False) of the same matrix (float32 input, so
+ * LAPACK sgesdd; and of its float64 copy, dgesdd, which is also the entropy reference) in a
+ * python3 child process with OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1, in this same run.
+ */
+export async function runGram(): Promise<void> {
+  const hasNumpy = spawnSync('python3', ['-c', 'import numpy'], { encoding: 'utf8' }).status === 0;
+  const load = await loadAverage();
+  console.log(`\nspectral — Gram route σ of float32 matrices vs numpy single-threaded${load ? ` (load average ${load})` : ''}`);
+  const rows: Record<string, string>[] = [];
+  for (const [m, n, reps] of [
+    [768, 3072, 5],
+    [4096, 11008, 1],
+  ] as const) {
+    const a = Float32Array.from(randomMatrix(m, n, m + 7 * n));
+    const t = time(() => singularValues(a, [m, n], { method: 'gram' }), reps);
+    const sv = singularValues(a, [m, n], { method: 'gram' });
+    const h = entropyOfValues(sv);
+    // spectralEntropy's default is this route (checked on the small size: the large one costs a run).
+    const hCheck = m * n < 1e7 ? spectralEntropy(a, [m, n]) : h;
+    let np: { f32: number; f64: number; h64: number; h32: number; f32cpu: number } | null = null;
+    if (hasNumpy) {
+      const r = spawnSync('python3', ['-c', NUMPY_GRAM_SCRIPT, String(m), String(n), String(Math.max(reps, 1))], {
+        input: Buffer.from(a.buffer),
+        encoding: 'utf8',
+        env: { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1' },
+        maxBuffer: 1 << 20,
+      });
+      if (r.status === 0) {
+        const [f32, f64, h64, h32, f32cpu] = r.stdout.trim().split(/\s+/).map(Number);
+        np = { f32, f64, h64, h32, f32cpu };
+      }
+    }
+    const f = (x: number): string => x.toFixed(0);
+    rows.push({
+      size: `${m}×${n}`,
+      'ockham gram ms (cpu)': `${f(t.wall)} (${f(t.cpu)})`,
+      'numpy f32 ms (cpu)': np ? `${f(np.f32)} (${f(np.f32cpu)})` : 'n/a',
+      'gram / numpy f32 wall (cpu)': np ? `${(t.wall / np.f32).toFixed(2)}× (${(t.cpu / np.f32cpu).toFixed(2)}×)` : 'n/a',
+      'numpy f64 ms': np ? f(np.f64) : 'n/a',
+      'gram / numpy f64': np ? `${(t.wall / np.f64).toFixed(2)}×` : 'n/a',
+      'H rel. diff vs numpy f64': np ? (Math.abs(h - np.h64) / np.h64).toExponential(1) : 'n/a',
+      'numpy f32 H rel. diff': np ? (Math.abs(np.h32 - np.h64) / np.h64).toExponential(1) : 'n/a',
+      'spectralEntropy = gram H': m * n >= 1e7 ? 'not rerun' : hCheck === h ? 'yes' : `no (${hCheck})`,
+    });
+  }
+  console.table(rows);
+  console.log(
+    'Target: gram ≤ 1.0× numpy f32 (sgesdd, one thread) and spectral entropy within 1e-9 relative of numpy f64 (dgesdd)\n' +
+      'on the same float32 values (numpy on float32 input computes in float32: its H differs from its own float64 one).\n' +
+      '(cpu) = CPU time of each process (ockham: user + system; numpy: time.process_time): on a shared machine wall time\n' +
+      'includes waiting for a core, so the CPU ratio is the fairer one there; on a quiet machine the two agree.',
   );
 }
 

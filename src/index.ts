@@ -61,10 +61,10 @@ export type {
   WeightsFile, LoadedTensor, SafetensorsEntry, SafetensorsHeader, SafetensorsInput, NpyArray, NpzOptions, TfjsWeightEntry,
   TfjsManifestGroup,
 } from './io/index.js';
-export { listZipEntries, readZipEntry, crc32, ZIP_DEFAULT_BUDGET } from './io/index.js';
-export type { ZipEntry, ZipBudget } from './io/index.js';
 export { parsePytorch, PYTORCH_DEFAULT_BUDGET, PYTORCH_ALLOWED_GLOBALS, parseOnnx, ONNX_DEFAULT_BUDGET, unpickle } from './io/index.js';
 export type { PytorchOptions, OnnxOptions, UnpickleOptions, UnpickleResult, PickleGlobal, PickleGlobalRef } from './io/index.js';
+export { listZipEntries, readZipEntry, crc32, ZIP_DEFAULT_BUDGET, listZipSource, decodeZipMember } from './io/index.js';
+export type { ZipEntry, ZipBudget, ZipSource } from './io/index.js';
 export { READ_BUDGET_DEFAULTS, tfjsGroupBytes } from './io/index.js';
 export type { ReadBudget } from './io/index.js';
 // GGUF reader (issue 16)

@@ -2,7 +2,7 @@
  * `ockham` command line: `report`, `compare`, `track`. Exit codes: 0 ok, 1 usage error,
  * 2 unreadable or invalid input, 3 internal error. See docs/cli.md.
  */
-import { readFile, writeFile, stat, access } from 'node:fs/promises';
+import { writeFile, stat, access } from 'node:fs/promises';
 import { constants as fsConstants } from 'node:fs';
 import { dirname, resolve as resolvePath } from 'node:path';
 import { OckhamError, ctmTableFromTsv, CODECS } from '../index.js';
@@ -14,6 +14,7 @@ import { TrackKeyError, formatTrack, trackChart, trackFiles } from './track.js';
 import { progressBar } from './progress.js';
 import { escapeControl, escapeJson, escapeOutput } from './escape.js';
 import type { ReadBudget } from '../io/budget.js';
+import { openRegularFile, readAtMost } from '../io/node/tfjs-file.js';
 
 /** Exit codes of the CLI. */
 export const EXIT = { OK: 0, USAGE: 1, INPUT: 2, INTERNAL: 3 } as const;
@@ -323,8 +324,15 @@ export async function run(argv: readonly string[], io: CliIo = defaultIo): Promi
     if (p.tablePath !== null) {
       let text: string;
       try {
-        text = await readFile(p.tablePath, 'utf8');
+        // Regular files only (a FIFO would block), at most 256 MiB.
+        const { fh, size } = await openRegularFile(p.tablePath, 256 * 2 ** 20, 'CTM table', p.tablePath);
+        try {
+          text = new TextDecoder().decode(await readAtMost(fh, size, p.tablePath, p.tablePath));
+        } finally {
+          await fh.close();
+        }
       } catch (e) {
+        if (e instanceof OckhamError) throw e;
         throw new OckhamError('INVALID_ARGUMENT', p.tablePath, `cannot read the CTM table: ${(e as Error).message}`);
       }
       p.o.table = ctmTableFromTsv(text, { ndim: 2 });

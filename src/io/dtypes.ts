@@ -205,7 +205,8 @@ export function decodeToFloat32(
     // Read through a native typed-array view: directly on the caller's bytes when aligned
     // (read only, never kept), else on an aligned copy. Fresh memory is costly, so avoid it.
     const at = bytes.byteOffset + offset;
-    const aligned = at % size === 0 ? bytes.buffer : bytes.slice(offset, offset + nbytes).buffer;
+    // Uint8Array's slice copies; a Node Buffer's own slice() is a view and would stay misaligned.
+    const aligned = at % size === 0 ? bytes.buffer : Uint8Array.prototype.slice.call(bytes, offset, offset + nbytes).buffer;
     const base = at % size === 0 ? at : 0;
     switch (kind) {
       case 'f16': {

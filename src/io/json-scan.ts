@@ -13,6 +13,10 @@ const utf8 = new TextDecoder('utf-8');
 export interface ShapeRules {
   /** Refuse an array or object inside an array (safetensors `shape` / `data_offsets` are flat). */
   flatArrays?: boolean;
+  /** Refuse an array directly inside an array (objects inside arrays are allowed). */
+  noArrayInArray?: boolean;
+  /** Most objects + arrays in the whole document (bounds what `JSON.parse` would build). */
+  maxContainers?: number;
   /** Most items in one array. */
   maxArrayItems?: number;
 }
@@ -25,11 +29,30 @@ export interface ShapeRules {
  * @param argument - Name used in error messages.
  * @param what - What the JSON is, for messages (e.g. `'header'`).
  * @param shape - Optional structural rules (flat arrays, array length cap).
+ * @param spans - When given, receives the byte range of each top-level member's value (a Map,
+ *   or a callback called as soon as each member ends, so a caller can validate and refuse early);
+ *   keys must then be valid JSON strings and an unbalanced document or trailing bytes are refused.
  * @throws {OckhamError} PARSE_ERROR naming the byte offset.
  */
-export function scanJson(bytes: Uint8Array, maxDepth: number, argument: string, what: string, shape?: ShapeRules): void {
+export function scanJson(
+  bytes: Uint8Array,
+  maxDepth: number,
+  argument: string,
+  what: string,
+  shape?: ShapeRules,
+  spans?: Map<string, [number, number]> | ((key: string, start: number, end: number) => void),
+): void {
+  const record = (key: string, start: number, end: number): void => {
+    if (typeof spans === 'function') spans(key, start, end);
+    else spans?.set(key, [start, end]);
+  };
   const n = bytes.length;
+  // With `spans`: the byte range of each top-level member's value (key → [start, end)).
+  let topKey: string | null = null;
+  let valueStart = -1;
   const maxItems = shape?.maxArrayItems ?? Infinity;
+  const maxContainers = shape?.maxContainers ?? Infinity;
+  let containers = 0;
   // Items seen in each open array (commas + 1), -1 for objects.
   const items: number[] = [];
   // Per open container: its key set (objects) or null (arrays), and whether a key comes next.
@@ -41,18 +64,45 @@ export function scanJson(bytes: Uint8Array, maxDepth: number, argument: string, 
       if (keys.length >= maxDepth) {
         throw new OckhamError('PARSE_ERROR', argument, `${what} nests deeper than ${maxDepth} levels (byte ${i})`);
       }
-      if (shape?.flatArrays && keys.length > 0 && keys[keys.length - 1] === null) {
-        throw new OckhamError('PARSE_ERROR', argument, `${what} has ${c === 0x7b ? 'an object' : 'an array'} inside an array (byte ${i}); its arrays are flat lists of integers`);
+      if (shape && keys.length > 0 && keys[keys.length - 1] === null) {
+        if (shape.flatArrays) {
+          throw new OckhamError('PARSE_ERROR', argument, `${what} has ${c === 0x7b ? 'an object' : 'an array'} inside an array (byte ${i}); its arrays are flat lists of integers`);
+        }
+        if (shape.noArrayInArray && c === 0x5b) throw new OckhamError('PARSE_ERROR', argument, `${what} has an array inside an array (byte ${i})`);
+      }
+      if (++containers > maxContainers) {
+        throw new OckhamError('PARSE_ERROR', argument, `${what} has more than ${maxContainers} objects and arrays for its ${n} bytes (byte ${i})`);
       }
       keys.push(c === 0x7b ? new Set() : null);
       expectKey.push(c === 0x7b);
       items.push(c === 0x7b ? -1 : 1);
     } else if (c === 0x7d || c === 0x5d) {
+      if (spans && keys.length === 1 && topKey !== null) {
+        if (valueStart < 0) throw new OckhamError('PARSE_ERROR', argument, `${what} is not valid JSON: key ${JSON.stringify(topKey)} has no value`);
+        record(topKey, valueStart, i);
+        topKey = null;
+      }
       keys.pop();
+      if (spans && keys.length === 0) {
+        for (let k = i + 1; k < n; k++) {
+          const t = bytes[k];
+          if (t !== 0x20 && t !== 0x0a && t !== 0x0d && t !== 0x09) {
+            throw new OckhamError('PARSE_ERROR', argument, `${what} is not valid JSON: trailing bytes after the closing brace (byte ${k})`);
+          }
+        }
+        return;
+      }
       expectKey.pop();
       items.pop();
+    } else if (c === 0x3a) {
+      if (spans && keys.length === 1 && topKey !== null && valueStart < 0) valueStart = i + 1;
     } else if (c === 0x2c) {
       const top = keys.length - 1;
+      if (spans && top === 0 && topKey !== null) {
+        if (valueStart < 0) throw new OckhamError('PARSE_ERROR', argument, `${what} is not valid JSON: key ${JSON.stringify(topKey)} has no value`);
+        record(topKey, valueStart, i);
+        topKey = null;
+      }
       if (top >= 0 && keys[top] !== null) expectKey[top] = true;
       else if (top >= 0 && ++items[top] > maxItems) {
         throw new OckhamError('PARSE_ERROR', argument, `${what} has an array of more than ${maxItems} items (byte ${i})`);
@@ -72,17 +122,26 @@ export function scanJson(bytes: Uint8Array, maxDepth: number, argument: string, 
       if (top >= 0 && expectKey[top]) {
         expectKey[top] = false;
         let key = utf8.decode(bytes.subarray(start, Math.min(i, n)));
-        if (escaped) {
+        if (escaped || (spans && top === 0)) {
           try {
             key = JSON.parse(`"${key}"`) as string;
           } catch {
-            // malformed escape: JSON.parse of the whole text reports it
+            // Malformed: JSON.parse of the whole text reports it — or, when only members are
+            // parsed (spans), we must.
+            if (spans) throw new OckhamError('PARSE_ERROR', argument, `${what} is not valid JSON: bad key string at byte ${start - 1}`);
           }
         }
         const set = keys[top] as Set<string>;
         if (set.has(key)) throw new OckhamError('PARSE_ERROR', argument, `${what} has the key ${JSON.stringify(key)} twice in one object (byte ${start - 1})`);
         set.add(key);
+        if (top === 0) {
+          topKey = key;
+          valueStart = -1;
+        }
       }
     }
+  }
+  if (spans && keys.length !== 0) {
+    throw new OckhamError('PARSE_ERROR', argument, `${what} is not valid JSON: it ends inside an object or array (truncated?)`);
   }
 }

@@ -52,7 +52,7 @@ type PyValue = string | boolean | number | PyValue[] | { [k: string]: PyValue } 
 function parsePyLiteral(text: string, argument: string, maxDepth: number): PyValue {
   let i = 0;
   const ws = () => {
-    while (i < text.length && /\s/.test(text[i])) i++;
+    for (let c = text.charCodeAt(i); c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09 || c === 0x0c || c === 0x0b; c = text.charCodeAt(++i));
   };
   const value = (depth: number): PyValue => {
     if (depth > maxDepth) fail(argument, `header nests deeper than ${maxDepth} levels`);
@@ -62,6 +62,7 @@ function parsePyLiteral(text: string, argument: string, maxDepth: number): PyVal
       const close = c === '{' ? '}' : c === '(' ? ')' : ']';
       i++;
       const obj: Record<string, PyValue> = {};
+      let keyCount = 0;
       const arr: PyValue[] = [];
       for (;;) {
         ws();
@@ -76,10 +77,15 @@ function parsePyLiteral(text: string, argument: string, maxDepth: number): PyVal
           if (text[i] !== ':') fail(argument, `expected ':' at header position ${i}`);
           i++;
           if (Object.prototype.hasOwnProperty.call(obj, item)) fail(argument, `header has the key ${JSON.stringify(item)} twice`);
+          if (++keyCount > 16) fail(argument, 'header dict has more than 16 keys');
           // defineProperty: a key named __proto__ becomes data, never the object's prototype.
           Object.defineProperty(obj, item, { value: value(depth + 1), enumerable: true, writable: true, configurable: true });
           ws();
-        } else arr.push(item);
+        } else {
+          // numpy arrays have at most 64 dimensions; a longer tuple is hostile, not a shape.
+          if (arr.length >= 1024) fail(argument, 'header has a tuple or list of more than 1024 items');
+          arr.push(item);
+        }
         if (text[i] === ',') i++;
         else if (text[i] !== close) fail(argument, `expected ',' or '${close}' at header position ${i}`);
       }

@@ -259,8 +259,9 @@ function parseTensor(c: ProtoCursor, argument: string): OnnxTensorEntry {
 /**
  * Walks a model's protobuf: model-level metadata and the top-level graph's initializers (located,
  * not decoded). Subgraphs (If/Loop bodies) and sparse initializers are not read.
+ * @internal
  */
-export function scanOnnx(bytes: Uint8Array, argument = 'bytes'): OnnxScan {
+export function scanOnnx(bytes: Uint8Array, argument = 'bytes', maxTensors = READ_BUDGET_DEFAULTS.maxTensors): OnnxScan {
   const c = protoCursor(bytes, argument);
   const metadata: Record<string, string> = {};
   const tensors: OnnxTensorEntry[] = [];
@@ -273,7 +274,11 @@ export function scanOnnx(bytes: Uint8Array, argument = 'bytes'): OnnxScan {
       sawGraph = true;
       const g = subMessage(c);
       forEachField(g, (gf, gw) => {
-        if (gf === 5 && gw === 2) tensors.push(parseTensor(g, argument));
+        if (gf === 5 && gw === 2) {
+          // Counted as they are found: a 2 GB model of tiny initializers is refused before it becomes millions of objects.
+          if (tensors.length >= maxTensors) throw new OckhamError('OUT_OF_RANGE', argument, `more than maxTensors = ${maxTensors} initializers`);
+          tensors.push(parseTensor(g, argument));
+        }
         else if (gf === 2 && gw === 2) setOwn(metadata, 'graph_name', readString(g));
         else return false;
       });
@@ -316,7 +321,7 @@ export function scanOnnx(bytes: Uint8Array, argument = 'bytes'): OnnxScan {
   return { tensors, metadata };
 }
 
-/** Checks every tensor's float32 size (and the count) against the budget before anything is decoded. */
+/** Checks every tensor's float32 size (and the count) against the budget before anything is decoded. @internal */
 export function checkOnnxBudget(tensors: readonly OnnxTensorEntry[], budget: Required<ReadBudget>, argument: string): void {
   const meter = new OutputMeter(budget, argument);
   for (const t of tensors) meter.add(t.name, t.numel, t.shape);
@@ -325,6 +330,7 @@ export function checkOnnxBudget(tensors: readonly OnnxTensorEntry[], budget: Req
 /**
  * Decodes one initializer. `external` holds exactly its `length` bytes when it is stored
  * externally (the caller read them).
+ * @internal
  */
 export function decodeOnnxTensor(model: Uint8Array, t: OnnxTensorEntry, argument: string, external?: Uint8Array): LoadedTensor {
   const result = (data: Float32Array): LoadedTensor => ({ name: t.name, dtype: t.dtype, shape: [...t.shape], data });
@@ -449,7 +455,7 @@ function asBytes(bytes: Uint8Array | ArrayBuffer, argument: string): Uint8Array 
   throw new OckhamError('INVALID_ARGUMENT', argument, 'expected a Uint8Array or ArrayBuffer');
 }
 
-/** Resolves the budget fields of {@link OnnxOptions}. */
+/** Resolves the budget fields of {@link OnnxOptions}. @internal */
 export function resolveOnnxBudget(options: ReadBudget | undefined): Required<ReadBudget> {
   return resolveReadBudget(options);
 }
@@ -491,7 +497,7 @@ export function parseOnnx(bytes: Uint8Array | ArrayBuffer, options?: OnnxOptions
     if (ext && Object.prototype.hasOwnProperty.call(ext, loc)) return (ext as Record<string, Uint8Array>)[loc];
     return undefined;
   };
-  const scan = scanOnnx(b, argument);
+  const scan = scanOnnx(b, argument, budget.maxTensors);
   checkOnnxBudget(scan.tensors, budget, argument);
   const tensors = scan.tensors.map((t) => {
     if (!t.external) return decodeOnnxTensor(b, t, argument);

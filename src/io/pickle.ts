@@ -70,16 +70,13 @@ const PY2_MODULES: ReadonlyMap<string, string> = new Map([
   ['nt', 'os'],
 ]);
 
-/** Pushed by MARK; never visible in results. */
-const MARK: unique symbol = Symbol('mark');
-
 const latin1 = new TextDecoder('latin1');
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** Longest LONG1/LONG4 integer accepted, bytes (Python ints in checkpoints are a few bytes). */
 const MAX_LONG_BYTES = 256;
 
-/** Type guard for {@link PickleGlobalRef}. */
+/** Type guard for {@link PickleGlobalRef}. @internal */
 export function isGlobalRef(v: unknown): v is PickleGlobalRef {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Map) && (v as PickleGlobalRef).kind === 'global';
 }

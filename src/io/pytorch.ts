@@ -53,6 +53,34 @@ const STORAGE_TYPES: ReadonlyMap<string, { kind: ElementKind; dtype: string }> =
   ['torch.UInt16Storage', { kind: 'u16', dtype: 'uint16' }],
   ['torch.UInt32Storage', { kind: 'u32', dtype: 'uint32' }],
   ['torch.UInt64Storage', { kind: 'u64', dtype: 'uint64' }],
+  // Untyped (byte) storage: PyTorch 2.x writes it for dtypes without a typed storage class and
+  // gives the tensor's dtype to _rebuild_tensor_v3.
+  ['torch.UntypedStorage', { kind: 'u8', dtype: 'uint8' }],
+]);
+
+/** torch dtype globals → element kind, for `_rebuild_tensor_v3`'s dtype argument. */
+const TORCH_DTYPES: ReadonlyMap<string, { kind: ElementKind; dtype: string }> = new Map([
+  ['torch.float32', { kind: 'f32', dtype: 'float32' }],
+  ['torch.float', { kind: 'f32', dtype: 'float32' }],
+  ['torch.float64', { kind: 'f64', dtype: 'float64' }],
+  ['torch.double', { kind: 'f64', dtype: 'float64' }],
+  ['torch.float16', { kind: 'f16', dtype: 'float16' }],
+  ['torch.half', { kind: 'f16', dtype: 'float16' }],
+  ['torch.bfloat16', { kind: 'bf16', dtype: 'bfloat16' }],
+  ['torch.float8_e4m3fn', { kind: 'f8e4m3', dtype: 'float8_e4m3fn' }],
+  ['torch.float8_e5m2', { kind: 'f8e5m2', dtype: 'float8_e5m2' }],
+  ['torch.int8', { kind: 'i8', dtype: 'int8' }],
+  ['torch.uint8', { kind: 'u8', dtype: 'uint8' }],
+  ['torch.int16', { kind: 'i16', dtype: 'int16' }],
+  ['torch.short', { kind: 'i16', dtype: 'int16' }],
+  ['torch.uint16', { kind: 'u16', dtype: 'uint16' }],
+  ['torch.int32', { kind: 'i32', dtype: 'int32' }],
+  ['torch.int', { kind: 'i32', dtype: 'int32' }],
+  ['torch.uint32', { kind: 'u32', dtype: 'uint32' }],
+  ['torch.int64', { kind: 'i64', dtype: 'int64' }],
+  ['torch.long', { kind: 'i64', dtype: 'int64' }],
+  ['torch.uint64', { kind: 'u64', dtype: 'uint64' }],
+  ['torch.bool', { kind: 'bool', dtype: 'bool' }],
 ]);
 
 /** torch dtype globals (`torch.float32`, …) that configs inside checkpoints refer to. */
@@ -116,6 +144,21 @@ function torchGlobals(argument: string): Map<string, PickleGlobal> {
   };
   g.set('torch._utils._rebuild_tensor_v2', { call: (a) => rebuildTensor(a, argument) });
   g.set('torch._utils._rebuild_tensor', { call: (a) => rebuildTensor(a, argument) });
+  g.set('torch._utils._rebuild_tensor_v3', {
+    // (storage, offset, size, stride, requires_grad, hooks, dtype, metadata): the storage's bytes
+    // are read as `dtype`.
+    call: (a) => {
+      const dt = a[6];
+      const info = isGlobalRef(dt) ? TORCH_DTYPES.get(dt.name) : undefined;
+      if (!info) throw new OckhamError('UNSUPPORTED', argument, `_rebuild_tensor_v3 with dtype ${isGlobalRef(dt) ? JSON.stringify(dt.name) : 'that is not a torch dtype'}`);
+      const st = a[0];
+      if (!isKind<StorageRef>(st, 'storage')) throw new OckhamError('PARSE_ERROR', argument, 'tensor rebuilt from something that is not a storage');
+      const nbytes = st.numel * ITEM_SIZE[st.elem];
+      if (nbytes % ITEM_SIZE[info.kind] !== 0) throw new OckhamError('PARSE_ERROR', argument, `storage ${JSON.stringify(st.key)} of ${nbytes} bytes is not whole ${info.dtype} elements`);
+      const retyped: StorageRef = Object.freeze({ ...st, elem: info.kind, dtype: info.dtype, numel: nbytes / ITEM_SIZE[info.kind] });
+      return rebuildTensor([retyped, ...a.slice(1)], argument);
+    },
+  });
   g.set('torch._utils._rebuild_parameter', { call: (a) => tensorArg(a[0], '_rebuild_parameter') });
   g.set('torch._utils._rebuild_parameter_with_state', { call: (a) => tensorArg(a[0], '_rebuild_parameter_with_state') });
   g.set('torch._tensor._rebuild_from_type_v2', {
@@ -213,7 +256,7 @@ function leafString(v: unknown): string | undefined {
  * Walks the unpickled object: tensors anywhere in nested dicts/lists are named by their dotted
  * path (`model.fc.weight`, `optimizer.state.0.exp_avg`); scalar leaves go to metadata (first 1000).
  */
-function plan(root: unknown, argument: string, maxDepth: number): PytorchPlan {
+function plan(root: unknown, argument: string, maxDepth: number, maxTensors = READ_BUDGET_DEFAULTS.maxTensors): PytorchPlan {
   const tensors: PytorchTensorPlan[] = [];
   const metadata: Record<string, string> = {};
   let nMeta = 0;
@@ -226,6 +269,7 @@ function plan(root: unknown, argument: string, maxDepth: number): PytorchPlan {
       const name = path === '' ? 'tensor' : path;
       if (names.has(name)) throw new OckhamError('PARSE_ERROR', argument, `two tensors are named ${JSON.stringify(name)}`);
       names.add(name);
+      if (tensors.length >= maxTensors) throw new OckhamError('OUT_OF_RANGE', argument, `more than maxTensors = ${maxTensors} tensors`);
       tensors.push({ name, ref: v });
       return;
     }
@@ -256,16 +300,17 @@ function plan(root: unknown, argument: string, maxDepth: number): PytorchPlan {
   return { tensors, metadata };
 }
 
-/** Unpickles a zip checkpoint's data.pkl into a plan. */
-export function planZipPickle(pickle: Uint8Array, argument: string, maxDepth: number): PytorchPlan {
+/** Unpickles a zip checkpoint's data.pkl into a plan. @internal */
+export function planZipPickle(pickle: Uint8Array, argument: string, maxDepth: number, maxTensors?: number): PytorchPlan {
   const globals = torchGlobals(argument);
   const { value } = unpickle(pickle, { globals, argument, persistentLoad: (pid) => storageRef(pid, false, argument) });
-  return plan(value, argument, maxDepth);
+  return plan(value, argument, maxDepth, maxTensors);
 }
 
 /**
  * Reads one tensor's elements from its storage bytes (`storageBytes` holds the whole storage,
  * little-endian unless told), following its offset and strides, into a new row-major float32 array.
+ * @internal
  */
 export function materializeTensor(
   t: PytorchTensorPlan,
@@ -360,7 +405,7 @@ function gather(
 
 const LEGACY_MAGIC = 0x1950a86a20f9469cfc6cn;
 
-/** True when `bytes` starts like a legacy (pre-1.6 / non-zip) torch.save file. */
+/** True when `bytes` starts like a legacy (pre-1.6 / non-zip) torch.save file. @internal */
 export function isLegacyPytorch(bytes: Uint8Array): boolean {
   // PROTO 2, LONG1 10 bytes, the magic number little-endian.
   const sig = [0x80, 0x02, 0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19];
@@ -376,7 +421,7 @@ function asBytes(bytes: Uint8Array | ArrayBuffer): Uint8Array {
   throw new OckhamError('INVALID_ARGUMENT', 'bytes', 'expected a Uint8Array or ArrayBuffer');
 }
 
-/** Finds `<prefix>/data.pkl` among zip members; returns the prefix (with its trailing slash). */
+/** Finds `<prefix>/data.pkl` among zip members; returns the prefix (with its trailing slash). @internal */
 export function torchZipPrefix(names: readonly string[], argument: string): string {
   const pkl = names.filter((m) => m.endsWith('data.pkl') && (m === 'data.pkl' || m.endsWith('/data.pkl')) && m.split('/').length <= 2);
   if (pkl.length !== 1) {
@@ -385,7 +430,7 @@ export function torchZipPrefix(names: readonly string[], argument: string): stri
   return pkl[0].slice(0, -'data.pkl'.length);
 }
 
-/** Checks every tensor's float32 size (and the tensor count) against the budget before any storage is read. */
+/** Checks every tensor's float32 size (and the tensor count) against the budget before any storage is read. @internal */
 export function precheckBudget(tensors: readonly PytorchTensorPlan[], budget: Budget, argument: string): void {
   const meter = new OutputMeter(budget, argument);
   for (const t of tensors) {
@@ -459,7 +504,7 @@ function parseZip(b: Uint8Array, budget: Budget, argument: string): WeightsFile 
     if (text !== 'little' && text !== 'big') throw new OckhamError('PARSE_ERROR', argument, `byteorder member says ${JSON.stringify(text.slice(0, 20))}`);
     littleEndian = text === 'little';
   }
-  const p = planZipPickle(readZipEntry(b, pklEntry, zipBudget, argument), argument, budget.maxHeaderDepth);
+  const p = planZipPickle(readZipEntry(b, pklEntry, zipBudget, argument), argument, budget.maxHeaderDepth, budget.maxTensors);
   precheckBudget(p.tensors, budget, argument);
   const storages = new Map<string, Uint8Array>();
   const tensors: LoadedTensor[] = [];
@@ -480,7 +525,7 @@ function parseZip(b: Uint8Array, budget: Budget, argument: string): WeightsFile 
   return { format: 'pytorch', tensors, metadata: p.metadata };
 }
 
-/** The legacy header pickles: magic, protocol version, system info. Returns the offset after them. */
+/** The legacy header pickles: magic, protocol version, system info. Returns the offset after them. @internal */
 export function legacyPreamble(b: Uint8Array, argument: string): { end: number; littleEndian: boolean } {
   const opts = { argument, globals: new Map<string, PickleGlobal>() };
   const magic = unpickle(b, opts);
@@ -498,13 +543,24 @@ export function legacyPreamble(b: Uint8Array, argument: string): { end: number; 
 function parseLegacy(b: Uint8Array, budget: Budget, argument: string): WeightsFile {
   // The pickles come first: interpret them within the first maxHeaderBytes of the file only.
   const head = b.subarray(0, Math.min(b.length, budget.maxHeaderBytes));
+  const kinds = new Map<string, ElementKind>();
   let pre: { end: number; littleEndian: boolean };
   let main: { value: unknown; end: number };
   let keysPickle: { value: unknown; end: number };
   try {
     pre = legacyPreamble(head, argument);
     const globals = torchGlobals(argument);
-    main = unpickle(head, { globals, argument, start: pre.end, persistentLoad: (pid) => storageRef(pid, true, argument) });
+    main = unpickle(head, {
+      globals,
+      argument,
+      start: pre.end,
+      persistentLoad: (pid) => {
+        const ref = storageRef(pid, true, argument);
+        // Element size of every storage, also those no tensor uses (a bare Storage object).
+        if (!kinds.has(ref.key)) kinds.set(ref.key, ref.elem);
+        return ref;
+      },
+    });
     keysPickle = unpickle(head, { argument, start: main.end });
   } catch (e) {
     if (e instanceof OckhamError && e.code === 'PARSE_ERROR' && head.length < b.length && /truncated|without/.test(e.message)) {
@@ -514,11 +570,8 @@ function parseLegacy(b: Uint8Array, budget: Budget, argument: string): WeightsFi
   }
   const keys = keysPickle.value;
   if (!Array.isArray(keys) || !keys.every((k) => typeof k === 'string')) throw new OckhamError('PARSE_ERROR', argument, 'legacy checkpoint: storage key list is not a list of strings');
-  const p = plan(main.value, argument, budget.maxHeaderDepth);
+  const p = plan(main.value, argument, budget.maxHeaderDepth, budget.maxTensors);
   precheckBudget(p.tensors, budget, argument);
-  // Element kind of each storage, from the tensors that refer to it.
-  const kinds = new Map<string, ElementKind>();
-  for (const t of p.tensors) kinds.set(t.ref.storage.key, t.ref.storage.elem);
   const storages = new Map<string, Uint8Array>();
   const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
   let pos = keysPickle.end;
@@ -530,11 +583,7 @@ function parseLegacy(b: Uint8Array, budget: Budget, argument: string): WeightsFi
     const count = pre.littleEndian ? hi * 4294967296 + lo : lo * 4294967296 + hi;
     pos += 8;
     const elem = kinds.get(key);
-    // Storages no tensor uses still have to be skipped: their element size is unknown, so stop there.
-    if (elem === undefined) {
-      if (count === 0) continue;
-      break;
-    }
+    if (elem === undefined) throw new OckhamError('PARSE_ERROR', argument, `legacy checkpoint lists storage ${JSON.stringify(key)}, which no persistent id declares`);
     const nbytes = count * ITEM_SIZE[elem];
     if (!Number.isSafeInteger(nbytes) || nbytes > b.length - pos) throw new OckhamError('PARSE_ERROR', argument, `legacy checkpoint: storage ${JSON.stringify(key)} declares ${count} elements, past the end of the file`);
     storages.set(key, b.subarray(pos, pos + nbytes));

@@ -148,32 +148,18 @@ export function parseSafetensorsHeader(
     throw new OckhamError('OUT_OF_RANGE', argument, `header length ${headerLength} exceeds maxHeaderBytes = ${budget.maxHeaderBytes}`);
   }
   if (headerBytes[0] !== 0x7b) fail(argument, 'header does not start with "{"');
-  // Arrays in a safetensors header are shapes and [begin, end] pairs: flat and short (numpy caps
-  // rank at 64); anything else is refused before JSON.parse could materialise it.
-  scanJson(headerBytes, budget.maxHeaderDepth, argument, 'header', { flatArrays: true, maxArrayItems: 1024 });
-  let json: unknown;
-  try {
-    json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(headerBytes));
-  } catch (e) {
-    fail(argument, `header is not valid UTF-8 JSON (${(e as Error).message})`);
-  }
-  if (json === null || typeof json !== 'object' || Array.isArray(json)) fail(argument, 'header is not a JSON object');
   const metadata: Record<string, string> = {};
   const entries: SafetensorsEntry[] = [];
   const dataSize = fileSize - dataOffset;
-  const names = Object.keys(json as Record<string, unknown>);
-  const tensorCount = names.length - (names.includes('__metadata__') ? 1 : 0);
-  if (tensorCount > budget.maxTensors) {
-    throw new OckhamError('OUT_OF_RANGE', argument, `header lists ${tensorCount} tensors, more than maxTensors = ${budget.maxTensors}`);
-  }
-  for (const [name, raw] of Object.entries(json as Record<string, unknown>)) {
+  let tensorCount = 0;
+  const member = (name: string, raw: unknown): void => {
     if (name === '__metadata__') {
       if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) fail(argument, '__metadata__ must be an object of strings');
       for (const [k, v] of Object.entries(raw as Record<string, unknown>)) {
         if (typeof v !== 'string') fail(argument, `__metadata__.${k} must be a string, got ${typeof v}`);
         setOwn(metadata, k, v);
       }
-      continue;
+      return;
     }
     const where = `tensor ${JSON.stringify(name)}`;
     if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) fail(argument, `${where}: entry must be an object`);
@@ -222,6 +208,29 @@ export function parseSafetensorsHeader(
       );
     }
     entries.push({ name, dtype, shape: (shape as number[]).slice(), start: dataOffset + begin, end: dataOffset + end });
+  };
+  // The header is scanned once, member by member, and each member is parsed and validated as
+  // soon as it ends: the whole header is never materialised by JSON.parse, so 16 MiB of
+  // `"k":{}` spam fails at its first member instead of building 1.7 M objects. Arrays in a
+  // safetensors header are shapes and [begin, end] pairs: flat and short (numpy caps rank at 64).
+  const decoder = new TextDecoder('utf-8');
+  scanJson(headerBytes, budget.maxHeaderDepth, argument, 'header', { flatArrays: true, maxArrayItems: 1024 }, (name, s0, s1) => {
+    let raw: unknown;
+    try {
+      raw = JSON.parse(decoder.decode(headerBytes.subarray(s0, s1)));
+    } catch (e) {
+      fail(argument, `header is not valid UTF-8 JSON at ${JSON.stringify(name)} (${(e as Error).message})`);
+    }
+    if (name !== '__metadata__' && ++tensorCount > budget.maxTensors) {
+      throw new OckhamError('OUT_OF_RANGE', argument, `header lists more than maxTensors = ${budget.maxTensors} tensors`);
+    }
+    member(name, raw);
+  });
+  // After the structural scan (cheap refusals first): the whole header must be UTF-8.
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(headerBytes);
+  } catch (e) {
+    fail(argument, `header is not valid UTF-8 JSON (${(e as Error).message})`);
   }
   entries.sort((a, b) => a.start - b.start || a.end - b.end);
   let cursor = dataOffset;

@@ -37,9 +37,15 @@ function asBytes(x: unknown, argument: string): Uint8Array {
   throw new OckhamError('INVALID_ARGUMENT', argument, 'expected a Uint8Array or ArrayBuffer');
 }
 
+/** The top-level members of model.json that ockham uses; `modelTopology` is never parsed. */
+const MODEL_JSON_KEYS = ['weightsManifest', 'format', 'generatedBy', 'convertedBy'] as const;
+
 /**
  * Turns a model.json given as an object, a JSON string or UTF-8 bytes into an object. Text is
- * held to `maxHeaderBytes` and scanned for nesting depth and duplicate keys before `JSON.parse`.
+ * held to `maxHeaderBytes` and scanned (nesting depth, duplicate keys, balanced brackets) before
+ * any `JSON.parse`; then only the members ockham uses are parsed (`weightsManifest`, `format`,
+ * `generatedBy`, `convertedBy`) — the model topology, which can be most of the file, is never
+ * materialised — and the manifest's arrays must be flat (groups, paths, weights, shapes).
  */
 export function parseModelJson(modelJson: unknown, options?: ReadBudget, argument = 'modelJson'): object {
   let json = modelJson;
@@ -49,18 +55,43 @@ export function parseModelJson(modelJson: unknown, options?: ReadBudget, argumen
     if (bytes.length > budget.maxHeaderBytes) {
       throw new OckhamError('OUT_OF_RANGE', argument, `model.json is ${bytes.length} bytes, more than maxHeaderBytes = ${budget.maxHeaderBytes}`);
     }
-    let text: string;
+    const decoder = new TextDecoder('utf-8', { fatal: true });
     try {
-      text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+      decoder.decode(bytes);
     } catch {
       fail(argument, 'is not valid UTF-8');
     }
-    scanJson(bytes, budget.maxHeaderDepth, argument, 'model.json');
-    try {
-      json = JSON.parse(text);
-    } catch (e) {
-      fail(argument, `is not valid JSON (${(e as Error).message})`);
+    let first = 0;
+    while (first < bytes.length && (bytes[first] === 0x20 || bytes[first] === 0x0a || bytes[first] === 0x0d || bytes[first] === 0x09)) first++;
+    if (bytes[first] === 0xef && bytes[first + 1] === 0xbb && bytes[first + 2] === 0xbf) first += 3; // BOM
+    if (bytes[first] !== 0x7b) {
+      // Not an object: let JSON.parse say why (small or not, it is not a model.json).
+      try {
+        JSON.parse(decoder.decode(bytes.subarray(0, Math.min(bytes.length, 4096))));
+      } catch (e) {
+        fail(argument, `is not valid JSON (${(e as Error).message})`);
+      }
+      fail(argument, 'expected a model.json object');
     }
+    const spans = new Map<string, [number, number]>();
+    scanJson(bytes, budget.maxHeaderDepth, argument, 'model.json', undefined, spans);
+    const out: Record<string, unknown> = {};
+    for (const key of MODEL_JSON_KEYS) {
+      const span = spans.get(key);
+      if (!span) continue;
+      const sub = bytes.subarray(span[0], span[1]);
+      // A real manifest spends ≥ 20 bytes per object/array ({"name":"a","shape":[1],"dtype":"bool"});
+      // `[{},{},…]` spends 3 and would make JSON.parse build millions of objects.
+      if (key === 'weightsManifest') {
+        scanJson(sub, budget.maxHeaderDepth, argument, 'weightsManifest', { noArrayInArray: true, maxArrayItems: budget.maxTensors, maxContainers: 4096 + Math.floor(sub.length / 16) });
+      }
+      try {
+        out[key] = JSON.parse(decoder.decode(sub));
+      } catch (e) {
+        fail(argument, `is not valid JSON at "${key}" (${(e as Error).message})`);
+      }
+    }
+    return out;
   }
   if (json === null || typeof json !== 'object' || Array.isArray(json)) fail(argument, 'expected a model.json object');
   return json;

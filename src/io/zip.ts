@@ -105,12 +105,26 @@ function decodeName(raw: Uint8Array, utf8: boolean, argument: string): string {
   return s;
 }
 
+/**
+ * Random access to an archive's bytes: `read(offset, length)` returns exactly `length` bytes (the
+ * caller has checked the range against `size`). In memory this is a view; {@link openZipFile}
+ * reads from a file, so only the directory and local headers are ever loaded.
+ */
+export interface ZipSource {
+  readonly size: number;
+  read(offset: number, length: number): Uint8Array;
+}
+
+function view(b: Uint8Array): DataView {
+  return new DataView(b.buffer, b.byteOffset, b.byteLength);
+}
+
 /** Finds the end-of-central-directory record: the last signature whose comment ends in the file. */
-function findEocd(b: Uint8Array, dv: DataView, argument: string): number {
-  if (b.length < 22) fail(argument, `not a zip archive (${b.length} bytes, shorter than the 22-byte end record)`);
-  const stop = Math.max(0, b.length - 22 - U16_MAX);
-  for (let at = b.length - 22; at >= stop; at--) {
-    if (b[at] === 0x50 && dv.getUint32(at, true) === SIG_EOCD && at + 22 + dv.getUint16(at + 20, true) <= b.length) return at;
+function findEocd(tail: Uint8Array, tailStart: number, size: number, argument: string): number {
+  const dv = view(tail);
+  const stop = Math.max(0, tail.length - 22 - U16_MAX);
+  for (let at = tail.length - 22; at >= stop; at--) {
+    if (tail[at] === 0x50 && dv.getUint32(at, true) === SIG_EOCD && tailStart + at + 22 + dv.getUint16(at + 20, true) <= size) return at;
   }
   return fail(argument, 'not a zip archive (no end-of-central-directory record)');
 }
@@ -143,31 +157,58 @@ function findEocd(b: Uint8Array, dv: DataView, argument: string): number {
  * new TextDecoder().decode(readZipEntry(zip, entry)); // 'hello'
  */
 export function listZipEntries(bytes: Uint8Array | ArrayBuffer, budget?: ZipBudget, argument = 'bytes'): ZipEntry[] {
-  const lim = resolveBudget(budget);
   const b = asBytes(bytes, argument);
-  const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
-  const eocd = findEocd(b, dv, argument);
-  let diskNo = dv.getUint16(eocd + 4, true);
-  let cdDisk = dv.getUint16(eocd + 6, true);
-  let countDisk = dv.getUint16(eocd + 8, true);
-  let count = dv.getUint16(eocd + 10, true);
-  let cdSize = dv.getUint32(eocd + 12, true);
-  let cdOffset = dv.getUint32(eocd + 16, true);
+  return listZipSource({ size: b.length, read: (o, n) => b.subarray(o, o + n) }, budget, argument);
+}
+
+/**
+ * {@link listZipEntries} over any {@link ZipSource} (same checks, same result). Reads only the
+ * end records, the central directory (at most `budget.maxEntries` × 1 KiB + 1 MiB of it) and
+ * each member's local header.
+ *
+ * @param src - The archive's size and a random-access reader.
+ * @param budget - Limits; see {@link ZIP_DEFAULT_BUDGET}.
+ * @param argument - Name used in error messages.
+ * @returns The members in central-directory order.
+ * @throws {OckhamError} as {@link listZipEntries}.
+ * @example
+ * import { listZipSource } from 'ockham';
+ * import { zipSync } from 'fflate';
+ * const zip = zipSync({ 'a.txt': new Uint8Array([104, 105]) });
+ * listZipSource({ size: zip.length, read: (o, n) => zip.subarray(o, o + n) })[0].name; // 'a.txt'
+ */
+export function listZipSource(src: ZipSource, budget?: ZipBudget, argument = 'bytes'): ZipEntry[] {
+  const lim = resolveBudget(budget);
+  const fileSize = src.size;
+  if (fileSize < 22) fail(argument, `not a zip archive (${fileSize} bytes, shorter than the 22-byte end record)`);
+  // The end record (≤ 22 + 65,535 bytes from the end) and the ZIP64 locator just before it.
+  const tailStart = Math.max(0, fileSize - 22 - U16_MAX - 20);
+  const tail = src.read(tailStart, fileSize - tailStart);
+  const tdv = view(tail);
+  const e = findEocd(tail, tailStart, fileSize, argument);
+  const eocd = tailStart + e;
+  let diskNo = tdv.getUint16(e + 4, true);
+  let cdDisk = tdv.getUint16(e + 6, true);
+  let countDisk = tdv.getUint16(e + 8, true);
+  let count = tdv.getUint16(e + 10, true);
+  let cdSize = tdv.getUint32(e + 12, true);
+  let cdOffset = tdv.getUint32(e + 16, true);
   let cdLimit = eocd; // the central directory must end before this offset
   const saturated =
     diskNo === U16_MAX || cdDisk === U16_MAX || countDisk === U16_MAX || count === U16_MAX || cdSize === U32_MAX || cdOffset === U32_MAX;
-  if (eocd >= 20 && dv.getUint32(eocd - 20, true) === SIG_LOCATOR64) {
+  if (e >= 20 && tdv.getUint32(e - 20, true) === SIG_LOCATOR64) {
     const loc = eocd - 20;
-    if (dv.getUint32(loc + 16, true) > 1) throw new OckhamError('UNSUPPORTED', argument, 'multi-disk (split) zip archives are not supported');
-    const at = u64(dv, loc + 8, argument, 'ZIP64 end record offset');
+    if (tdv.getUint32(e - 20 + 16, true) > 1) throw new OckhamError('UNSUPPORTED', argument, 'multi-disk (split) zip archives are not supported');
+    const at = u64(tdv, e - 20 + 8, argument, 'ZIP64 end record offset');
     if (at + 56 > loc) fail(argument, `ZIP64 end record offset ${at} is outside the archive (its records end at ${loc})`);
-    if (dv.getUint32(at, true) !== SIG_EOCD64) fail(argument, `no ZIP64 end record at offset ${at}`);
-    diskNo = dv.getUint32(at + 16, true);
-    cdDisk = dv.getUint32(at + 20, true);
-    countDisk = u64(dv, at + 24, argument, 'member count');
-    count = u64(dv, at + 32, argument, 'member count');
-    cdSize = u64(dv, at + 40, argument, 'central directory size');
-    cdOffset = u64(dv, at + 48, argument, 'central directory offset');
+    const z = view(src.read(at, 56));
+    if (z.getUint32(0, true) !== SIG_EOCD64) fail(argument, `no ZIP64 end record at offset ${at}`);
+    diskNo = z.getUint32(16, true);
+    cdDisk = z.getUint32(20, true);
+    countDisk = u64(z, 24, argument, 'member count');
+    count = u64(z, 32, argument, 'member count');
+    cdSize = u64(z, 40, argument, 'central directory size');
+    cdOffset = u64(z, 48, argument, 'central directory offset');
     cdLimit = at;
   } else if (saturated) {
     fail(argument, 'the end record has saturated (0xFFFF…) fields but no ZIP64 end record locator');
@@ -182,13 +223,18 @@ export function listZipEntries(bytes: Uint8Array | ArrayBuffer, budget?: ZipBudg
   if (count > lim.maxEntries) {
     throw new OckhamError('OUT_OF_RANGE', argument, `zip archive has ${count} members, more than budget.maxEntries = ${lim.maxEntries}`);
   }
+  const maxCd = lim.maxEntries * 1024 + 2 ** 20;
+  if (cdSize > maxCd) {
+    throw new OckhamError('OUT_OF_RANGE', argument, `zip central directory is ${cdSize} bytes, more than budget.maxEntries × 1 KiB + 1 MiB = ${maxCd}`);
+  }
+  const cd = src.read(cdOffset, cdSize);
+  const dv = view(cd);
   const entries: ZipEntry[] = [];
   const names = new Set<string>();
   let total = 0;
-  let p = cdOffset;
-  const cdEnd = cdOffset + cdSize;
+  let p = 0; // offset in the central directory
   for (let k = 0; k < count; k++) {
-    if (p + 46 > cdEnd || dv.getUint32(p, true) !== SIG_CENTRAL) fail(argument, `zip directory record ${k} at offset ${p} is missing or truncated`);
+    if (p + 46 > cdSize || dv.getUint32(p, true) !== SIG_CENTRAL) fail(argument, `zip directory record ${k} at offset ${cdOffset + p} is missing or truncated`);
     const flags = dv.getUint16(p + 8, true);
     const method = dv.getUint16(p + 10, true);
     const crc32 = dv.getUint32(p + 16, true);
@@ -200,20 +246,20 @@ export function listZipEntries(bytes: Uint8Array | ArrayBuffer, budget?: ZipBudg
     let startDisk = dv.getUint16(p + 34, true);
     let headerOffset = dv.getUint32(p + 42, true);
     const next = p + 46 + nameLen + extraLen + commentLen;
-    if (next > cdEnd) fail(argument, `zip directory record ${k} at offset ${p} runs past the end of the directory`);
-    const rawName = b.subarray(p + 46, p + 46 + nameLen);
+    if (next > cdSize) fail(argument, `zip directory record ${k} at offset ${cdOffset + p} runs past the end of the directory`);
+    const rawName = cd.subarray(p + 46, p + 46 + nameLen);
     const name = decodeName(rawName, (flags & 0x800) !== 0, argument);
     if (size === U32_MAX || compressedSize === U32_MAX || headerOffset === U32_MAX || startDisk === U16_MAX) {
       // §4.5.3: the ZIP64 extra field holds, in this order, only the fields saturated above.
-      let e = p + 46 + nameLen;
-      const eEnd = e + extraLen;
+      let x = p + 46 + nameLen;
+      const xEnd = x + extraLen;
       let found = false;
-      while (e + 4 <= eEnd) {
-        const id = dv.getUint16(e, true);
-        const len = dv.getUint16(e + 2, true);
-        if (e + 4 + len > eEnd) break;
+      while (x + 4 <= xEnd) {
+        const id = dv.getUint16(x, true);
+        const len = dv.getUint16(x + 2, true);
+        if (x + 4 + len > xEnd) break;
         if (id === 0x0001) {
-          let q = e + 4;
+          let q = x + 4;
           const end = q + len;
           const take = (what: string): number => {
             if (q + 8 > end) fail(argument, `zip member ${JSON.stringify(name)}: ZIP64 extra field lacks its ${what}`);
@@ -231,7 +277,7 @@ export function listZipEntries(bytes: Uint8Array | ArrayBuffer, budget?: ZipBudg
           found = true;
           break;
         }
-        e += 4 + len;
+        x += 4 + len;
       }
       if (!found) fail(argument, `zip member ${JSON.stringify(name)} has 0xFFFFFFFF sizes/offset but no ZIP64 extra field`);
     }
@@ -239,14 +285,15 @@ export function listZipEntries(bytes: Uint8Array | ArrayBuffer, budget?: ZipBudg
     if (names.has(name)) fail(argument, `zip archive lists member ${JSON.stringify(name)} twice`);
     names.add(name);
     if (headerOffset + 30 > cdOffset) {
-      fail(argument, `zip member ${JSON.stringify(name)}: local header offset ${headerOffset} is outside the member area of the archive (0–${cdOffset} of ${b.length} bytes)`);
+      fail(argument, `zip member ${JSON.stringify(name)}: local header offset ${headerOffset} is outside the member area of the archive (0–${cdOffset} of ${fileSize} bytes)`);
     }
-    if (dv.getUint32(headerOffset, true) !== SIG_LOCAL) fail(argument, `zip member ${JSON.stringify(name)}: no local header at offset ${headerOffset}`);
-    const lNameLen = dv.getUint16(headerOffset + 26, true);
-    const lExtraLen = dv.getUint16(headerOffset + 28, true);
+    const lh = view(src.read(headerOffset, 30));
+    if (lh.getUint32(0, true) !== SIG_LOCAL) fail(argument, `zip member ${JSON.stringify(name)}: no local header at offset ${headerOffset}`);
+    const lNameLen = lh.getUint16(26, true);
+    const lExtraLen = lh.getUint16(28, true);
     const dataOffset = headerOffset + 30 + lNameLen + lExtraLen;
-    if (dv.getUint16(headerOffset + 8, true) !== method) fail(argument, `zip member ${JSON.stringify(name)}: local header and directory disagree on the method`);
-    if (lNameLen !== nameLen || dataOffset > cdOffset || !sameBytes(b.subarray(headerOffset + 30, headerOffset + 30 + lNameLen), rawName)) {
+    if (lh.getUint16(8, true) !== method) fail(argument, `zip member ${JSON.stringify(name)}: local header and directory disagree on the method`);
+    if (lNameLen !== nameLen || dataOffset > cdOffset || !sameBytes(src.read(headerOffset + 30, lNameLen), rawName)) {
       fail(argument, `zip member ${JSON.stringify(name)}: local header at offset ${headerOffset} names a different member`);
     }
     if (compressedSize > cdOffset - dataOffset) {
@@ -354,27 +401,70 @@ const INFLATE_CHUNK = 32768;
  * readZipEntry(zip, entry); // Uint8Array [1, 2, 3]
  */
 export function readZipEntry(bytes: Uint8Array | ArrayBuffer, entry: ZipEntry, budget?: ZipBudget, argument = 'bytes'): Uint8Array {
-  const lim = resolveBudget(budget);
   const b = asBytes(bytes, argument);
+  checkEntry(entry, b.length, budget, argument);
+  return decodeZipMember(b.subarray(entry.dataOffset, entry.dataOffset + entry.compressedSize), entry, budget, argument);
+}
+
+/** Checks that `entry` is a plausible member of an archive of `size` bytes and within budget. */
+export function checkEntry(entry: ZipEntry, size: number, budget: ZipBudget | undefined, argument: string): void {
+  const lim = resolveBudget(budget);
   const what = `zip member ${JSON.stringify(entry?.name)}`;
   if (
     entry === null || typeof entry !== 'object' ||
     !Number.isSafeInteger(entry.dataOffset) || !Number.isSafeInteger(entry.compressedSize) || !Number.isSafeInteger(entry.size) ||
-    entry.dataOffset < 0 || entry.compressedSize < 0 || entry.size < 0 || entry.dataOffset + entry.compressedSize > b.length
+    entry.dataOffset < 0 || entry.compressedSize < 0 || entry.size < 0 || entry.dataOffset + entry.compressedSize > size
   ) {
-    throw new OckhamError('INVALID_ARGUMENT', 'entry', `${what} does not describe a range inside the ${b.length}-byte archive; pass an entry from listZipEntries on the same bytes`);
+    throw new OckhamError('INVALID_ARGUMENT', 'entry', `${what} does not describe a range inside the ${size}-byte archive; pass an entry from listZipEntries on the same bytes`);
   }
   if (entry.flags & 1) throw new OckhamError('UNSUPPORTED', argument, `${what} is encrypted`);
   if (entry.size > lim.maxEntryBytes) {
     throw new OckhamError('OUT_OF_RANGE', argument, `${what} is ${entry.size} bytes uncompressed, more than budget.maxEntryBytes = ${lim.maxEntryBytes}`);
   }
-  const src = b.subarray(entry.dataOffset, entry.dataOffset + entry.compressedSize);
+  const biggest = Math.max(entry.size, entry.compressedSize);
+  if (biggest > MAX_ARRAY_BYTES) {
+    throw new OckhamError('OUT_OF_RANGE', argument, `${what} is ${biggest} bytes, too large for one Uint8Array (at most ${MAX_ARRAY_BYTES} on this platform)`);
+  }
+}
+
+/** Largest Uint8Array this engine allows (Node 20: buffer.constants.MAX_LENGTH = 2³²). */
+const MAX_ARRAY_BYTES = (() => {
+  const g = globalThis as { Buffer?: { constants?: { MAX_LENGTH?: number } } };
+  const max = g.Buffer?.constants?.MAX_LENGTH;
+  return typeof max === 'number' ? max : 2 ** 31 - 1;
+})();
+
+/**
+ * Decodes a member's stored bytes (`entry.compressedSize` of them, as found at `entry.dataOffset`):
+ * stored members are returned as is, deflated ones inflated into exactly `entry.size` bytes; the
+ * CRC-32 is checked either way. Used by {@link readZipEntry} and by readers that fetch the bytes
+ * themselves (e.g. from a file).
+ *
+ * @param stored - The member's bytes as stored in the archive.
+ * @param entry - The member, from {@link listZipEntries} / {@link listZipSource}.
+ * @param budget - Limits (only `maxEntryBytes` applies).
+ * @param argument - Name used in error messages.
+ * @returns The member's uncompressed bytes.
+ * @throws {OckhamError} as {@link readZipEntry}.
+ * @example
+ * import { listZipEntries, decodeZipMember } from 'ockham';
+ * import { zipSync } from 'fflate';
+ * const zip = zipSync({ 'a.bin': new Uint8Array([5, 6]) }, { level: 9 });
+ * const [e] = listZipEntries(zip);
+ * decodeZipMember(zip.subarray(e.dataOffset, e.dataOffset + e.compressedSize), e); // Uint8Array [5, 6]
+ */
+export function decodeZipMember(stored: Uint8Array, entry: ZipEntry, budget?: ZipBudget, argument = 'bytes'): Uint8Array {
+  checkEntry(entry, entry?.dataOffset + stored.length, budget, argument);
+  const what = `zip member ${JSON.stringify(entry.name)}`;
+  if (stored.length !== entry.compressedSize) {
+    throw new OckhamError('INVALID_ARGUMENT', 'stored', `${what}: expected its ${entry.compressedSize} stored bytes, got ${stored.length}`);
+  }
   let out: Uint8Array;
   if (entry.method === 0) {
     if (entry.size !== entry.compressedSize) fail(argument, `${what} is stored but declares ${entry.size} bytes from ${entry.compressedSize}`);
-    out = src;
+    out = stored;
   } else if (entry.method === 8) {
-    out = inflateExactly(src, entry.size, argument, what);
+    out = inflateExactly(stored, entry.size, argument, what);
   } else {
     throw new OckhamError('UNSUPPORTED', argument, `${what} uses zip compression method ${entry.method}; only stored (0) and deflate (8) are supported`);
   }

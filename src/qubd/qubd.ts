@@ -172,7 +172,7 @@ export function qubdKeepingCodes(tensor: Float32Array | Float64Array, options: Q
 /**
  * Gives back the memory of a large call: the code scratch and the wasm arena are dropped when
  * they exceed {@link RETAIN_BYTES} (64 MiB), so one 12000×12000 tensor does not pin ~880 MB for
- * the life of the process. Smaller buffers are kept for reuse. Internal.
+ * the life of the process (smaller buffers are kept for reuse). Internal.
  */
 export function releaseLarge(): void {
   if (2 * codeScratch.length > RETAIN_BYTES) codeScratch = new Uint16Array(0);

@@ -85,6 +85,7 @@ export interface QubdRatioResult {
  * const w = new Float32Array(64 * 64).map((_, k) => Math.sin((k >> 6) / 10) * Math.cos((k & 63) / 7));
  * const r = qubdRatio(w, { shape: [64, 64], bits: 8, seed: 1 });
  * console.log(r.planes.map((x) => x.toFixed(1) + ' %'), r.total);
+ * console.log(r.zScores); // per plane: shuffle standard deviations from the exact baseline
  * ```
  */
 export function qubdRatio(tensor: Float32Array | Float64Array, options: QubdRatioOptions): QubdRatioResult {

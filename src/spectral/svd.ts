@@ -21,7 +21,7 @@ export function readMatrix(matrix: unknown, shape: unknown): [number, number] {
  *   WebAssembly SIMD kernels, then a blocked symmetric tridiagonal eigensolver). About half the
  *   flops of `'svd'` and 2–3× faster. Absolute error ~ε·σ₁² on σᵢ², so σᵢ carries ~ε·σ₁²/σᵢ:
  *   large σ are as accurate as the SVD's, and σᵢ below the noise floor √(max(m, n)·ε)·σ₁
- *   (≈ 1.6e-6·σ₁ for a 768×3072 matrix) are returned as exactly 0.
+ *   (≈ 8.3e-7·σ₁ for a 768×3072 matrix) are returned as exactly 0.
  * - `'svd'`: Householder bidiagonalisation + Golub–Kahan QR; absolute error O(ε·σ₁) on every σᵢ,
  *   so small singular values keep their digits.
  */

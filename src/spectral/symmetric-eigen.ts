@@ -5,6 +5,11 @@
  */
 import { OckhamError } from '../errors.js';
 import { assertFiniteFloats, assertInt, assertKnownOptions, type FloatArray } from '../util/validate.js';
+import { NB, tridiagonalizeLower } from './tridiag-blocked.js';
+import { wasmArena } from './wasm-gemm.js';
+
+/** From this size on, values-only calls use the blocked tridiagonalisation (./tridiag-blocked.ts). */
+const BLOCKED_FROM = 64;
 
 /** Result of {@link symmetricEigen}. */
 export interface SymmetricEigenResult {
@@ -36,7 +41,8 @@ const TINY = 1e-300;
 /**
  * Eigenvalues (descending) and optionally eigenvectors of a real symmetric n×n matrix.
  *
- * Method: Householder reduction to tridiagonal form T = QᵀAQ, then implicit-shift symmetric QR
+ * Method: Householder reduction to tridiagonal form T = QᵀAQ (for values only and n ≥ 64 blocked,
+ * LAPACK dsytrd-style, in the WebAssembly SIMD kernels), then implicit-shift symmetric QR
  * on T with Wilkinson shifts and deflation when |eᵢ| ≤ ε(|dᵢ| + |dᵢ₊₁|) (Golub & Van Loan,
  * Alg. 8.3.1 / 8.3.3). Backward stable: computed eigenvalues are exact for A + E with
  * ‖E‖₂ ≈ ε‖A‖₂. Cost ≈ (4/3)n³ flops for values, ≈ 9n³ with vectors.
@@ -106,6 +112,7 @@ export function symmetricEigen(a: FloatArray, n: number, options?: SymmetricEige
  * @internal
  */
 export function symmetricEigenKernel(w: Float64Array, n: number, wantVectors: boolean): SymmetricEigenResult {
+  if (!wantVectors && n >= BLOCKED_FROM) return { values: blockedValues(w, n) };
   const d = new Float64Array(n);
   const e = new Float64Array(Math.max(n - 1, 1));
   const betas = new Float64Array(Math.max(n - 2, 1));
@@ -126,6 +133,39 @@ export function symmetricEigenKernel(w: Float64Array, n: number, wantVectors: bo
     for (let i = 0; i < n; i++) vectors[i * n + j] = z[row + i];
   }
   return { values, vectors };
+}
+
+/**
+ * Eigenvalues (descending) by the blocked lower-triangle tridiagonalisation in the WebAssembly
+ * SIMD arena (the Gram route's), after an exact power-of-two scaling that puts max|aᵢⱼ| in [1, 2)
+ * (so no vᵀv in the reflectors can overflow or underflow); then symmetric QR on the tridiagonal.
+ */
+function blockedValues(w: Float64Array, n: number): Float64Array {
+  let amax = 0;
+  for (let i = 0; i < w.length; i++) amax = Math.max(amax, Math.abs(w[i]));
+  const values = new Float64Array(n);
+  if (amax === 0) return values;
+  const expo = Math.floor(Math.log2(amax));
+  const h = Math.trunc(-expo / 2);
+  const f1 = 2 ** h;
+  const f2 = 2 ** (-expo - h);
+  const ld = (n + 7) & ~7;
+  const arena = wasmArena(ld * ld + 4 * NB * ld + 4 * ld + 8 * NB + 256, 1 << 14);
+  try {
+    const g = arena.f64(ld * ld);
+    for (let c = 0; c < n; c++) for (let r = c; r < n; r++) g[c * ld + r] = w[r * n + c] * f1 * f2;
+    const d = new Float64Array(n);
+    const e = new Float64Array(Math.max(n - 1, 1));
+    tridiagonalizeLower(g, n, ld, d, e, arena.f64);
+    tridiagonalQR(d, e, n, undefined, true);
+    d.sort();
+    const b1 = 2 ** -h;
+    const b2 = 2 ** (expo + h);
+    for (let i = 0; i < n; i++) values[i] = d[n - 1 - i] * b1 * b2;
+    return values;
+  } finally {
+    arena.release();
+  }
 }
 
 /**
@@ -226,9 +266,11 @@ function formQTransposed(w: Float64Array, n: number, betas: Float64Array): Float
 
 /**
  * Implicit symmetric QR with Wilkinson shift on the tridiagonal (d, e), in place. If `z` is given
- * (n×n, rows = current eigenvector estimates) each rotation is applied to its rows.
+ * (n×n, rows = current eigenvector estimates) each rotation is applied to its rows. `scaled`:
+ * the caller guarantees entries far from overflow/underflow (a scaled Gram matrix), so the
+ * rotations use √(x² + y²) instead of the slower, overflow-safe Math.hypot.
  */
-export function tridiagonalQR(d: Float64Array, e: Float64Array, n: number, z: Float64Array | undefined): void {
+export function tridiagonalQR(d: Float64Array, e: Float64Array, n: number, z: Float64Array | undefined, scaled = false): void {
   if (n === 1) return;
   let hi = n - 1;
   let iter = 0;
@@ -249,12 +291,12 @@ export function tridiagonalQR(d: Float64Array, e: Float64Array, n: number, z: Fl
     // Wilkinson shift from the trailing 2×2 of the block.
     const eh = e[hi - 1];
     const dd = 0.5 * (d[hi - 1] - d[hi]);
-    const r0 = Math.hypot(dd, eh);
+    const r0 = scaled ? Math.sqrt(dd * dd + eh * eh) : Math.hypot(dd, eh);
     const mu = d[hi] - (eh * eh) / (dd + (dd >= 0 ? r0 : -r0));
     let x = d[lo] - mu;
     let zz = e[lo];
     for (let k = lo; k < hi; k++) {
-      let r = Math.hypot(x, zz);
+      let r = scaled ? Math.sqrt(x * x + zz * zz) : Math.hypot(x, zz);
       let c: number;
       let s: number;
       if (r === 0) {

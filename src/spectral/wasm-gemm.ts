@@ -19,6 +19,8 @@
  */
 
 import {
+  and,
+  shrU,
   uleb,
   I32,
   V128,
@@ -239,7 +241,7 @@ function gerBody(): number[] {
  * f64x2 registers over all nb reflectors (4 loads + 2 splat-loads per 16 multiply-adds) and A is
  * read and written once. nc even, r1 − r0 a multiple of 8, any nb.
  */
-function update8Body(): number[] {
+function update8Body(separate = false): number[] {
   const [V, A, Z, LD, R0, R1, NBp, NC, LDZ] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
   const [LD8, LDZ8, J, I, P, B0, B1, OFF, VQ, ZQ, ZJ, Q] = [9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20];
   const S = (r: number, cc: number): number => 21 + r * 2 + cc; // v128 21..28
@@ -250,9 +252,15 @@ function update8Body(): number[] {
   const load64splat = (off: number): number[] => [...simd(10), 0x03, ...uleb(off)];
   const v128loadAt = (off: number): number[] => [...simd(0), 0x03, ...uleb(off)];
   const v128storeAt = (off: number): number[] => [...simd(11), 0x03, ...uleb(off)];
+  const LDV8 = 32; // separate variant: V's own stride (high 16 bits of the ldz argument)
   const c: number[] = [];
   c.push(...get(LD), ...i32c(3), ...shl, ...set(LD8));
-  c.push(...get(LDZ), ...i32c(3), ...shl, ...set(LDZ8));
+  if (separate) {
+    c.push(...get(LDZ), ...i32c(65535), ...and, ...i32c(3), ...shl, ...set(LDZ8));
+    c.push(...get(LDZ), ...i32c(16), ...shrU, ...i32c(3), ...shl, ...set(LDV8));
+  } else {
+    c.push(...get(LDZ), ...i32c(3), ...shl, ...set(LDZ8));
+  }
   c.push(...i32c(0), ...set(J));
   c.push(...block, ...loop);
   c.push(...get(J), ...i32c(2), ...add, ...get(NC), ...gtS, ...brIf(1));
@@ -276,7 +284,7 @@ function update8Body(): number[] {
     c.push(...get(S(r, 0)), ...get(VT), ...get(Z0), ...f2mul, ...f2add, ...set(S(r, 0)));
     c.push(...get(S(r, 1)), ...get(VT), ...get(Z1), ...f2mul, ...f2add, ...set(S(r, 1)));
   }
-  c.push(...inc(VQ, get(LD8)), ...inc(ZQ, get(LDZ8)), ...inc(P, i32c(1)), ...br(0), ...end, ...end);
+  c.push(...inc(VQ, get(separate ? LDV8 : LD8)), ...inc(ZQ, get(LDZ8)), ...inc(P, i32c(1)), ...br(0), ...end, ...end);
   for (let cc = 0; cc < 2; cc++) {
     c.push(...get(cc === 0 ? B0 : B1), ...get(OFF), ...add, ...set(Q));
     for (let r = 0; r < 4; r++) {
@@ -289,6 +297,7 @@ function update8Body(): number[] {
     [
       [12, I32],
       [11, V128],
+      ...(separate ? ([[1, I32]] as [number, number][]) : []),
     ],
     c,
   );
@@ -364,9 +373,9 @@ export function moduleBytes(): Uint8Array<ArrayBuffer> {
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
     ...section(1, [1, ...type]),
     ...section(2, [1, ...str('e'), ...str('m'), 0x02, 0x00, 0x00]), // import memory e.m, min 0
-    ...section(3, [6, 0, 0, 0, 0, 0, 0]),
-    ...section(7, [6, ...str('d'), 0x00, 0, ...str('t'), 0x00, 1, ...str('c'), 0x00, 2, ...str('g'), 0x00, 3, ...str('w'), 0x00, 4, ...str('s'), 0x00, 5]),
-    ...section(10, [6, ...dotsBody(), ...dotcBody(), ...combBody(), ...gerBody(), ...update8Body(), ...symvBody()]),
+    ...section(3, [7, 0, 0, 0, 0, 0, 0, 0]),
+    ...section(7, [7, ...str('d'), 0x00, 0, ...str('t'), 0x00, 1, ...str('c'), 0x00, 2, ...str('g'), 0x00, 3, ...str('w'), 0x00, 4, ...str('s'), 0x00, 5, ...str('u'), 0x00, 6]),
+    ...section(10, [7, ...dotsBody(), ...dotcBody(), ...combBody(), ...gerBody(), ...update8Body(), ...symvBody(), ...update8Body(true)]),
   ];
   return new Uint8Array(bytes);
 }
@@ -385,6 +394,11 @@ export interface WasmGemm {
   readonly ger: Kernel;
   readonly update8: Kernel;
   readonly symv: Kernel;
+  /**
+   * update8 with V's stride separate from A's: the `ldz` argument carries ldz | (ldv << 16), V
+   * element (p, i) at v + 8·(p·ldv + i) (pass v already offset by −8·r0 for a packed row block).
+   */
+  readonly update8s: Kernel;
 }
 
 /** The active arena's kernels (set while a reduction runs in an arena, see {@link wasmArena}). */
@@ -418,8 +432,8 @@ export function wasmArena(totalDoubles: number, minDoubles = 4096): Arena {
     return { f64: (n) => new Float64Array(n), release: () => {} };
   }
   const inst = new WebAssembly.Instance(mod, { e: { m: memory } });
-  const ex = inst.exports as unknown as { d: Kernel; t: Kernel; c: Kernel; g: Kernel; w: Kernel; s: Kernel };
-  const gemm: WasmGemm = { buffer: memory.buffer, dots: ex.d, dotc: ex.t, comb: ex.c, ger: ex.g, update8: ex.w, symv: ex.s };
+  const ex = inst.exports as unknown as { d: Kernel; t: Kernel; c: Kernel; g: Kernel; w: Kernel; s: Kernel; u: Kernel };
+  const gemm: WasmGemm = { buffer: memory.buffer, dots: ex.d, dotc: ex.t, comb: ex.c, ger: ex.g, update8: ex.w, symv: ex.s, update8s: ex.u };
   const prev = activeGemm;
   activeGemm = gemm;
   let top = 0; // in doubles

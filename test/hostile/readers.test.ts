@@ -334,3 +334,42 @@ describe('budget options', () => {
     expect(4 * 7.6e9).toBeLessThan(READ_BUDGET_DEFAULTS.maxTotalBytes);
   });
 });
+
+describe('tfjs model.json: only the manifest is parsed', () => {
+  it('16 MiB of empty arrays in modelTopology are never materialised; container spam in the manifest is refused', async () => {
+    const topology = `[${'[],'.repeat(5_000_000)}[]]`;
+    const json = `{"format": "layers-model", "modelTopology": ${topology}, "weightsManifest": [{"paths": ["a"], "weights": [{"name": "k", "shape": [1], "dtype": "float32"}]}]}`;
+    const t0 = performance.now();
+    const r = parseTfjsModel(json, [new Uint8Array(4)], { maxHeaderBytes: 32 * 2 ** 20 });
+    expect(r.tensors).toHaveLength(1);
+    expect(r.metadata.format).toBe('layers-model');
+    expect(performance.now() - t0).toBeLessThan(1500);
+    const spam = `{"weightsManifest": [{"paths": ["a"], "weights": [${'{},'.repeat(1_000_000)}{}]}]}`;
+    await refused(() => parseTfjsModel(spam, [new Uint8Array(4)]), 'PARSE_ERROR', 'modelJson', /objects and arrays/);
+    await refused(() => parseTfjsModel('{"weightsManifest": [[[]]]}', []), 'PARSE_ERROR', 'modelJson', /array inside an array/);
+    await refused(() => parseTfjsModel('{"weightsManifest": [', []), 'PARSE_ERROR', 'modelJson', /not valid JSON/);
+  });
+});
+
+describe('safetensors header: members are validated as they are scanned', () => {
+  it('16 MiB of `"k":{}` members fail at the first one instead of building 1.7 M objects', async () => {
+    const parts: string[] = [];
+    for (let n = 0, len = 0; len < 16 * 2 ** 20 - 64; n++) {
+      const p = `"${n.toString(36)}":{}`;
+      parts.push(p);
+      len += p.length + 1;
+    }
+    const header = `{${parts.join(',')}}`;
+    await refused(() => parseSafetensors(safetensorsBytes(header), { maxHeaderBytes: 17 * 2 ** 20 }), 'PARSE_ERROR', 'bytes', /tensor "0": dtype must be a string/);
+  });
+
+  it('trailing bytes, bad key strings and truncation are refused like JSON.parse would', async () => {
+    const ok = '{"a": {"dtype": "F32", "shape": [1], "data_offsets": [0, 4]}}';
+    expect(parseSafetensors(safetensorsBytes(ok, new Uint8Array(4))).tensors[0].name).toBe('a');
+    await refused(() => parseSafetensors(safetensorsBytes('{"a"}')), 'PARSE_ERROR', 'bytes', /has no value/);
+    await refused(() => parseSafetensors(safetensorsBytes(`${ok} x`, new Uint8Array(4))), 'PARSE_ERROR', 'bytes', /trailing bytes/);
+    await refused(() => parseSafetensors(safetensorsBytes(ok.replace('"a"', '"a\u0001"'), new Uint8Array(4))), 'PARSE_ERROR', 'bytes', /bad key string/);
+    await refused(() => parseSafetensors(safetensorsBytes(ok.slice(0, -1), new Uint8Array(4))), 'PARSE_ERROR', 'bytes', /ends inside/);
+    await refused(() => parseSafetensors(safetensorsBytes(ok.replace('}}', '} "b": 1}'), new Uint8Array(4))), 'PARSE_ERROR', 'bytes', /not valid UTF-8 JSON at "a"/);
+  });
+});

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { OckhamError } from '../../src/errors.js';
@@ -38,6 +38,16 @@ function expectMatches(got: WeightsFile, want: ExpectedTensor[]): void {
 
 const externalData = { 'external.onnx.data': fixture('external.onnx.data') };
 
+/** Every other regular file in a model's folder, keyed by name (its possible external data). */
+function sideFiles(model: string): Map<string, Uint8Array> {
+  const dir = dirname(join(DIR, model));
+  return new Map(
+    readdirSync(dir, { withFileTypes: true })
+      .filter((e) => e.isFile() && !e.name.endsWith('.onnx') && !e.name.endsWith('.json'))
+      .map((e) => [e.name, new Uint8Array(readFileSync(join(dir, e.name)))]),
+  );
+}
+
 describe('parseOnnx / readOnnxFile: models written by onnx and torch.onnx', () => {
   it('the fixtures come from onnx 1.12 and cover every supported storage form', () => {
     expect(EXPECTED.onnx).toBe('1.12.0');
@@ -47,7 +57,7 @@ describe('parseOnnx / readOnnxFile: models written by onnx and torch.onnx', () =
 
   for (const [file, { note, tensors }] of Object.entries(EXPECTED.files)) {
     it(`${file} (${note}) — bytes`, () => {
-      expectMatches(parseOnnx(fixture(file), file === 'external.onnx' ? { externalData } : undefined), tensors);
+      expectMatches(parseOnnx(fixture(file), { externalData: sideFiles(file) }), tensors);
     });
     it(`${file} — file reader`, async () => {
       expectMatches(await readOnnxFile(join(DIR, file)), tensors);

@@ -103,3 +103,33 @@ describe('symmetricEigen', () => {
     expect(symmetricEigen(new Float64Array([1, 2, 3, 4]), 2, { symmetrize: true }).values[0]).toBeCloseTo(2.5 + Math.sqrt(2.25 + 6.25), 12);
   });
 });
+
+describe('symmetricEigen values-only blocked path (n ≥ 64)', () => {
+  it('equals the unblocked path (the vectors run) on sizes around the panel widths, SIMD and pure JS', async () => {
+    const { setWasmGemmEnabled } = await import('../../src/spectral/wasm-gemm.js');
+    for (const wasm of [true, false]) {
+      setWasmGemmEnabled(wasm);
+      try {
+        for (const n of [64, 65, 97, 130]) {
+          const a = randomSymmetric(n, n);
+          const blocked = symmetricEigen(a, n).values;
+          const plain = symmetricEigen(a, n, { vectors: true }).values;
+          const scale = Math.max(Math.abs(plain[0]), Math.abs(plain[n - 1]));
+          for (let i = 0; i < n; i++) expect(Math.abs(blocked[i] - plain[i])).toBeLessThan(1e-12 * scale);
+        }
+      } finally {
+        setWasmGemmEnabled(true);
+      }
+    }
+  });
+
+  it('entries near ±1e300 and 1e-300: eigenvalues scale exactly', () => {
+    const n = 70;
+    const a = randomSymmetric(n, 5);
+    const v = symmetricEigen(a, n).values;
+    for (const f of [2 ** 990, 2 ** -990]) {
+      const w = symmetricEigen(a.map((x) => x * f), n).values;
+      for (let i = 0; i < n; i++) expect(Math.abs(w[i] / f - v[i])).toBeLessThan(1e-13 * Math.abs(v[0]));
+    }
+  });
+});

@@ -12,3 +12,5 @@ export {
 export type { ShardedSafetensorsOptions, ShardedSafetensorsIndex, SafetensorsShard } from './sharded-safetensors.js';
 export { sniffWeightsFile, openWeightsStream } from './weights-file.js';
 export type { ReadWeightsOptions, WeightsStream } from './weights-file.js';
+export { openZipFile } from './zip-file.js';
+export type { ZipFile } from './zip-file.js';

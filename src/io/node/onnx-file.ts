@@ -78,11 +78,17 @@ export async function readOnnxFile(path: string, options?: OnnxFileOptions): Pro
     } finally {
       await model.fh.close();
     }
-    const scan = scanOnnx(bytes, path);
+    const scan = scanOnnx(bytes, path, budget.maxTensors);
     checkOnnxBudget(scan.tensors, budget, path);
     const folder = await realpath(dirname(resolve(path)));
     const tensors: LoadedTensor[] = [];
-    for (const t of scan.tensors) {
+    // Close each external file after its last tensor (a model may use one file per tensor).
+    const lastUse = new Map<string, number>();
+    scan.tensors.forEach((t, i) => {
+      if (t.external) lastUse.set(t.external.location, i);
+    });
+    for (let i = 0; i < scan.tensors.length; i++) {
+      const t = scan.tensors[i];
       if (!t.external) {
         tensors.push(decodeOnnxTensor(bytes, t, path));
         continue;
@@ -111,6 +117,10 @@ export async function readOnnxFile(path: string, options?: OnnxFileOptions): Pro
       }
       const chunk = await readRange(h.fh, offset, length, path, `external data file ${JSON.stringify(location)}`);
       tensors.push(decodeOnnxTensor(bytes, t, path, chunk));
+      if (lastUse.get(location) === i) {
+        handles.delete(location);
+        await h.fh.close();
+      }
     }
     return { format: 'onnx', tensors, metadata: scan.metadata };
   } catch (e) {

@@ -227,7 +227,7 @@ export async function readPytorchFile(path: string, options?: PytorchOptions): P
       if (text !== 'little' && text !== 'big') fail(path, `byteorder member says ${JSON.stringify(text)}`);
       littleEndian = text === 'little';
     }
-    const plan = planZipPickle(await readMember(pkl), path, budget.maxHeaderDepth);
+    const plan = planZipPickle(await readMember(pkl), path, budget.maxHeaderDepth, budget.maxTensors);
     precheckBudget(plan.tensors, budget, path);
     const lastUse = new Map<string, number>();
     plan.tensors.forEach((t, i) => lastUse.set(t.ref.storage.key, i));
