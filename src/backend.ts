@@ -6,7 +6,7 @@
  * compiling WebAssembly is blocked — in browsers, a Content-Security-Policy whose `script-src` lacks
  * `'wasm-unsafe-eval'` (or `'unsafe-eval'`). QuBD, quantization and compressed sizes are identical;
  * values from the SVD (spectral measures) may differ in the last bits (the SIMD GEMM sums in another
- * order; ≤ 1.6e-15 relative on the grokking checkpoint, docs/browser.md). The JS QuBD counter is
+ * order; docs/browser.md has the measurements). The JS QuBD counter is
  * several times slower (bench/qubd.ts). The first time a kernel falls back,
  * ockham records one {@link OckhamWarning} ({@link warnings}, {@link onWarning}) instead of
  * writing to the console.

@@ -12,7 +12,7 @@ export type { Report, ReportOptions };
 export { DEFAULT_REPORT_OPTIONS };
 
 /** Options the page can set (the CLI's flags; a custom CTM table is not offered). */
-export type PageOptions = Omit<ReportOptions, 'table' | 'tableName'>;
+export type PageOptions = Omit<ReportOptions, 'table' | 'tableName' | 'budget'>;
 
 export function analyse(
   files: readonly PickedFile[],

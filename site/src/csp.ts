@@ -16,7 +16,7 @@ const show = () => {
 const input = document.getElementById('file') as HTMLInputElement;
 input.addEventListener('change', async () => {
   const files = await Promise.all(Array.from(input.files ?? []).map(async (f) => ({ name: f.name, bytes: await f.arrayBuffer() })));
-  const { table: _t, tableName: _n, ...o } = DEFAULT_REPORT_OPTIONS;
+  const { table: _t, tableName: _n, budget: _b, ...o } = DEFAULT_REPORT_OPTIONS;
   const r = await analyse(files, o);
   show();
   const pre = document.getElementById('report-json')!;

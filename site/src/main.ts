@@ -131,6 +131,7 @@ function readOptions(): PageOptions {
     spectral: f.get('spectral') === 'on',
     compress: f.get('compress') === 'on',
     layout: f.get('layout') === 'keep' ? 'keep' : 'auto',
+    naive: f.get('naive') === 'float32' ? 'float32' : 'stored',
   };
 }
 
@@ -198,6 +199,7 @@ function fillDefaults(): void {
   set('deltas', d.deltas.join(','));
   set('codec', d.codec);
   set('layout', d.layout);
+  set('naive', d.naive);
   (form.elements.namedItem('spectral') as HTMLInputElement).checked = d.spectral;
   (form.elements.namedItem('compress') as HTMLInputElement).checked = d.compress;
 }
