@@ -42,6 +42,7 @@ function readSeries(v: unknown, name: string): number[] {
  *   `OUT_OF_RANGE` for x ≤ 0, `NON_FINITE` for NaN/∞, `INVALID_ARGUMENT` if all x are equal.
  * @example
  * ```ts
+ * import { fitLogCurve } from 'ockham';
  * fitLogCurve([1, Math.E, Math.E ** 2], [5, 3, 1]); // { a: −2, b: 5, r2: 1 }
  * ```
  */
@@ -140,6 +141,7 @@ export interface RateDistortionResult {
  * @throws {@link OckhamError} as {@link coarseGrainSearch}; `EMPTY` for no ε; `OUT_OF_RANGE` for ε < 0.
  * @example
  * ```ts
+ * import { rateDistortionCurve, type NamedTensor } from 'ockham';
  * const w = Float32Array.from({ length: 256 }, (_, i) => Math.cos(i) * 0.1);
  * const loss = (c: NamedTensor<Float32Array>[]) => c[0].data.reduce((s, v, i) => s + (v - w[i]) ** 2, 0) / 256;
  * const rd = await rateDistortionCurve([{ name: 'w', data: w, shape: [16, 16] }], { loss, epsilons: [1e-5, 1e-4, 1e-3], nIter: 20 });

@@ -427,6 +427,7 @@ export async function quantizationKernel(ctx: SearchContext, options: Quantizati
  *   `NON_FINITE` if it returns NaN or −∞ (or a non-finite original loss).
  * @example
  * ```ts
+ * import { coarseGrainSearch, type NamedTensor } from 'ockham';
  * const W0 = { w: { data: Float32Array.from({ length: 64 }, (_, i) => (i % 8) * 0.1), shape: [8, 8] } };
  * const loss = (c: NamedTensor<Float32Array>[]) => c[0].data.reduce((s, v, i) => s + (v - W0.w.data[i]) ** 2, 0);
  * const r = await coarseGrainSearch(W0, { loss, epsilon: 0.01, seed: 0, nIter: 10 });
@@ -451,6 +452,7 @@ export async function coarseGrainSearch<D extends FloatArray = FloatArray>(tenso
  * @throws {@link OckhamError} as {@link coarseGrainSearch}.
  * @example
  * ```ts
+ * import { quantizationSearch, type NamedTensor } from 'ockham';
  * const w = Float32Array.from({ length: 64 }, (_, i) => Math.sin(i));
  * const loss = (c: NamedTensor<Float32Array>[]) => c[0].data.reduce((s, v, i) => s + (v - w[i]) ** 2, 0) / 64;
  * const r = await quantizationSearch([{ name: 'w', data: w, shape: [8, 8] }], { loss, epsilon: 1e-4, method: 'bisection' });

@@ -56,6 +56,7 @@ let f16Table: Float32Array | undefined;
  * @param bits - The 16-bit pattern (0..65535).
  * @returns The value (subnormals, ±0, ±Infinity and NaN included).
  * @example
+ * import { halfToFloat } from 'ockham';
  * halfToFloat(0x3c00); // 1
  */
 export function halfToFloat(bits: number): number {
@@ -98,6 +99,7 @@ function e5m2ToFloat(b: number): number {
  * @param value - Any number; magnitudes ≥ 65520 become ±Infinity, NaN becomes 0x7e00.
  * @returns The 16-bit pattern.
  * @example
+ * import { floatToHalf } from 'ockham';
  * floatToHalf(1); // 0x3c00
  */
 export function floatToHalf(value: number): number {
@@ -140,6 +142,7 @@ const u32Scratch = new Uint32Array(f32Scratch.buffer);
  * @param value - Any number; NaN stays a quiet NaN.
  * @returns The 16-bit pattern.
  * @example
+ * import { floatToBfloat16 } from 'ockham';
  * floatToBfloat16(1); // 0x3f80
  */
 export function floatToBfloat16(value: number): number {

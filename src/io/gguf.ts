@@ -483,8 +483,10 @@ function parseHeader(c: Cursor): GgufHeader {
  *   prefix that ends inside the header), UNSUPPORTED for version 1, big-endian files and unknown
  *   ggml types, OUT_OF_RANGE when the header exceeds `maxHeaderBytes`.
  * @example
+ * import { readFileSync } from 'node:fs';
  * import { parseGgufHeader } from 'ockham';
- * const h = parseGgufHeader(new Uint8Array(await (await fetch('model.gguf')).arrayBuffer()));
+ * // In a browser: new Uint8Array(await (await fetch('model.gguf')).arrayBuffer())
+ * const h = parseGgufHeader(new Uint8Array(readFileSync('test/fixtures/gguf/all-types.gguf')));
  * h.tensors.map((t) => `${t.name} ${t.type} [${t.shape}]`);
  */
 export function parseGgufHeader(
@@ -882,10 +884,12 @@ export interface GgufFile extends WeightsFile {
  * @throws {OckhamError} as {@link parseGgufHeader}; UNSUPPORTED for tensors of a type it does
  *   not decode; OUT_OF_RANGE over a budget; INVALID_ARGUMENT for bad options or unknown names.
  * @example
+ * import { readFileSync } from 'node:fs';
  * import { parseGguf } from 'ockham';
- * const bytes = new Uint8Array(await (await fetch('tiny.gguf')).arrayBuffer());
- * const { tensors } = parseGguf(bytes, { names: ['output.weight'] });
- * console.log(tensors[0].dtype, tensors[0].shape);
+ * // In a browser: new Uint8Array(await (await fetch('model.gguf')).arrayBuffer())
+ * const bytes = new Uint8Array(readFileSync('test/fixtures/gguf/all-types.gguf'));
+ * const { tensors } = parseGguf(bytes, { names: ['q4_0.weight'] });
+ * console.log(tensors[0].dtype, tensors[0].shape); // 'Q4_0' [3, 64]
  */
 export function parseGguf(bytes: Uint8Array | ArrayBuffer, options?: GgufOptions): GgufFile {
   const o = resolveGgufOptions(options);

@@ -147,8 +147,14 @@ function parseDescr(descr: PyValue, argument: string): { kind: ElementKind; litt
  *   than exactly `descr`, `fortran_order`, `shape`, or repeated), or a data size that differs from
  *   product(shape)·itemsize; UNSUPPORTED for object/structured dtypes; OUT_OF_RANGE over budget.
  * @example
- * const arr = parseNpy(new Uint8Array(await (await fetch('w.npy')).arrayBuffer()));
- * arr.shape; // e.g. [64, 128]
+ * import { parseNpy } from 'ockham';
+ * // In a browser: new Uint8Array(await (await fetch('w.npy')).arrayBuffer()). Here: a float32 .npy built by hand.
+ * const header = "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }".padEnd(117) + '\n';
+ * const bytes = new Uint8Array(10 + header.length + 24);
+ * bytes.set([0x93, 78, 85, 77, 80, 89, 1, 0, header.length, 0]); // \x93NUMPY v1.0, header length
+ * bytes.set(new TextEncoder().encode(header), 10);
+ * const arr = parseNpy(bytes);
+ * arr.shape; // [2, 3]
  */
 export function parseNpy(bytes: Uint8Array | ArrayBuffer, argument = 'bytes', options?: ReadBudget): NpyArray {
   const budget = resolveReadBudget(options);
@@ -277,7 +283,12 @@ function fortranToRowMajor(src: Float32Array, shape: number[]): Float32Array {
  * @param arr - From {@link parseNpy}.
  * @returns `{ name, dtype, shape, data }` (shares `data` with `arr`).
  * @example
- * const t = npyToTensor('w', parseNpy(bytes));
+ * import { npyToTensor, parseNpy } from 'ockham';
+ * const header = "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }".padEnd(117) + '\n';
+ * const bytes = new Uint8Array(10 + header.length + 24);
+ * bytes.set([0x93, 78, 85, 77, 80, 89, 1, 0, header.length, 0]);
+ * bytes.set(new TextEncoder().encode(header), 10);
+ * const t = npyToTensor('w', parseNpy(bytes)); // { name: 'w', dtype: '<f4', shape: [2, 3], data: Float32Array(6) }
  */
 export function npyToTensor(name: string, arr: NpyArray): LoadedTensor {
   return { name, dtype: arr.dtype, shape: arr.shape, data: arr.data };

@@ -209,9 +209,11 @@ export function tfjsGroupBytes(modelJson: unknown, options?: ReadBudget, argumen
  *   quantization parameters that dequantize to ±Infinity; UNSUPPORTED for string/complex dtypes or
  *   unknown quantization; OUT_OF_RANGE when a budget is exceeded.
  * @example
- * const model = JSON.parse(await (await fetch('model.json')).text());
- * const shard = new Uint8Array(await (await fetch('group1-shard1of1.bin')).arrayBuffer());
- * const { tensors } = parseTfjsModel(model, [shard]);
+ * import { parseTfjsModel } from 'ockham';
+ * // In a browser: const model = await (await fetch('model.json')).json(); the shard likewise.
+ * const model = { weightsManifest: [{ paths: ['group1-shard1of1.bin'], weights: [{ name: 'w', shape: [2], dtype: 'float32' }] }] };
+ * const shard = new Uint8Array(new Float32Array([0.5, -1]).buffer);
+ * const { tensors } = parseTfjsModel(model, [shard]); // tensors[0].data: Float32Array [0.5, -1]
  */
 export function parseTfjsModel(
   modelJson: unknown,

@@ -124,6 +124,7 @@ function isThenable(v: unknown): v is PromiseLike<number> {
  *   `minBits > maxBits`, or a NaN/±∞ loss (argument `loss`, naming the bits tried).
  * @example
  * ```ts
+ * import { criticalBits } from 'ockham';
  * const w = new Float64Array([-1, -1 / 3, 0, 1 / 3, 1]);
  * const r = await criticalBits([w], {
  *   loss: ([q]) => q.reduce((s, v, i) => s + (v - w[i]) ** 2, 0),

@@ -68,7 +68,7 @@ async function readHeader(fh: FileHandle, size: number, maxHeaderBytes: number, 
  *   is not a regular file; PARSE_ERROR / UNSUPPORTED / OUT_OF_RANGE as {@link parseGgufHeader}.
  * @example
  * import { readGgufHeader } from 'ockham/node';
- * const h = await readGgufHeader('model.gguf');
+ * const h = await readGgufHeader('test/fixtures/gguf/all-types.gguf');
  * console.log(h.metadata.get('general.architecture')?.value, h.tensors.length);
  */
 export async function readGgufHeader(path: string, options?: Pick<GgufOptions, 'maxHeaderBytes'>): Promise<GgufHeader> {
@@ -102,7 +102,7 @@ export async function readGgufHeader(path: string, options?: Pick<GgufOptions, '
  * @throws {OckhamError} with `argument` = path, before the first tensor for any header problem.
  * @example
  * import { streamGgufFile } from 'ockham/node';
- * for await (const t of streamGgufFile('model.gguf')) console.log(t.name, t.dtype, t.shape);
+ * for await (const t of streamGgufFile('test/fixtures/gguf/all-types.gguf')) console.log(t.name, t.dtype, t.shape);
  */
 export async function* streamGgufFile(
   path: string,
@@ -160,8 +160,8 @@ async function readTensor(fh: FileHandle, t: GgufTensorInfo, stored: boolean, pa
  *   tensors together exceed `maxTotalBytes` (checked before any tensor is read).
  * @example
  * import { readGgufFile } from 'ockham/node';
- * const { tensors } = await readGgufFile('model.gguf', { names: ['blk.0.attn_q.weight'] });
- * console.log(tensors[0].dtype, tensors[0].shape); // e.g. 'Q4_K' [4096, 4096]
+ * const { tensors } = await readGgufFile('test/fixtures/gguf/all-types.gguf', { names: ['q8_0.weight'] });
+ * console.log(tensors[0].dtype, tensors[0].shape); // 'Q8_0' [3, 64]
  */
 export async function readGgufFile(path: string, options?: GgufOptions): Promise<GgufFile> {
   const o = resolveGgufOptions(options);

@@ -79,7 +79,8 @@ async function readHeader(fh: FileHandle, path: string, budget: Required<ReadBud
  * @throws {OckhamError} with `argument` = path: INVALID_ARGUMENT when the file cannot be read,
  *   PARSE_ERROR / UNSUPPORTED as {@link parseSafetensorsHeader}.
  * @example
- * const { entries } = await readSafetensorsHeader('model.safetensors');
+ * import { readSafetensorsHeader } from 'ockham/node';
+ * const { entries } = await readSafetensorsHeader('examples/grokking/step-004000.safetensors');
  * entries.map((e) => `${e.name} ${e.dtype} [${e.shape}]`);
  */
 export async function readSafetensorsHeader(path: string, options?: ReadBudget): Promise<SafetensorsHeader> {
@@ -112,7 +113,8 @@ export async function readSafetensorsHeader(path: string, options?: ReadBudget):
  * @throws {OckhamError} with `argument` = path (see {@link readSafetensorsHeader}), before the
  *   first tensor is yielded for any header problem.
  * @example
- * for await (const t of streamSafetensorsFile('model.safetensors')) {
+ * import { streamSafetensorsFile } from 'ockham/node';
+ * for await (const t of streamSafetensorsFile('examples/grokking/step-004000.safetensors')) {
  *   console.log(t.name, t.shape, t.data.length);
  * }
  */
@@ -156,7 +158,9 @@ export async function* streamSafetensorsFile(
  * @returns `{ format: 'safetensors', tensors, metadata }`, tensors in file order.
  * @throws {OckhamError} with `argument` = path, as {@link streamSafetensorsFile}.
  * @example
- * const { tensors, metadata } = await readSafetensorsFile('examples/grokking/step-003000.safetensors');
+ * import { readSafetensorsFile } from 'ockham/node';
+ * const { tensors, metadata } = await readSafetensorsFile('examples/grokking/step-003200.safetensors');
+ * console.log(metadata.step, tensors.map((t) => t.name)); // '3200' [ 'embed', 'hidden', 'output' ]
  */
 export async function readSafetensorsFile(path: string, options?: ReadBudget): Promise<WeightsFile> {
   const header = await readSafetensorsHeader(path, options);

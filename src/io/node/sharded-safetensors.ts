@@ -81,8 +81,16 @@ async function indexPath(path: string): Promise<string> {
  *   or inconsistent index, INVALID_ARGUMENT for shard paths outside the folder, missing or
  *   non-regular shard files, OUT_OF_RANGE for an index over `maxHeaderBytes`.
  * @example
- * import { readShardedSafetensorsIndex } from 'ockham/node';
- * const idx = await readShardedSafetensorsIndex('checkpoints/gpt2-sharded');
+ * import { mkdtempSync, writeFileSync } from 'node:fs';
+ * import { tmpdir } from 'node:os';
+ * import { join } from 'node:path';
+ * import { readShardedSafetensorsIndex, serializeSafetensors } from 'ockham/node';
+ * // A checkpoint in two shards with its index, as Hugging Face writes them.
+ * const dir = mkdtempSync(join(tmpdir(), 'sharded-'));
+ * writeFileSync(join(dir, 'model-00001-of-00002.safetensors'), serializeSafetensors([{ name: 'a', shape: [4, 4], data: new Float32Array(16).fill(1) }]));
+ * writeFileSync(join(dir, 'model-00002-of-00002.safetensors'), serializeSafetensors([{ name: 'b', shape: [2], data: new Float32Array([1, 2]) }]));
+ * writeFileSync(join(dir, 'model.safetensors.index.json'), JSON.stringify({ weight_map: { a: 'model-00001-of-00002.safetensors', b: 'model-00002-of-00002.safetensors' } }));
+ * const idx = await readShardedSafetensorsIndex(dir);
  * console.log(idx.shards.map((s) => s.file), idx.totalBytes);
  */
 export async function readShardedSafetensorsIndex(path: string, options?: ShardedSafetensorsOptions): Promise<ShardedSafetensorsIndex> {
@@ -259,8 +267,16 @@ export async function* readSafetensorsTensors(
  * @returns An async iterator of tensors with `shard` (its file name), `index` and `count`.
  * @throws {OckhamError} as {@link readShardedSafetensorsIndex}; OUT_OF_RANGE over a budget.
  * @example
- * import { streamShardedSafetensors } from 'ockham/node';
- * for await (const t of streamShardedSafetensors('checkpoints/gpt2-sharded')) console.log(t.shard, t.name, t.shape);
+ * import { mkdtempSync, writeFileSync } from 'node:fs';
+ * import { tmpdir } from 'node:os';
+ * import { join } from 'node:path';
+ * import { serializeSafetensors, streamShardedSafetensors } from 'ockham/node';
+ * // A checkpoint in two shards with its index, as Hugging Face writes them.
+ * const dir = mkdtempSync(join(tmpdir(), 'sharded-'));
+ * writeFileSync(join(dir, 'model-00001-of-00002.safetensors'), serializeSafetensors([{ name: 'a', shape: [4, 4], data: new Float32Array(16).fill(1) }]));
+ * writeFileSync(join(dir, 'model-00002-of-00002.safetensors'), serializeSafetensors([{ name: 'b', shape: [2], data: new Float32Array([1, 2]) }]));
+ * writeFileSync(join(dir, 'model.safetensors.index.json'), JSON.stringify({ weight_map: { a: 'model-00001-of-00002.safetensors', b: 'model-00002-of-00002.safetensors' } }));
+ * for await (const t of streamShardedSafetensors(dir)) console.log(t.shard, t.name, t.shape);
  */
 export async function* streamShardedSafetensors(
   path: string,
@@ -291,8 +307,16 @@ export async function* streamShardedSafetensors(
  *   `shards` (their count).
  * @throws {OckhamError} as {@link streamShardedSafetensors}.
  * @example
- * import { readShardedSafetensors } from 'ockham/node';
- * const { tensors } = await readShardedSafetensors('checkpoints/gpt2-sharded/model.safetensors.index.json');
+ * import { mkdtempSync, writeFileSync } from 'node:fs';
+ * import { tmpdir } from 'node:os';
+ * import { join } from 'node:path';
+ * import { readShardedSafetensors, serializeSafetensors } from 'ockham/node';
+ * // A checkpoint in two shards with its index, as Hugging Face writes them.
+ * const dir = mkdtempSync(join(tmpdir(), 'sharded-'));
+ * writeFileSync(join(dir, 'model-00001-of-00002.safetensors'), serializeSafetensors([{ name: 'a', shape: [4, 4], data: new Float32Array(16).fill(1) }]));
+ * writeFileSync(join(dir, 'model-00002-of-00002.safetensors'), serializeSafetensors([{ name: 'b', shape: [2], data: new Float32Array([1, 2]) }]));
+ * writeFileSync(join(dir, 'model.safetensors.index.json'), JSON.stringify({ weight_map: { a: 'model-00001-of-00002.safetensors', b: 'model-00002-of-00002.safetensors' } }));
+ * const { tensors } = await readShardedSafetensors(join(dir, 'model.safetensors.index.json')); // a [4, 4], b [2]
  */
 export async function readShardedSafetensors(path: string, options?: ShardedSafetensorsOptions): Promise<WeightsFile> {
   const o = resolveOptions(options);

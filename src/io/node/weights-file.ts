@@ -301,7 +301,7 @@ async function* relabel(
  * @throws {OckhamError} as {@link readWeightsFile}, header problems before the first tensor.
  * @example
  * import { openWeightsStream } from 'ockham/node';
- * const w = await openWeightsStream('model.gguf', { stored: true });
+ * const w = await openWeightsStream('test/fixtures/gguf/all-types.gguf', { stored: true });
  * for await (const t of w.tensors) console.log(t.name, t.dtype, t.layout, t.stored?.bytes.length);
  */
 export async function openWeightsStream(path: string, options: ReadWeightsOptions = {}): Promise<WeightsStream> {
