@@ -4,6 +4,7 @@
  */
 import { estimateLlc } from '../src/llc/estimate.js';
 import { createNormalStream } from '../src/util/normal-stream.js';
+import { printTable } from './util.js';
 
 export async function run(): Promise<void> {
   const d = 10_000;
@@ -50,8 +51,7 @@ export async function run(): Promise<void> {
     { what: 'estimateLlc (SGLD, 10k params)', drawsPerSec: Math.round(draws / tLlc), ratioVsPlainLoop: (tBase / tLlc).toFixed(2) },
     { what: 'plain SGLD loop, same arithmetic', drawsPerSec: Math.round(draws / tBase), ratioVsPlainLoop: '1.00' },
   ];
-  console.log('LLC — SGLD draws/s on a 10k-parameter quadratic (1 chain, 2000 draws; λ̂ = %s, exact %s)', r.llc.toFixed(0), (d / 2).toFixed(0));
-  console.table(rows);
+  printTable(`LLC — SGLD draws/s on a 10k-parameter quadratic (1 chain, 2000 draws; λ̂ = ${r.llc.toFixed(0)}, exact ${(d / 2).toFixed(0)})`, rows);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) void run();
