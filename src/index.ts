@@ -30,13 +30,14 @@ export type {
 export type { SpectralMethod, SpectralMethodOptions } from './spectral/index.js';
 export * from './llc/index.js';
 export * from './lmn/index.js';
-export { sequentialModel, selectRows, grokkingMlpSpec, mnistMlpSpec } from './model/index.js';
+export { sequentialModel, selectRows, grokkingMlpSpec, mnistMlpSpec, tfjsModel } from './model/index.js';
+export type { TfjsModelOptions } from './model/index.js';
 export { mulberry32, modularArithmetic, loadMnist, dataBudget } from './data/index.js';
 export type { Mulberry32, ModularArithmeticOptions, DataSplit, MnistModule, MnistBatch, LoadMnistOptions, MnistSplit, DataBudgetOptions } from './data/index.js';
 export type { Batch, ParamInfo, LossAndGrad, ModelAdapter, LayerSpec, SequentialSpec } from './model/index.js';
 export { trainModel, checkpointToSafetensors, readCheckpoint } from './train/index.js';
 export type { TrainOptions, TrainCheckpoint, TrainResult } from './train/index.js';
-export { qubdBaseline, runExperiment, formatClaims } from './experiment/index.js';
+export { qubdBaseline, runExperiment, formatClaims, analyseRuns } from './experiment/index.js';
 export type {
   ExperimentSpec, ExperimentModelSpec, ExperimentDataSpec, ExperimentTrainSpec, ExperimentRunSpec, ExperimentMeasuresSpec,
   ExperimentCheckpointInput, ExperimentResult, CheckpointResult, CheckpointMeasures, CorrelationResult, ClaimResult, RunExperimentOptions,

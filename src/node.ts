@@ -9,3 +9,4 @@ export { reportFile, trackFiles, lineChart, barChart } from './cli/index.js';
 export type { Track, LineChartSpec, BarChartSpec, CheckpointSummary, ChartSeries, ReferenceLine, XBand } from './cli/index.js';
 export { createNodePool, defaultJobs } from './cli/index.js';
 export type { ReportFileControl } from './cli/index.js';
+export { runExperimentFile } from './cli/experiment.js';

@@ -62,10 +62,12 @@ Usage:
   ockham report <file> [options]          per-tensor, per-plane complexity report
   ockham compare <a> <b> [options]        two checkpoints side by side, with the change
   ockham track <files...> [options]       complexity across checkpoints (table + chart)
+  ockham experiment <spec.json>           train or read checkpoints, every measure, each paper's claim
   ockham <command> --help                 options of a command
   ockham --version
 
-Files: .safetensors, .npy, .npz, TensorFlow.js model.json (or its folder).
+Files: .safetensors (or a sharded model.safetensors.index.json / its folder), .npy, .npz,
+PyTorch .pt/.bin (never executing the pickle), ONNX, GGUF, TensorFlow.js model.json (or its folder).
 Exit codes: 0 ok, 1 usage error, 2 unreadable or invalid input, 3 internal error.
 (2 also for output that cannot be written; a closed output pipe, as in | head, ends quietly with 0.)
 `,
@@ -282,6 +284,7 @@ const defaultIo: CliIo = {
  * @param argv - Arguments after `ockham`.
  */
 export async function run(argv: readonly string[], io: CliIo = defaultIo): Promise<number> {
+  if (argv[0] === 'experiment') return (await import('./experiment.js')).experimentCommand(argv.slice(1), io);
   let p: ReturnType<typeof parseArgs>;
   try {
     p = parseArgs(argv);

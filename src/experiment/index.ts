@@ -4,7 +4,7 @@
  */
 export { qubdBaseline } from './qubd-baseline.js';
 export type { QubdBaselineOptions, QubdBaselineResult, QubdPlaneComparison, BaselineStats } from './qubd-baseline.js';
-export { runExperiment, formatClaims } from './run.js';
+export { runExperiment, formatClaims, analyseRuns } from './run.js';
 export type {
   ExperimentSpec, ExperimentModelSpec, ExperimentDataSpec, ExperimentTrainSpec, ExperimentRunSpec, ExperimentMeasuresSpec,
   ExperimentCheckpointInput, ExperimentResult, CheckpointResult, CheckpointMeasures, CorrelationResult, ClaimResult, RunExperimentOptions,

@@ -92,8 +92,8 @@ export function splitRhat(traces: readonly Float64Array[]): number {
  * discretisation bias is small), split-R̂ ≤ `maxRhat` and |half-trace drift| ≤ `maxDrift` standard
  * errors (the chains are stationary and agree), every chain's ESS ≥ `minEss`, and no loss diverged.
  * Among passing pilots the largest ε wins (fastest mixing), then the smallest γ (least bias from
- * the prior). When none passes, the pilot with the highest acceptance among those with the
- * smallest drift is used and CALIBRATION_FAILED is reported. NOT_A_MINIMUM is reported when most
+ * the prior). When none passes, the largest ε whose acceptance passes (else the highest
+ * acceptance) is used and CALIBRATION_FAILED is reported with the failing diagnostics. NOT_A_MINIMUM is reported when most
  * pilots at the chosen γ find losses below L(w*) (BELOW_INIT_LOSS / NEGATIVE_LLC): the LLC is
  * defined at a local minimum, and w* is not one.
  *
@@ -187,9 +187,13 @@ export async function calibrateLlc(options: CalibrateLlcOptions): Promise<Calibr
   if (!failed) {
     chosen = passing.reduce((a, c) => (c.epsilon > a.epsilon || (c.epsilon === a.epsilon && c.gamma < a.gamma) ? c : a));
   } else {
-    const finite = candidates.filter((c) => Number.isFinite(c.drift));
-    const pool = finite.length > 0 ? finite : candidates;
-    chosen = pool.reduce((a, c) => (c.drift < a.drift - 1 || (Math.abs(c.drift - a.drift) <= 1 && c.acceptance > a.acceptance) ? c : a));
+    // Bias first: among pilots with acceptable acceptance, the largest ε (best mixing), then the
+    // smallest γ; if none, the highest acceptance.
+    const ok = candidates.filter((c) => c.acceptance >= minAcceptance && Number.isFinite(c.llc));
+    chosen =
+      ok.length > 0
+        ? ok.reduce((a, c) => (c.epsilon > a.epsilon || (c.epsilon === a.epsilon && c.gamma < a.gamma) ? c : a))
+        : candidates.reduce((a, c) => (c.acceptance > a.acceptance ? c : a));
   }
   const result = await estimateLlc({ ...base, epsilon: chosen.epsilon, gamma: chosen.gamma });
   const warnings: { code: string; message: string }[] = [];

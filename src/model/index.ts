@@ -8,3 +8,5 @@ export type { LayerSpec, SequentialSpec } from './sequential.js';
 export type { Batch, ParamInfo, LossAndGrad, ModelAdapter } from './types.js';
 export { selectRows } from './adapter-util.js';
 export { grokkingMlpSpec, mnistMlpSpec } from './presets.js';
+export { tfjsModel } from './tfjs.js';
+export type { TfjsModelOptions } from './tfjs.js';

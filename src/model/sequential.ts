@@ -32,6 +32,19 @@ export type LayerSpec =
       /** `'pytorch'` (default: weight and bias U(±1/√fan_in)) or `'glorot'` (U(±√(6/(in+out))), bias 0). */
       readonly init?: 'pytorch' | 'glorot';
     }
+  | {
+      readonly type: 'conv2d';
+      /** Output channels. */
+      readonly filters: number;
+      /** Kernel size k (k × k) or [kh, kw]. Stride 1. */
+      readonly kernel: number | readonly [number, number];
+      /** Zero padding on every side. Default 0 ('valid'). */
+      readonly padding?: number;
+      /** Default true. */
+      readonly bias?: boolean;
+      /** Parameters `name.weight` [filters, channels, kh, kw] (PyTorch layout) and `name.bias`. Default `conv2d<i>`. */
+      readonly name?: string;
+    }
   | { readonly type: 'relu' }
   | { readonly type: 'tanh' }
   | { readonly type: 'gelu' }
@@ -45,8 +58,11 @@ export type LayerSpec =
 
 /** A sequential model description. */
 export interface SequentialSpec {
-  /** `{ tokens }` when the first layer is an embedding (integer inputs), else `{ features }`. */
-  readonly input: { readonly tokens: number } | { readonly features: number };
+  /**
+   * `{ tokens }` when the first layer is an embedding (integer inputs), `{ image: [C, H, W] }` for
+   * channel-first images (a conv2d may follow; features = C·H·W), else `{ features }`.
+   */
+  readonly input: { readonly tokens: number } | { readonly features: number } | { readonly image: readonly [number, number, number] };
   readonly layers: readonly LayerSpec[];
   /** `'crossEntropy'` (mean softmax cross-entropy over samples, nats) or `'mse'` (mean over elements). */
   readonly loss: 'crossEntropy' | 'mse';
@@ -65,6 +81,27 @@ export interface DenseTail {
 type Op =
   | { kind: 'embedding'; off: number; vocab: number; dim: number; tokens: number; F: number; Fp: number }
   | { kind: 'dense'; wOff: number; bOff: number; inF: number; inFp: number; outF: number; outFp: number; init: 'pytorch' | 'glorot' }
+  | {
+      kind: 'conv2d';
+      wOff: number;
+      bOff: number;
+      C: number;
+      H: number;
+      W: number;
+      O: number;
+      kh: number;
+      kw: number;
+      pad: number;
+      Ho: number;
+      Wo: number;
+      K: number;
+      Kp: number;
+      Op: number;
+      P: number; // Ho·Wo
+      Pp: number; // padded to 4
+      F: number;
+      Fp: number;
+    }
   | { kind: 'relu' | 'tanh' | 'gelu'; F: number; Fp: number }
   | { kind: 'layerNorm'; gOff: number; bOff: number; F: number; Fp: number; eps: number };
 
@@ -81,6 +118,7 @@ interface Workspace {
   grads: Float64Array[];
   dense: (DenseBufs | null)[];
   ln: ({ xhat: Float64Array; rstd: Float64Array } | null)[];
+  conv: ({ col: Float64Array; ys: Float64Array; dcol: Float64Array; wm: Float64Array; wmt: Float64Array; negdW: Float64Array } | null)[];
 }
 
 const pad8 = (n: number): number => (n + 7) & ~7;
@@ -89,6 +127,51 @@ const pad4 = (n: number): number => (n + 3) & ~3;
 const CHUNK = 512;
 const INV_SQRT2 = Math.SQRT1_2;
 const INV_SQRT_2PI = 0.3989422804014327;
+
+type ConvOp = Extract<Op, { kind: 'conv2d' }>;
+
+/** col[q·Kp + (c·kh + i)·kw + j] = x[c, y + i − pad, x + j − pad] (0 outside), q = y·Wo + x; padding rows/cols 0. */
+function im2col(o: ConvOp, x: Float64Array, base: number, col: Float64Array): void {
+  const { C, H, W, kh, kw, pad, Ho, Wo, Kp } = o;
+  col.fill(0);
+  for (let yy = 0; yy < Ho; yy++) {
+    for (let xx = 0; xx < Wo; xx++) {
+      const row = (yy * Wo + xx) * Kp;
+      let k = 0;
+      for (let c = 0; c < C; c++) {
+        const cb = base + c * H * W;
+        for (let i = 0; i < kh; i++) {
+          const sy = yy + i - pad;
+          for (let j = 0; j < kw; j++, k++) {
+            const sx = xx + j - pad;
+            if (sy >= 0 && sy < H && sx >= 0 && sx < W) col[row + k] = x[cb + sy * W + sx];
+          }
+        }
+      }
+    }
+  }
+}
+
+/** The adjoint of {@link im2col}: dx[c, y + i − pad, x + j − pad] += dcol[…]. */
+function col2imAdd(o: ConvOp, dcol: Float64Array, dx: Float64Array, base: number): void {
+  const { C, H, W, kh, kw, pad, Ho, Wo, Kp } = o;
+  for (let yy = 0; yy < Ho; yy++) {
+    for (let xx = 0; xx < Wo; xx++) {
+      const row = (yy * Wo + xx) * Kp;
+      let k = 0;
+      for (let c = 0; c < C; c++) {
+        const cb = base + c * H * W;
+        for (let i = 0; i < kh; i++) {
+          const sy = yy + i - pad;
+          for (let j = 0; j < kw; j++, k++) {
+            const sx = xx + j - pad;
+            if (sy >= 0 && sy < H && sx >= 0 && sx < W) dx[cb + sy * W + sx] += dcol[row + k];
+          }
+        }
+      }
+    }
+  }
+}
 
 /**
  * Builds the built-in {@link ModelAdapter} from a sequential description.
@@ -130,12 +213,22 @@ export function sequentialModel(spec: SequentialSpec): ModelAdapter {
   const initScale = assertNumber(spec.initScale ?? 1, 'spec.initScale', 0, Infinity, { minExclusive: true });
   const input = spec.input as { tokens?: number; features?: number };
   if (input === null || typeof input !== 'object') throw new OckhamError('INVALID_ARGUMENT', 'spec.input', 'expected { tokens } or { features }');
-  assertKnownOptions(input, 'spec.input', ['tokens', 'features']);
+  assertKnownOptions(input, 'spec.input', ['tokens', 'features', 'image']);
+  const image = (input as { image?: readonly number[] }).image;
   const tokenMode = input.tokens !== undefined;
-  if (tokenMode === (input.features !== undefined)) {
-    throw new OckhamError('INVALID_ARGUMENT', 'spec.input', 'give exactly one of tokens (embedding first) and features');
+  if ([tokenMode, input.features !== undefined, image !== undefined].filter(Boolean).length !== 1) {
+    throw new OckhamError('INVALID_ARGUMENT', 'spec.input', 'give exactly one of tokens (embedding first), features, image');
   }
-  const inDim = tokenMode ? assertInt(input.tokens, 'spec.input.tokens', 1, 1 << 16) : assertInt(input.features, 'spec.input.features', 1, 1 << 24);
+  let shape3: [number, number, number] | null = null;
+  if (image !== undefined) {
+    if (!Array.isArray(image) || image.length !== 3) throw new OckhamError('INVALID_ARGUMENT', 'spec.input.image', 'expected [channels, height, width]');
+    shape3 = [assertInt(image[0], 'spec.input.image[0]', 1, 1 << 16), assertInt(image[1], 'spec.input.image[1]', 1, 1 << 14), assertInt(image[2], 'spec.input.image[2]', 1, 1 << 14)];
+  }
+  const inDim = tokenMode
+    ? assertInt(input.tokens, 'spec.input.tokens', 1, 1 << 16)
+    : shape3 !== null
+      ? shape3[0] * shape3[1] * shape3[2]
+      : assertInt(input.features, 'spec.input.features', 1, 1 << 24);
   if (!Array.isArray(spec.layers) || spec.layers.length === 0) throw new OckhamError('EMPTY', 'spec.layers', 'expected at least one layer');
 
   const ops: Op[] = [];
@@ -154,7 +247,7 @@ export function sequentialModel(spec: SequentialSpec): ModelAdapter {
   spec.layers.forEach((layer, i) => {
     const where = `spec.layers[${i}]`;
     if (layer === null || typeof layer !== 'object') throw new OckhamError('INVALID_ARGUMENT', where, 'expected a layer object');
-    const type = assertOneOf(layer.type, `${where}.type`, ['embedding', 'dense', 'relu', 'tanh', 'gelu', 'layerNorm'] as const);
+    const type = assertOneOf(layer.type, `${where}.type`, ['embedding', 'dense', 'conv2d', 'relu', 'tanh', 'gelu', 'layerNorm'] as const);
     if (type === 'embedding') {
       const l = layer as Extract<LayerSpec, { type: 'embedding' }>;
       assertKnownOptions(l, where, ['type', 'vocab', 'dim', 'name']);
@@ -167,7 +260,31 @@ export function sequentialModel(spec: SequentialSpec): ModelAdapter {
       return;
     }
     if (i === 0 && tokenMode) throw new OckhamError('INVALID_ARGUMENT', where, 'spec.input = { tokens } needs an embedding as the first layer');
+    if (type === 'conv2d') {
+      const l = layer as Extract<LayerSpec, { type: 'conv2d' }>;
+      assertKnownOptions(l, where, ['type', 'filters', 'kernel', 'padding', 'bias', 'name']);
+      if (shape3 === null) throw new OckhamError('INVALID_ARGUMENT', where, 'conv2d needs image-shaped input: spec.input = { image: [C, H, W] } or a previous conv2d');
+      const [C, H, W] = shape3;
+      const O = assertInt(l.filters, `${where}.filters`, 1, 1 << 16);
+      const k = l.kernel;
+      const [kh, kw] = Array.isArray(k) ? [assertInt(k[0], `${where}.kernel[0]`, 1, 64), assertInt(k[1], `${where}.kernel[1]`, 1, 64)] : [assertInt(k, `${where}.kernel`, 1, 64), assertInt(k, `${where}.kernel`, 1, 64)];
+      const pad = assertInt(l.padding ?? 0, `${where}.padding`, 0, 64);
+      const Ho = H + 2 * pad - kh + 1;
+      const Wo = W + 2 * pad - kw + 1;
+      if (Ho < 1 || Wo < 1) throw new OckhamError('OUT_OF_RANGE', `${where}.kernel`, `a ${kh}×${kw} kernel does not fit a ${H}×${W} input with padding ${pad}`);
+      const bias = l.bias ?? true;
+      const name = l.name ?? `conv2d${i}`;
+      const wOff = addParam(`${name}.weight`, [O, C, kh, kw], `${where}.name`);
+      const bOff = bias ? addParam(`${name}.bias`, [O], `${where}.name`) : -1;
+      const K = C * kh * kw;
+      const P = Ho * Wo;
+      F = O * P;
+      ops.push({ kind: 'conv2d', wOff, bOff, C, H, W, O, kh, kw, pad, Ho, Wo, K, Kp: pad8(K), Op: pad8(O), P, Pp: pad4(P), F, Fp: pad8(F) });
+      shape3 = [O, Ho, Wo];
+      return;
+    }
     if (type === 'dense') {
+      shape3 = null;
       const l = layer as Extract<LayerSpec, { type: 'dense' }>;
       assertKnownOptions(l, where, ['type', 'units', 'bias', 'name', 'init']);
       const units = assertInt(l.units, `${where}.units`, 1, 1 << 20);
@@ -182,6 +299,7 @@ export function sequentialModel(spec: SequentialSpec): ModelAdapter {
       return;
     }
     if (type === 'layerNorm') {
+      shape3 = null;
       const l = layer as Extract<LayerSpec, { type: 'layerNorm' }>;
       assertKnownOptions(l, where, ['type', 'eps', 'name']);
       const eps = assertNumber(l.eps ?? 1e-5, `${where}.eps`, 0, Infinity, { minExclusive: true });
@@ -199,7 +317,7 @@ export function sequentialModel(spec: SequentialSpec): ModelAdapter {
   const outputs = F;
   const widthsP = [tokenMode ? 0 : pad8(inDim), ...ops.map((o) => (o.kind === 'dense' ? o.outFp : o.Fp))];
   const description = `sequential: ${ops
-    .map((o) => (o.kind === 'embedding' ? `embedding(${o.vocab}×${o.dim})` : o.kind === 'dense' ? `dense(${o.outF})` : o.kind))
+    .map((o) => (o.kind === 'embedding' ? `embedding(${o.vocab}×${o.dim})` : o.kind === 'dense' ? `dense(${o.outF})` : o.kind === 'conv2d' ? `conv2d(${o.O}, ${o.kh}×${o.kw})` : o.kind))
     .join(' → ')}, ${lossKind}`;
 
   // ---- workspaces ----
@@ -210,6 +328,7 @@ export function sequentialModel(spec: SequentialSpec): ModelAdapter {
     let doubles = 0;
     for (const w of widthsP) doubles += 2 * (rows * w + 2);
     for (const o of ops) if (o.kind === 'dense') doubles += 3 * (o.inFp * o.outFp + 2);
+    for (const o of ops) if (o.kind === 'conv2d') doubles += 2 * (o.Pp * o.Kp + 2) + (o.Pp * o.Op + 2) + 3 * (o.Kp * o.Op + 2);
     const arena = modelArena(doubles);
     const acts = widthsP.map((w) => arena.f64(rows * w));
     const grads = widthsP.map((w) => arena.f64(rows * w));
@@ -217,7 +336,12 @@ export function sequentialModel(spec: SequentialSpec): ModelAdapter {
       o.kind === 'dense' ? { w: arena.f64(o.inFp * o.outFp), wt: arena.f64(o.inFp * o.outFp), negdW: arena.f64(o.inFp * o.outFp) } : null,
     );
     const ln = ops.map((o) => (o.kind === 'layerNorm' ? { xhat: new Float64Array(rows * o.F), rstd: new Float64Array(rows) } : null));
-    ws = { rows, arena, acts, grads, dense, ln };
+    const conv = ops.map((o) =>
+      o.kind === 'conv2d'
+        ? { col: arena.f64(o.Pp * o.Kp), ys: arena.f64(o.Pp * o.Op), dcol: arena.f64(o.Pp * o.Kp), wm: arena.f64(o.Op * o.Kp), wmt: arena.f64(o.Kp * o.Op), negdW: arena.f64(o.Kp * o.Op) }
+        : null,
+    );
+    ws = { rows, arena, acts, grads, dense, ln, conv };
     if (cache.size >= 4) cache.delete(cache.keys().next().value as number);
     cache.set(rows, ws);
     return ws;
@@ -273,6 +397,17 @@ export function sequentialModel(spec: SequentialSpec): ModelAdapter {
   const loadParams = (ws: Workspace, p: Float64Array): void => {
     for (let l = 0; l < ops.length; l++) {
       const o = ops[l];
+      if (o.kind === 'conv2d') {
+        const { wm, wmt } = ws.conv[l] as NonNullable<Workspace['conv'][number]>;
+        for (let u = 0; u < o.O; u++) {
+          for (let k = 0; k < o.K; k++) {
+            const v = p[o.wOff + u * o.K + k];
+            wm[u * o.Kp + k] = v;
+            wmt[k * o.Op + u] = v;
+          }
+        }
+        continue;
+      }
       if (o.kind !== 'dense') continue;
       const { w, wt } = ws.dense[l] as DenseBufs;
       const { inF, outF, inFp, outFp, wOff } = o;
@@ -330,6 +465,22 @@ export function sequentialModel(spec: SequentialSpec): ModelAdapter {
             y.fill(0);
           }
           arena.nt(xin, (ws.dense[l] as DenseBufs).wt, y, rows, outFp, inFp);
+          break;
+        }
+        case 'conv2d': {
+          const cv = ws.conv[l] as NonNullable<Workspace['conv'][number]>;
+          const inFp = widthsP[l];
+          y.fill(0);
+          for (let r = 0; r < n; r++) {
+            im2col(o, xin, r * inFp, cv.col);
+            cv.ys.fill(0);
+            arena.nt(cv.col, cv.wm, cv.ys, o.Pp, o.Op, o.Kp);
+            const dst = r * o.Fp;
+            for (let u = 0; u < o.O; u++) {
+              const b = o.bOff >= 0 ? p[o.bOff + u] : 0;
+              for (let q = 0; q < o.P; q++) y[dst + u * o.P + q] = cv.ys[q * o.Op + u] + b;
+            }
+          }
           break;
         }
         case 'relu':
@@ -456,6 +607,34 @@ export function sequentialModel(spec: SequentialSpec): ModelAdapter {
           }
           break;
         }
+        case 'conv2d': {
+          const cv = ws.conv[l] as NonNullable<Workspace['conv'][number]>;
+          const inFp = widthsP[l];
+          cv.negdW.fill(0);
+          if (needDx) dIn.fill(0);
+          for (let r = 0; r < n; r++) {
+            im2col(o, xin, r * inFp, cv.col);
+            const src = r * o.Fp;
+            cv.ys.fill(0);
+            for (let u = 0; u < o.O; u++) {
+              let bs = 0;
+              for (let q = 0; q < o.P; q++) {
+                const v = dOut[src + u * o.P + q];
+                cv.ys[q * o.Op + u] = v;
+                bs += v;
+              }
+              if (o.bOff >= 0) g[o.bOff + u] += bs;
+            }
+            arena.tnSub(cv.col, cv.ys, cv.negdW, o.Pp, o.Kp, o.Op);
+            if (needDx) {
+              cv.dcol.fill(0);
+              arena.nt(cv.ys, cv.wmt, cv.dcol, o.Pp, o.Kp, o.Op);
+              col2imAdd(o, cv.dcol, dIn, r * inFp);
+            }
+          }
+          for (let u = 0; u < o.O; u++) for (let k = 0; k < o.K; k++) g[o.wOff + u * o.K + k] -= cv.negdW[k * o.Op + u];
+          break;
+        }
         case 'relu':
           if (needDx) for (let i = 0; i < dIn.length; i++) dIn[i] = xin[i] > 0 ? dOut[i] : 0;
           break;
@@ -572,6 +751,10 @@ export function sequentialModel(spec: SequentialSpec): ModelAdapter {
         const bound = o.init === 'pytorch' ? 1 / Math.sqrt(o.inF) : Math.sqrt(6 / (o.inF + o.outF));
         for (let i = 0; i < o.inF * o.outF; i++) w[o.wOff + i] = initScale * bound * (2 * rng.next() - 1);
         if (o.bOff >= 0 && o.init === 'pytorch') for (let i = 0; i < o.outF; i++) w[o.bOff + i] = initScale * bound * (2 * rng.next() - 1);
+      } else if (o.kind === 'conv2d') {
+        const bound = 1 / Math.sqrt(o.K); // PyTorch nn.Conv2d default: U(±1/√fan_in), fan_in = C·kh·kw
+        for (let i = 0; i < o.O * o.K; i++) w[o.wOff + i] = initScale * bound * (2 * rng.next() - 1);
+        if (o.bOff >= 0) for (let i = 0; i < o.O; i++) w[o.bOff + i] = initScale * bound * (2 * rng.next() - 1);
       } else if (o.kind === 'layerNorm') {
         for (let i = 0; i < o.F; i++) w[o.gOff + i] = initScale;
       }
@@ -629,7 +812,7 @@ export function sequentialModel(spec: SequentialSpec): ModelAdapter {
       const weight = new Float64Array(o.inF * o.outF);
       for (let i = 0; i < o.inF; i++) for (let u = 0; u < o.outF; u++) weight[u * o.inF + i] = p[o.wOff + i * o.outF + u];
       const next = ops[l + 1];
-      const activation = next !== undefined && next.kind !== 'dense' && next.kind !== 'embedding' && next.kind !== 'layerNorm' ? next.kind : 'identity';
+      const activation = next !== undefined && (next.kind === 'relu' || next.kind === 'tanh' || next.kind === 'gelu') ? next.kind : 'identity';
       layers.push({ weight, shape: [o.outF, o.inF], bias: o.bOff >= 0 ? p.slice(o.bOff, o.bOff + o.outF) : undefined, activation });
     }
     const d = widthsP[tailStart];

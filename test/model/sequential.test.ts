@@ -180,3 +180,37 @@ describe('sequentialModel behaviour', () => {
     expect(() => model.loss(w, { inputs: new Float64Array(8), targets: new Int32Array([0, 3]), size: 2 })).toThrow(/batch.targets/);
   });
 });
+
+describe('conv2d', () => {
+  it('gradients = central finite differences (padding 1, two channels, conv → relu → conv → dense)', () => {
+    const spec: SequentialSpec = {
+      input: { image: [2, 5, 4] },
+      layers: [
+        { type: 'conv2d', filters: 3, kernel: 3, padding: 1 },
+        { type: 'relu' },
+        { type: 'conv2d', filters: 2, kernel: [2, 3] },
+        { type: 'tanh' },
+        { type: 'dense', units: 3 },
+      ],
+      loss: 'crossEntropy',
+    };
+    expect(gradError(spec, featureBatch(5, 40, 3, 21))).toBeLessThan(1e-6);
+    setModelWasmEnabled(false); // the plain-JS kernels, same check
+    expect(gradError(spec, featureBatch(5, 40, 3, 21))).toBeLessThan(1e-6);
+  });
+  it('matches a direct convolution (PyTorch layout [out, in, kh, kw], cross-correlation)', () => {
+    const model = sequentialModel({ input: { image: [2, 4, 4] }, layers: [{ type: 'conv2d', filters: 3, kernel: 3, name: 'c' }], loss: 'mse' });
+    const w = model.init(5);
+    const b = featureBatch(2, 32, 12, 6, true);
+    const z = model.logits(w, b);
+    const W = w.subarray(0, 54);
+    const B = w.subarray(54);
+    for (let r = 0; r < 2; r++) for (let o = 0; o < 3; o++) for (let y = 0; y < 2; y++) for (let x = 0; x < 2; x++) {
+      let s = B[o];
+      for (let c = 0; c < 2; c++) for (let i = 0; i < 3; i++) for (let j = 0; j < 3; j++) s += W[((o * 2 + c) * 3 + i) * 3 + j] * b.inputs[r * 32 + c * 16 + (y + i) * 4 + (x + j)];
+      expect(z[r * 12 + o * 4 + y * 2 + x]).toBeCloseTo(s, 12);
+    }
+    expect(model.params.map((p) => p.shape)).toEqual([[3, 2, 3, 3], [3]]);
+    expect(() => sequentialModel({ input: { features: 4 }, layers: [{ type: 'conv2d', filters: 1, kernel: 2 }], loss: 'mse' })).toThrow(/image/);
+  });
+});
