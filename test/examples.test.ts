@@ -113,6 +113,6 @@ describe('every @example in src/', () => {
       } finally {
         log.mockRestore();
       }
-    }, 60_000);
+    }, 120_000);
   });
 });
