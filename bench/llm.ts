@@ -312,31 +312,37 @@ export async function run(): Promise<void> {
       console.log(`| read | ${times.readSeconds.toFixed(1)} | ${((100 * times.readSeconds) / sum).toFixed(0)} % | ${info.tensors} | ${(info.bytes / MiB / Math.max(1e-9, times.readSeconds)).toFixed(0)} MiB/s |`);
       console.log(`parallel efficiency: Σ stage time / (wall × jobs) = ${((100 * sum) / (j.seconds * jobs)).toFixed(0)} %`);
 
-      // Estimates from the measured stage rates (linear in parameters; spectral by the σ-only SVD flop model).
+      // Estimates for an idle machine from CPU time (wall times on a loaded machine are inflated
+      // by whatever else runs): each stage's CPU = its measured wall × (process CPU / Σ stage wall);
+      // linear in parameters, spectral by the σ-only SVD flop model; ockham's stage CPU spread over
+      // `jobs` threads, the Python route single-threaded (its CPU time).
+      const cpuScale = rep.cpuSec / sum;
       const est = (mats: number[][], total: number) => {
-        const perParam = (k: string) => (times.stages[k] ? times.stages[k].seconds / times.stages[k].params : 0);
+        // CPU seconds of a stage kind per model parameter (all its calls: every Δ, every part).
+        const perParam = (k: string) => (times.stages[k] ? (cpuScale * times.stages[k].seconds) / info.params : 0);
         const lin = (perParam('qubd') + perParam('naive') + perParam('coarse')) * total;
-        const spec = times.stages.spectral ? (times.stages.spectral.seconds * svdWork(mats)) / svdWork(matrices) : 0;
-        const read = (times.readSeconds * total) / info.params;
-        const oc = (lin + spec) / jobs + read;
-        const pySvd = (pyOut.svdSeconds * svdWork(mats)) / svdWork(matrices);
-        const pyBz = (bz.wallSec * total) / info.params;
+        const spec = times.stages.spectral ? (cpuScale * times.stages.spectral.seconds * svdWork(mats)) / svdWork(matrices) : 0;
+        const read = (cpuScale * times.readSeconds * total) / info.params;
+        const oc = (lin + spec + read) / jobs;
+        const pySvd = (py.cpuSec * svdWork(mats)) / svdWork(matrices);
+        const pyBz = (bz.cpuSec * total) / info.params;
         return { oc, pyRoute: pySvd + pyBz, lin, spec, largest: Math.max(...mats.map(([m, n]) => m * n)) * 4 };
       };
-      console.log(`estimates (float32 files; stage work ÷ ${jobs} threads, assuming the same balance):`);
+      console.log(`stage CPU (s) ≈ wall × ${cpuScale.toFixed(3)}: ${Object.entries(times.stages).map(([k, v]) => `${k} ${(cpuScale * v.seconds).toFixed(1)}`).join(', ')}`);
+      console.log(`idle-machine estimates from CPU time (float32 files; ockham's stage CPU ÷ ${jobs} threads, perfect balance; Python route single-threaded):`);
       console.log('| model | params | ockham default report | Python route | ratio | largest tensor | RSS estimate |');
       console.log('|---|---|---|---|---|---|---|');
       const perLargest = (rep.rssMiB - idle.rssMiB) / (largest / MiB);
       for (const [name, mats, extraVec] of [
-        ['GPT-2 small (measured)', matrices, info.params - matrices.reduce((s, [m, n]) => s + m * n, 0)],
+        ['GPT-2 small (this file)', matrices, info.params - matrices.reduce((s, [m, n]) => s + m * n, 0)],
         ['1.4B (Pythia-1.4B shapes)', pythia14bMatrices(), 0],
         ['7B (LLaMA-7B shapes)', llama7bMatrices(), 0],
       ] as const) {
         const total = mats.reduce((s, [m, n]) => s + m * n, 0) + extraVec;
         const e = est(mats as number[][], total);
         const measured = name.startsWith('GPT-2');
-        const oc = measured ? rep.wallSec : e.oc;
-        const pr = measured ? pyRoute : e.pyRoute;
+        const oc = e.oc;
+        const pr = e.pyRoute;
         const rss = measured ? rep.rssMiB : idle.rssMiB + perLargest * (e.largest / MiB);
         console.log(
           `| ${name} | ${(total / 1e9).toFixed(2)} B | ${fmtTime(oc)} | ${fmtTime(pr)} | ${(oc / pr).toFixed(2)}× | ${(e.largest / MiB).toFixed(0)} MiB | ${(rss / 1024).toFixed(2)} GiB |`,

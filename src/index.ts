@@ -70,13 +70,13 @@ export { READ_BUDGET_DEFAULTS, tfjsGroupBytes } from './io/index.js';
 export type { ReadBudget } from './io/index.js';
 // GGUF reader (issue 16)
 export { parseGguf, parseGgufHeader, dequantizeGgml, ggmlType, GGUF_SUPPORTED_TYPES, GGUF_DEFAULTS } from './io/index.js';
-export type { GgufFile, GgufHeader, GgufOptions, GgufTensorInfo, GgufMetadataEntry, GgufValue, GgufValueType, GgmlType } from './io/index.js';
+export type { GgufFile, GgufHeader, GgufOptions, GgufTensorInfo, GgufMetadataEntry, GgufValue, GgufNumericArray, GgufValueType, GgmlType } from './io/index.js';
 // Tensor layouts (issue 16)
 export { toTorchLayout, withLayout, TORCH_PERMUTATIONS } from './io/index.js';
 export type { TensorLayout, LayoutChoice } from './io/index.js';
 // Format detection by content (issue 16)
-export { detectWeightsFormat, SUPPORTED_FORMATS_TEXT } from './io/index.js';
-export type { DetectedFormat, FormatGuess } from './io/index.js';
+export { detectWeightsFormat, SUPPORTED_FORMATS_TEXT, parseWeights } from './io/index.js';
+export type { DetectedFormat, FormatGuess, ParseWeightsOptions } from './io/index.js';
 export { bayesOptimize, coarseGrainSearch, quantizationSearch, rateDistortionCurve, fitLogCurve, noisyWeights } from './coarsegrain/index.js';
 export type {
   BayesOptimizeOptions, BayesOptimizeResult, BayesEvaluation, Objective, ObjectiveValue, SearchDimension, SearchPoint,

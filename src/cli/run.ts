@@ -45,7 +45,7 @@ const COMMON_HELP = `Options (report, compare, track):
   --jobs <n>            worker threads, 1..1024 (default: all cores); results do not depend on it
   --json                print machine-readable JSON on stdout (schema in docs/cli.md)
   --plot <out.svg>      write an SVG chart
-  --max-header-bytes <n>  largest safetensors header / npy header / model.json (default 16Mi)
+  --max-header-bytes <n>  largest header: safetensors / npy / model.json / index (default 16Mi; GGUF 64Mi)
   --max-tensor-bytes <n>  largest tensor as float32 (default 4Gi = 2^30 elements)
   --max-total-bytes <n>   largest sum of tensors as float32 per file (default 64Gi)
   --max-tensors <n>       most tensors / archive members per file (default 1000000)
@@ -66,8 +66,9 @@ Usage:
   ockham <command> --help                 options of a command
   ockham --version
 
-Files: .safetensors (or a sharded model.safetensors.index.json / its folder), .npy, .npz,
-PyTorch .pt/.bin (never executing the pickle), ONNX, GGUF, TensorFlow.js model.json (or its folder).
+Files (detected by content): .safetensors (or a shard index / its folder), GGUF (all splits),
+.npy, .npz, PyTorch .pt/.bin or pytorch_model.bin.index.json (never executing the pickle), ONNX,
+TensorFlow.js model.json (or its folder).
 Exit codes: 0 ok, 1 usage error, 2 unreadable or invalid input, 3 internal error.
 (2 also for output that cannot be written; a closed output pipe, as in | head, ends quietly with 0.)
 `,

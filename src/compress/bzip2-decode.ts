@@ -233,20 +233,24 @@ export function bzip2Decode(stream: Uint8Array): Uint8Array {
           mtfa[pp] = uc;
         } else {
           let lno = nn >> 4;
-          let pp = mtfbase[lno] + (nn & 15);
+          const b = mtfbase[lno];
+          let pp = b + (nn & 15);
           uc = mtfa[pp];
-          while (pp > mtfbase[lno]) {
+          while (pp > b) {
             mtfa[pp] = mtfa[pp - 1];
             pp--;
           }
-          mtfbase[lno]++;
+          // Slot b is free: it takes the last symbol of chunk lno−1, whose chunk then starts
+          // one slot earlier, and so on down to chunk 0, whose new first slot takes uc.
+          let slot = b;
           while (lno > 0) {
-            mtfbase[lno]--;
-            mtfa[mtfbase[lno]] = mtfa[mtfbase[lno - 1] + 15];
+            const pb = mtfbase[lno - 1];
+            mtfa[slot] = mtfa[pb + 15];
+            slot = pb - 1;
+            mtfbase[lno - 1] = slot;
             lno--;
           }
-          mtfbase[0]--;
-          mtfa[mtfbase[0]] = uc;
+          mtfa[slot] = uc;
           if (mtfbase[0] === 0) {
             let kk = MTFA_SIZE - 1;
             for (let k = 15; k >= 0; k--) {

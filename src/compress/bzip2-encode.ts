@@ -78,6 +78,7 @@ interface EncoderState {
   nGroups: number;
   scratch: Int32Array;
   cost: Int32Array;
+  pack: Int32Array; // 258 × 3 packed code-length pairs
 }
 
 /**
@@ -129,6 +130,7 @@ function mtfEncode(st: EncoderState, nb: number): void {
  */
 function chooseTables(st: EncoderState): void {
   const { mtfv, nMTF, freq, lens, rfreq, selectors, scratch, cost } = st;
+  const pack = st.pack;
   const alphaSize = st.nInUse + 2;
   const nGroups = groupsFor(nMTF);
   st.nGroups = nGroups;
@@ -156,21 +158,28 @@ function chooseTables(st: EncoderState): void {
   for (let iter = 0; iter < N_ITERS; iter++) {
     rfreq.fill(0);
     nSelectors = 0;
+    if (nGroups === 6) {
+      for (let v = 0; v < alphaSize; v++) {
+        pack[v * 3] = lens[v] | (lens[258 + v] << 16);
+        pack[v * 3 + 1] = lens[516 + v] | (lens[774 + v] << 16);
+        pack[v * 3 + 2] = lens[1032 + v] | (lens[1290 + v] << 16);
+      }
+    }
     for (let gs = 0; gs < nMTF; gs += GROUP_SIZE) {
       const ge = gs + GROUP_SIZE < nMTF ? gs + GROUP_SIZE : nMTF;
       if (nGroups === 6) {
-        // The common case, unrolled: one pass over the group for all six tables.
-        let c0 = 0, c1 = 0, c2 = 0, c3 = 0, c4 = 0, c5 = 0;
+        // The common case: bzip2's packed costs, two 16-bit lengths per word (a group costs
+        // at most 50·17 < 2^16 bits per table), three loads per symbol for six tables.
+        let c01 = 0, c23 = 0, c45 = 0;
         for (let i = gs; i < ge; i++) {
-          const s = mtfv[i];
-          c0 += lens[s];
-          c1 += lens[258 + s];
-          c2 += lens[516 + s];
-          c3 += lens[774 + s];
-          c4 += lens[1032 + s];
-          c5 += lens[1290 + s];
+          const o = mtfv[i] * 3;
+          c01 += pack[o];
+          c23 += pack[o + 1];
+          c45 += pack[o + 2];
         }
-        cost[0] = c0; cost[1] = c1; cost[2] = c2; cost[3] = c3; cost[4] = c4; cost[5] = c5;
+        cost[0] = c01 & 0xffff; cost[1] = c01 >>> 16;
+        cost[2] = c23 & 0xffff; cost[3] = c23 >>> 16;
+        cost[4] = c45 & 0xffff; cost[5] = c45 >>> 16;
       } else {
         for (let t = 0; t < nGroups; t++) {
           let c = 0;
@@ -303,6 +312,7 @@ function encoderState(blockCap: number): EncoderState {
     nGroups: 0,
     scratch: new Int32Array(4 * 258),
     cost: new Int32Array(6),
+    pack: new Int32Array(258 * 3),
   };
 }
 
@@ -316,6 +326,11 @@ const blockMaxFor = (level: number): number => level * 100000 - 19;
 function encodeBlock(input: Uint8Array, start: number, end: number, level: number, st: EncoderState, w: Writer): number {
   const [next, nb] = rle1(input, start, st.block, blockMaxFor(level));
   if (next !== end) throw new Error(`bzip2 block boundary mismatch (${next} ≠ ${end})`);
+  return encodeRle1Block(input, start, end, nb, st, w);
+}
+
+/** Compresses a block whose RLE1 output `st.block[0..nb)` is ready (input[start..end)). */
+function encodeRle1Block(input: Uint8Array, start: number, end: number, nb: number, st: EncoderState, w: Writer): number {
   const blockCrc = ~crc32Update(-1, input, start, end) >>> 0;
   const origPtr = bwtEncode(st.block, nb, st.bw, st.work);
   mtfEncode(st, nb);
@@ -427,8 +442,9 @@ export function bzip2Encode(input: Uint8Array, level: number): Uint8Array {
   put(w, 8, 0x30 + level);
   let combined = 0;
   let start = 0;
-  for (const end of bzip2BlockEnds(input, level)) {
-    const blockCrc = encodeBlock(input, start, end, level, st, w);
+  while (start < len) {
+    const [end, nb] = rle1(input, start, st.block, blockMax);
+    const blockCrc = encodeRle1Block(input, start, end, nb, st, w);
     combined = (((combined << 1) | (combined >>> 31)) ^ blockCrc) >>> 0;
     start = end;
   }

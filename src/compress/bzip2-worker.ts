@@ -1,16 +1,26 @@
 /**
  * Worker entry for {@link compressAsync}'s parallel bzip2 path (Node `worker_threads` only;
- * never imported by the library's entries). Each message `{ id, bytes, level }` is one block
- * (exactly the input bytes bzip2 puts in it); the reply is `{ id, bytes, bitLen, crc }`, the
- * block's bits (transferred). The encoder scratch is allocated once per worker.
+ * never imported by the library's entries). A job message carries the input in a
+ * SharedArrayBuffer, the block end offsets and a shared counter; the worker claims block
+ * indices with `Atomics.add` (as does the main thread) and replies `{ job, id, bytes, bitLen,
+ * crc }` per block (bits transferred), then `{ job, done: true }`. Encoder scratch is
+ * allocated once per worker; workers persist between jobs.
  *
  * `node:worker_threads` is loaded by a dynamic import with a computed specifier so that
  * browser bundlers, which never reach this file, have nothing to resolve either.
  */
 import { bzip2EncodeBlock } from './bzip2-encode.js';
 
+interface Job {
+  job: number;
+  input: SharedArrayBuffer;
+  length: number;
+  ends: Int32Array;
+  counter: Int32Array;
+  level: number;
+}
 interface Port {
-  on(event: 'message', fn: (m: { id: number; bytes: Uint8Array; level: number }) => void): void;
+  on(event: 'message', fn: (m: Job) => void): void;
   postMessage(value: unknown, transfer?: ArrayBuffer[]): void;
 }
 
@@ -20,8 +30,15 @@ void (async () => {
   const port = wt.parentPort;
   if (!port) return;
   port.on('message', (m) => {
-    const b = bzip2EncodeBlock(m.bytes, 0, m.bytes.length, m.level);
-    const out = b.bytes.slice();
-    port.postMessage({ id: m.id, bytes: out, bitLen: b.bitLen, crc: b.crc }, [out.buffer]);
+    const input = new Uint8Array(m.input, 0, m.length);
+    const n = m.ends.length;
+    for (let id = Atomics.add(m.counter, 0, 1); id < n; id = Atomics.add(m.counter, 0, 1)) {
+      const start = id === 0 ? 0 : m.ends[id - 1];
+      const b = bzip2EncodeBlock(input, start, m.ends[id], m.level);
+      const out = b.bytes.slice();
+      port.postMessage({ job: m.job, id, bytes: out, bitLen: b.bitLen, crc: b.crc }, [out.buffer]);
+    }
+    port.postMessage({ job: m.job, done: true });
   });
+  port.postMessage({ ready: true });
 })();

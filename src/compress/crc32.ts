@@ -14,12 +14,34 @@ const TABLE = /* @__PURE__ */ (() => {
 })();
 
 /**
+ * Slicing-by-4 tables: T1[b], T2[b], T3[b] are the CRC register after byte b followed by 1, 2,
+ * 3 zero bytes, so four bytes fold into the register with four lookups.
+ */
+const SLICE = /* @__PURE__ */ (() => {
+  const t = new Int32Array(4 * 256);
+  t.set(TABLE);
+  for (let k = 1; k < 4; k++) {
+    for (let i = 0; i < 256; i++) {
+      const c = t[(k - 1) * 256 + i];
+      t[k * 256 + i] = (c << 8) ^ TABLE[(c >>> 24) & 0xff];
+    }
+  }
+  return t;
+})();
+
+/**
  * Updates a running bzip2 CRC (as a signed 32-bit int, un-complemented) with `buf[start..end)`.
  * Start from `-1` (0xffffffff) and complement the result (`~crc >>> 0`) when done.
  */
 export function crc32Update(crc: number, buf: Uint8Array, start: number, end: number): number {
   let c = crc | 0;
-  for (let i = start; i < end; i++) c = (c << 8) ^ TABLE[((c >>> 24) ^ buf[i]) & 0xff];
+  const T = SLICE;
+  let i = start;
+  for (const e4 = end - 3; i < e4; i += 4) {
+    c ^= (buf[i] << 24) | (buf[i + 1] << 16) | (buf[i + 2] << 8) | buf[i + 3];
+    c = T[768 + (c >>> 24)] ^ T[512 + ((c >>> 16) & 0xff)] ^ T[256 + ((c >>> 8) & 0xff)] ^ T[c & 0xff];
+  }
+  for (; i < end; i++) c = (c << 8) ^ TABLE[((c >>> 24) ^ buf[i]) & 0xff];
   return c;
 }
 

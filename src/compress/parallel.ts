@@ -17,7 +17,7 @@
  */
 import { OckhamError } from '../errors.js';
 import { assertInt } from '../util/validate.js';
-import { bzip2Assemble, bzip2BlockEnds, type BlockBits } from './bzip2-encode.js';
+import { bzip2Assemble, bzip2BlockEnds, bzip2EncodeBlock, type BlockBits } from './bzip2-encode.js';
 import { compressKernel, resolveOptions } from './compress.js';
 import type { CompressOptions } from './types.js';
 
@@ -30,10 +30,22 @@ export interface CompressAsyncOptions extends CompressOptions {
   jobs?: number;
 }
 
+interface Reply {
+  job?: number;
+  id?: number;
+  bytes?: Uint8Array;
+  bitLen?: number;
+  crc?: number;
+  done?: boolean;
+}
 interface NodeWorker {
-  on(event: 'message', fn: (m: { id: number; bytes: Uint8Array; bitLen: number; crc: number }) => void): void;
+  on(event: 'message', fn: (m: Reply) => void): void;
   on(event: 'error', fn: (e: Error) => void): void;
+  off(event: 'message', fn: (m: Reply) => void): void;
+  off(event: 'error', fn: (e: Error) => void): void;
   postMessage(value: unknown, transfer?: ArrayBuffer[]): void;
+  ref(): void;
+  unref(): void;
   terminate(): Promise<number>;
 }
 interface WorkerThreads {
@@ -73,6 +85,25 @@ function startWorker(wt: WorkerThreads): NodeWorker {
   return new wt.Worker(new URL('./bzip2-worker' + ext, self));
 }
 
+// Persistent helper workers (unref'd while idle, so they never keep the process alive).
+const workers: NodeWorker[] = [];
+let jobCounter = 0;
+
+function pool(wt: WorkerThreads, n: number): NodeWorker[] {
+  while (workers.length < n) {
+    const w = startWorker(wt);
+    w.unref();
+    workers.push(w);
+  }
+  return workers.slice(0, n);
+}
+
+function dropFromPool(w: NodeWorker): void {
+  const i = workers.indexOf(w);
+  if (i >= 0) workers.splice(i, 1);
+  void w.terminate();
+}
+
 /**
  * Compresses bytes like {@link compress}, with bzip2 blocks compressed in parallel on Node
  * worker threads (other codecs, and every codec in browsers, run synchronously).
@@ -106,33 +137,42 @@ export async function compressAsync(bytes: Uint8Array, options: CompressAsyncOpt
   if (!mods) return compressKernel(bytes, codec, level);
   const nWorkers = Math.min(jobs ?? mods.cpus, ends.length);
   if (nWorkers <= 1) return compressKernel(bytes, codec, level);
+  // The main thread works too: nWorkers − 1 helpers claim blocks from a shared counter.
+  const input = new SharedArrayBuffer(bytes.length);
+  new Uint8Array(input).set(bytes);
+  const view = new Uint8Array(input);
+  const endsShared = new Int32Array(new SharedArrayBuffer(4 * ends.length));
+  endsShared.set(ends);
+  const counter = new Int32Array(new SharedArrayBuffer(4));
   const parts: BlockBits[] = new Array<BlockBits>(ends.length);
-  const starts = [0, ...ends.slice(0, -1)];
-  const workers: NodeWorker[] = [];
-  try {
-    await new Promise<void>((resolve, reject) => {
-      let next = 0;
-      let done = 0;
-      const send = (w: NodeWorker): void => {
-        if (next >= ends.length) return;
-        const id = next++;
-        const block = bytes.slice(starts[id], ends[id]);
-        w.postMessage({ id, bytes: block, level }, [block.buffer]);
-      };
-      for (let k = 0; k < nWorkers; k++) {
-        const w = startWorker(mods.wt);
-        workers.push(w);
-        w.on('error', reject);
-        w.on('message', (m) => {
-          parts[m.id] = { bytes: m.bytes, bitLen: m.bitLen, crc: m.crc };
-          if (++done === ends.length) resolve();
-          else send(w);
-        });
-        send(w);
-      }
-    });
-  } finally {
-    await Promise.all(workers.map((w) => w.terminate()));
+  const helpers = pool(mods.wt, nWorkers - 1);
+  const job = ++jobCounter;
+  const pending = helpers.map(
+    (w) =>
+      new Promise<void>((resolve, reject) => {
+        const onMessage = (m: Reply): void => {
+          if (m.job !== job) return;
+          if (m.done) {
+            w.off('message', onMessage);
+            w.off('error', onError);
+            w.unref();
+            resolve();
+          } else parts[m.id!] = { bytes: m.bytes!, bitLen: m.bitLen!, crc: m.crc! };
+        };
+        const onError = (e: Error): void => {
+          dropFromPool(w);
+          reject(e);
+        };
+        w.on('message', onMessage);
+        w.on('error', onError);
+        w.ref();
+        w.postMessage({ job, input, length: bytes.length, ends: endsShared, counter, level });
+      }),
+  );
+  for (let id = Atomics.add(counter, 0, 1); id < ends.length; id = Atomics.add(counter, 0, 1)) {
+    const b = bzip2EncodeBlock(view, id === 0 ? 0 : ends[id - 1], ends[id], level);
+    parts[id] = { bytes: b.bytes.slice(), bitLen: b.bitLen, crc: b.crc };
   }
+  await Promise.all(pending);
   return bzip2Assemble(parts, level);
 }

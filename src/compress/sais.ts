@@ -4,8 +4,8 @@
  * Burrows–Wheeler transform built on it.
  *
  * SA-IS runs in O(n) time whatever the input — highly repetitive blocks (all-same bytes,
- * short periods) cost the same per byte as random ones, which is why we use it instead of a
- * comparison sort with a fallback as bzip2 does.
+ * short periods) cost the same per byte as random ones. bwtEncode tries the faster two-stage
+ * sort of bwt-sort.ts first and falls back to SA-IS when that sort's work budget runs out.
  */
 import { sortLyndon, sortWork, type SortWork } from './bwt-sort.js';
 

@@ -3,11 +3,23 @@
  * keys of a JSON document — never the file name alone.
  */
 import { OckhamError } from '../errors.js';
+import { assertKnownOptions } from '../util/validate.js';
+import { BUDGET_KEYS, type ReadBudget } from './budget.js';
+import { parseGguf } from './gguf.js';
+import { withLayout, type LayoutChoice } from './layout.js';
+import { npyToTensor, parseNpy } from './npy.js';
+import { parseNpz } from './npz.js';
+import { parseOnnx } from './onnx.js';
+import { parsePytorch } from './pytorch.js';
+import { parseSafetensors, parseSafetensorsHeader, safetensorsHeaderLength } from './safetensors.js';
+import type { WeightsFile } from './types.js';
+import { listZipEntries } from './zip.js';
 
 /** Formats {@link detectWeightsFormat} recognises. */
 export type DetectedFormat =
   | 'safetensors'
   | 'safetensors-index'
+  | 'pytorch-index'
   | 'npy'
   | 'npz'
   | 'tfjs'
@@ -26,7 +38,7 @@ export interface FormatGuess {
 /** The formats the readers support, for error messages. */
 export const SUPPORTED_FORMATS_TEXT =
   'safetensors (a file, or model.safetensors.index.json with its shards), GGUF v2/v3, .npy, .npz, a TensorFlow.js model.json, ' +
-  'PyTorch torch.save checkpoints (zip or legacy pickle) and ONNX models';
+  'PyTorch torch.save checkpoints (zip or legacy pickle; pytorch_model.bin.index.json with its shards) and ONNX models';
 
 function isSpace(b: number): boolean {
   return b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09;
@@ -86,7 +98,8 @@ function looksLikeOnnx(h: Uint8Array): boolean {
  * unknown; a pickle (`\x80` and protocol 2..5) → legacy PyTorch (`torch.save` before 1.6 or with
  * `_use_new_zipfile_serialization=False`); an 8-byte little-endian length followed by `{` →
  * safetensors; JSON (`{` after whitespace) → a TF.js model.json when it has `weightsManifest`, a
- * safetensors index when it has `weight_map`; a protobuf that starts like an ONNX ModelProto →
+ * shard index when it has `weight_map` (PyTorch when its shard files end in .bin/.pt/.pth, else
+ * safetensors); a protobuf that starts like an ONNX ModelProto →
  * onnx.
  *
  * @param head - The file's first bytes (at least 16; more is not needed).
@@ -127,7 +140,13 @@ export function detectWeightsFormat(head: Uint8Array, extra: { zipNames?: readon
     if (json !== null && typeof json === 'object' && !Array.isArray(json)) {
       const o = json as Record<string, unknown>;
       if (Object.prototype.hasOwnProperty.call(o, 'weightsManifest')) return { format: 'tfjs', description: 'a TensorFlow.js model.json' };
-      if (Object.prototype.hasOwnProperty.call(o, 'weight_map')) return { format: 'safetensors-index', description: 'a safetensors shard index' };
+      if (Object.prototype.hasOwnProperty.call(o, 'weight_map')) {
+        // transformers writes the same index for PyTorch .bin shards (pytorch_model.bin.index.json).
+        const map = o.weight_map;
+        const first = map !== null && typeof map === 'object' ? Object.values(map as Record<string, unknown>)[0] : undefined;
+        if (typeof first === 'string' && /\.(bin|pt|pth)$/i.test(first)) return { format: 'pytorch-index', description: 'a PyTorch shard index' };
+        return { format: 'safetensors-index', description: 'a safetensors shard index' };
+      }
       const keys = Object.keys(o).slice(0, 5).map((k) => JSON.stringify(k)).join(', ');
       return { format: 'unknown', description: `a JSON object without weightsManifest or weight_map (keys: ${keys || 'none'})` };
     }
@@ -135,4 +154,90 @@ export function detectWeightsFormat(head: Uint8Array, extra: { zipNames?: readon
   }
   if (looksLikeOnnx(h)) return { format: 'onnx', description: 'a protobuf that starts like an ONNX ModelProto' };
   return { format: 'unknown', description: describeBytes(h) };
+}
+
+/** Options of {@link parseWeights}: the readers' budget, plus `layout` and `stored` (GGUF, safetensors). */
+export interface ParseWeightsOptions extends ReadBudget {
+  /** `'stored'` (default) or `'torch'` (see toTorchLayout). */
+  layout?: LayoutChoice;
+  /** Keep the stored bytes on `tensor.stored` (GGUF and safetensors). Default false. */
+  stored?: boolean;
+}
+
+function budgetFields(o: ParseWeightsOptions): ReadBudget {
+  const b: Record<string, unknown> = {};
+  for (const k of BUDGET_KEYS) if (o[k] !== undefined) b[k] = o[k];
+  return b as ReadBudget;
+}
+
+/**
+ * Parses a single-file weights file held in memory, whatever its format (browser-safe): the
+ * format is detected from the content by {@link detectWeightsFormat} and the bytes handed to
+ * parseGguf, parseSafetensors, parseNpy, parseNpz, parsePytorch (zip and legacy; no pickle code
+ * ever runs) or parseOnnx (without external data). Every tensor is labelled with its `layout`.
+ * TF.js models and sharded safetensors span several files: use parseTfjsModel, or the Node
+ * readers.
+ *
+ * @param bytes - The file contents.
+ * @param options - Budgets ({@link ReadBudget}), `layout: 'torch'`, `stored: true`.
+ * @returns `{ format, tensors, metadata }`.
+ * @throws {OckhamError} UNSUPPORTED for an unrecognised format (the message lists the supported
+ *   ones and what the bytes look like) or a multi-file format; the format parser's errors otherwise.
+ * @example
+ * import { parseWeights, serializeSafetensors } from 'ockham';
+ * const bytes = serializeSafetensors([{ name: 'w', shape: [2, 2], data: new Float32Array([1, 2, 3, 4]), dtype: 'BF16' }]);
+ * const { format, tensors } = parseWeights(bytes, { stored: true });
+ * console.log(format, tensors[0].layout, tensors[0].stored?.bytes.length); // 'safetensors' 'safetensors' 8
+ */
+export function parseWeights(bytes: Uint8Array | ArrayBuffer, options: ParseWeightsOptions = {}): WeightsFile {
+  const b = bytes instanceof ArrayBuffer ? new Uint8Array(bytes) : bytes;
+  if (!(b instanceof Uint8Array)) throw new OckhamError('INVALID_ARGUMENT', 'bytes', 'expected a Uint8Array or ArrayBuffer');
+  assertKnownOptions(options, 'options', [...BUDGET_KEYS, 'layout', 'stored']);
+  const layout = options.layout ?? 'stored';
+  const budget = budgetFields(options);
+  const head = b.subarray(0, 64);
+  let guess = detectWeightsFormat(head);
+  if (guess.description.startsWith('a zip archive')) {
+    guess = detectWeightsFormat(head, { zipNames: listZipEntries(b, undefined, 'bytes').map((e) => e.name) });
+  } else if (guess.description.startsWith('a JSON document')) {
+    guess = { format: 'unknown', description: 'a JSON document (a TF.js model.json or a shard index: multi-file formats, read them with parseTfjsModel or the Node readers)' };
+  }
+  let file: WeightsFile;
+  switch (guess.format) {
+    case 'gguf':
+      file = parseGguf(b, { ...budget, stored: options.stored ?? false });
+      break;
+    case 'safetensors': {
+      file = parseSafetensors(b, budget);
+      if (options.stored) {
+        const n = safetensorsHeaderLength(b, b.length);
+        const header = parseSafetensorsHeader(b.subarray(8, 8 + n), b.length);
+        const byName = new Map(header.entries.map((e) => [e.name, e]));
+        file = {
+          ...file,
+          tensors: file.tensors.map((t) => {
+            const e = byName.get(t.name)!;
+            return { ...t, stored: { dtype: e.dtype, bytes: b.slice(e.start, e.end) } };
+          }),
+        };
+      }
+      break;
+    }
+    case 'npy':
+      file = { format: 'npy', tensors: [npyToTensor('array', parseNpy(b, 'bytes', budget))], metadata: {} };
+      break;
+    case 'npz':
+      file = parseNpz(b, budget);
+      break;
+    case 'pytorch':
+    case 'pytorch-legacy':
+      file = parsePytorch(b, budget);
+      break;
+    case 'onnx':
+      file = parseOnnx(b, budget);
+      break;
+    default:
+      throw new OckhamError('UNSUPPORTED', 'bytes', `unrecognised weights format: ${guess.description}; supported: ${SUPPORTED_FORMATS_TEXT}`);
+  }
+  return withLayout(file, layout);
 }

@@ -122,8 +122,24 @@ const VALUE_TYPES: readonly GgufValueType[] = [
 /** Bytes of each value type's smallest encoding (strings: the length; arrays: type + length). */
 const MIN_SIZE = [1, 1, 2, 2, 4, 4, 4, 1, 8, 12, 8, 8, 8];
 
-/** A metadata value: 64-bit integers as bigint, other numbers as number, arrays as arrays. */
-export type GgufValue = number | bigint | boolean | string | GgufValue[];
+/** A numeric GGUF array, held in the typed array of its item type (compact: a 150k-entry token-type array is 600 KB). */
+export type GgufNumericArray =
+  | Uint8Array
+  | Int8Array
+  | Uint16Array
+  | Int16Array
+  | Uint32Array
+  | Int32Array
+  | Float32Array
+  | Float64Array
+  | BigUint64Array
+  | BigInt64Array;
+
+/**
+ * A metadata value: 64-bit integers as bigint, other numbers as number; arrays of numbers as the
+ * typed array of their item type, arrays of strings, booleans or arrays as JS arrays.
+ */
+export type GgufValue = number | bigint | boolean | string | GgufNumericArray | GgufValue[];
 
 /** One metadata entry with its stored type (`itemType` for arrays). */
 export interface GgufMetadataEntry {
@@ -213,7 +229,7 @@ function budget(v: unknown, name: string, dflt: number): number {
   return v;
 }
 
-/** Validates the options of the GGUF readers and fills the defaults. */
+/** Validates the options of the GGUF readers and fills the defaults. Shared with the Node reader. @internal */
 export function resolveGgufOptions(options: GgufOptions | undefined): ResolvedGgufOptions {
   assertKnownOptions(options, 'options', OPTION_KEYS);
   const o = options ?? {};
@@ -260,7 +276,7 @@ function need(c: Cursor, n: number, what: string): void {
     throw new OckhamError(
       'OUT_OF_RANGE',
       c.arg,
-      `${what} at byte ${c.pos} needs ${n} bytes, past the ${c.maxHeader}-byte header budget (options.maxHeaderBytes)`,
+      `${what} at byte ${c.pos} needs ${n} bytes, past the ${c.maxHeader}-byte header budget (maxHeaderBytes)`,
     );
   }
   if (end > c.b.length) throw new NeedMore(end);
@@ -325,10 +341,11 @@ function value(c: Cursor, type: number, what: string, depth: number): GgufValue 
       const item = u32(c, `${what} item type`);
       if (item >= VALUE_TYPES.length) fail(c.arg, `${what}: array item type ${item} at byte ${at} is not a GGUF value type (0..12)`);
       const n = count64(c, `${what} array length`);
-      // Each item takes at least MIN_SIZE bytes: refuse lengths the header cannot hold before allocating.
-      if (n * MIN_SIZE[item] > room(c)) {
-        need(c, n * MIN_SIZE[item], `${what} (array of ${n} ${VALUE_TYPES[item]})`);
-      }
+      // Each item takes at least MIN_SIZE bytes (numbers exactly that): refuse lengths the header
+      // cannot hold before allocating.
+      need(c, n * MIN_SIZE[item], `${what} (array of ${n} ${VALUE_TYPES[item]})`);
+      const numeric = numericArray(c, item, n);
+      if (numeric) return numeric;
       const out: GgufValue[] = new Array(n);
       for (let i = 0; i < n; i++) out[i] = value(c, item, what, depth + 1);
       return out;
@@ -338,7 +355,29 @@ function value(c: Cursor, type: number, what: string, depth: number): GgufValue 
   }
 }
 
-/** Internal: parses the header from `bytes` (the whole file or a prefix of it). */
+/** Reads n little-endian numbers of item type `item` into a typed array (undefined for non-numeric types). */
+function numericArray(c: Cursor, item: number, n: number): GgufNumericArray | undefined {
+  const dv = c.dv;
+  let p = c.pos;
+  let out: GgufNumericArray;
+  switch (item) {
+    case 0: out = c.b.slice(p, p + n); p += n; break;
+    case 1: out = new Int8Array(c.b.slice(p, p + n).buffer); p += n; break;
+    case 2: { const a = new Uint16Array(n); for (let i = 0; i < n; i++, p += 2) a[i] = dv.getUint16(p, true); out = a; break; }
+    case 3: { const a = new Int16Array(n); for (let i = 0; i < n; i++, p += 2) a[i] = dv.getInt16(p, true); out = a; break; }
+    case 4: { const a = new Uint32Array(n); for (let i = 0; i < n; i++, p += 4) a[i] = dv.getUint32(p, true); out = a; break; }
+    case 5: { const a = new Int32Array(n); for (let i = 0; i < n; i++, p += 4) a[i] = dv.getInt32(p, true); out = a; break; }
+    case 6: { const a = new Float32Array(n); for (let i = 0; i < n; i++, p += 4) a[i] = dv.getFloat32(p, true); out = a; break; }
+    case 10: { const a = new BigUint64Array(n); for (let i = 0; i < n; i++, p += 8) a[i] = dv.getBigUint64(p, true); out = a; break; }
+    case 11: { const a = new BigInt64Array(n); for (let i = 0; i < n; i++, p += 8) a[i] = dv.getBigInt64(p, true); out = a; break; }
+    case 12: { const a = new Float64Array(n); for (let i = 0; i < n; i++, p += 8) a[i] = dv.getFloat64(p, true); out = a; break; }
+    default: return undefined;
+  }
+  c.pos = p;
+  return out;
+}
+
+/** Parses the header from `bytes` (the whole file or a prefix of it). Shared with the Node reader. @internal */
 export function parseHeaderOrNeed(
   bytes: Uint8Array,
   fileSize: number,
@@ -483,11 +522,11 @@ function parseHeader(c: Cursor): GgufHeader {
  *   prefix that ends inside the header), UNSUPPORTED for version 1, big-endian files and unknown
  *   ggml types, OUT_OF_RANGE when the header exceeds `maxHeaderBytes`.
  * @example
- * import { readFileSync } from 'node:fs';
  * import { parseGgufHeader } from 'ockham';
- * // In a browser: new Uint8Array(await (await fetch('model.gguf')).arrayBuffer())
- * const h = parseGgufHeader(new Uint8Array(readFileSync('test/fixtures/gguf/all-types.gguf')));
- * h.tensors.map((t) => `${t.name} ${t.type} [${t.shape}]`);
+ * // The smallest GGUF file: magic, version 3, no tensors, no metadata.
+ * const empty = new Uint8Array([0x47, 0x47, 0x55, 0x46, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+ * parseGgufHeader(empty); // { version: 3, alignment: 32, tensors: [], metadata: Map(0), … }
+ * // In a browser: parseGgufHeader(new Uint8Array(await (await fetch(url)).arrayBuffer()));
  */
 export function parseGgufHeader(
   bytes: Uint8Array,
@@ -509,13 +548,23 @@ export { NeedMore as GgufNeedMore };
 // ---------------------------------------------------------------------------------------------
 // Dequantization. Each kernel follows ggml's dequantize_row_* (ggml-quants.c) operation by
 // operation in float32: Math.fround where ggml rounds an intermediate product; the final store
-// into the Float32Array rounds the last operation. In every supported type the products of a
-// block scale and a quant are exact in float32 (f16 scale: 11 significant bits, 6-bit sub-block
-// scale, ≤ 6-bit quant), so contraction into FMA cannot change a result either.
+// into the Float32Array rounds the last operation. The products of an f16 block scale (11
+// significant bits), an integer sub-block scale and a quant need at most 23 significant bits
+// (Q6_K: 11 + 7 + 5), so they are exact in float32 and contraction into FMA cannot change a result.
 // ---------------------------------------------------------------------------------------------
 
+/** All 65,536 f16 values (256 KiB, built on first use): block scales are read once per 32 elements. */
+let f16Values: Float32Array | undefined;
+function f16Table(): Float32Array {
+  if (!f16Values) {
+    f16Values = new Float32Array(65536);
+    for (let i = 0; i < 65536; i++) f16Values[i] = halfToFloat(i);
+  }
+  return f16Values;
+}
+
 function f16At(b: Uint8Array, o: number): number {
-  return halfToFloat(b[o] | (b[o + 1] << 8));
+  return (f16Values ?? f16Table())[b[o] | (b[o + 1] << 8)];
 }
 
 function deqQ4_0(b: Uint8Array, out: Float32Array, nb: number): void {
@@ -638,12 +687,13 @@ function deqQ3_K(b: Uint8Array, out: Float32Array, nb: number): void {
       const q = o + 32 + 32 * h;
       for (let j = 0; j < 4; j++) {
         const shift = 2 * j;
-        const m = 1 << (4 * h + j);
+        const bit = 4 * h + j;
         const y = i * 256 + 128 * h + 32 * j;
         for (let half = 0; half < 2; half++) {
           const dl = Math.fround(d * scales[is++]);
           for (let l = 16 * half; l < 16 * half + 16; l++) {
-            out[y + l] = dl * (((b[q + l] >> shift) & 3) - (b[o + l] & m ? 0 : 4));
+            // ggml: q − (hmask bit set ? 0 : 4), without a data-dependent branch
+            out[y + l] = dl * (((b[q + l] >> shift) & 3) - ((((b[o + l] >> bit) & 1) ^ 1) << 2));
           }
         }
       }
@@ -794,16 +844,16 @@ export function dequantizeGgml(type: string | number, bytes: Uint8Array, count: 
   return out;
 }
 
-/** Metadata as strings for {@link WeightsFile.metadata}: scalars printed, long arrays summarised. */
+/** Metadata as strings for {@link WeightsFile.metadata}: scalars printed, long arrays summarised. Shared with the Node reader. @internal */
 export function ggufMetadataStrings(metadata: Map<string, GgufMetadataEntry>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, e] of metadata) {
     let s: string;
-    if (Array.isArray(e.value)) {
-      const v = e.value;
-      s = v.length <= 16 && e.itemType !== 'ARRAY'
-        ? JSON.stringify(v, (_key, x) => (typeof x === 'bigint' ? x.toString() : x))
-        : `[${v.length} × ${e.itemType ?? '?'}]`;
+    if (Array.isArray(e.value) || ArrayBuffer.isView(e.value)) {
+      const n = (e.value as ArrayLike<unknown>).length;
+      s = n <= 16 && e.itemType !== 'ARRAY'
+        ? JSON.stringify(Array.from(e.value as ArrayLike<unknown>), (_key, x) => (typeof x === 'bigint' ? x.toString() : x))
+        : `[${n} × ${e.itemType ?? '?'}]`;
     } else {
       s = String(e.value);
     }
@@ -812,7 +862,7 @@ export function ggufMetadataStrings(metadata: Map<string, GgufMetadataEntry>): R
   return out;
 }
 
-/** Tensor table entries selected by `names` (all when null), checking every name exists. */
+/** Tensor table entries selected by `names` (all when null), checking every name exists. Shared with the Node reader. @internal */
 export function selectGgufTensors(header: GgufHeader, names: ReadonlySet<string> | null, argument: string, maxTensors = Infinity): GgufTensorInfo[] {
   if (header.tensors.length > maxTensors) {
     throw new OckhamError('OUT_OF_RANGE', argument, `${header.tensors.length} tensors, more than maxTensors = ${maxTensors}`);
@@ -823,7 +873,7 @@ export function selectGgufTensors(header: GgufHeader, names: ReadonlySet<string>
   return header.tensors.filter((t) => names.has(t.name));
 }
 
-/** Checks a tensor against the per-tensor budget and the running total; returns the new total. */
+/** Checks a tensor against the per-tensor budget and the running total; returns the new total. Shared with the Node reader. @internal */
 export function chargeGgufTensor(t: GgufTensorInfo, o: ResolvedGgufOptions, total: number, argument: string): number {
   const out = t.elements * 4;
   const raw = t.end - t.start;
@@ -832,7 +882,7 @@ export function chargeGgufTensor(t: GgufTensorInfo, o: ResolvedGgufOptions, tota
     throw new OckhamError(
       'OUT_OF_RANGE',
       argument,
-      `tensor ${JSON.stringify(t.name)} (${t.type} [${t.shape.join(', ')}]) needs ${size} bytes, over options.maxTensorBytes = ${o.maxTensorBytes}`,
+      `tensor ${JSON.stringify(t.name)} (${t.type} [${t.shape.join(', ')}]) needs ${size} bytes, more than maxTensorBytes = ${o.maxTensorBytes}`,
     );
   }
   const next = total + out + (o.stored ? raw : 0);
@@ -840,13 +890,13 @@ export function chargeGgufTensor(t: GgufTensorInfo, o: ResolvedGgufOptions, tota
     throw new OckhamError(
       'OUT_OF_RANGE',
       argument,
-      `reading tensor ${JSON.stringify(t.name)} brings the total to ${next} bytes, over options.maxTotalBytes = ${o.maxTotalBytes}`,
+      `reading tensor ${JSON.stringify(t.name)} brings the total to ${next} bytes, more than maxTotalBytes = ${o.maxTotalBytes}`,
     );
   }
   return next;
 }
 
-/** Decodes one tensor from exactly its bytes. */
+/** Decodes one tensor from exactly its bytes. Shared with the Node reader. @internal */
 export function decodeGgufTensor(t: GgufTensorInfo, bytes: Uint8Array, keepStored: boolean): LoadedTensor {
   let data: Float32Array;
   try {
@@ -884,12 +934,16 @@ export interface GgufFile extends WeightsFile {
  * @throws {OckhamError} as {@link parseGgufHeader}; UNSUPPORTED for tensors of a type it does
  *   not decode; OUT_OF_RANGE over a budget; INVALID_ARGUMENT for bad options or unknown names.
  * @example
- * import { readFileSync } from 'node:fs';
  * import { parseGguf } from 'ockham';
- * // In a browser: new Uint8Array(await (await fetch('model.gguf')).arrayBuffer())
- * const bytes = new Uint8Array(readFileSync('test/fixtures/gguf/all-types.gguf'));
- * const { tensors } = parseGguf(bytes, { names: ['q4_0.weight'] });
- * console.log(tensors[0].dtype, tensors[0].shape); // 'Q4_0' [3, 64]
+ * // A GGUF v3 file with one F32 tensor "w", ggml dims [2, 1] (row-major [1, 2]), values [0.5, -1].
+ * const enc = (s: string) => [...new TextEncoder().encode(s)];
+ * const u64 = (n: number) => [n, 0, 0, 0, 0, 0, 0, 0];
+ * const head = [...enc('GGUF'), 3, 0, 0, 0, ...u64(1), ...u64(0), ...u64(1), ...enc('w'), 2, 0, 0, 0, ...u64(2), ...u64(1), 0, 0, 0, 0, ...u64(0)];
+ * const bytes = new Uint8Array(104); // 65 header bytes padded to 96 (alignment 32), then 8 data bytes
+ * bytes.set(head);
+ * bytes.set(new Uint8Array(new Float32Array([0.5, -1]).buffer), 96);
+ * const { tensors } = parseGguf(bytes);
+ * console.log(tensors[0].dtype, tensors[0].shape, tensors[0].data); // 'F32' [1, 2] Float32Array [0.5, -1]
  */
 export function parseGguf(bytes: Uint8Array | ArrayBuffer, options?: GgufOptions): GgufFile {
   const o = resolveGgufOptions(options);

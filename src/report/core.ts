@@ -83,12 +83,12 @@ export function largestFirst(shapes: readonly (readonly number[])[]): number[] {
 /**
  * Working memory of a stage beyond the tensor data it reads, as a multiple of the tensor's
  * float32 bytes: peak RSS growth measured on a 50257×768 float32 matrix (GPT-2's wte) with the
- * kernels of this version — QuBD with three shuffled references 2.38×, spectral (float64
- * column copy for the SVD) 2.11×, naive bzip2 (output buffer of 1.05× the input, then a
- * trimmed copy) 2.14×, coarse-grained stream + bzip2 at Δ = 1e-3 / 1e-2 / 1e-1: 1.02× / 0.53× /
- * 0.30×. Update with the kernels (bench/llm.ts prints them).
+ * kernels of this version — QuBD with the shuffled references 1.57×, spectral (Gram route)
+ * 0.06×, naive with a codec's whole output 2.03× (bzip2 is sized block by block instead: a
+ * flat 8 MiB), coarse-grained stream + codec at Δ = 1e-3 / 1e-2 / 1e-1: 0.88× / 0.50× / 0.38×.
+ * Update with the kernels (the figures come from .scratch measurements described in docs/report.md).
  */
-export const STAGE_MEMORY: Readonly<Record<StageName, number>> = { qubd: 2.4, spectral: 2.15, naive: 2.15, coarse: 1.05 };
+export const STAGE_MEMORY: Readonly<Record<StageName, number>> = { qubd: 1.6, spectral: 0.1, naive: 2.05, coarse: 0.9 };
 
 /** Memory allowed beyond the largest tensor and its heaviest stage, for the stages of smaller tensors alongside (64 MiB). */
 export const BUDGET_SLACK = 64 * 1024 * 1024;
@@ -162,7 +162,12 @@ export async function buildReportFromSource(source: ReportSource, options: Parti
   const copies = (format: string) => (format === 'tfjs' && o.layout === 'auto' ? 2 : 1);
   let largest = 0;
   for (const s of shapes ?? []) largest = Math.max(largest, prod(s) * 4 * copies(source.format));
-  const heaviest = Math.max(0, ...(['qubd', 'naive', 'coarse', 'spectral'] as const).filter((x) => x === 'qubd' || (x === 'spectral' ? o.spectral : o.compress)).map((x) => STAGE_MEMORY[x]));
+  const heaviest = Math.max(
+    0,
+    ...(['qubd', 'naive', 'coarse', 'spectral'] as const)
+      .filter((x) => (x === 'qubd' ? true : x === 'spectral' ? o.spectral : x === 'naive' ? o.compress && o.codec !== 'bzip2' : o.compress))
+      .map((x) => STAGE_MEMORY[x]),
+  );
   const budget = () => control.memoryBudget ?? largest * (1 + heaviest) + BUDGET_SLACK;
   const order = source.order ?? Array.from({ length: n }, (_, i) => i);
   if (order.length !== n || new Set(order).size !== n || order.some((i) => !Number.isInteger(i) || i < 0 || i >= n)) {
@@ -255,14 +260,20 @@ export async function buildReportFromSource(source: ReportSource, options: Parti
       p = { ...p, analysed: { shape: p.analysed.shape, data } };
     }
     const bytes = p.stored.data.byteLength + (p.analysed.data !== p.stored.data ? p.analysed.data.byteLength : 0);
-    const weight = shapes ? p.report.params * Math.max(1, p.stages.length) : p.report.params;
-    const l: Live = { index, pos, p, next: 0, pending: 0, bytes, perStage: weight / Math.max(1, p.stages.length) };
+    const weight = shapes ? p.report.params * Math.max(1, p.stages.filter((s) => !s.part || s.part.from === 0).length) : p.report.params;
+    const logical = p.stages.filter((s) => !s.part || s.part.from === 0).length;
+    const l: Live = { index, pos, p, next: 0, pending: 0, bytes, perStage: weight / Math.max(1, logical) };
     live.push(l);
     inFlightBytes += bytes;
     return l;
   };
 
-  const stageCost = (l: Live) => STAGE_MEMORY[l.p.stages[l.next].stage] * l.p.stored.data.byteLength;
+  // bzip2 sizes are computed block by block: a naive bzip2 stage (or part) holds one block's
+  // buffers, a flat 8 MiB; other codecs build the whole output.
+  const stageCost = (l: Live) => {
+    const s = l.p.stages[l.next].stage;
+    return s === 'naive' && o.codec === 'bzip2' ? 8 * 1024 * 1024 : STAGE_MEMORY[s] * l.p.stored.data.byteLength;
+  };
   const start = (l: Live) => {
     const cost = stageCost(l);
     const stageIndex = l.next;
@@ -274,12 +285,12 @@ export async function buildReportFromSource(source: ReportSource, options: Parti
     progress();
     pool.run(stageTask(l.p, s, o)).then(
       (res) => {
-        applyStage(l.p.report, res, o);
+        applyStage(l.p.report, res, o, s.parts);
         control.onStage?.({ tensor: l.p.report.name, stage: s.stage, params: l.p.report.params, seconds: res.seconds ?? 0 });
         l.pending--;
         running--;
         inFlightBytes -= cost;
-        done += l.perStage;
+        done += l.perStage / (s.parts ?? 1);
         if (l.pending === 0 && l.next === l.p.stages.length) finishTensor(l);
         progress();
         notify();

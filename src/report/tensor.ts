@@ -8,6 +8,7 @@ import { roundHalfEven } from '../quantize/index.js';
 import { msbDiagnostic } from '../qubd/index.js';
 import { spectralMetrics } from '../spectral/index.js';
 import { compressKernel, resolveOptions } from '../compress/compress.js';
+import { bzip2BlockEnds, bzip2EncodeBlock } from '../compress/bzip2-encode.js';
 import { serializeCoarseGrained } from '../compress/index.js';
 import type { Codec } from '../compress/index.js';
 import { defaultLayout, toTorchLayout as toTorchTensor, TORCH_PERMUTATIONS } from '../io/layout.js';
@@ -101,7 +102,7 @@ export function coarseBits(tensors: readonly { name: string; shape: readonly num
   const [c, level] = resolveOptions({ codec });
   if (tensors.length === 1) {
     const t = tensors[0];
-    return compressKernel(coarseStream(t.name, t.shape, t.data, delta), c, level).length * 8;
+    return codecBits(coarseStream(t.name, t.shape, t.data, delta), c);
   }
   const model = {
     tensors: tensors.map((t) => ({
@@ -117,9 +118,40 @@ export function coarseBits(tensors: readonly { name: string; shape: readonly num
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
-/** Bits of the compressed raw little-endian float32 bytes of one tensor (as `naiveCompressedBits([t])`), without copying them on little-endian hosts. */
-export function naiveBits(data: Float32Array, codec: Codec): number {
+/**
+ * Σ of the bit lengths of bzip2 blocks `ends[i-1]..ends[i]` (i in [from, to); `ends` from
+ * `bzip2BlockEnds`), each compressed on its own exactly as the stream encoder does: the blocks'
+ * share of a stream's size, computed with one block's buffers (≈ 1 MB) instead of the whole
+ * output.
+ */
+export function bzip2BlocksBitLength(bytes: Uint8Array, ends: readonly number[], from: number, to: number, level: number): number {
+  let bits = 0;
+  for (let i = from; i < to; i++) bits += bzip2EncodeBlock(bytes, i === 0 ? 0 : ends[i - 1], ends[i], level).bitLen;
+  return bits;
+}
+
+/** Bits of a complete bzip2 stream whose blocks hold `blockBits` bits: header 32 + blocks + end-of-stream 48 + CRC 32, byte-padded. */
+export function bzip2StreamBits(blockBits: number): number {
+  return 8 * Math.ceil((32 + blockBits + 80) / 8);
+}
+
+/** Compressed size in bits of `bytes` by `codec` (default level), as `compressedBits`; bzip2 block by block (no output buffer). */
+export function codecBits(bytes: Uint8Array, codec: Codec): number {
   const [c, level] = resolveOptions({ codec });
+  if (c === 'bzip2') {
+    const ends = bzip2BlockEnds(bytes, level);
+    return bzip2StreamBits(bzip2BlocksBitLength(bytes, ends, 0, ends.length, level));
+  }
+  return compressKernel(bytes, c, level).length * 8;
+}
+
+/** A naive bzip2 stage over more input bytes than this is split into parts of about this many bytes (whole blocks). */
+export const NAIVE_PART_BYTES = 16 * 1024 * 1024;
+
+/** The bytes the naive stage compresses: the stored bytes, or the float32 data's little-endian bytes. */
+function naiveInput(data: Float32Array, stored: { dtype: string; bytes: Uint8Array } | undefined, o: ReportOptions): { bytes: Uint8Array; of: string } {
+  const st = o.naive === 'stored' ? stored : undefined;
+  if (st) return { bytes: st.bytes, of: st.dtype };
   let bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
   if (!LITTLE_ENDIAN) {
     bytes = bytes.slice();
@@ -132,7 +164,12 @@ export function naiveBits(data: Float32Array, codec: Codec): number {
       bytes[i + 3] = a;
     }
   }
-  return compressKernel(bytes, c, level).length * 8;
+  return { bytes, of: 'float32' };
+}
+
+/** Bits of the compressed raw little-endian float32 bytes of one tensor (as `naiveCompressedBits([t])`), without copying them on little-endian hosts. */
+export function naiveBits(data: Float32Array, codec: Codec): number {
+  return codecBits(naiveInput(data, undefined, { naive: 'float32' } as ReportOptions).bytes, codec);
 }
 
 /**
@@ -191,6 +228,8 @@ export interface StageTask {
   /** Grid step Δ and its index in `options.deltas` (stage 'coarse' only). */
   delta?: number;
   index?: number;
+  /** A part of a split naive bzip2 stage: block ends of the whole input and the block range [from, to). */
+  part?: { ends: number[]; from: number; to: number };
   options: ReportOptions;
 }
 
@@ -202,6 +241,7 @@ export type StageResult = (
   | { stage: 'qubd'; qubd: TensorQubd; ratio: TensorRatio }
   | { stage: 'spectral'; spectral: TensorSpectral }
   | { stage: 'naive'; bits: number; of: string }
+  | { stage: 'naive-part'; blockBits: number; of: string }
   | { stage: 'coarse'; index: number; bits: number }
 ) & { seconds?: number };
 
@@ -218,6 +258,10 @@ export interface StageRef {
   stage: StageName;
   delta?: number;
   index?: number;
+  /** Part of a split naive stage (see {@link splitNaive}). */
+  part?: { ends: number[]; from: number; to: number };
+  /** Number of parts of the split naive stage. */
+  parts?: number;
 }
 
 /** Stages of one tensor, in the order the serial report runs them. */
@@ -282,12 +326,12 @@ export function runStage(task: StageTask): StageResult {
       };
     }
     case 'naive': {
-      const st = o.naive === 'stored' ? task.stored : undefined;
-      if (st) {
-        const [c, level] = resolveOptions({ codec: o.codec });
-        return { stage: 'naive', bits: compressKernel(st.bytes, c, level).length * 8, of: st.dtype };
+      const { bytes, of } = naiveInput(task.data, task.stored, o);
+      if (task.part) {
+        const level = resolveOptions({ codec: o.codec })[1];
+        return { stage: 'naive-part', blockBits: bzip2BlocksBitLength(bytes, task.part.ends, task.part.from, task.part.to, level), of };
       }
-      return { stage: 'naive', bits: naiveBits(task.data, o.codec), of: 'float32' };
+      return { stage: 'naive', bits: codecBits(bytes, o.codec), of };
     }
     case 'coarse':
       return { stage: 'coarse', index: task.index!, bits: coarseBits([{ name: task.name, shape: task.shape, data: task.data }], task.delta!, o.codec) };
@@ -339,7 +383,9 @@ export function prepareTensor(t: LoadedTensor, format: string, o: ReportOptions)
       ? { dtype: 'F32', bytes: new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength) }
       : undefined);
   const stored = { shape: t.shape, data: t.data, ...(bytes ? { bytes } : {}) };
-  return { report, analysed: { shape, data }, stored, stages: stagesOf(shape, params, o) };
+  const p: PreparedTensor = { report, analysed: { shape, data }, stored, stages: stagesOf(shape, params, o) };
+  splitNaive(p, o);
+  return p;
 }
 
 /** The task of one stage of a prepared tensor. */
@@ -352,13 +398,53 @@ export function stageTask(p: PreparedTensor, s: StageRef, o: ReportOptions): Sta
     data: src.data,
     ...(s.stage === 'coarse' ? { delta: s.delta, index: s.index } : {}),
     ...(s.stage === 'naive' && o.naive === 'stored' && p.stored.bytes ? { stored: p.stored.bytes } : {}),
+    ...(s.part ? { part: s.part } : {}),
     options: o,
   };
 }
 
+/**
+ * Splits a large bzip2 naive stage into parts of whole blocks (≈ {@link NAIVE_PART_BYTES} of
+ * input each) that can run on different threads: the stream's size is the header, the sum of
+ * the blocks' bit lengths and the trailer, so the parts add up to exactly `compressedBits`.
+ */
+export function splitNaive(p: PreparedTensor, o: ReportOptions, partBytes = NAIVE_PART_BYTES): void {
+  if (o.codec !== 'bzip2' || !o.compress) return;
+  const i = p.stages.findIndex((s) => s.stage === 'naive');
+  if (i < 0) return;
+  const { bytes } = naiveInput(p.stored.data, p.stored.bytes, o);
+  if (bytes.length <= partBytes * 1.5) return;
+  const level = resolveOptions({ codec: o.codec })[1];
+  const ends = bzip2BlockEnds(bytes, level);
+  const parts: StageRef[] = [];
+  let from = 0;
+  while (from < ends.length) {
+    const start = from === 0 ? 0 : ends[from - 1];
+    let to = from + 1;
+    while (to < ends.length && ends[to] - start <= partBytes) to++;
+    parts.push({ stage: 'naive', part: { ends, from, to } });
+    from = to;
+  }
+  for (const s of parts) s.parts = parts.length;
+  p.stages.splice(i, 1, ...parts);
+}
+
+const naiveSums = new WeakMap<TensorReport, { bits: number; left: number }>();
+
 /** Writes a stage's result into the tensor's report (results may arrive in any order). */
-export function applyStage(r: TensorReport, res: StageResult, o: ReportOptions): void {
+export function applyStage(r: TensorReport, res: StageResult, o: ReportOptions, parts = 1): void {
   switch (res.stage) {
+    case 'naive-part': {
+      const acc = naiveSums.get(r) ?? { bits: 0, left: parts };
+      acc.bits += res.blockBits;
+      acc.left--;
+      naiveSums.set(r, acc);
+      if (acc.left === 0) {
+        naiveSums.delete(r);
+        applyStage(r, { stage: 'naive', bits: bzip2StreamBits(acc.bits), of: res.of }, o);
+      }
+      return;
+    }
     case 'qubd':
       r.qubd = res.qubd;
       r.ratio = res.ratio;
@@ -389,6 +475,6 @@ export function applyStage(r: TensorReport, res: StageResult, o: ReportOptions):
  */
 export function analyseTensor(t: LoadedTensor, format: string, o: ReportOptions): TensorReport {
   const p = prepareTensor(t, format, o);
-  for (const s of p.stages) applyStage(p.report, runStage(stageTask(p, s, o)), o);
+  for (const s of p.stages) applyStage(p.report, runStage(stageTask(p, s, o)), o, s.parts);
   return p.report;
 }

@@ -11,6 +11,7 @@ import { mtfRle2, mtfWork } from '../../src/compress/mtf.js';
 import { bwtEncode, bwtWork, leastRotation } from '../../src/compress/sais.js';
 import { sortLyndon, sortWork } from '../../src/compress/bwt-sort.js';
 import { bzip2Assemble, bzip2BlockEnds, bzip2EncodeBlock } from '../../src/compress/bzip2-encode.js';
+import { crc32Update } from '../../src/compress/crc32.js';
 import { HAS_BZIP2, equalBytes, seekDecode, systemBzip2 } from './helpers.js';
 
 /** Reference MTF + RUNA/RUNB coder (the plain shifting list). */
@@ -263,6 +264,27 @@ describe('table-driven Huffman decoding', () => {
         }
       }),
       { seed: 13, numRuns: 200 },
+    );
+  });
+});
+
+describe('CRC-32/BZIP2, slicing by 4', () => {
+  const bitwise = (b: Uint8Array): number => {
+    let c = -1;
+    for (const x of b) {
+      c ^= x << 24;
+      for (let k = 0; k < 8; k++) c = c & 0x80000000 ? (c << 1) ^ 0x04c11db7 : c << 1;
+    }
+    return ~c >>> 0;
+  };
+  it('equals the bitwise definition on any range of any buffer', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), fc.nat(), fc.nat(), (b, x, y) => {
+        const s = b.length ? x % (b.length + 1) : 0;
+        const e = s + (b.length - s ? y % (b.length - s + 1) : 0);
+        expect(~crc32Update(-1, b, s, e) >>> 0).toBe(bitwise(b.subarray(s, e)));
+      }),
+      { seed: 3, numRuns: 300 },
     );
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readFileSync, mkdtempSync, writeFileSync, rmSync, symlinkSync } from 'node:fs';
+import { readFileSync, mkdtempSync, writeFileSync, rmSync, symlinkSync, truncateSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -231,7 +231,11 @@ describe('parseGguf on the generated fixtures', () => {
     const refMeta = ref.metadata as unknown as Record<string, unknown>;
     const keys = [...ours.metadata.keys()];
     expect(keys.length).toBe(Number(ref.metadata.kv_count));
-    for (const k of keys) expect(ours.metadata.get(k)!.value, k).toEqual(refMeta[k]);
+    const plain = (v: unknown) => (ArrayBuffer.isView(v) ? Array.from(v as unknown as ArrayLike<unknown>) : v);
+    for (const k of keys) expect(plain(ours.metadata.get(k)!.value), k).toEqual(refMeta[k]);
+    // Numeric arrays are held in the typed array of their item type.
+    expect(ours.metadata.get('test.arr_u32')!.value).toEqual(new Uint32Array([1, 2, 3]));
+    expect(ours.metadata.get('test.arr_f32')!.value).toEqual(new Float32Array([0.5, -2]));
     expect(ours.metadata.get('test.u64')).toEqual({ type: 'UINT64', value: 2n ** 60n + 1n });
     expect(ours.metadata.get('test.arr_str')).toEqual({ type: 'ARRAY', itemType: 'STRING', value: ['a', '', 'ccc'] });
   });
@@ -242,6 +246,30 @@ describe('parseGguf on the generated fixtures', () => {
     expect(metadata['test.u64']).toBe(String(2n ** 60n + 1n));
     expect(metadata['test.arr_u32']).toBe('[1,2,3]');
     expect(metadata['tokenizer.ggml.tokens']).toBe('[40 × STRING]');
+  });
+
+  it('a file written by llama.cpp\'s gguf-py (GGUFWriter, gguf.quants) equals gguf-py\'s own dequantization, bit for bit', async () => {
+    const path = join(FIX, 'gguf-py.gguf');
+    const bytes = new Uint8Array(readFileSync(path));
+    const expected = parseNpz(readFileSync(join(FIX, 'gguf-py.expected.npz')));
+    const file = parseGguf(bytes);
+    expect(file.tensors.length).toBe(expected.tensors.length);
+    for (const e of expected.tensors) {
+      const t = file.tensors.find((x) => x.name === e.name)!;
+      expect(t.shape, e.name).toEqual([4, 256]);
+      expect(t.dtype, e.name).toBe(e.name.split('.')[0].toUpperCase());
+      bitsEqual(t.data, e.data);
+    }
+    expect(file.header.alignment).toBe(64);
+    expect(file.metadata['general.name']).toBe('ockham gguf-py fixture');
+    expect(file.metadata['test.tokens']).toBe('["<s>","</s>","héllo"]');
+    const ref = await gguf(path, { allowLocalFile: true });
+    expect(file.header.dataOffset).toBe(Number(ref.tensorDataOffset));
+    file.header.tensors.forEach((t, i) => {
+      expect([t.name, t.typeId, t.dims, t.start]).toEqual([
+        ref.tensorInfos[i].name, ref.tensorInfos[i].dtype, ref.tensorInfos[i].shape.map(Number), Number(ref.tensorDataOffset + ref.tensorInfos[i].offset),
+      ]);
+    });
   });
 
   it('v2 file with the default alignment of 32', async () => {
@@ -416,6 +444,33 @@ describe('readGgufFile / streamGgufFile', () => {
     expect((await readGgufHeader(ALL)).tensors.length).toBe(mem.tensors.length);
   });
 
+  it('reads only the ranges asked for: a 4 GiB sparse file with one small tensor', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ockham-gguf-sparse-'));
+    try {
+      // Tensor "small": F32 [4] at data offset 0; tensor "huge": F32 [2^30] (4 GiB) at offset 32.
+      const head = ggufBytes([
+        ['u32', 3], ['u64', 2], ['u64', 0],
+        ['str', 'small'], ['u32', 1], ['u64', 4], ['u32', 0], ['u64', 0],
+        ['str', 'huge'], ['u32', 1], ['u64', 2 ** 30], ['u32', 0], ['u64', 32],
+      ]);
+      const dataOffset = Math.ceil(head.length / 32) * 32;
+      const path = join(dir, 'sparse.gguf');
+      const first = new Uint8Array(dataOffset + 16);
+      first.set(head);
+      new Float32Array(first.buffer, dataOffset, 4).set([1, 2, 3, 4]);
+      writeFileSync(path, first);
+      truncateSync(path, dataOffset + 32 + 4 * 2 ** 30); // a hole: no 4 GiB on disk or in memory
+      const t0 = performance.now();
+      const f = await readGgufFile(path, { names: ['small'] });
+      expect(Array.from(f.tensors[0].data)).toEqual([1, 2, 3, 4]);
+      await expect(readGgufFile(path, { maxTensorBytes: 2 ** 31 })).rejects.toMatchObject({ code: 'OUT_OF_RANGE', message: /"huge".*maxTensorBytes/ });
+      await expect(readGgufFile(path, { maxTotalBytes: 2 ** 31 })).rejects.toMatchObject({ code: 'OUT_OF_RANGE', message: /maxTotalBytes/ });
+      expect(performance.now() - t0).toBeLessThan(1000);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('grows the header read past the first MiB and refuses non-regular files and truncation', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ockham-gguf-'));
     try {
@@ -430,6 +485,50 @@ describe('readGgufFile / streamGgufFile', () => {
       await expect(readGgufFile(join(dir, 'cut.gguf'))).rejects.toMatchObject({ code: 'PARSE_ERROR', argument: join(dir, 'cut.gguf') });
       symlinkSync('/dev/zero', join(dir, 'zero.gguf'));
       await expect(readGgufFile(join(dir, 'zero.gguf'))).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: /regular file/ });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('GGUF models split by gguf-split (written by gguf-py, split_max_tensors=2)', () => {
+  const SPLIT = join(FIX, 'split');
+  it('any split names the whole model: all tensors, in order, through readWeightsFile and the report stream', async () => {
+    const { readGgufSplits, readGgufSplitHeaders } = await import('../../src/io/node/gguf-file.js');
+    const { readWeightsFile, openWeightsStream } = await import('../../src/io/node/weights-file.js');
+    for (const n of [1, 2, 3]) {
+      const path = join(SPLIT, `model-0000${n}-of-00003.gguf`);
+      const f = await readGgufSplits(path);
+      expect(f.tensors.map((t) => t.name)).toEqual(['t0', 't1', 't2', 't3', 't4']);
+      f.tensors.forEach((t, i) => expect(Array.from(t.data)).toEqual(new Array(64).fill(i)));
+      expect(f.metadata['general.name']).toBe('ockham split fixture');
+      expect((await readWeightsFile(path)).tensors.length).toBe(5);
+      expect((await readGgufSplitHeaders(path))!.paths.length).toBe(3);
+    }
+    const w = await openWeightsStream(join(SPLIT, 'model-00001-of-00003.gguf'));
+    expect([w.count, w.params]).toEqual([5, 5 * 64]);
+    const names: string[] = [];
+    for await (const t of w.tensors) names.push(t.name);
+    expect(names).toEqual(['t0', 't1', 't2', 't3', 't4']);
+    // One split alone is still readable as a file.
+    expect((await readGgufFile(join(SPLIT, 'model-00002-of-00003.gguf'))).tensors.map((t) => t.name)).toEqual(['t2', 't3']);
+    const some = await readGgufSplits(join(SPLIT, 'model-00001-of-00003.gguf'), { names: ['t3'] });
+    expect(some.tensors.map((t) => t.name)).toEqual(['t3']);
+  });
+
+  it('a missing split, a renamed split and a total over budget are refused', async () => {
+    const { readGgufSplits } = await import('../../src/io/node/gguf-file.js');
+    const { cpSync } = await import('node:fs');
+    const dir = mkdtempSync(join(tmpdir(), 'ockham-gguf-split-'));
+    try {
+      cpSync(SPLIT, join(dir, 'a'), { recursive: true });
+      rmSync(join(dir, 'a', 'model-00003-of-00003.gguf'));
+      await expect(readGgufSplits(join(dir, 'a', 'model-00001-of-00003.gguf'))).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: /split 3 of 3/ });
+      cpSync(SPLIT, join(dir, 'b'), { recursive: true });
+      cpSync(join(dir, 'b', 'model-00001-of-00003.gguf'), join(dir, 'b', 'x-00002-of-00003.gguf'));
+      await expect(readGgufSplits(join(dir, 'b', 'x-00002-of-00003.gguf'))).rejects.toMatchObject({ code: 'PARSE_ERROR', message: /do not match the file name/ });
+      await expect(readGgufSplits(join(SPLIT, 'model-00001-of-00003.gguf'), { maxTotalBytes: 1000 })).rejects.toMatchObject({ code: 'OUT_OF_RANGE', message: /maxTotalBytes/ });
+      await expect(readGgufSplits(ALL)).rejects.toMatchObject({ code: 'PARSE_ERROR', message: /not a GGUF split/ });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -158,3 +158,88 @@ describe('ockham report on a sharded checkpoint', () => {
     expect(r.tensors.find((t) => t.name === 'layer.0.weight')!.compression!.naiveOf).toBe('BF16');
   });
 });
+
+describe('committed fixture written by scripts/fixtures/shards_fixture.py (an independent writer)', () => {
+  it('reads every tensor with the values numpy wrote', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { parseNpz } = await import('../../src/io/npz.js');
+    const dir = join(__dirname, '..', 'fixtures', 'shards');
+    const expected = parseNpz(readFileSync(join(dir, 'expected.npz')));
+    const f = await readWeightsFile(dir);
+    expect(f.tensors.map((t) => t.name).sort()).toEqual(expected.tensors.map((t) => t.name).sort());
+    for (const e of expected.tensors) {
+      const t = f.tensors.find((x) => x.name === e.name)!;
+      expect(t.shape).toEqual(e.shape);
+      expect(Array.from(t.data)).toEqual(Array.from(e.data));
+    }
+    expect(f.tensors.find((t) => t.name === 'model.layers.0.weight')!.dtype).toBe('F16');
+    expect(f.metadata.total_size).toBe('256');
+  });
+});
+
+describe('checkpoint saved by huggingface_hub.save_torch_state_dict (scripts/fixtures/shards_hf_fixture.py)', () => {
+  it('every tensor equals what torch printed: dtype, shape and float32 values', async () => {
+    const { readFileSync } = await import('node:fs');
+    const dir = join(__dirname, '..', 'fixtures', 'shards', 'hf');
+    const expected = JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8')) as Record<string, { dtype: string; shape: number[]; values: number[] }>;
+    const f = await readWeightsFile(dir, { layout: 'torch' });
+    expect(f.metadata).toMatchObject({ total_size: '652', format: 'pt', shards: '2' });
+    expect(f.tensors.map((t) => t.name).sort()).toEqual(Object.keys(expected).sort());
+    const dtype: Record<string, string> = { 'torch.float32': 'F32', 'torch.bfloat16': 'BF16', 'torch.float16': 'F16' };
+    for (const t of f.tensors) {
+      const e = expected[t.name];
+      expect(t.dtype, t.name).toBe(dtype[e.dtype]);
+      expect(t.shape, t.name).toEqual(e.shape);
+      expect(Array.from(t.data), t.name).toEqual(e.values.map(Math.fround));
+    }
+    expect(f.tensors.find((t) => t.name === '0.weight')!.shape).toEqual([4, 2, 3, 3]); // PyTorch order as saved
+  });
+});
+
+describe('PyTorch .bin shards saved by huggingface_hub (pytorch_model.bin.index.json)', () => {
+  const binDir = join(__dirname, '..', 'fixtures', 'shards', 'hf-bin');
+  it('every tensor equals what torch printed; detection by content; folder and index paths', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { sniffWeightsFile } = await import('../../src/io/node/weights-file.js');
+    expect((await sniffWeightsFile(join(binDir, 'pytorch_model.bin.index.json'))).format).toBe('pytorch-index');
+    const expected = JSON.parse(readFileSync(join(binDir, 'expected.json'), 'utf8')) as Record<string, { dtype: string; shape: number[]; values: number[] }>;
+    for (const p of [binDir, join(binDir, 'pytorch_model.bin.index.json')]) {
+      const f = await readWeightsFile(p);
+      expect(f.format).toBe('pytorch');
+      expect(f.metadata).toMatchObject({ total_size: '652', shards: '2' });
+      expect(f.tensors.map((t) => t.name).sort()).toEqual(Object.keys(expected).sort());
+      for (const t of f.tensors) {
+        const e = expected[t.name];
+        expect(t.dtype, t.name).toBe(e.dtype.replace('torch.', ''));
+        expect(t.shape, t.name).toEqual(e.shape);
+        expect(Array.from(t.data), t.name).toEqual(e.values.map(Math.fround));
+        expect(t.layout).toBe('torch');
+      }
+    }
+    const { streamShardedPytorch } = await import('../../src/io/node/sharded-safetensors.js');
+    const seen: string[] = [];
+    for await (const t of streamShardedPytorch(binDir)) seen.push(`${t.shard}:${t.name}:${t.index}/${t.count}`);
+    expect(seen.length).toBe(6);
+    expect(seen[0].startsWith('pytorch_model-00001-of-00002.bin:')).toBe(true);
+  });
+
+  it('the weight map and total_size are checked against the .bin shards', async () => {
+    const { cpSync, readFileSync: rf } = await import('node:fs');
+    const idx = JSON.parse(rf(join(binDir, 'pytorch_model.bin.index.json'), 'utf8'));
+    const variant = (name: string, change: (i: { metadata: Record<string, unknown>; weight_map: Record<string, string> }) => void) => {
+      const d = join(root, name);
+      cpSync(binDir, d, { recursive: true });
+      const copy = JSON.parse(JSON.stringify(idx));
+      change(copy);
+      writeFileSync(join(d, 'pytorch_model.bin.index.json'), JSON.stringify(copy));
+      return d;
+    };
+    await rejects(readWeightsFile(variant('bin-size', (i) => (i.metadata.total_size = 651))), 'PARSE_ERROR', /total_size is 651 but the shards' tensors take 652/);
+    await rejects(
+      readWeightsFile(variant('bin-wrong', (i) => (i.weight_map['3.bias'] = 'pytorch_model-00001-of-00002.bin'))),
+      'PARSE_ERROR',
+      /mapped to|no such tensor/,
+    );
+    await rejects(readWeightsFile(variant('bin-escape', (i) => (i.weight_map['3.bias'] = '../hf-bin/pytorch_model-00002-of-00002.bin'))), 'INVALID_ARGUMENT', /outside/);
+  });
+});

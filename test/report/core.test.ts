@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import { MessageChannel } from 'node:worker_threads';
 import {
   buildReport, buildReportFromSource, createMessagePool, createWebWorkerPool, inlinePool, serveReportStages, largestFirst, parseSafetensors, serializeSafetensors,
-  serializeCoarseGrained, naiveCompressedBits, compressedBits, createRng, OckhamError,
+  serializeCoarseGrained, naiveCompressedBits, compressedBits, createRng, OckhamError, DEFAULT_REPORT_OPTIONS,
 } from '../../src/index.js';
 import type { ReportPool, StageTask, WeightsFile, PoolWorker } from '../../src/index.js';
 import { coarseCodes, coarseStream, naiveBits, runStage } from '../../src/report/tensor.js';
@@ -270,5 +270,36 @@ describe('createWebWorkerPool', () => {
 
   it('says so when there are no Web Workers', () => {
     expect(() => createWebWorkerPool('worker.js')).toThrow(/Web Workers are not available/);
+  });
+});
+
+describe('bzip2 sizes block by block', () => {
+  it('Σ of separately encoded blocks + header/trailer equals compressedBits, whole or in parts', async () => {
+    const { bzip2BlocksBitLength, bzip2StreamBits, codecBits, splitNaive, prepareTensor } = await import('../../src/report/tensor.js');
+    const { bzip2BlockEnds } = await import('../../src/compress/bzip2-encode.js');
+    expect(codecBits(new Uint8Array(0), 'bzip2')).toBe(compressedBits(new Uint8Array(0), { codec: 'bzip2' }));
+    expect(codecBits(new Uint8Array(1000), 'bzip2')).toBe(compressedBits(new Uint8Array(1000), { codec: 'bzip2' }));
+    // 2.4 MB of float32 weights with runs: three 900 k blocks.
+    const rng = createRng(5);
+    const data = new Float32Array(600_000);
+    for (let i = 0; i < data.length; i++) data[i] = i % 5000 < 300 ? 0 : (rng.next() - 0.5) * 0.04;
+    const bytes = new Uint8Array(data.buffer);
+    const want = compressedBits(bytes, { codec: 'bzip2' });
+    expect(codecBits(bytes, 'bzip2')).toBe(want);
+    const ends = bzip2BlockEnds(bytes, 9);
+    expect(ends.length).toBeGreaterThanOrEqual(3);
+    expect(bzip2StreamBits(bzip2BlocksBitLength(bytes, ends, 0, 1, 9) + bzip2BlocksBitLength(bytes, ends, 1, ends.length, 9))).toBe(want);
+    // Split into parts of whole blocks, run as separate stages, put back together.
+    const o = { ...DEFAULT_REPORT_OPTIONS, deltas: [0.1], shuffles: 1 };
+    const p = prepareTensor({ name: 'w', dtype: 'F32', shape: [600, 1000], data }, 'npy', o);
+    splitNaive(p, o, 1_000_000);
+    const parts = p.stages.filter((s) => s.stage === 'naive');
+    expect(parts.length).toBeGreaterThanOrEqual(2);
+    const { applyStage, stageTask } = await import('../../src/report/tensor.js');
+    for (const s of [...p.stages].reverse()) if (s.stage === 'naive' || s.stage === 'coarse') applyStage(p.report, runStage(stageTask(p, s, o)), o, s.parts);
+    expect(p.report.compression!.naiveBits).toBe(want);
+    expect(p.report.compression!.naiveOf).toBe('float32');
+    const serial = await buildReport({ format: 'npy', metadata: {}, tensors: [{ name: 'w', dtype: 'F32', shape: [600, 1000], data }] }, { deltas: [0.1], shuffles: 1 });
+    expect(serial.tensors[0].compression!.naiveBits).toBe(want);
   });
 });

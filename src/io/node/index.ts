@@ -5,9 +5,11 @@ export type { WeightsFormat } from './weights-file.js';
 export { readPytorchFile } from './pytorch-file.js';
 export { readOnnxFile } from './onnx-file.js';
 export type { OnnxFileOptions } from './onnx-file.js';
-export { readGgufFile, readGgufHeader, streamGgufFile } from './gguf-file.js';
+export { readGgufFile, readGgufHeader, streamGgufFile, readGgufSplits, readGgufSplitHeaders } from './gguf-file.js';
+export type { GgufSplits } from './gguf-file.js';
 export {
   readShardedSafetensors, readShardedSafetensorsIndex, streamShardedSafetensors, SAFETENSORS_INDEX,
+  readShardedPytorch, streamShardedPytorch, PYTORCH_INDEX,
 } from './sharded-safetensors.js';
 export type { ShardedSafetensorsOptions, ShardedSafetensorsIndex, SafetensorsShard } from './sharded-safetensors.js';
 export { sniffWeightsFile, openWeightsStream } from './weights-file.js';

@@ -11,12 +11,14 @@ import { readOnnxFile } from './onnx-file.js';
 import { detectWeightsFormat, SUPPORTED_FORMATS_TEXT, type DetectedFormat, type FormatGuess } from '../detect.js';
 import { withLayout, type LayoutChoice } from '../layout.js';
 import { rethrowWithPath } from './errors.js';
+import { scanJson } from '../json-scan.js';
 import { readSafetensorsHeader } from './safetensors-file.js';
 import type { SafetensorsHeader } from '../safetensors.js';
-import { readGgufFile, readGgufHeader, streamGgufFile } from './gguf-file.js';
+import { readGgufFile, readGgufHeader, readGgufSplitHeaders, readGgufSplits, streamGgufFile } from './gguf-file.js';
 import { ggufMetadataStrings } from '../gguf.js';
 import {
   readSafetensorsTensors, readShardedSafetensors, readShardedSafetensorsIndex, streamShardedSafetensors, SAFETENSORS_INDEX,
+  readShardedPytorch, PYTORCH_INDEX,
 } from './sharded-safetensors.js';
 
 export { readTfjsModelFile } from './tfjs-file.js';
@@ -86,11 +88,22 @@ const EXT_FALLBACK = new Map<string, DetectedFormat>([
   ['.npz', 'npz'],
 ]);
 
-/** Largest JSON document read to tell a model.json from a shard index, bytes. */
-const MAX_JSON_SNIFF = 64 * 2 ** 20;
 
-/** Identifies a file's format from its content (see {@link detectWeightsFormat}). */
-export async function sniffWeightsFile(path: string): Promise<FormatGuess> {
+/**
+ * Identifies a file's format from its content (see {@link detectWeightsFormat}), reading its
+ * first 64 bytes, a zip's central directory, or a JSON document's keys.
+ *
+ * @param path - A regular file (FIFOs and devices are refused before opening).
+ * @param options - `maxHeaderBytes` and `maxHeaderDepth` bound a JSON document (defaults of ReadBudget).
+ * @returns The format, or `'unknown'` with a description of what the file looks like.
+ * @throws {OckhamError} INVALID_ARGUMENT for non-regular files; PARSE_ERROR for JSON that does not
+ *   parse, nests too deep or repeats a key; OUT_OF_RANGE for JSON over `maxHeaderBytes`.
+ * @example
+ * import { sniffWeightsFile } from 'ockham/node';
+ * await sniffWeightsFile('test/fixtures/shards/model.safetensors.index.json'); // { format: 'safetensors-index', … }
+ */
+export async function sniffWeightsFile(path: string, options?: ReadBudget): Promise<FormatGuess> {
+  const budget = resolveReadBudget(options);
   // A FIFO would block open() or the first read forever; devices never end.
   const pre = await stat(path);
   if (!pre.isFile()) throw new OckhamError('INVALID_ARGUMENT', path, `is ${pre.isFIFO() ? 'a FIFO' : 'not a regular file'}; only regular files are read`);
@@ -105,9 +118,13 @@ export async function sniffWeightsFile(path: string): Promise<FormatGuess> {
       const names = await zipMemberNames(fh, st.size);
       guess = names ? detectWeightsFormat(head, { zipNames: names }) : { format: 'unknown', description: 'a zip archive without a readable central directory' };
     } else if (guess.description.startsWith('a JSON document')) {
-      if (st.size > MAX_JSON_SNIFF) return { format: 'unknown', description: `a ${st.size}-byte JSON document (over the ${MAX_JSON_SNIFF}-byte limit)` };
+      if (st.size > budget.maxHeaderBytes) {
+        throw new OckhamError('OUT_OF_RANGE', path, `JSON document is ${st.size} bytes, more than maxHeaderBytes = ${budget.maxHeaderBytes}`);
+      }
       const text = new Uint8Array(st.size);
       await fh.read(text, 0, st.size, 0);
+      // Depth and duplicate keys before JSON.parse: a hostile document of nested arrays ends here in ms.
+      scanJson(text, budget.maxHeaderDepth, path, 'JSON document');
       let json: unknown;
       try {
         json = JSON.parse(new TextDecoder().decode(text));
@@ -133,6 +150,11 @@ export interface ReadWeightsOptions extends ReadBudget {
 
 const READ_KEYS: readonly string[] = ['layout', 'stored', ...BUDGET_KEYS];
 
+/** The header budget of `b`, for the header-only readers. */
+function pickHeader(b: ReadBudget): { maxHeaderBytes?: number } {
+  return b.maxHeaderBytes !== undefined ? { maxHeaderBytes: b.maxHeaderBytes } : {};
+}
+
 /** The budget fields of `o` that are set. */
 function budgetOf(o: ReadWeightsOptions): ReadBudget {
   const b: Record<string, unknown> = {};
@@ -149,9 +171,9 @@ function checkSafetensorsBudget(header: SafetensorsHeader, o: ReadWeightsOptions
     let n = 1;
     for (const d of e.shape) n *= d;
     const size = Math.max(4 * n, e.end - e.start);
-    if (size > budget.maxTensorBytes) throw new OckhamError('OUT_OF_RANGE', path, `tensor ${JSON.stringify(e.name)} needs ${size} bytes, over maxTensorBytes = ${budget.maxTensorBytes}`);
+    if (size > budget.maxTensorBytes) throw new OckhamError('OUT_OF_RANGE', path, `tensor ${JSON.stringify(e.name)} needs ${size} bytes, more than maxTensorBytes = ${budget.maxTensorBytes}`);
     sum += 4 * n + (o.stored ? e.end - e.start : 0);
-    if (total && sum > budget.maxTotalBytes) throw new OckhamError('OUT_OF_RANGE', path, `the tensors need ${sum}+ bytes, over maxTotalBytes = ${budget.maxTotalBytes}`);
+    if (total && sum > budget.maxTotalBytes) throw new OckhamError('OUT_OF_RANGE', path, `the tensors need ${sum}+ bytes, more than maxTotalBytes = ${budget.maxTotalBytes}`);
   }
 }
 
@@ -167,23 +189,18 @@ async function readSingleSafetensors(path: string, o: ReadWeightsOptions): Promi
   return { format: 'safetensors', tensors, metadata: header.metadata };
 }
 
-/** The fields of a budget that another reader's options accept. */
-function pick<K extends keyof ReadBudget>(b: ReadBudget, keys: readonly K[]): Pick<ReadBudget, K> {
-  const out: Partial<Pick<ReadBudget, K>> = {};
-  for (const k of keys) if (b[k] !== undefined) out[k] = b[k];
-  return out as Pick<ReadBudget, K>;
-}
-
 /**
  * Reads a weights file of any supported format into float32 tensors, each labelled with its
  * `layout`.
  *
  * The format is detected from the content (see {@link detectWeightsFormat}), never from the file
- * name alone: GGUF, safetensors, a safetensors shard index (`model.safetensors.index.json`),
+ * name alone: GGUF, safetensors, a shard index (`model.safetensors.index.json`, or
+ * `pytorch_model.bin.index.json` with PyTorch `.bin` shards),
  * .npy, .npz, a TensorFlow.js model.json, a PyTorch `torch.save` checkpoint (zip or legacy
  * pickle; read by {@link readPytorchFile}, which never executes the pickle) and ONNX (by
  * {@link readOnnxFile}). A folder is read through the `model.safetensors.index.json`,
- * `model.json` or `model.safetensors` it holds, in that order.
+ * `pytorch_model.bin.index.json`, `model.json`, `model.safetensors` or `pytorch_model.bin` it
+ * holds, in that order.
  *
  * @param path - File or model folder path.
  * @param options - `layout: 'torch'` returns PyTorch order (TF.js kernels permuted, see
@@ -196,7 +213,8 @@ function pick<K extends keyof ReadBudget>(b: ReadBudget, keys: readonly K[]): Pi
  * @example
  * import { readWeightsFile, qubdModel } from 'ockham/node';
  * const { tensors } = await readWeightsFile('test/fixtures/upscaler/model.json', { layout: 'torch' });
- * console.log(tensors.map((t) => `${t.name} ${t.layout} [${t.shape}]`));
+ * console.log(tensors.map((t) => `${t.name} ${t.layout} [${t.shape}]`)); // 'F_0/kernel torch [64,64,3,3]', …
+ * qubdModel(tensors, { bits: 8 }).total; // QuBD of the 11 kernels with a 2-D view ≥ 4×4, as `ockham report`
  */
 export async function readWeightsFile(path: string, options: ReadWeightsOptions = {}): Promise<WeightsFile> {
   if (typeof path !== 'string' || path.length === 0) throw new OckhamError('INVALID_ARGUMENT', 'path', 'expected a non-empty file path');
@@ -210,42 +228,43 @@ export async function readWeightsFile(path: string, options: ReadWeightsOptions 
   return withLayout(file, layout);
 }
 
+/** The file a path names: itself, or for a folder the first checkpoint file it holds. */
+async function resolveTarget(path: string): Promise<string> {
+  if (!(await stat(path)).isDirectory()) return path;
+  const candidates = [SAFETENSORS_INDEX, PYTORCH_INDEX, 'model.json', 'model.safetensors', 'pytorch_model.bin'];
+  for (const c of candidates) {
+    try {
+      if ((await stat(join(path, c))).isFile()) return join(path, c);
+    } catch {
+      // try the next one
+    }
+  }
+  throw new OckhamError('INVALID_ARGUMENT', path, `is a folder without ${candidates.join(', ')}; supported: ${SUPPORTED_FORMATS_TEXT}`);
+}
+
 async function readDispatch(path: string, o: ReadWeightsOptions): Promise<WeightsFile> {
   let target = path;
   let guess: FormatGuess;
   try {
-    const st = await stat(path);
-    if (st.isDirectory()) {
-      const candidates = [SAFETENSORS_INDEX, 'model.json', 'model.safetensors'];
-      let found: string | undefined;
-      for (const c of candidates) {
-        try {
-          if ((await stat(join(path, c))).isFile()) {
-            found = c;
-            break;
-          }
-        } catch {
-          // try the next one
-        }
-      }
-      if (!found) {
-        throw new OckhamError('INVALID_ARGUMENT', path, `is a folder without ${candidates.join(', ')}; supported: ${SUPPORTED_FORMATS_TEXT}`);
-      }
-      target = join(path, found);
-    }
-    guess = await sniffWeightsFile(target);
+    target = await resolveTarget(path);
+    guess = await sniffWeightsFile(target, budgetOf(o));
   } catch (e) {
     rethrowWithPath(path, e);
   }
   const budget = budgetOf(o);
   const shardOpts = { ...budget, ...(o.stored !== undefined ? { stored: o.stored } : {}) };
   switch (guess.format) {
-    case 'gguf':
-      return readGgufFile(target, shardOpts);
+    case 'gguf': {
+      // A model split by gguf-split: read all its splits (any one of them names the set).
+      const h = await readGgufHeader(target, pickHeader(budget));
+      return h.metadata.has('split.count') ? readGgufSplits(target, shardOpts) : readGgufFile(target, shardOpts);
+    }
     case 'safetensors':
       return readSingleSafetensors(target, o);
     case 'safetensors-index':
       return readShardedSafetensors(target, shardOpts);
+    case 'pytorch-index':
+      return readShardedPytorch(target, budget);
     case 'tfjs':
       return readTfjsModelFile(target, budget);
     case 'npy':
@@ -253,9 +272,9 @@ async function readDispatch(path: string, o: ReadWeightsOptions): Promise<Weight
       return readNumpyFile(target, guess.format, budget);
     case 'pytorch':
     case 'pytorch-legacy':
-      return readPytorchFile(target, pick(budget, ['maxHeaderBytes', 'maxTensorBytes', 'maxTotalBytes']));
+      return readPytorchFile(target, budget);
     case 'onnx':
-      return readOnnxFile(target, pick(budget, ['maxTensorBytes', 'maxTotalBytes']));
+      return readOnnxFile(target, budget);
     default:
       throw new OckhamError('UNSUPPORTED', target, `unrecognised weights format: ${guess.description}; supported: ${SUPPORTED_FORMATS_TEXT}`);
   }
@@ -273,8 +292,10 @@ export interface WeightsStream {
   tensors: AsyncGenerator<LoadedTensor, void, undefined>;
 }
 
+/** Hands out the tensors of a file read whole, dropping each from the list so it can be freed once used. */
 async function* fromArray(list: LoadedTensor[]): AsyncGenerator<LoadedTensor, void, undefined> {
-  for (const t of list) yield t;
+  list.reverse();
+  while (list.length > 0) yield list.pop()!;
 }
 
 async function* relabel(
@@ -314,8 +335,8 @@ export async function openWeightsStream(path: string, options: ReadWeightsOption
   let target = path;
   let guess: FormatGuess;
   try {
-    if ((await stat(path)).isDirectory()) return streamOf(await readWeightsFile(path, options));
-    guess = await sniffWeightsFile(target);
+    target = await resolveTarget(path);
+    guess = await sniffWeightsFile(target, budgetOf(options));
   } catch (e) {
     rethrowWithPath(path, e);
   }
@@ -340,13 +361,18 @@ export async function openWeightsStream(path: string, options: ReadWeightsOption
     };
   }
   if (guess.format === 'gguf') {
-    const header = await readGgufHeader(target, budgets);
+    const splits = await readGgufSplitHeaders(target, budgets);
+    const paths = splits ? splits.paths : [target];
+    const headers = splits ? splits.headers : [await readGgufHeader(target, pickHeader(budgetOf(options)))];
+    const chained = (async function* () {
+      for (const p of paths) yield* streamGgufFile(p, budgets);
+    })();
     return {
       format: 'gguf',
-      metadata: ggufMetadataStrings(header.metadata),
-      count: header.tensors.length,
-      params: header.tensors.reduce((s, t) => s + t.elements, 0),
-      tensors: relabel(streamGgufFile(target, budgets), 'gguf', layout),
+      metadata: ggufMetadataStrings(headers[0].metadata),
+      count: headers.reduce((s, h) => s + h.tensors.length, 0),
+      params: headers.reduce((s, h) => s + h.tensors.reduce((a, t) => a + t.elements, 0), 0),
+      tensors: relabel(chained, 'gguf', layout),
     };
   }
   if (guess.format === 'safetensors-index') {
@@ -367,6 +393,6 @@ function streamOf(f: WeightsFile): WeightsStream {
     metadata: f.metadata,
     count: f.tensors.length,
     params: f.tensors.reduce((s, t) => s + t.data.length, 0),
-    tensors: fromArray(f.tensors),
+    tensors: fromArray(f.tensors.slice()),
   };
 }
