@@ -11,7 +11,12 @@ export default defineConfig({
   },
   format: ['esm', 'cjs'],
   dts: true,
+  // Maps for stack traces (file:line in src/), without `sourcesContent`: the package does not ship
+  // src/, and embedded sources doubled the tarball (the CTM tables' base64 twice over).
   sourcemap: true,
+  esbuildOptions(options) {
+    options.sourcesContent = false;
+  },
   clean: true,
   target: 'es2022',
   treeshake: true,

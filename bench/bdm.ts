@@ -12,7 +12,7 @@ import { buildCtmTable } from '../src/ctm/build.js';
 import type { CtmEntry } from '../src/ctm/build.js';
 import type { CtmTable } from '../src/ctm/types.js';
 import { ctmTableFromTsv } from '../src/ctm/tsv.js';
-import { fmt, printTable, timeMs } from './util.js';
+import { fmt, note, printTable, timeMs } from './util.js';
 
 function randomPlane(rows: number, cols: number, seed: number): BitPlane {
   const stride = (cols + 31) >>> 5;
@@ -142,21 +142,21 @@ function plainVsPybdm(table: CtmTable | undefined, tableName: string): void {
   const ours = timeMs(() => ctmBlockDecompose(x, o), 21, 5);
   const value = ctmBlockDecompose(x, o).bdm;
   const dir = process.env.PYBDM_PATH;
-  console.log(`\nplain 2-D BDM, ${n}×${n} Uint8Array (4×4, ignore, ${tableName}): ockham ${fmt(ours, 3)} ms (median of 21), BDM ${value.toFixed(6)} bits`);
+  note(`plain 2-D BDM, ${n}×${n} Uint8Array (4×4, ignore, ${tableName}): ockham ${fmt(ours, 3)} ms (median of 21), BDM ${value.toFixed(6)} bits`);
   if (!dir || !existsSync(path.join(dir, 'pybdm', '__init__.py'))) {
-    console.log('  pybdm: skipped (set PYBDM_PATH to a folder holding the pybdm package, e.g. a checkout of github.com/sztal/pybdm)');
+    note('  pybdm: skipped (set PYBDM_PATH to a folder holding the pybdm package, e.g. a checkout of github.com/sztal/pybdm)');
     return;
   }
   const r = spawnSync('python3', ['-c', PYBDM_SCRIPT, dir, String(n), String(n), '3'], { input: Buffer.from(x.buffer), encoding: 'utf8', maxBuffer: 1 << 20 });
   if (r.status !== 0) {
-    console.log(`  pybdm: failed to run (${(r.stderr || '').trim().split('\n').pop()})`);
+    note(`  pybdm: failed to run (${(r.stderr || '').trim().split('\n').pop()})`);
     return;
   }
   const [msText, valText] = r.stdout.trim().split(/\s+/);
   const pyMs = Number(msText);
   const pyVal = Number(valText);
   const same = Math.abs(pyVal - value) <= 1e-9 * Math.abs(value);
-  console.log(
+  note(
     `  pybdm ${fmt(pyMs, 1)} ms (median of 3, python3 child process, same matrix) → ockham is ${fmt(pyMs / ours, 0)}× pybdm (target ≥ 500×); ` +
       `values ${same ? 'equal to 1e-9 relative' : `differ (pybdm ${pyVal}${table ? '' : ": its table vs ockham's built-in one"})`}`,
   );

@@ -22,6 +22,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { compress, compressAsync, decompress } from '../src/compress/index.js';
 import { englishText, floatWeights } from './bzip2-data.js';
+import { note, printTable } from './util.js';
 
 interface Timing {
   wall: number;
@@ -70,19 +71,18 @@ function hasBzip2(): boolean {
 }
 
 const equal = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && Buffer.compare(a, b) === 0;
-const f1 = (x: number): string => (Number.isNaN(x) ? '—' : x.toFixed(0));
 const f2 = (x: number): string => (Number.isNaN(x) ? '—' : x.toFixed(2));
 
 export async function run(): Promise<void> {
-  console.log('\n## bzip2 — ockham vs system bzip2 at scale (32 MiB float32 weights, 28 MiB text)');
+  const TITLE = 'bzip2 — ockham vs system bzip2 at scale (32 MiB float32 weights, 28 MiB text)';
   if (!hasBzip2()) {
-    console.log('(system `bzip2` not found: skipped)');
+    note(`${TITLE}: system \`bzip2\` not found, skipped`);
     return;
   }
   const reps = Math.max(1, Number(process.env.BZIP2_BENCH_REPS ?? 3));
   const mib = Number(process.env.BZIP2_BENCH_MIB ?? 0);
   const jobs = os.availableParallelism ? os.availableParallelism() : os.cpus().length;
-  console.log(
+  note(
     `rounds: ${reps} (alternating ours / bzip2); load average at start: ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}; ` +
       `CPU time ${HAS_TIME ? 'from /usr/bin/time' : 'unavailable (no /usr/bin/time)'}; parallel jobs: ${jobs}`,
   );
@@ -92,7 +92,7 @@ export async function run(): Promise<void> {
       { name: 'float32 N(0,0.02²)+rank 8', bytes: floatWeights((mib > 0 ? mib : 32) << 20) },
       { name: 'English-like text', bytes: englishText(mib > 0 ? (mib * 7) << 17 : 28 << 20) },
     ];
-    const rows: string[] = [];
+    const rows: Record<string, number | string>[] = [];
     for (const { name, bytes } of inputs) {
       const file = path.join(dir, 'input');
       writeFileSync(file, bytes);
@@ -137,26 +137,34 @@ export async function run(): Promise<void> {
       const dbW = median(decB.map((t) => t.wall));
       const doC = median(decO.map((t) => t.cpu));
       const dbC = median(decB.map((t) => t.cpu));
-      console.log(`\n### ${name}, ${mb.toFixed(0)} MiB`);
-      console.log(
-        `size: ours ${ours.length} B, bzip2 -9 ${ref.length} B, Δ ${((ours.length / ref.length - 1) * 100).toFixed(3)}%; ` +
-          `bzip2 -d decodes ours: ${sysOk ? 'yes' : 'NO'}; parallel output identical: ${parOk ? 'yes' : 'NO'}; ` +
-          `ours decodes bzip2 -9: ${decOk ? 'yes' : 'NO'}`,
+      const d = (x: number): number | null => (Number.isNaN(x) ? null : x);
+      printTable(
+        `${name}, ${mb.toFixed(0)} MiB — ms, median of ${reps} alternating rounds; ratio = bzip2 time / ours (≥ 1 = faster than C)`,
+        [
+          { run: 'encode, wall', 'ours ms': eoW, 'bzip2 -9 ms (baseline)': ebW, ratio: ebW / eoW },
+          { run: 'encode, CPU', 'ours ms': d(eoC), 'bzip2 -9 ms (baseline)': d(ebC), ratio: d(ebC / eoC) },
+          { run: `encode, parallel (wall; ${jobs} worker threads vs single-threaded bzip2)`, 'ours ms': pW, 'bzip2 -9 ms (baseline)': ebW, ratio: ebW / pW },
+          { run: 'decode, wall', 'ours ms': doW, 'bzip2 -9 ms (baseline)': dbW, ratio: dbW / doW },
+          { run: 'decode, CPU', 'ours ms': d(doC), 'bzip2 -9 ms (baseline)': d(dbC), ratio: d(dbC / doC) },
+        ],
+        [
+          `size: ours ${ours.length} B, bzip2 -9 ${ref.length} B, Δ ${((ours.length / ref.length - 1) * 100).toFixed(3)}%; ` +
+            `bzip2 -d decodes ours: ${sysOk ? 'yes' : 'NO'}; parallel output identical: ${parOk ? 'yes' : 'NO'}; ` +
+            `ours decodes bzip2 -9: ${decOk ? 'yes' : 'NO'}`,
+        ],
       );
-      console.log('                         ours ms   bzip2 ms   speed ratio (bzip2 time / ours; ≥ 1 = faster than C)');
-      console.log(`encode, wall            ${f1(eoW).padStart(8)} ${f1(ebW).padStart(10)}   ${f2(ebW / eoW)}`);
-      console.log(`encode, CPU             ${f1(eoC).padStart(8)} ${f1(ebC).padStart(10)}   ${f2(ebC / eoC)}`);
-      console.log(`encode, parallel (wall) ${f1(pW).padStart(8)} ${f1(ebW).padStart(10)}   ${f2(ebW / pW)}   (${jobs} worker threads vs single-threaded bzip2)`);
-      console.log(`decode, wall            ${f1(doW).padStart(8)} ${f1(dbW).padStart(10)}   ${f2(dbW / doW)}`);
-      console.log(`decode, CPU             ${f1(doC).padStart(8)} ${f1(dbC).padStart(10)}   ${f2(dbC / doC)}`);
-      rows.push(
-        `| ${name} | ${f2(ebW / eoW)} | ${f2(ebC / eoC)} | ${f2(ebW / pW)} | ${((ours.length / ref.length - 1) * 100).toFixed(3)}% | ${f2(dbW / doW)} | ${f2(dbC / doC)} |`,
-      );
+      rows.push({
+        input: name,
+        'encode wall ratio': f2(ebW / eoW),
+        'encode CPU ratio': f2(ebC / eoC),
+        'parallel wall ratio': f2(ebW / pW),
+        'size Δ %': ((ours.length / ref.length - 1) * 100).toFixed(3),
+        'decode wall ratio': f2(dbW / doW),
+        'decode CPU ratio': f2(dbC / doC),
+      });
       if (!sysOk || !parOk || !decOk) throw new Error(`bzip2 bench: a correctness check failed on ${name}`);
     }
-    console.log('\nmarkdown (encode wall / CPU / parallel wall, size Δ, decode wall / CPU; ratios = bzip2 time ÷ ours):');
-    for (const r of rows) console.log(r);
-    console.log(`load average at end: ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+    printTable(`${TITLE}: summary (ratios = bzip2 time ÷ ours)`, rows, [`load average at end: ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`]);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

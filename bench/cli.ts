@@ -29,7 +29,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { streamSafetensorsFile } from '../src/io/node/index.js';
 import type { Report } from '../src/cli/report.js';
-import { plainPass, writeBigSafetensors } from './util.js';
+import { note, plainPass, printTable, writeBigSafetensors } from './util.js';
 
 const MB = 1024 * 1024;
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -92,9 +92,9 @@ export async function run(): Promise<void> {
   const extra = (process.env.OCKHAM_BENCH_CLI_ARGS ?? '--no-spectral --no-compress').split(/\s+/).filter(Boolean);
   extra.push('--jobs', process.env.OCKHAM_BENCH_CLI_JOBS ?? '1');
   const n = Math.max(1, Math.round(totalMB / 16));
-  console.log(`\n## cli — \`ockham report\` on a ${n * 16} MiB safetensors file (${n} × F32 [2048, 2048], warm page cache)`);
+  const title = `cli — \`ockham report\` on a ${n * 16} MiB safetensors file (${n} × F32 [2048, 2048], warm page cache)`;
   if (!existsSync(TIME)) {
-    console.log(`skipped: ${TIME} (GNU time) is needed to read the child's peak RSS`);
+    note(`${title}: skipped, ${TIME} (GNU time) is needed to read the child's peak RSS`);
     return;
   }
   const path = join(tmpdir(), `ockham-bench-cli-${process.pid}.safetensors`);
@@ -114,7 +114,6 @@ export async function run(): Promise<void> {
     if (r0.tensors !== tensors || r0.params !== params) throw new Error('bench/cli: streaming read saw the wrong tensors');
 
     const args = ['tsx', 'src/cli/main.ts', 'report', path, '--json', '--progress', ...extra];
-    console.log(`$ npx ${args.join(' ')}`);
     t0 = performance.now();
     const rep = await timed(args);
     if (rep.code !== 0) throw new Error(`bench/cli: report exited with ${rep.code}`);
@@ -125,30 +124,29 @@ export async function run(): Promise<void> {
     const load1 = loadavg()[0];
 
     const fileMB = bytes / MB;
+    const rows: Record<string, string | number | null>[] = [];
     const row = (name: string, c: Child, inner: number | null) => {
       const sec = inner ?? c.wallSec;
-      const cols = [
-        name,
-        c.wallSec.toFixed(1),
-        inner === null ? '—' : inner.toFixed(1),
-        inner === null ? '—' : (fileMB / sec).toFixed(1),
-        inner === null ? '—' : (params / sec / 1e6).toFixed(2),
-        c.rssMB.toFixed(0),
-        (c.rssMB / fileMB).toFixed(3),
-      ];
-      console.log(`| ${cols.join(' | ')} |`);
+      rows.push({
+        run: name,
+        'wall s (incl. start-up)': c.wallSec,
+        'work s': inner,
+        'MiB/s (work)': inner === null ? null : fileMB / sec,
+        'M weights/s (work)': inner === null ? null : params / sec / 1e6,
+        'peak RSS MiB': c.rssMB,
+        'peak RSS / file size': c.rssMB / fileMB,
+      });
     };
-    console.log(`file ${fileMB.toFixed(0)} MiB (${bytes} bytes), ${tensors} tensors, ${(params / 1e6).toFixed(1)} M weights; generated in ${genSec.toFixed(1)} s`);
-    console.log('| run | wall (s, incl. start-up) | work (s) | MiB/s (work) | M weights/s (work) | peak RSS (MiB) | peak RSS / file size |');
-    console.log('|---|---|---|---|---|---|---|');
     row('start-up only (`--version`)', idle, null);
     row('plain streaming read (baseline)', read, r0.seconds);
     row(`report ${extra.join(' ') || '(all measures)'}`, rep, j.seconds);
-    console.log(
+    printTable(title, rows, [
+      `$ npx ${args.join(' ')}`,
+      `file ${fileMB.toFixed(0)} MiB (${bytes} bytes), ${tensors} tensors, ${(params / 1e6).toFixed(1)} M weights; generated in ${genSec.toFixed(1)} s`,
       `report / plain read: ${(j.seconds / r0.seconds).toFixed(0)}× the time, RSS ${(rep.rssMB - idle.rssMB).toFixed(0)} MiB above start-up ` +
         `(read: ${(read.rssMB - idle.rssMB).toFixed(0)} MiB); load average ${load0.toFixed(1)} → ${load1.toFixed(1)}`,
-    );
-    console.log(`report totals: QuBD ${j.totals.qubdBits.toExponential(4)} bits, ratio ${j.totals.ratioTotal?.toFixed(1)} %, suggested ${j.totals.suggestedBits} bits`);
+      `report totals: QuBD ${j.totals.qubdBits.toExponential(4)} bits, ratio ${j.totals.ratioTotal?.toFixed(1)} %, suggested ${j.totals.suggestedBits} bits`,
+    ]);
     if (rep.rssMB > RSS_LIMIT_MB) throw new Error(`bench/cli: report peak RSS ${rep.rssMB.toFixed(0)} MiB exceeds ${RSS_LIMIT_MB} MiB — memory is not bounded`);
   } finally {
     await rm(path, { force: true });

@@ -16,13 +16,13 @@ import { gpFit, gpPredict } from '../src/coarsegrain/gp.js';
 import { createRng } from '../src/util/random.js';
 import type { NamedTensor } from '../src/util/model.js';
 import { makeRegression } from '../test/coarsegrain/fixture.js';
+import { note, printTable, type Cell } from './util.js';
 
 function ms(x: number): string {
   return `${x.toFixed(1)} ms`;
 }
 
 export async function run(): Promise<void> {
-  console.log('\n## coarsegrain (DeMoss et al. coarse-grained complexity)');
   const reg = makeRegression(2048, 128, 64, 4, 0.1, 5);
   let lossMs = 0;
   let lossCalls = 0;
@@ -54,18 +54,16 @@ export async function run(): Promise<void> {
   const a2 = await quantizationSearch(reg.model, { loss, epsilon, seed: 0 });
   const a2Ms = performance.now() - t0;
 
-  const fmt = (b: number | undefined): string => (b === undefined ? 'none accepted' : `${b} bits`);
-  console.log(`model 64×128 + bias, rank-4 target, ε = 30 % of L = ${L0.toExponential(3)}`);
-  console.log('| search | best size | × smaller than naive | wall | evaluations |');
-  console.log('|---|---:|---:|---:|---:|');
+  const table: Record<string, Cell>[] = [];
   const row = (name: string, bits: number | undefined, t: number, n: number): void =>
-    console.log(`| ${name} | ${fmt(bits)} | ${bits ? (a1.naiveBits / bits).toFixed(1) : '—'} | ${ms(t)} | ${n} |`);
-  row('naive bzip2 of float32', a1.naiveBits, 0, 0);
+    void table.push({ search: name, 'best size bits': bits ?? null, '× smaller than naive (baseline)': bits ? a1.naiveBits / bits : null, 'wall ms': t, evaluations: n });
+  row('naive bzip2 of float32 (baseline)', a1.naiveBits, 0, 0);
   row('Algorithm 1 (τ, Δ), bayes_opt defaults', a1.best?.bits, a1Ms, a1.trace.length);
   row('random search (τ, Δ), same budget', rs.best?.bits, rsMs, rs.trace.length);
   row('Algorithm 2 (Δ only), bayes_opt defaults', a2.best?.bits, a2Ms, a2.trace.length);
-  if (a1.best && rs.best) console.log(`Algorithm 1 / random search size ratio: ${(a1.best.bits / rs.best.bits).toFixed(3)}`);
-  console.log(`Algorithm 1: loss ${ms(a1Loss)} over ${a1Calls} calls (${((100 * a1Loss) / a1Ms).toFixed(0)} % of wall); best τ = ${a1.best?.tau?.toFixed(4)}, Δ = ${a1.best?.delta.toExponential(3)}, ranks ${JSON.stringify(a1.best?.ranks)}`);
+  printTable(`coarsegrain (DeMoss et al.) — model 64×128 + bias, rank-4 target, ε = 30 % of L = ${L0.toExponential(3)}; null = none accepted`, table);
+  if (a1.best && rs.best) note(`Algorithm 1 / random search size ratio: ${(a1.best.bits / rs.best.bits).toFixed(3)}`);
+  note(`Algorithm 1: loss ${ms(a1Loss)} over ${a1Calls} calls (${((100 * a1Loss) / a1Ms).toFixed(0)} % of wall); best τ = ${a1.best?.tau?.toFixed(4)}, Δ = ${a1.best?.delta.toExponential(3)}, ranks ${JSON.stringify(a1.best?.ranks)}`);
 
   // 2. Truncation cache.
   const rng = createRng(1);
@@ -77,7 +75,7 @@ export async function run(): Promise<void> {
   t0 = performance.now();
   for (const [tau, delta] of pts) buildCandidate(prepareTensors(reg.model), tau, delta, 'paper');
   const uncached = performance.now() - t0;
-  console.log(`candidates ×62: cached truncations ${ms(cached)} vs one SVD per evaluation ${ms(uncached)} → ${(uncached / cached).toFixed(1)}× faster`);
+  note(`candidates ×62: cached truncations ${ms(cached)} vs one SVD per evaluation ${ms(uncached)} → ${(uncached / cached).toFixed(1)}× faster`);
 
   // 3. One GP step at n = 60.
   const n = 60;
@@ -99,14 +97,14 @@ export async function run(): Promise<void> {
     acc += out[0];
   }
   const scanMs = performance.now() - t0;
-  console.log(`GP step at n = 60: length-scale fit (6 starts) ${ms(fitMs)}, 10 000-point acquisition scan ${ms(scanMs)} (${((scanMs / 10000) * 1000).toFixed(2)} µs/point)${acc === 0 ? '' : ''}`);
+  note(`GP step at n = 60: length-scale fit (6 starts) ${ms(fitMs)}, 10 000-point acquisition scan ${ms(scanMs)} (${((scanMs / 10000) * 1000).toFixed(2)} µs/point)${acc === 0 ? '' : ''}`);
 
   // bayesOptimize on Branin with the defaults, for scale.
   const branin = ({ x, y }: Record<string, number>): number =>
     (y - (5.1 / (4 * Math.PI ** 2)) * x * x + (5 / Math.PI) * x - 6) ** 2 + 10 * (1 - 1 / (8 * Math.PI)) * Math.cos(x) + 10;
   t0 = performance.now();
   const br = await bayesOptimize(branin, { x: [-5, 10], y: [0, 15] }, { seed: 0 });
-  console.log(`bayesOptimize(Branin), defaults (60 evaluations): best ${br.best!.value.toFixed(5)} (optimum 0.39789) in ${ms(performance.now() - t0)}`);
+  note(`bayesOptimize(Branin), defaults (60 evaluations): best ${br.best!.value.toFixed(5)} (optimum 0.39789) in ${ms(performance.now() - t0)}`);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await run();

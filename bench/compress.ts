@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
 import { compress, decompress } from '../src/compress/index.js';
 import { weightCorpus } from '../test/compress/corpus.js';
+import { note, printTable, type Cell } from './util.js';
 
 function hasBzip2(): boolean {
   try {
@@ -27,17 +28,12 @@ function best(reps: number, fn: () => void): number {
   return t;
 }
 
-const pct = (a: number, b: number): string => `${((a / b - 1) * 100).toFixed(2)}%`;
-const pad = (s: string | number, n: number): string => String(s).padStart(n);
 
 export async function run(): Promise<void> {
   const sys = hasBzip2();
   const files = weightCorpus(500000, 1);
-  console.log('\n## compress — bzip2 (ours) vs system bzip2 -9, deflate -9, arith');
-  if (!sys) console.log('(system `bzip2` not found: its columns are skipped)');
-  console.log(
-    `${'file'.padEnd(30)}${pad('bytes', 10)}${pad('ours bz2', 10)}${pad('bzip2 -9', 10)}${pad('Δ size', 9)}${pad('deflate', 10)}${pad('arith', 10)}${pad('arith/bz2', 10)}`,
-  );
+  if (!sys) note('(system `bzip2` not found: its columns are null)');
+  const sizes: Record<string, Cell>[] = [];
   for (const f of files) {
     const ours = compress(f.bytes, { codec: 'bzip2', level: 9 });
     const ref = sys ? execFileSync('bzip2', ['-9c'], { input: f.bytes, maxBuffer: 1 << 28 }).length : NaN;
@@ -48,26 +44,41 @@ export async function run(): Promise<void> {
     if (back.length !== f.bytes.length || back.some((x, i) => x !== f.bytes[i])) throw new Error(`arith round trip failed on ${f.name}`);
     const back2 = decompress(ours, { codec: 'bzip2' });
     if (back2.length !== f.bytes.length || back2.some((x, i) => x !== f.bytes[i])) throw new Error(`bzip2 round trip failed on ${f.name}`);
-    console.log(
-      `${f.name.padEnd(30)}${pad(f.bytes.length, 10)}${pad(ours.length, 10)}${pad(sys ? ref : '—', 10)}${pad(sys ? pct(ours.length, ref) : '—', 9)}${pad(defl, 10)}${pad(ar.length, 10)}${pad((ar.length / ours.length).toFixed(3), 10)}`,
-    );
+    sizes.push({
+      file: f.name,
+      bytes: f.bytes.length,
+      'ours bzip2 -9': ours.length,
+      'system bzip2 -9 (baseline)': sys ? ref : null,
+      'Δ size %': sys ? (ours.length / ref - 1) * 100 : null,
+      'deflate -9': defl,
+      arith: ar.length,
+      'arith / ours bzip2': ar.length / ours.length,
+    });
   }
 
+  printTable('compress — bzip2 (ours) vs system bzip2 -9, deflate -9, arith: sizes in bytes (every stream decoded back)', sizes);
   // Encode speed on the two largest-signal files: raw float32 and text, best of 3 after warm-up.
-  console.log('\nbzip2 -9 encode speed (best of 3; system bzip2 timed as a child process incl. spawn + pipes)');
   const spawn = sys ? best(3, () => execFileSync('bzip2', ['-9c'], { input: new Uint8Array(0) })) : NaN;
-  console.log(`${'file'.padEnd(30)}${pad('ours MB/s', 11)}${pad('bzip2 MB/s', 12)}${pad('ours/bzip2', 12)}${pad('excl.spawn', 12)}`);
+  const speed: Record<string, Cell>[] = [];
   for (const f of [files[0], files[1], files[4]]) {
     compress(f.bytes, { codec: 'bzip2', level: 9 }); // warm-up (JIT)
     const tOurs = best(3, () => compress(f.bytes, { codec: 'bzip2', level: 9 }));
     const tSys = sys ? best(3, () => execFileSync('bzip2', ['-9c'], { input: f.bytes, maxBuffer: 1 << 28 })) : NaN;
     const mb = f.bytes.length / 1e6;
     const tSysNet = Math.max(tSys - spawn, 1e-3);
-    console.log(
-      `${f.name.padEnd(30)}${pad((mb / (tOurs / 1000)).toFixed(2), 11)}${pad(sys ? (mb / (tSys / 1000)).toFixed(2) : '—', 12)}${pad(sys ? (tSys / tOurs).toFixed(2) : '—', 12)}${pad(sys ? (tSysNet / tOurs).toFixed(2) : '—', 12)}`,
-    );
+    speed.push({
+      file: f.name,
+      'ours MB/s': mb / (tOurs / 1000),
+      'system bzip2 MB/s (baseline)': sys ? mb / (tSys / 1000) : null,
+      'ours / bzip2 speed': sys ? tSys / tOurs : null,
+      'ours / bzip2 excl. spawn': sys ? tSysNet / tOurs : null,
+    });
   }
-  if (sys) console.log(`(bzip2 spawn overhead on empty input: ${spawn.toFixed(1)} ms; "excl.spawn" subtracts it)`);
+  printTable(
+    'compress — bzip2 -9 encode speed (best of 3; system bzip2 timed as a child process incl. spawn + pipes)',
+    speed,
+    sys ? [`bzip2 spawn overhead on empty input: ${spawn.toFixed(1)} ms; "excl. spawn" subtracts it.`] : [],
+  );
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await run();

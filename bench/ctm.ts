@@ -6,6 +6,7 @@
  */
 import { enumerateCtm, enumerateCtmSubtree, splitCtmTasks } from '../src/ctm/enumerate.js';
 import { bruteForceCtm } from '../src/ctm/enumerateBrute.js';
+import { printTable } from './util.js';
 
 /** A plain loop of `iters` minimal machine steps on a Uint8Array tape (the baseline). */
 function plainSteps(iters: number): number {
@@ -32,9 +33,7 @@ function time<T>(f: () => T): [T, number] {
 
 /** Prints the enumerator benchmark table. */
 export async function run(): Promise<void> {
-  console.log('\n## ctm — lazy Turing-machine enumerator');
-  console.log('| workload | time (ms) | tree nodes/s | steps/s | plain-loop steps/s (same count) | enumerator / plain time |');
-  console.log('|---|---|---|---|---|---|');
+  const rows: Record<string, string | number>[] = [];
   const space2 = { dim: 2 as const, states: 5, cutoff: 500, maxBox: 4 };
   const { tasks } = splitCtmTasks(space2, 4);
   const work: Array<[string, () => { nodes: number; steps: number }]> = [
@@ -54,11 +53,22 @@ export async function run(): Promise<void> {
   for (const [name, f] of work) {
     const [c, ms] = time(f);
     const [, msPlain] = time(() => plainSteps(c.steps));
-    console.log(`| ${name} | ${ms.toFixed(0)} | ${(c.nodes / (ms / 1000)).toExponential(2)} | ${(c.steps / (ms / 1000)).toExponential(2)} | ${(c.steps / (msPlain / 1000)).toExponential(2)} | ${(ms / msPlain).toFixed(2)}× |`);
+    rows.push({
+      workload: name,
+      'time ms': Math.round(ms),
+      'tree nodes/s': c.nodes / (ms / 1000),
+      'steps/s': c.steps / (ms / 1000),
+      'plain-loop steps/s (same count, baseline)': c.steps / (msPlain / 1000),
+      'enumerator / plain time': ms / msPlain,
+    });
   }
+  printTable('ctm — lazy Turing-machine enumerator vs a plain typed-array step loop (same step count, same run)', rows);
   const [, msLazy] = time(() => enumerateCtm({ dim: 1, states: 3, cutoff: 21 }));
   const [b, msBrute] = time(() => bruteForceCtm({ dim: 1, states: 3, cutoff: 21 }));
-  console.log(`\n1-D (3,2), ${b.total.toLocaleString('en-US')} machines: lazy ${msLazy.toFixed(1)} ms vs brute force ${msBrute.toFixed(0)} ms (${(msBrute / msLazy).toFixed(0)}× faster)`);
+  printTable(`ctm — lazy vs brute-force enumeration, 1-D (3,2), ${b.total} machines`, [
+    { method: 'brute force (baseline)', ms: msBrute, 'speed-up': 1 },
+    { method: 'lazy', ms: msLazy, 'speed-up': msBrute / msLazy },
+  ]);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await run();

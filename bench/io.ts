@@ -11,14 +11,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeToFloat32 } from '../src/io/dtypes.js';
 import { streamSafetensorsFile } from '../src/io/node/index.js';
-import { writeBigSafetensors } from './util.js';
+import { printTable, writeBigSafetensors } from './util.js';
 
 const MB = 1024 * 1024;
 
 export async function run(): Promise<void> {
   const totalMB = Number(process.env.OCKHAM_BENCH_IO_MB ?? 1024);
   const path = join(tmpdir(), `ockham-bench-${process.pid}.safetensors`);
-  console.log(`\n## io — safetensors streaming (${totalMB} MiB file, 16 MiB tensors, warm page cache)`);
   try {
     // 16 MiB tensors of shape [4096, 1024].
     const { tensors, bytes } = await writeBigSafetensors(path, { tensors: Math.max(1, Math.round(totalMB / 16)), shape: [4096, 1024], generator: 'ockham bench/io.ts' });
@@ -62,19 +61,19 @@ export async function run(): Promise<void> {
     clearInterval(timer);
     if (count !== tensors || !Number.isFinite(checksum)) throw new Error('bench: stream read the wrong number of tensors');
     const gb = bytes / 1024 ** 3;
-    console.log('| reader | time (s) | throughput (MiB/s) | ratio vs raw read |');
-    console.log('|---|---|---|---|');
-    console.log(`| raw fs reads (baseline) | ${rawSec.toFixed(2)} | ${(bytes / MB / rawSec).toFixed(0)} | 1.00 |`);
-    console.log(`| raw fs reads, fresh buffer per 16 MiB | ${freshSec.toFixed(2)} | ${(bytes / MB / freshSec).toFixed(0)} | ${(rawSec / freshSec).toFixed(2)} |`);
-    console.log(`| streamSafetensorsFile → Float32Array | ${streamSec.toFixed(2)} | ${(bytes / MB / streamSec).toFixed(0)} | ${(rawSec / streamSec).toFixed(2)} |`);
-    console.log(
-      `file ${gb.toFixed(2)} GiB, ${tensors} tensors; RSS before ${(rss0 / MB).toFixed(0)} MiB, peak while streaming ${(peak / MB).toFixed(0)} MiB (+${((peak - rss0) / MB).toFixed(0)} MiB)`,
+    printTable(
+      `io — safetensors streaming (${totalMB} MiB file, 16 MiB tensors, warm page cache)`,
+      [
+        { reader: 'raw fs reads (baseline)', 'time s': rawSec, 'MiB/s': bytes / MB / rawSec, 'ratio vs raw read': 1 },
+        { reader: 'raw fs reads, fresh buffer per 16 MiB', 'time s': freshSec, 'MiB/s': bytes / MB / freshSec, 'ratio vs raw read': rawSec / freshSec },
+        { reader: 'streamSafetensorsFile → Float32Array', 'time s': streamSec, 'MiB/s': bytes / MB / streamSec, 'ratio vs raw read': rawSec / streamSec },
+      ],
+      [`file ${gb.toFixed(2)} GiB, ${tensors} tensors; RSS before ${(rss0 / MB).toFixed(0)} MiB, peak while streaming ${(peak / MB).toFixed(0)} MiB (+${((peak - rss0) / MB).toFixed(0)} MiB)`],
     );
   } finally {
     await rm(path, { force: true });
   }
 
-  console.log('\n## io — element decoding to float32 (4M elements, in memory)');
   const n = 4 * MB;
   const src = new Uint8Array(n * 4);
   let s = 7;
@@ -96,10 +95,10 @@ export async function run(): Promise<void> {
     ['F16 big-endian (DataView)', time(() => void decodeToFloat32(src, 0, n, 'f16', false))],
     ['U8', time(() => void decodeToFloat32(src, 0, n, 'u8'))],
   ];
-  console.log('| decoder | ms | Melem/s | ratio vs 16 MiB byte copy |');
-  console.log('|---|---|---|---|');
-  console.log(`| byte copy (baseline) | ${copyMs.toFixed(1)} | — | 1.00 |`);
-  for (const [name, ms] of rows) console.log(`| ${name} | ${ms.toFixed(1)} | ${(n / 1e3 / ms).toFixed(0)} | ${(copyMs / ms).toFixed(2)} |`);
+  printTable('io — element decoding to float32 (4M elements, in memory)', [
+    { decoder: 'byte copy (baseline)', ms: copyMs, 'Melem/s': null, 'ratio vs 16 MiB byte copy': 1 },
+    ...rows.map(([name, ms]) => ({ decoder: name, ms, 'Melem/s': n / 1e3 / ms, 'ratio vs 16 MiB byte copy': copyMs / ms })),
+  ]);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await run();

@@ -6,6 +6,7 @@ import { estimateLlc } from '../src/llc/estimate.js';
 import { createNormalStream } from '../src/util/normal-stream.js';
 import { sequentialModel, grokkingMlpSpec } from '../src/model/index.js';
 import { modularArithmetic } from '../src/data/index.js';
+import { printTable } from './util.js';
 
 export async function run(): Promise<void> {
   const d = 10_000;
@@ -52,8 +53,7 @@ export async function run(): Promise<void> {
     { what: 'estimateLlc (SGLD, 10k params)', drawsPerSec: Math.round(draws / tLlc), ratioVsPlainLoop: (tBase / tLlc).toFixed(2) },
     { what: 'plain SGLD loop, same arithmetic', drawsPerSec: Math.round(draws / tBase), ratioVsPlainLoop: '1.00' },
   ];
-  console.log('LLC — SGLD draws/s on a 10k-parameter quadratic (1 chain, 2000 draws; λ̂ = %s, exact %s)', r.llc.toFixed(0), (d / 2).toFixed(0));
-  console.table(rows);
+  printTable(`LLC — SGLD draws/s on a 10k-parameter quadratic (1 chain, 2000 draws; λ̂ = ${r.llc.toFixed(0)}, exact ${(d / 2).toFixed(0)})`, rows);
 
   // The model adapter path: estimateLlc({ model, data, batchSize }) on the grokking network
   // (10,248 parameters) and split, minibatches of 128, against the same sampler with a callback
@@ -70,8 +70,7 @@ export async function run(): Promise<void> {
   t = performance.now();
   await estimateLlc({ weights: w, nBeta: 30, epsilon: 1e-5, chains: 1, draws: n2, lossAndGrad: (x, _b, g) => model.lossAndGrad(x, b0, g).loss });
   const tCb = (performance.now() - t) / 1000;
-  console.log('LLC with the model adapter — grokking network (10,248 params), batch 128, 1 chain');
-  console.table([
+  printTable('LLC with the model adapter — grokking network (10,248 params), batch 128, 1 chain (baseline: the callback)', [
     { what: 'estimateLlc({ model, data, batchSize: 128 })', drawsPerSec: Math.round(n2 / tModel), ratioVsCallback: (tCb / tModel).toFixed(2) },
     { what: 'estimateLlc(lossAndGrad callback on one batch)', drawsPerSec: Math.round(n2 / tCb), ratioVsCallback: '1.00' },
   ]);

@@ -10,6 +10,7 @@ import { createNormalStream } from '../src/util/normal-stream.js';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
+import { note, printTable } from './util.js';
 
 /**
  * Against numpy, measured in the same run (child process): a 94→128 relu→47 MLP, 100 samples ×
@@ -56,19 +57,19 @@ async function vsNumpy(): Promise<void> {
     ts.push((performance.now() - t0) / 1000);
   }
   const tO = Math.min(...ts);
-  console.log(`\nLMN vs numpy — ${dIn}→${hidden} relu→${out}, ${m} samples × 21 points (${(m * (m - 1)) / 2} pairs), best of 5; ockham LMN = ${lmn.toFixed(6)}`);
+  note(`\nLMN vs numpy — ${dIn}→${hidden} relu→${out}, ${m} samples × 21 points (${(m * (m - 1)) / 2} pairs), best of 5; ockham LMN = ${lmn.toFixed(6)}`);
   if (py.status !== 0) {
-    console.log(`numpy peer unavailable (python3 + numpy needed): ${(py.stderr || String(py.error)).trim().split('\n').pop()}`);
-    console.table([{ what: 'linearMappingNumber', seconds: tO.toFixed(4) }]);
+    note(`numpy peer unavailable (python3 + numpy needed): ${(py.stderr || String(py.error)).trim().split('\n').pop()}`);
+    printTable('LMN vs numpy (numpy unavailable)', [{ what: 'linearMappingNumber', seconds: tO.toFixed(4) }]);
     return;
   }
   const np = JSON.parse(py.stdout) as { lmnPerPair: number; lmnBatched: number; perPairSeconds: number; batchedSeconds: number; numpy: string };
-  console.table([
+  printTable('LMN vs numpy (baseline: ockham; ockhamSpeedup > 1 = ockham faster)', [
     { what: 'ockham linearMappingNumber (wasm SIMD GEMM)', seconds: tO.toFixed(4), lmn: lmn.toFixed(6), ockhamSpeedup: '1.00' },
     { what: `numpy ${np.numpy}, per-pair loop`, seconds: np.perPairSeconds.toFixed(4), lmn: np.lmnPerPair.toFixed(6), ockhamSpeedup: (np.perPairSeconds / tO).toFixed(2) },
     { what: `numpy ${np.numpy}, all pairs batched`, seconds: np.batchedSeconds.toFixed(4), lmn: np.lmnBatched.toFixed(6), ockhamSpeedup: (np.batchedSeconds / tO).toFixed(2) },
   ]);
-  console.log(`ockham is ${(np.perPairSeconds / tO).toFixed(2)}× the per-pair numpy loop and ${(np.batchedSeconds / tO).toFixed(2)}× batched numpy (> 1 = ockham faster)`);
+  note(`ockham is ${(np.perPairSeconds / tO).toFixed(2)}× the per-pair numpy loop and ${(np.batchedSeconds / tO).toFixed(2)}× batched numpy (> 1 = ockham faster)`);
 }
 
 export async function run(): Promise<void> {
@@ -151,13 +152,13 @@ export async function run(): Promise<void> {
   const r = await linearMappingNumber(net, rows);
   const tLmn = (performance.now() - t) / 1000;
   const lmnRate = pairs / tLmn;
-  console.log(`LMN — 2-layer MLP ${dIn}→${hidden} relu→${out}, timed on ${m} samples (${pairs} pairs); LMN = ${r.lmn.toFixed(3)}`);
-  console.table([
+  note(`LMN — 2-layer MLP ${dIn}→${hidden} relu→${out}, timed on ${m} samples (${pairs} pairs); LMN = ${r.lmn.toFixed(3)}`);
+  printTable('LMN — pairs/s against a plain loop over the same points (baseline)', [
     { what: 'linearMappingNumber (incl. eigensolve)', pairsPerSec: Math.round(lmnRate), ratioVsPlainLoop: (tPlain / tLmn).toFixed(2) },
     { what: 'plain loop, 21 points × full net', pairsPerSec: Math.round(pairs / tPlain), ratioVsPlainLoop: '1.00' },
   ]);
   const fullPairs = (mFull * (mFull - 1)) / 2;
-  console.log(`extrapolated for ${mFull} samples (${fullPairs} pairs): ≈ ${(fullPairs / lmnRate).toFixed(1)} s single-threaded (pairs part only)`);
+  note(`extrapolated for ${mFull} samples (${fullPairs} pairs): ≈ ${(fullPairs / lmnRate).toFixed(1)} s single-threaded (pairs part only)`);
   await vsNumpy();
 }
 

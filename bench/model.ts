@@ -12,6 +12,7 @@ import { estimateLlc } from '../src/llc/estimate.js';
 import { createRng } from '../src/util/random.js';
 import { makeRng } from '../scripts/grokking/prng.js';
 import { initParams, makeWorkspace, forward, backward, zerosLike, type Dims } from '../scripts/grokking/model.js';
+import { note, printTable } from './util.js';
 
 const DEVINTERP = [376, 420];
 const TORCH_LOOP = [495, 545];
@@ -96,12 +97,12 @@ export async function run(): Promise<void> {
   const H = 'hand-written JS callback (scripts/grokking)';
   rows.push({ what: A, lossGradPerSec: Math.round(best(A, 'calls')), sgldDrawsPerSec: Math.round(best(A, 'draws')), ratioVsHandWritten: (best(A, 'draws') / best(H, 'draws')).toFixed(2) });
   rows.push({ what: H, lossGradPerSec: Math.round(best(H, 'calls')), sgldDrawsPerSec: Math.round(best(H, 'draws')), ratioVsHandWritten: '1.00' });
-  console.log(
+  note(
     `Model adapter — grokking MLP (${model.size} params), batch ${n}, float64; loss agrees to ${Math.abs(l1 - l2).toExponential(1)}, gradient to ${maxDiff.toExponential(1)} (best of 2 runs)`,
   );
-  console.table(rows);
+  printTable('Model adapter vs the hand-written loss/gradient (baseline), grokking MLP', rows);
   const a = best(A, 'draws');
-  console.log(
+  note(
     `peers as measured by the issue author (not in this run): devinterp ${DEVINTERP.join('–')} draws/s → ratio ${(a / DEVINTERP[1]).toFixed(2)}–${(a / DEVINTERP[0]).toFixed(2)}; ` +
       `plain torch f32 loop ${TORCH_LOOP.join('–')} → ratio ${(a / TORCH_LOOP[1]).toFixed(2)}–${(a / TORCH_LOOP[0]).toFixed(2)}`,
   );

@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { parsePytorch } from '../src/io/index.js';
 import { readPytorchFile } from '../src/io/node/index.js';
 import { crc32 } from '../src/io/zip.js';
+import { printTable } from './util.js';
 
 const MB = 1024 * 1024;
 
@@ -127,21 +128,21 @@ export async function run(): Promise<void> {
   const totalMB = Number(process.env.OCKHAM_BENCH_PT_MB ?? 256);
   const count = Math.max(1, Math.round(totalMB / 16));
   const path = join(tmpdir(), `ockham-bench-${process.pid}.pt`);
-  console.log(`\n## io — PyTorch zip checkpoint (${count} × 16 MiB float32 tensors, warm page cache, one process per row)`);
   try {
     const size = await writeCheckpoint(path, count, 4096, 1024);
     const raw = measure('raw', path);
     const stream = measure('stream', path);
     const whole = measure('whole', path);
     if (stream.n !== count || whole.n !== count || raw.n !== size) throw new Error('bench: wrong tensor count');
-    console.log('| reader | time (s) | MiB/s | ratio vs raw read | peak RSS above start (MiB) |');
-    console.log('|---|---|---|---|---|');
+    const rows: Record<string, string | number>[] = [];
     const row = (name: string, m: { sec: number; deltaMB: number }): void =>
-      console.log(`| ${name} | ${m.sec.toFixed(2)} | ${(size / MB / m.sec).toFixed(0)} | ${(raw.sec / m.sec).toFixed(2)} | ${m.deltaMB.toFixed(0)} |`);
+      void rows.push({ reader: name, 'time s': m.sec, 'MiB/s': size / MB / m.sec, 'ratio vs raw read': raw.sec / m.sec, 'peak RSS above start MiB': m.deltaMB });
     row('readFile whole file (baseline)', raw);
     row('readPytorchFile (streaming) → Float32Array', stream);
     row('parsePytorch(readFile) → Float32Array', whole);
-    console.log(`file ${(size / MB).toFixed(0)} MiB; float32 output ${(count * 16).toFixed(0)} MiB. Machine shared with parallel jobs: repeat to see the noise.`);
+    printTable(`io — PyTorch zip checkpoint (${count} × 16 MiB float32 tensors, warm page cache, one process per row)`, rows, [
+      `file ${(size / MB).toFixed(0)} MiB; float32 output ${(count * 16).toFixed(0)} MiB. Machine shared with parallel jobs: repeat to see the noise.`,
+    ]);
   } finally {
     await rm(path, { force: true });
   }

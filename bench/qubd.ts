@@ -14,7 +14,7 @@ import { planeBdm, planeTotals } from '../src/qubd/kernel.js';
 import { planeBdmWasm } from '../src/qubd/wasm-kernel.js';
 import { defaultTable } from '../src/ctm/default.js';
 import { normalArray } from '../src/util/random.js';
-import { baselineMs, fmt, printTable, timeMs } from './util.js';
+import { baselineMs, fmt, note, printTable, timeMs } from './util.js';
 
 function weights(n: number, seed: number): Float32Array {
   return Float32Array.from(normalArray(n, seed, 0, 0.02));
@@ -98,7 +98,7 @@ export async function exactBaseline(): Promise<void> {
     const big = ok.reduce((a, b) => (b.data.length > a.data.length ? b : a));
     cases.push({ name: `upscaler ${big.name} ${big.shape.join('×')}`, w: big.data, shape: [big.shape[0], big.data.length / big.shape[0]] });
   } catch (e) {
-    console.log(`(real tensors skipped: ${(e as Error).message})`);
+    note(`(real tensors skipped: ${(e as Error).message})`);
   }
   const rows: Record<string, string | number>[] = [];
   const S = 200;
@@ -150,8 +150,8 @@ export function msbAtScale(): void {
   const t0 = performance.now();
   msbDiagnostic(w, { ...o, baseline: 'sampled' });
   const ts = performance.now() - t0;
-  console.log(
-    `\nmsbDiagnostic on 50257×768 (38.6M weights, 8 bits): qubd alone ${fmt(tq, 0)} ms, msbDiagnostic (exact baseline) ${fmt(tm, 0)} ms ` +
+  note(
+    `msbDiagnostic on 50257×768 (38.6M weights, 8 bits): qubd alone ${fmt(tq, 0)} ms, msbDiagnostic (exact baseline) ${fmt(tm, 0)} ms ` +
       `→ ${fmt(tm / tq, 2)}× qubd (target ≤ 2×); with baseline 'sampled' (3 shuffles, the previous default) ${fmt(ts, 0)} ms (one run).`,
   );
 }
@@ -173,8 +173,8 @@ export async function tableCopyAndMemory(): Promise<void> {
   const mid = weights(768 * 768, 4);
   const ts = timeMs(() => qubd(small, { shape: [64, 64], bits: 8 }), 200, 20);
   const tm = timeMs(() => qubd(mid, { shape: [768, 768], bits: 8 }), 15, 3);
-  console.log(
-    `\ntable copy per call (576 KiB): ${fmt(copy * 1000, 1)} µs = ${fmt((100 * copy) / ts, 1)} % of a 64×64 qubd (${fmt(ts * 1000, 0)} µs), ` +
+  note(
+    `table copy per call (576 KiB): ${fmt(copy * 1000, 1)} µs = ${fmt((100 * copy) / ts, 1)} % of a 64×64 qubd (${fmt(ts * 1000, 0)} µs), ` +
       `${fmt((100 * copy) / tm, 2)} % of a 768×768 qubd (${fmt(tm, 2)} ms)`,
   );
   // 12000×12000 (the issue's case: ~880 MB kept before) with OCKHAM_BENCH_BIG=1, else 6000×6000.
@@ -196,7 +196,7 @@ export async function tableCopyAndMemory(): Promise<void> {
   gc?.();
   const after = process.memoryUsage();
   const d = (k: 'rss' | 'arrayBuffers'): string => ((after[k] - before[k]) / 2 ** 20).toFixed(0);
-  console.log(
+  note(
     `memory: shared wasm arena after a ${n}×${n} qubd: ${(afterBig / 2 ** 20).toFixed(1)} MiB (dropped above 64 MiB of per-call room), ` +
       `after a following 64×64 call: ${(arenaBytes() / 2 ** 20).toFixed(1)} MiB; change over the two calls` +
       `${gc ? ' after gc()' : ' (no gc: run with --expose-gc)'}: RSS ${d('rss')} MiB, ArrayBuffers ${d('arrayBuffers')} MiB`,

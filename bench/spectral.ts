@@ -9,6 +9,7 @@ import { Matrix, SVD } from 'ml-matrix';
 import { singularValues, spectralEntropy } from '../src/spectral/index.js';
 import { entropyOfValues } from '../src/spectral/entropy.js';
 import { setWasmGemmEnabled } from '../src/spectral/wasm-gemm.js';
+import { printTable, type Cell } from './util.js';
 
 function randomMatrix(m: number, n: number, seed: number): Float64Array {
   // mulberry32 + Box–Muller: deterministic inputs.
@@ -90,10 +91,7 @@ async function runSvd(): Promise<void> {
   ];
   const hasNumpy = spawnSync('python3', ['-c', 'import numpy'], { encoding: 'utf8' }).status === 0;
   const load = await loadAverage();
-  console.log(`\nspectral — singular values only (Float64), median times${load ? ` (load average ${load})` : ''}`);
-  console.log(
-    'size        ockham ms (cpu)   ml-matrix ms (cpu)   ml/ockham wall (cpu)   numpy ms   ockham/numpy   max|Δσ|/σ₁ vs ml',
-  );
+  const svRows: Record<string, Cell>[] = [];
   for (const [m, n, repsO, repsM] of sizes) {
     const a = randomMatrix(m, n, m + n);
     let s: Float64Array = new Float64Array(0);
@@ -107,12 +105,18 @@ async function runSvd(): Promise<void> {
     let err = 0;
     for (let i = 0; i < s.length; i++) err = Math.max(err, Math.abs(s[i] - ref[i]));
     const tN = hasNumpy ? numpyMs(m, n, Math.max(repsO, 3)) : null;
-    const f = (x: number): string => x.toFixed(0);
-    console.log(
-      `${`${m}×${n}`.padEnd(11)} ${`${f(tO.wall)} (${f(tO.cpu)})`.padStart(15)} ${`${f(tM.wall)} (${f(tM.cpu)})`.padStart(20)} ` +
-        `${`${(tM.wall / tO.wall).toFixed(1)}× (${(tM.cpu / tO.cpu).toFixed(1)}×)`.padStart(22)}` +
-        ` ${tN === null ? '      n/a' : f(tN).padStart(9)} ${tN === null ? '           n/a' : `${(tO.wall / tN).toFixed(1).padStart(13)}×`}   ${(err / ref[0]).toExponential(1)}`,
-    );
+    svRows.push({
+      size: `${m}×${n}`,
+      'ockham ms': tO.wall,
+      'ockham cpu ms': tO.cpu,
+      'ml-matrix ms (baseline)': tM.wall,
+      'ml-matrix cpu ms': tM.cpu,
+      'ml / ockham wall': tM.wall / tO.wall,
+      'ml / ockham cpu': tM.cpu / tO.cpu,
+      'numpy ms': tN,
+      'ockham / numpy wall': tN === null ? null : tO.wall / tN,
+      'max|Δσ|/σ₁ vs ml': err / ref[0],
+    });
   }
   // The same code with the WebAssembly SIMD kernels switched off (what runs where wasm SIMD is
   // unavailable): plain-JS kernels, same algorithm.
@@ -127,15 +131,16 @@ async function runSvd(): Promise<void> {
   } finally {
     setWasmGemmEnabled(true);
   }
-  console.log(`pure-JS fallback (wasm SIMD kernels off), wall (cpu): ${fb.join(', ')}`);
-  console.log(
+  printTable(`spectral — singular values only (Float64), median times${load ? ` (load average ${load})` : ''}`, svRows, [
+    `pure-JS fallback (wasm SIMD kernels off), wall (cpu): ${fb.join(', ')}`,
+   
     'numpy = numpy.linalg.svd(a, compute_uv=False) (LAPACK gesdd via OpenBLAS, default threads), run in a\n' +
       'python3 child process in this same run. To compare by hand:\n' +
       '  python3 -c "import numpy as np,time;a=np.random.default_rng(0).standard_normal((768,3072));' +
       't=time.perf_counter();np.linalg.svd(a,compute_uv=False);print(time.perf_counter()-t)"\n' +
       'Single-threaded LAPACK: prefix with OPENBLAS_NUM_THREADS=1. ockham is single-threaded; (cpu) = CPU time\n' +
       'of this process (user + system), less sensitive than wall time to other jobs on a shared machine.',
-  );
+  ]);
 }
 
 const NUMPY_GRAM_SCRIPT = `
@@ -166,7 +171,6 @@ print(ts[len(ts) // 2] * 1000, t64 * 1000, repr(H(s64)), repr(H(s32)), cs[len(cs
 export async function runGram(): Promise<void> {
   const hasNumpy = spawnSync('python3', ['-c', 'import numpy'], { encoding: 'utf8' }).status === 0;
   const load = await loadAverage();
-  console.log(`\nspectral — Gram route σ of float32 matrices vs numpy single-threaded${load ? ` (load average ${load})` : ''}`);
   const rows: Record<string, string>[] = [];
   for (const [m, n, reps] of [
     [768, 3072, 5],
@@ -204,13 +208,12 @@ export async function runGram(): Promise<void> {
       'spectralEntropy = gram H': m * n >= 1e7 ? 'not rerun' : hCheck === h ? 'yes' : `no (${hCheck})`,
     });
   }
-  console.table(rows);
-  console.log(
+  printTable(`spectral — Gram route σ of float32 matrices vs numpy single-threaded${load ? ` (load average ${load})` : ''}`, rows, [
     'Target: gram ≤ 1.0× numpy f32 (sgesdd, one thread) and spectral entropy within 1e-9 relative of numpy f64 (dgesdd)\n' +
       'on the same float32 values (numpy on float32 input computes in float32: its H differs from its own float64 one).\n' +
       '(cpu) = CPU time of each process (ockham: user + system; numpy: time.process_time): on a shared machine wall time\n' +
       'includes waiting for a core, so the CPU ratio is the fairer one there; on a quiet machine the two agree.',
-  );
+  ]);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await run();

@@ -41,10 +41,95 @@ export function baselineMs(xs: readonly Float32Array[], reps = 7): number {
   return timeMs(all, reps, 0);
 }
 
-/** Prints a table of rows (objects with the same keys). */
-export function printTable(title: string, rows: Record<string, string | number>[]): void {
-  console.log(`\n## ${title}`);
-  console.table(rows);
+// ---- Output: one format for every area --------------------------------------------------------
+// Human: markdown (`## title`, a GitHub table, notes as paragraphs). Machines: `npm run bench --
+// --json` prints one JSON document at the end (schema ockham.bench/1) with the same tables, values
+// as numbers; anything else a bench prints goes to stderr in that mode (bench/index.ts).
+
+/** A cell: numbers (raw), strings (numeric strings become numbers in JSON), null = n/a. */
+export type Cell = string | number | null;
+
+/** One table of an area's results. */
+export interface BenchTable {
+  readonly title: string;
+  readonly rows: Record<string, Cell>[];
+  readonly notes: string[];
+}
+
+/** One area's results (bench/<area>.ts). */
+export interface BenchArea {
+  readonly area: string;
+  readonly tables: BenchTable[];
+  /** Notes printed outside a table (setup, skipped parts, derived ratios). */
+  readonly notes: string[];
+}
+
+let mode: 'markdown' | 'json' = 'markdown';
+let out: (s: string) => void = (s) => console.log(s);
+const areas: BenchArea[] = [];
+
+/** bench/index.ts: chooses the output and where markdown goes. */
+export function setBenchOutput(m: 'markdown' | 'json', write?: (s: string) => void): void {
+  mode = m;
+  if (write) out = write;
+}
+
+/** bench/index.ts: starts an area; tables and notes after this belong to it. */
+export function beginArea(area: string): void {
+  areas.push({ area, tables: [], notes: [] });
+  if (mode === 'markdown') out(`\n# ${area}`);
+}
+
+/** Everything recorded so far (for --json). */
+export function benchResults(): BenchArea[] {
+  return areas;
+}
+
+function current(): BenchArea {
+  if (areas.length === 0) beginArea('bench');
+  return areas[areas.length - 1];
+}
+
+const NUMERIC = /^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i;
+
+/** A cell as JSON: numeric strings ("1.23", "4e-3") as numbers. */
+function jsonCell(v: Cell): Cell {
+  return typeof v === 'string' && NUMERIC.test(v.trim()) ? Number(v.trim()) : v;
+}
+
+/** A cell as markdown: numbers to 4 significant digits (integers whole; below 1e-3 or from 1e5 on in exponent form), "—" for null. */
+export function mdCell(v: Cell): string {
+  if (v === null || v === undefined) return '—';
+  if (typeof v === 'number') {
+    if (!Number.isFinite(v)) return String(v);
+    if (Number.isInteger(v)) return String(v);
+    const a = Math.abs(v);
+    return a !== 0 && (a < 1e-3 || a >= 1e5) ? v.toExponential(3) : String(Number(v.toPrecision(4)));
+  }
+  return v.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+}
+
+/**
+ * Records and prints one result table (rows: objects with the same keys; put the baseline and
+ * the ratio to it in columns of their own).
+ */
+export function printTable(title: string, rows: Record<string, Cell>[], notes: string[] = []): void {
+  current().tables.push({ title, rows: rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, jsonCell(v)]))), notes });
+  if (mode !== 'markdown') return;
+  const keys = [...new Set(rows.flatMap((r) => Object.keys(r)))];
+  const numeric = keys.map((k) => rows.every((r) => r[k] === null || r[k] === undefined || typeof r[k] === 'number' || NUMERIC.test(String(r[k]).replace(/[×%]$/, '').trim())));
+  const lines = [`\n## ${title}`, ''];
+  lines.push(`| ${keys.map(mdCell).join(' | ')} |`);
+  lines.push(`|${numeric.map((n) => (n ? '---:' : '---')).join('|')}|`);
+  for (const r of rows) lines.push(`| ${keys.map((k) => mdCell(r[k] ?? null)).join(' | ')} |`);
+  for (const n of notes) lines.push('', n);
+  out(lines.join('\n'));
+}
+
+/** Records and prints a line of prose for the current area (a setup, a skip, a derived ratio). */
+export function note(text: string): void {
+  current().notes.push(text);
+  if (mode === 'markdown') out(`\n${text}`);
 }
 
 export function fmt(x: number, digits = 2): string {

@@ -3,6 +3,9 @@
  *
  * `code` is a stable machine-readable reason; `argument` names the offending argument
  * (or option path, e.g. `options.bits`); the message states the allowed range.
+ *
+ * `MISSING_TABLE`: a CTM table you passed lacks the block shape an estimator needs (QuBD's 4×4).
+ * An absent `table` option is never an error: the built-in tables (`ctm1d`, `ctm2d`) are used.
  */
 export type OckhamErrorCode =
   | 'INVALID_ARGUMENT'

@@ -11,6 +11,8 @@ export type { OckhamErrorCode } from './errors.js';
 export type { Shape, FloatArray } from './util/validate.js';
 export { createRng, permutation, shuffled, normalArray, uniformArray } from './util/random.js';
 export type { Rng } from './util/random.js';
+export { backend, warnings, onWarning } from './backend.js';
+export type { BackendInfo, FallbackReason, OckhamWarning } from './backend.js';
 
 export * from './quantize/index.js';
 export * from './bitplanes/index.js';

@@ -189,12 +189,13 @@ export function countPlan(plan: Plan, out: ShapeCounts[]): void {
  * @throws {OckhamError} As {@link ctmBlockDecompose}.
  * @example
  * ```ts
- * // table: a 2-D binary CtmTable, e.g. ctmTableFromTsv(text of pybdm's ctm-b2-d4x4.tsv)
+ * import { bdmFromCounts, blockCounts, ctm2d, ctmBlockDecompose, mergeBlockCounts } from 'ockham';
+ * // ctm2d: the built-in 2-D table (the default); any 2-D CtmTable works the same way
  * const x = new Uint8Array(14 * 16).map((_, i) => (i * 7919) % 3 === 0 ? 1 : 0); // 14×16
- * const a = blockCounts(x.subarray(0, 8 * 16), { shape: [8, 16], table }); // rows 0..7
- * const b = blockCounts(x.subarray(8 * 16), { shape: [6, 16], table });    // rows 8..13
- * bdmFromCounts(mergeBlockCounts(a, b), table).bdm ===
- *   ctmBlockDecompose(x, { shape: [14, 16], table }).bdm; // true
+ * const a = blockCounts(x.subarray(0, 8 * 16), { shape: [8, 16] }); // rows 0..7
+ * const b = blockCounts(x.subarray(8 * 16), { shape: [6, 16] });    // rows 8..13
+ * bdmFromCounts(mergeBlockCounts(a, b), ctm2d).bdm ===
+ *   ctmBlockDecompose(x, { shape: [14, 16] }).bdm; // true
  * ```
  */
 export function blockCounts(input: Uint8Array | BitPlane, options: BdmOptions): BlockCounts {
@@ -230,11 +231,12 @@ function assertBlockCounts(x: unknown, name: string): BlockCounts {
  *   `OUT_OF_RANGE` if a multiplicity would exceed 2^32 − 1.
  * @example
  * ```ts
- * // table1d: a 1-D binary CtmTable with length-12 blocks (e.g. pybdm's ctm-b2-d12)
+ * import { blockCounts, mergeBlockCounts } from 'ockham';
+ * // 1-D input: the built-in ctm1d table (length-12 blocks) by default
  * const x = new Uint8Array(48).fill(1, 12, 30);
  * const merged = mergeBlockCounts(
- *   blockCounts(x.subarray(0, 24), { shape: [24], table: table1d }),
- *   blockCounts(x.subarray(24), { shape: [24], table: table1d }),
+ *   blockCounts(x.subarray(0, 24), { shape: [24] }),
+ *   blockCounts(x.subarray(24), { shape: [24] }),
  * );
  * merged.shapes[0].total; // 4 blocks of 12
  * ```

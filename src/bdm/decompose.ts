@@ -93,15 +93,16 @@ export function withPlanCounts<T>(plan: Plan, f: (shapes: ShapeCounts[]) => T): 
  *
  * @param input - A `Uint8Array` of 0/1 values with `options.shape` ([n] or [rows, cols]), or a
  *   packed `BitPlane` (1-D: rows = 1). Not modified.
- * @param options - `table` (required for now), `block`, `boundary`, `minBlock`, `step`; see {@link BdmOptions}.
+ * @param options - `table` (default: the built-in `ctm1d`/`ctm2d`), `block`, `boundary`, `minBlock`, `step`; see {@link BdmOptions}.
  * @returns `{ bdm, ctm, multiplicity, blocks, distinct, missing }`, values in bits.
  * @throws {OckhamError} `EMPTY` for an empty input, `NOT_BINARY` naming the first element not 0/1,
  *   `SHAPE_MISMATCH` for a shape/length or table/input dimensionality mismatch, `OUT_OF_RANGE`
- *   naming a block shape the table lacks, `UNKNOWN_OPTION`, `MISSING_TABLE` without a table.
+ *   naming a block shape the table lacks, `UNKNOWN_OPTION`; `INVALID_ARGUMENT` for a `table` that is not a CtmTable.
  * @example
  * ```ts
- * const table = ctmTableFromTsv(tsvText); // e.g. pybdm's ctm-b2-d4x4 table
- * ctmBlockDecompose(new Uint8Array(64), { shape: [8, 8], table }).bdm; // 24.006706292292176
+ * import { ctmBlockDecompose } from 'ockham';
+ * // Built-in 2-D table by default (pybdm's ctm-b2-d4x4, via ctmTableFromTsv, gives 24.006706292292176)
+ * ctmBlockDecompose(new Uint8Array(64), { shape: [8, 8] }).bdm; // 24.011831897114998
  * ```
  */
 export function ctmBlockDecompose(input: Uint8Array | BitPlane, options: BdmOptions): BdmResult {
@@ -122,8 +123,8 @@ export function ctmBlockDecompose(input: Uint8Array | BitPlane, options: BdmOpti
  * @throws {OckhamError} As {@link ctmBlockDecompose}.
  * @example
  * ```ts
- * // table1d: a 1-D binary CtmTable (e.g. pybdm's ctm-b2-d12 via ctmTableFromTsv)
- * blockEntropy(new Uint8Array(24).fill(1, 12), { shape: [24], table: table1d }); // 12 zeros, 12 ones → 1
+ * import { blockEntropy } from 'ockham';
+ * blockEntropy(new Uint8Array(24).fill(1, 12), { shape: [24] }); // 12 zeros, 12 ones → 1
  * ```
  */
 export function blockEntropy(input: Uint8Array | BitPlane, options: BdmOptions): number {
@@ -144,8 +145,8 @@ export function blockEntropy(input: Uint8Array | BitPlane, options: BdmOptions):
  * @throws {OckhamError} As {@link ctmBlockDecompose}.
  * @example
  * ```ts
- * // table1d: a 1-D binary CtmTable (e.g. pybdm's ctm-b2-d12 via ctmTableFromTsv)
- * normalizedBdm(new Uint8Array(30).fill(1), { shape: [30], table: table1d }); // 0
+ * import { normalizedBdm } from 'ockham';
+ * normalizedBdm(new Uint8Array(30).fill(1), { shape: [30] }); // 0
  * ```
  */
 export function normalizedBdm(input: Uint8Array | BitPlane, options: BdmOptions): number {
@@ -172,7 +173,8 @@ export function normalizedBdm(input: Uint8Array | BitPlane, options: BdmOptions)
  * @throws {OckhamError} As {@link ctmBlockDecompose}.
  * @example
  * ```ts
- * normalizedBlockEntropy(new Uint8Array(24).fill(1, 12), { shape: [24], table: table1d }); // 1
+ * import { normalizedBlockEntropy } from 'ockham';
+ * normalizedBlockEntropy(new Uint8Array(24).fill(1, 12), { shape: [24] }); // 1
  * ```
  */
 export function normalizedBlockEntropy(input: Uint8Array | BitPlane, options: BdmOptions): number {

@@ -147,9 +147,9 @@ function fillDisjoint(plan: Plan, shapes: ShapeCounts[], tables: CtmShapeTable[]
  * @throws {OckhamError} As {@link ctmBlockDecompose}.
  * @example
  * ```ts
- * // table1d: a 1-D binary CtmTable (e.g. pybdm's ctm-b2-d12 via ctmTableFromTsv)
- * const d = bdmPerturbation(new Uint8Array(30).fill(1), { shape: [30], table: table1d });
- * d[10]; // 26.91763012739709 with pybdm's 1-D table; d[29] = 0 (dropped leftover)
+ * import { bdmPerturbation } from 'ockham';
+ * const d = bdmPerturbation(new Uint8Array(30).fill(1), { shape: [30] }); // built-in ctm1d table
+ * d[10]; // 26.917630127397082 (26.91763012739709 with pybdm's table); d[29] = 0 (dropped leftover)
  * ```
  */
 export function bdmPerturbation(input: Uint8Array | BitPlane, options: BdmOptions): Float64Array {
@@ -180,8 +180,8 @@ export function bdmPerturbation(input: Uint8Array | BitPlane, options: BdmOption
  * @throws {OckhamError} `OUT_OF_RANGE` for an index outside the input; otherwise as {@link ctmBlockDecompose}.
  * @example
  * ```ts
- * // table1d: a 1-D binary CtmTable (e.g. pybdm's ctm-b2-d12 via ctmTableFromTsv)
- * perturbBdm(new Uint8Array(30).fill(1), 20, { shape: [30], table: table1d }); // 27.348236812882725
+ * import { perturbBdm } from 'ockham';
+ * perturbBdm(new Uint8Array(30).fill(1), 20, { shape: [30] }); // 27.34823681288272 (built-in ctm1d)
  * ```
  */
 export function perturbBdm(input: Uint8Array | BitPlane, index: number | readonly [number, number], options: BdmOptions): number {

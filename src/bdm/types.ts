@@ -23,7 +23,10 @@ export interface BdmOptions {
    * for a 1-D plane with `rows = 1`).
    */
   readonly shape?: Shape;
-  /** The CTM table (values in bits). Its `ndim` must match the input's. Required for now. */
+  /**
+   * The CTM table (values in bits); its `ndim` must match the input's. Default: ockham's built-in
+   * table for the input's dimensionality (`defaultTable(ndim)`: `ctm1d` or `ctm2d`).
+   */
   readonly table?: CtmTable;
   /** Block size: a length for 1-D (default 12), `[r, c]` or a side `k` (= `[k, k]`) for 2-D (default `[4, 4]`). */
   readonly block?: number | readonly [number, number];

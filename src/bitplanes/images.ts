@@ -17,6 +17,7 @@ import { assertCodes, emptyPlane } from './validate.js';
  * @returns [th, tw].
  * @example
  * ```ts
+ * import { defaultTile } from 'ockham';
  * defaultTile(8); // [2, 4]
  * ```
  */
@@ -49,6 +50,7 @@ export interface InterleavedOptions {
  *   `options.tile`) unless the tile is two positive integers with th · tw = bits.
  * @example
  * ```ts
+ * import { interleavedBitImage, unpackPlane } from 'ockham';
  * const img = interleavedBitImage(new Uint16Array([0b1011]), 4, [1, 1]); // 2×2 tile
  * unpackPlane(img); // Uint8Array [1, 0, 1, 1]
  * ```
@@ -94,6 +96,7 @@ export function interleavedBitImage(
  * @throws {@link OckhamError} as {@link bitPlanes}.
  * @example
  * ```ts
+ * import { unpackPlane, serialBinarization } from 'ockham';
  * unpackPlane(serialBinarization(new Uint16Array([2, 1]), 2, [2])); // Uint8Array [1, 0, 0, 1]
  * ```
  */

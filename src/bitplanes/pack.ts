@@ -18,6 +18,7 @@ import { assertBitPlane, emptyPlane } from './validate.js';
  *   array; `INVALID_ARGUMENT` for a non-Uint8Array or malformed shape.
  * @example
  * ```ts
+ * import { packBits } from 'ockham';
  * const plane = packBits(new Uint8Array([1, 0, 0, 1]), [2, 2]);
  * plane.data; // Uint32Array [0x80000000, 0x40000000]
  * ```
@@ -65,6 +66,7 @@ export function packValidated(bits01: Uint8Array, rows: number, cols: number): B
  * @throws {@link OckhamError} `INVALID_ARGUMENT`/`SHAPE_MISMATCH` for a malformed plane.
  * @example
  * ```ts
+ * import { unpackPlane, packBits } from 'ockham';
  * unpackPlane(packBits(new Uint8Array([0, 1, 1]), [3])); // Uint8Array [0, 1, 1]
  * ```
  */
@@ -88,6 +90,7 @@ export function unpackPlane(plane: BitPlane): Uint8Array {
  * @throws {@link OckhamError} for a malformed plane.
  * @example
  * ```ts
+ * import { countOnes, packBits } from 'ockham';
  * countOnes(packBits(new Uint8Array([1, 0, 1, 1]), [4])); // 3
  * ```
  */
@@ -115,6 +118,7 @@ export function countOnes(plane: BitPlane): number {
  *   `SHAPE_MISMATCH`; `INVALID_ARGUMENT` for a non-float array or malformed shape.
  * @example
  * ```ts
+ * import { unpackPlane, binarize } from 'ockham';
  * unpackPlane(binarize(new Float32Array([-1, 0, 2, 0.5]), [2, 2])); // Uint8Array [0, 0, 1, 1]
  * ```
  */

@@ -24,6 +24,7 @@ import { assertBitPlane, assertCodes } from './validate.js';
  *   `INVALID_ARGUMENT` for a malformed shape or codes array; `EMPTY` for empty codes.
  * @example
  * ```ts
+ * import { bitPlanes, unpackPlane } from 'ockham';
  * const planes = bitPlanes(new Uint16Array([0, 1, 2, 3]), 2, [2, 2]);
  * unpackPlane(planes[0]); // Uint8Array [0, 1, 0, 1]  (LSB)
  * unpackPlane(planes[1]); // Uint8Array [0, 0, 1, 1]  (MSB)
@@ -163,6 +164,7 @@ function transposeGroup(src: Uint16Array | Uint8Array, o: number, out: Int32Arra
  *   malformed plane; `SHAPE_MISMATCH` when plane dims differ.
  * @example
  * ```ts
+ * import { planesToCodes, bitPlanes } from 'ockham';
  * const codes = new Uint16Array([5, 0, 7, 2]);
  * planesToCodes(bitPlanes(codes, 3, [4])); // Uint16Array [5, 0, 7, 2]
  * ```

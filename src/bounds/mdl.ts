@@ -32,6 +32,7 @@ export interface DescriptionLength {
  *   `INVALID_ARGUMENT` for an unknown unit.
  * @example
  * ```ts
+ * import { totalDescriptionLength } from 'ockham';
  * totalDescriptionLength({ modelBits: 8000, dataNll: 693.147, unit: 'nats' });
  * // { totalBits: ≈ 9000, modelBits: 8000, dataBits: ≈ 1000 }
  * ```

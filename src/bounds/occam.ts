@@ -73,6 +73,7 @@ export function klInverseUpper(q: number, b: number): number {
  *   for an unknown form.
  * @example
  * ```ts
+ * import { generalizationBound } from 'ockham';
  * generalizationBound({ complexityBits: 1000, empiricalRisk: 0.1, n: 10000, delta: 0.05 });
  * // ≈ 0.28841 = 0.1 + √(((1000 + 2·log₂1000)·ln 2 + ln 20) / 20000)
  * ```

@@ -34,8 +34,24 @@ function modelFor(spec: ExperimentSpec): ModelAdapter {
  * @throws {@link OckhamError} for an unreadable / invalid spec or checkpoint.
  * @example
  * ```ts
+ * import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+ * import { tmpdir } from 'node:os';
+ * import { join } from 'node:path';
  * import { runExperimentFile } from 'ockham/node';
- * const r = await runExperimentFile('examples/experiments/grokking.json', { out: 'experiment-output' });
+ * // The full study: runExperimentFile('examples/experiments/grokking.json', { out: 'experiment-output' }).
+ * // A small one: one shipped checkpoint, spectral measures only (~20 s).
+ * const dir = mkdtempSync(join(tmpdir(), 'experiment-'));
+ * mkdirSync(join(dir, 'ckpt'));
+ * copyFileSync('examples/grokking/step-004000.safetensors', join(dir, 'ckpt', 'step-004000.safetensors'));
+ * writeFileSync(join(dir, 'spec.json'), JSON.stringify({
+ *   name: 'grokking, spectral only', seed: 0,
+ *   model: { preset: 'grokking', p: 47, d: 24, h: 96 },
+ *   data: { kind: 'modular', p: 47, trainFraction: 0.5, seed: 0 },
+ *   runs: [{ name: 'grokking', checkpointsDir: 'ckpt' }],
+ *   measures: { spectral: true },
+ * }));
+ * const r = await runExperimentFile(join(dir, 'spec.json'), { out: join(dir, 'out') });
+ * console.log(r.runs[0].checkpoints.length); // 1
  * ```
  */
 export async function runExperimentFile(specPath: string, options: { out?: string; log?: (s: string) => void } = {}): Promise<ExperimentResult> {

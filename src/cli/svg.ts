@@ -253,6 +253,7 @@ function colorsOf(series: readonly ChartSeries[]): string[] {
  * @returns A standalone SVG document.
  * @example
  * ```ts
+ * import { lineChart } from 'ockham/node';
  * const svg = lineChart({ title: 't', xLabel: 'step', yLabel: 'bits', x: [0, 1, 2], series: [{ name: 'a', values: [1, 3, 2] }] });
  * ```
  */
@@ -366,6 +367,7 @@ export function lineChart(spec: LineChartSpec): string {
  * @returns A standalone SVG document.
  * @example
  * ```ts
+ * import { barChart } from 'ockham/node';
  * const svg = barChart({ title: 't', xLabel: 'plane', yLabel: '%', categories: ['b1', 'b0'], series: [{ name: 'w', values: [80, 100] }] });
  * ```
  */

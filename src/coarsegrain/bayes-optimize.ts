@@ -412,6 +412,7 @@ export function readSearchSpace(space: unknown, name = 'space'): Dim[] {
  *   returns NaN/±∞ or a non-number.
  * @example
  * ```ts
+ * import { bayesOptimize } from 'ockham';
  * const r = await bayesOptimize(({ x }) => (x - 2) ** 2, { x: [-5, 5] }, { seed: 1, nIter: 15 });
  * // r.best.x.x ≈ 2
  * ```

@@ -27,6 +27,7 @@ function addNoise(x: FloatArray, delta: number, normal: () => number): FloatArra
  * @throws {@link OckhamError} for non-finite/empty weights, δ < 0 or non-finite, or a bad seed.
  * @example
  * ```ts
+ * import { noisyWeights } from 'ockham';
  * const noisy = noisyWeights(new Float32Array([0.5, -0.25]), 0.01, 42); // ≈ [0.5 ± 0.01, −0.25 ± 0.01]
  * ```
  */

@@ -4,7 +4,7 @@
  */
 import { OckhamError } from '../errors.js';
 import type { ModelTensors } from '../util/model.js';
-import { assertNumber, assertOneOf } from '../util/validate.js';
+import { assertNumber, assertOneOf, type FloatArray } from '../util/validate.js';
 import type { CoarseGrainedModel } from '../compress/types.js';
 import {
   accepts,
@@ -42,6 +42,7 @@ function readSeries(v: unknown, name: string): number[] {
  *   `OUT_OF_RANGE` for x ≤ 0, `NON_FINITE` for NaN/∞, `INVALID_ARGUMENT` if all x are equal.
  * @example
  * ```ts
+ * import { fitLogCurve } from 'ockham';
  * fitLogCurve([1, Math.E, Math.E ** 2], [5, 3, 1]); // { a: −2, b: 5, r2: 1 }
  * ```
  */
@@ -87,7 +88,7 @@ export function fitLogCurve(xs: ArrayLike<number>, ys: ArrayLike<number>): LogCu
 }
 
 /** Options of {@link rateDistortionCurve}: those of the chosen search, with `epsilons` for `epsilon`. */
-export interface RateDistortionOptions extends SearchCommonOptions {
+export interface RateDistortionOptions<D extends FloatArray = FloatArray> extends SearchCommonOptions<D> {
   /** Loss tolerances ε ≥ 0 (at least one). */
   readonly epsilons: readonly number[];
   /** 'coarseGrain' (Algorithm 1, default) or 'quantization' (Algorithm 2). */
@@ -140,13 +141,14 @@ export interface RateDistortionResult {
  * @throws {@link OckhamError} as {@link coarseGrainSearch}; `EMPTY` for no ε; `OUT_OF_RANGE` for ε < 0.
  * @example
  * ```ts
+ * import { rateDistortionCurve, type NamedTensor } from 'ockham';
  * const w = Float32Array.from({ length: 256 }, (_, i) => Math.cos(i) * 0.1);
- * const loss = (c: NamedTensor[]) => c[0].data.reduce((s, v, i) => s + (v - w[i]) ** 2, 0) / 256;
+ * const loss = (c: NamedTensor<Float32Array>[]) => c[0].data.reduce((s, v, i) => s + (v - w[i]) ** 2, 0) / 256;
  * const rd = await rateDistortionCurve([{ name: 'w', data: w, shape: [16, 16] }], { loss, epsilons: [1e-5, 1e-4, 1e-3], nIter: 20 });
  * // rd.points[i].bits is non-increasing in ε
  * ```
  */
-export async function rateDistortionCurve(tensors: ModelTensors, options: RateDistortionOptions): Promise<RateDistortionResult> {
+export async function rateDistortionCurve<D extends FloatArray = FloatArray>(tensors: ModelTensors<D>, options: RateDistortionOptions<D>): Promise<RateDistortionResult> {
   const ctx = await createContext(tensors, options, ['epsilons', 'search', 'kRule', 'tauRange', 'method', 'maxIterations']);
   const o = options as RateDistortionOptions;
   if (ctx.epsilonRaw !== undefined) throw new OckhamError('INVALID_ARGUMENT', 'options.epsilon', 'use options.epsilons for a curve');

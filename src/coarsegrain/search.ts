@@ -10,7 +10,7 @@ import { dequantizeCoarseGrained, serializeCoarseGrained } from '../compress/ser
 import { CODECS, type Codec, type CompressOptions, type CoarseGrainedModel } from '../compress/types.js';
 import type { KRule } from '../spectral/low-rank.js';
 import { modelTensors, type ModelTensors, type NamedTensor } from '../util/model.js';
-import { assertFiniteFloats, assertInt, assertKnownOptions, assertNumber, assertOneOf, assertShapeMatches } from '../util/validate.js';
+import { type FloatArray, assertFiniteFloats, assertInt, assertKnownOptions, assertNumber, assertOneOf, assertShapeMatches } from '../util/validate.js';
 import {
   BAYES_OPTION_KEYS,
   bayesOptimizeKernel,
@@ -22,18 +22,21 @@ import {
 import { buildCandidate, prepareTensors, type PreparedTensor } from './candidate.js';
 import { assertBatch, assertModel, flatWeights } from '../model/adapter-util.js';
 import type { Batch, ModelAdapter } from '../model/types.js';
-import type { FloatArray } from '../util/validate.js';
 
-/** The caller's loss of a candidate set of weights (same names, shapes and order as the input). */
-export type LossFunction = (candidate: NamedTensor[]) => number | Promise<number>;
+/**
+ * The caller's loss of a candidate set of weights (same names, shapes, order and array types as
+ * the input: a Float64Array tensor is handed over as a Float64Array holding the coarse-grained
+ * float32 values). `D` is inferred from the tensors passed to the search.
+ */
+export type LossFunction<D extends FloatArray = FloatArray> = (candidate: NamedTensor<D>[]) => number | Promise<number>;
 
 /** A codec name, `{ codec, level }`, or your own `(bytes) => bits`. */
 export type CodecChoice = Codec | CompressOptions | ((bytes: Uint8Array) => number);
 
 /** Options shared by {@link coarseGrainSearch}, {@link quantizationSearch} and the rate–distortion curve. */
-export interface SearchCommonOptions extends Omit<BayesOptimizeOptions, 'probes'> {
+export interface SearchCommonOptions<D extends FloatArray = FloatArray> extends Omit<BayesOptimizeOptions, 'probes'> {
   /** Loss of a candidate on the caller's data (sync or async). Required unless `model` is given. */
-  readonly loss?: LossFunction;
+  readonly loss?: LossFunction<D>;
   /**
    * A model adapter instead of `loss`: a candidate's loss is `model.loss(candidate, data)`, and the
    * tensors may be given as the adapter's flat parameter vector.
@@ -63,7 +66,7 @@ export interface SearchCommonOptions extends Omit<BayesOptimizeOptions, 'probes'
 }
 
 /** Options of {@link coarseGrainSearch}. */
-export interface CoarseGrainOptions extends SearchCommonOptions {
+export interface CoarseGrainOptions<D extends FloatArray = FloatArray> extends SearchCommonOptions<D> {
   /** Loss tolerance ε ≥ 0 (same units as the loss). Required. */
   readonly epsilon: number;
   /** k(τ) rule passed to `lowRankTruncate`: 'paper' (Eq. 13, default) or 'code' (one fewer). */
@@ -78,7 +81,7 @@ export interface CoarseGrainOptions extends SearchCommonOptions {
 }
 
 /** Options of {@link quantizationSearch}. */
-export interface QuantizationSearchOptions extends SearchCommonOptions {
+export interface QuantizationSearchOptions<D extends FloatArray = FloatArray> extends SearchCommonOptions<D> {
   readonly epsilon: number;
   /**
    * 'bayes' (default): Bayesian optimisation over log Δ with the same defaults as Algorithm 1.
@@ -270,7 +273,8 @@ export async function evaluateCandidate(
   const cand = buildCandidate(ctx.prepared, tau, delta, kRule);
   let entry = memo.entries.get(cand.key);
   if (entry === undefined) {
-    const weights = dequantizeCoarseGrained(cand.model);
+    // Same array types as the input (LossFunction's contract): float32 values widened exactly.
+    const weights = dequantizeCoarseGrained(cand.model).map((w, i) => (ctx.list[i].data instanceof Float64Array ? { ...w, data: Float64Array.from(w.data) } : w));
     const loss = await callLoss(ctx.loss, weights, `candidate τ = ${tau}, Δ = ${delta}`);
     entry = { loss, bits: null, model: cand.model, ranks: cand.ranks, tau, delta };
     memo.entries.set(cand.key, entry);
@@ -423,17 +427,18 @@ export async function quantizationKernel(ctx: SearchContext, options: Quantizati
  *   `NON_FINITE` if it returns NaN or −∞ (or a non-finite original loss).
  * @example
  * ```ts
+ * import { coarseGrainSearch, type NamedTensor } from 'ockham';
  * const W0 = { w: { data: Float32Array.from({ length: 64 }, (_, i) => (i % 8) * 0.1), shape: [8, 8] } };
- * const loss = (c: NamedTensor[]) => c[0].data.reduce((s, v, i) => s + (v - W0.w.data[i]) ** 2, 0);
+ * const loss = (c: NamedTensor<Float32Array>[]) => c[0].data.reduce((s, v, i) => s + (v - W0.w.data[i]) ** 2, 0);
  * const r = await coarseGrainSearch(W0, { loss, epsilon: 0.01, seed: 0, nIter: 10 });
  * // r.best.bits < r.naiveBits
  * ```
  */
-export async function coarseGrainSearch(tensors: ModelTensors | FloatArray, options: CoarseGrainOptions): Promise<CoarseGrainResult> {
-  [tensors, options] = withModel(tensors, options);
-  const ctx = await createContext(tensors, options, ['kRule', 'tauRange']);
+export async function coarseGrainSearch<D extends FloatArray = FloatArray>(tensors: ModelTensors<D> | FloatArray, options: CoarseGrainOptions<D>): Promise<CoarseGrainResult> {
+  const [list, o] = withModel(tensors, options as CoarseGrainOptions);
+  const ctx = await createContext(list, o, ['kRule', 'tauRange']);
   const epsilon = readEpsilon(ctx.epsilonRaw, 'options.epsilon');
-  return coarseGrainKernel(ctx, options, epsilon, { entries: new Map() });
+  return coarseGrainKernel(ctx, o, epsilon, { entries: new Map() });
 }
 
 /**
@@ -447,17 +452,18 @@ export async function coarseGrainSearch(tensors: ModelTensors | FloatArray, opti
  * @throws {@link OckhamError} as {@link coarseGrainSearch}.
  * @example
  * ```ts
+ * import { quantizationSearch, type NamedTensor } from 'ockham';
  * const w = Float32Array.from({ length: 64 }, (_, i) => Math.sin(i));
- * const loss = (c: NamedTensor[]) => c[0].data.reduce((s, v, i) => s + (v - w[i]) ** 2, 0) / 64;
+ * const loss = (c: NamedTensor<Float32Array>[]) => c[0].data.reduce((s, v, i) => s + (v - w[i]) ** 2, 0) / 64;
  * const r = await quantizationSearch([{ name: 'w', data: w, shape: [8, 8] }], { loss, epsilon: 1e-4, method: 'bisection' });
  * // r.best.step ≈ largest Δ with Δ²/12 ≲ 1e-4
  * ```
  */
-export async function quantizationSearch(tensors: ModelTensors | FloatArray, options: QuantizationSearchOptions): Promise<CoarseGrainResult> {
-  [tensors, options] = withModel(tensors, options);
-  const ctx = await createContext(tensors, options, ['method', 'maxIterations']);
+export async function quantizationSearch<D extends FloatArray = FloatArray>(tensors: ModelTensors<D> | FloatArray, options: QuantizationSearchOptions<D>): Promise<CoarseGrainResult> {
+  const [list, o] = withModel(tensors, options as QuantizationSearchOptions);
+  const ctx = await createContext(list, o, ['method', 'maxIterations']);
   const epsilon = readEpsilon(ctx.epsilonRaw, 'options.epsilon');
-  return quantizationKernel(ctx, options, epsilon, { entries: new Map() });
+  return quantizationKernel(ctx, o, epsilon, { entries: new Map() });
 }
 
 /** Rewrites `{ model, data }` into a `loss` over candidates (named tensors → flat vector). @internal */

@@ -72,6 +72,7 @@ export function compressKernel(bytes: Uint8Array, codec: Codec, level: number): 
  *   unknown; OUT_OF_RANGE for a level outside its range; UNKNOWN_OPTION for a misspelt option.
  * @example
  * ```ts
+ * import { compress } from 'ockham';
  * const z = compress(new TextEncoder().encode('abracadabra'), { codec: 'bzip2', level: 9 });
  * // z starts with "BZh9"
  * ```
@@ -93,6 +94,7 @@ export function compress(bytes: Uint8Array, options: CompressOptions): Uint8Arra
  * @throws {OckhamError} as {@link compress}.
  * @example
  * ```ts
+ * import { compressedBits } from 'ockham';
  * compressedBits(new Uint8Array(1000), { codec: 'bzip2' }); // 352 (a 44-byte stream)
  * ```
  */
@@ -123,6 +125,7 @@ function wrap<T>(codec: Codec, fn: () => T): T {
  *   for truncated or corrupted streams; UNSUPPORTED for randomised (pre-0.9.5) bzip2 blocks.
  * @example
  * ```ts
+ * import { compress, decompress } from 'ockham';
  * const z = compress(new Uint8Array([1, 2, 3]), { codec: 'arith' });
  * decompress(z, { codec: 'arith' }); // Uint8Array [1, 2, 3]
  * ```

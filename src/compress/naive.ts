@@ -65,6 +65,7 @@ export function rawFloat32Bytes(tensors: RawTensors, name = 'tensors'): Uint8Arr
  *   for codec and level.
  * @example
  * ```ts
+ * import { naiveCompressedBits } from 'ockham';
  * naiveCompressedBits({ w: new Float32Array([0.1, -0.2, 0.3]) }, 'bzip2'); // bits of bzip2(12 bytes)
  * ```
  */

@@ -125,6 +125,7 @@ export function validateCoarseGrained(model: unknown, name = 'model'): CoarseGra
  *   the offending field (e.g. `model.tensors[2].step`).
  * @example
  * ```ts
+ * import { serializeCoarseGrained } from 'ockham';
  * const bytes = serializeCoarseGrained({ tensors: [
  *   { kind: 'dense', name: 'w', shape: [2, 2], step: 0.5, codes: new Int32Array([1, -2, 0, 3]) },
  * ] });
@@ -176,6 +177,8 @@ function parseError(message: string): never {
  *   version, truncation, malformed varints, inconsistent shapes or trailing bytes.
  * @example
  * ```ts
+ * import { deserializeCoarseGrained, serializeCoarseGrained, type CoarseGrainedModel } from 'ockham';
+ * const model: CoarseGrainedModel = { tensors: [{ kind: 'dense', name: 'w', shape: [2, 2], step: 0.5, codes: new Int32Array([1, -2, 0, 3]) }] };
  * const m = deserializeCoarseGrained(serializeCoarseGrained(model)); // deep-equals model
  * ```
  */
@@ -284,6 +287,7 @@ export function deserializeCoarseGrained(bytes: Uint8Array): CoarseGrainedModel 
  * @throws {OckhamError} as {@link serializeCoarseGrained} for malformed models.
  * @example
  * ```ts
+ * import { dequantizeCoarseGrained } from 'ockham';
  * dequantizeCoarseGrained({ tensors: [{ kind: 'dense', name: 'w', shape: [2], step: 0.1, codes: new Int32Array([1, -3]) }] });
  * // [{ name: 'w', shape: [2], data: Float32Array [0.1, -0.3] }]
  * ```

@@ -99,7 +99,7 @@ export function decodeVarints(b: Uint8Array, count: number): Float64Array {
  * @param data - A generated module's data.
  * @returns The table, with `data.provenance`.
  * @throws {@link OckhamError} `PARSE_ERROR` for corrupt data.
- * @example
+ * @remarks Usage (internal: not exported from 'ockham'):
  * ```ts
  * import { CTM1D_DATA } from './data/ctm1d.js';
  * const t = decodeBuiltinCtm(CTM1D_DATA);

@@ -82,6 +82,7 @@ export interface CtmRawTotals extends Space {
  * @throws {@link OckhamError} on an invalid space.
  * @example
  * ```ts
+ * import { newRawTotals } from 'ockham';
  * const t = newRawTotals({ dim: 1, states: 2, cutoff: 6 });
  * ```
  */
@@ -104,6 +105,8 @@ export function newRawTotals(options: CtmSpaceOptions): CtmRawTotals {
  * @throws {@link OckhamError} `OUT_OF_RANGE` if a counter is not a safe integer (exactness lost).
  * @example
  * ```ts
+ * import { addLazyCounts, enumerateCtmSubtree, newRawTotals } from 'ockham';
+ * const t = newRawTotals({ dim: 1, states: 2, cutoff: 6 });
  * addLazyCounts(t, enumerateCtmSubtree({ dim: 1, states: 2, cutoff: 6 }, []));
  * ```
  */
@@ -139,7 +142,18 @@ export function addLazyCounts(into: CtmRawTotals, part: LazyCounts): void {
  * @returns Nothing.
  * @example
  * ```ts
- * mergeRawTotals(all, rawTotalsFromJson(JSON.parse(text)));
+ * import { addLazyCounts, enumerateCtmSubtree, finalizeCtmCounts, mergeRawTotals, newRawTotals, splitCtmTasks } from 'ockham';
+ * // Totals of parts (e.g. computed by workers, one task each) merged into one.
+ * const space = { dim: 1 as const, states: 2, cutoff: 6 };
+ * const { tasks, root } = splitCtmTasks(space, 2);
+ * const all = newRawTotals(space);
+ * addLazyCounts(all, root);
+ * for (const task of tasks) {
+ *   const part = newRawTotals(space);
+ *   addLazyCounts(part, enumerateCtmSubtree(space, task));
+ *   mergeRawTotals(all, part);
+ * }
+ * finalizeCtmCounts(all).halting; // 3044n, as the one-piece enumeration
  * ```
  */
 export function mergeRawTotals(into: CtmRawTotals, part: CtmRawTotals): void {
@@ -161,7 +175,7 @@ export function mergeRawTotals(into: CtmRawTotals, part: CtmRawTotals): void {
  *
  * @param t - Totals.
  * @returns A plain JSON-safe object; {@link rawTotalsFromJson} inverts it.
- * @example
+ * @remarks Usage (internal: not exported from 'ockham'):
  * ```ts
  * const text = JSON.stringify(rawTotalsToJson(t));
  * ```
@@ -182,7 +196,7 @@ export function rawTotalsToJson(t: CtmRawTotals): Record<string, unknown> {
  * @param j - The parsed JSON object.
  * @returns Totals.
  * @throws {@link OckhamError} if the recorded space is invalid.
- * @example
+ * @remarks Usage (internal: not exported from 'ockham'):
  * ```ts
  * const t = rawTotalsFromJson(JSON.parse(text));
  * ```
@@ -213,6 +227,7 @@ export function rawTotalsFromJson(j: Record<string, unknown>): CtmRawTotals {
  * @throws {@link OckhamError} on an invalid space or depth.
  * @example
  * ```ts
+ * import { splitCtmTasks } from 'ockham';
  * const { tasks, root } = splitCtmTasks({ dim: 1, states: 2, cutoff: 6 }, 2);
  * ```
  */
@@ -235,6 +250,7 @@ export function splitCtmTasks(options: CtmSpaceOptions, depth: number): { tasks:
  * @throws {@link OckhamError} on an invalid space.
  * @example
  * ```ts
+ * import { enumerateCtmSubtree } from 'ockham';
  * const c = enumerateCtmSubtree({ dim: 1, states: 2, cutoff: 6 }, []);
  * ```
  */
@@ -281,7 +297,7 @@ function reverseBits(code: number, len: number): number {
  * @param rows - r.
  * @param cols - c.
  * @returns The rotated code (shape cols×rows).
- * @example
+ * @remarks Usage (internal: not exported from 'ockham'):
  * ```ts
  * rotateCode(0b1000, 2, 2); // [[1,0],[0,0]] → [[0,1],[0,0]] = 0b0100 (clockwise)
  * ```
@@ -301,7 +317,7 @@ export function rotateCode(code: number, rows: number, cols: number): number {
  * @param dim - 1 or 2.
  * @param maxRecord - Largest 1-D length / 2-D side recorded.
  * @returns One tuple per output index, in index order.
- * @example
+ * @remarks Usage (internal: not exported from 'ockham'):
  * ```ts
  * ctmOutputs(1, 2); // [[1,1,0],[1,1,1],[1,2,0],[1,2,1],[1,2,2],[1,2,3]]
  * ```
@@ -327,7 +343,7 @@ export function ctmOutputs(dim: 1 | 2, maxRecord: number): Array<[number, number
  * @param cols - Block cols.
  * @param code - Block code, first cell MSB.
  * @returns The index into {@link CtmCounts.c0}.
- * @example
+ * @remarks Usage (internal: not exported from 'ockham'):
  * ```ts
  * ctmOutputIndex(2, 4, 1, 1, 1); // 1
  * ```
@@ -353,6 +369,7 @@ const offsetCache = new Map<number, Int32Array>();
  * Counts are held in a BigUint64Array: every space with n ≤ 5 has fewer than 2^64 machines.
  * @example
  * ```ts
+ * import { newRawTotals, addLazyCounts, enumerateCtmSubtree, finalizeCtmCounts } from 'ockham';
  * const t = newRawTotals({ dim: 1, states: 2, cutoff: 6 });
  * addLazyCounts(t, enumerateCtmSubtree({ dim: 1, states: 2, cutoff: 6 }, []));
  * finalizeCtmCounts(t).halting; // 3044n
@@ -419,6 +436,7 @@ export function finalizeCtmCounts(raw: CtmRawTotals): CtmCounts {
  * @throws {@link OckhamError} on an invalid space.
  * @example
  * ```ts
+ * import { enumerateCtm } from 'ockham';
  * const c = enumerateCtm({ dim: 1, states: 3, cutoff: 21 });
  * c.halting; // 2147184n
  * ```
@@ -441,6 +459,7 @@ export function enumerateCtm(options: CtmSpaceOptions): CtmCounts {
  * @throws {@link OckhamError} `OUT_OF_RANGE` for a non-positive normaliser.
  * @example
  * ```ts
+ * import { ctmEntriesFromCounts, enumerateCtm } from 'ockham';
  * const e = ctmEntriesFromCounts(enumerateCtm({ dim: 1, states: 2, cutoff: 6 }));
  * ```
  */

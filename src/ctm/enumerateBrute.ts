@@ -25,6 +25,7 @@ export interface BruteForceCounts {
  * @throws {@link OckhamError} `OUT_OF_RANGE` if the space has more than 2·10^7 machines.
  * @example
  * ```ts
+ * import { bruteForceCtm } from 'ockham';
  * bruteForceCtm({ dim: 1, states: 2, cutoff: 6 }).halting; // 3044
  * ```
  */

@@ -65,7 +65,7 @@ export interface LazyCounts {
  * @param length - Output length L ≥ 1 (cells).
  * @param code - Output code, first cell = MSB, 0 ≤ code < 2^L.
  * @returns 2^L − 2 + code.
- * @example
+ * @remarks Usage (internal: not exported from 'ockham'):
  * ```ts
  * outputIndex1d(2, 0b01); // 3
  * ```
@@ -79,7 +79,7 @@ export function outputIndex1d(length: number, code: number): number {
  *
  * @param maxRecord - Largest side recorded (1..4).
  * @returns off[(r−1)·maxRecord + (c−1)] = first index of shape r×c; the last entry is the total.
- * @example
+ * @remarks Usage (internal: not exported from 'ockham'):
  * ```ts
  * shapeOffsets2d(2); // [0, 2, 6, 10, 26]
  * ```
@@ -103,7 +103,7 @@ export function shapeOffsets2d(maxRecord: number): Int32Array {
  * @param dim - 1 or 2.
  * @param maxRecord - Largest 1-D length / 2-D side recorded.
  * @returns Σ over the recorded shapes of 2^cells.
- * @example
+ * @remarks Usage (internal: not exported from 'ockham'):
  * ```ts
  * outputCount(1, 12); // 8190
  * ```
@@ -122,7 +122,7 @@ export function outputCount(dim: 1 | 2, maxRecord: number): number {
  * @param maxBox - 2-D pruning box side (0 = none).
  * @param maxRecord - Largest output recorded.
  * @returns Counters with `halt` of length outputCount·2n.
- * @example
+ * @remarks Usage (internal: not exported from 'ockham'):
  * ```ts
  * const acc = newLazyCounts(1, 2, 6, 0, 12);
  * runLazy(acc, null, -1, null);
@@ -147,7 +147,7 @@ export function newLazyCounts(dim: 1 | 2, states: number, cutoff: number, maxBox
  * @param dim - 1 (moves L, R) or 2 (moves R, D, L, U).
  * @param states - n.
  * @returns K = 2 + 2·M·n; the space has K^(2n) machines.
- * @example
+ * @remarks Usage (internal: not exported from 'ockham'):
  * ```ts
  * choicesPerTransition(1, 5); // 22
  * ```
@@ -169,7 +169,7 @@ const HALT = -1;
  *   exploring it (leaves met before are counted in `acc`). −1 = explore everything.
  * @param emit - Receives a copy of the choice path (length splitDepth) of each emitted subtree.
  * @returns Nothing; the counts are added to `acc` (exact integers held in doubles).
- * @example
+ * @remarks Usage (internal: not exported from 'ockham'):
  * ```ts
  * const acc = newLazyCounts(2, 2, 40, 0, 4);
  * runLazy(acc, null, -1, null); // whole (2,2) 2-D space

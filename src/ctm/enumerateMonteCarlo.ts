@@ -32,6 +32,7 @@ export interface MonteCarloHalting {
  * @throws {@link OckhamError} `OUT_OF_RANGE` for invalid sizes.
  * @example
  * ```ts
+ * import { monteCarloHalting } from 'ockham';
  * const r = monteCarloHalting({ dim: 1, states: 2, cutoff: 6 }, 100000, 1, 12);
  * r.halting / r.samples; // ≈ 0.3044
  * ```

@@ -84,6 +84,7 @@ function diagnoseKey(key: string, shapeText: string, cells: number, lineNo: numb
  *   `OUT_OF_RANGE` for a shape beyond 16 cells (1-D) or 4×4 (2-D); `EMPTY` for a table with no rows.
  * @example
  * ```ts
+ * import { ctmTableFromTsv } from 'ockham';
  * const table = ctmTableFromTsv('1x1\t0\t2.435020316021033\n2x2\t0000\t3.2\n');
  * table.shapes.get('1x1')!.values[1]; // 2.435020316021033 (the complement "1" shares the key)
  * ```

@@ -42,6 +42,7 @@ export interface CtmTable {
  *
  * @example
  * ```ts
+ * import { shapeKey } from 'ockham';
  * shapeKey(2, 4, 4); // '4x4'
  * shapeKey(1, 1, 12); // '12'
  * ```

@@ -148,10 +148,13 @@ function parseDescr(descr: PyValue, argument: string): { kind: ElementKind; litt
  *   product(shape)·itemsize; UNSUPPORTED for object/structured dtypes; OUT_OF_RANGE over budget.
  * @example
  * import { parseNpy } from 'ockham';
- * const npy = new Uint8Array([0x93, 78, 85, 77, 80, 89, 1, 0, 118, 0, ...new TextEncoder().encode(
- *   "{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }".padEnd(117) + '\n'), 0, 0, 128, 63, 0, 0, 0, 64]);
- * const arr = parseNpy(npy);
- * arr.shape; // [2]  (data: Float32Array [1, 2])
+ * // In a browser: new Uint8Array(await (await fetch('w.npy')).arrayBuffer()). Here: a float32 .npy built by hand.
+ * const header = "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }".padEnd(117) + '\n';
+ * const bytes = new Uint8Array(10 + header.length + 24);
+ * bytes.set([0x93, 78, 85, 77, 80, 89, 1, 0, header.length, 0]); // \x93NUMPY v1.0, header length
+ * bytes.set(new TextEncoder().encode(header), 10);
+ * const arr = parseNpy(bytes);
+ * arr.shape; // [2, 3]
  */
 export function parseNpy(bytes: Uint8Array | ArrayBuffer, argument = 'bytes', options?: ReadBudget): NpyArray {
   const budget = resolveReadBudget(options);
@@ -280,10 +283,12 @@ function fortranToRowMajor(src: Float32Array, shape: number[]): Float32Array {
  * @param arr - From {@link parseNpy}.
  * @returns `{ name, dtype, shape, data }` (shares `data` with `arr`).
  * @example
- * import { parseNpy, npyToTensor } from 'ockham';
- * const npy = new Uint8Array([0x93, 78, 85, 77, 80, 89, 1, 0, 118, 0, ...new TextEncoder().encode(
- *   "{'descr': '|u1', 'fortran_order': False, 'shape': (2,), }".padEnd(117) + '\n'), 7, 9]);
- * const t = npyToTensor('w', parseNpy(npy)); // { name: 'w', dtype: '|u1', shape: [2], data: Float32Array [7, 9] }
+ * import { npyToTensor, parseNpy } from 'ockham';
+ * const header = "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }".padEnd(117) + '\n';
+ * const bytes = new Uint8Array(10 + header.length + 24);
+ * bytes.set([0x93, 78, 85, 77, 80, 89, 1, 0, header.length, 0]);
+ * bytes.set(new TextEncoder().encode(header), 10);
+ * const t = npyToTensor('w', parseNpy(bytes)); // { name: 'w', dtype: '<f4', shape: [2, 3], data: Float32Array(6) }
  */
 export function npyToTensor(name: string, arr: NpyArray): LoadedTensor {
   return { name, dtype: arr.dtype, shape: arr.shape, data: arr.data };

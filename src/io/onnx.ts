@@ -479,9 +479,10 @@ export function resolveOnnxBudget(options: ReadBudget | undefined): Required<Rea
  *   value counts, duplicate names); UNSUPPORTED for string/complex/4-bit tensors, segments, or
  *   external data not given; OUT_OF_RANGE past a budget.
  * @example
+ * import { readFileSync } from 'node:fs';
  * import { parseOnnx } from 'ockham';
- * // In a browser page served from the repository root (in Node, readFileSync gives the bytes too).
- * const bytes = await (await fetch('test/fixtures/onnx/tiny.onnx')).arrayBuffer();
+ * // In a browser: await (await fetch('tiny.onnx')).arrayBuffer()
+ * const bytes = readFileSync('test/fixtures/onnx/tiny.onnx');
  * const { tensors } = parseOnnx(bytes);
  * tensors.map((t) => `${t.name} ${t.dtype} [${t.shape}]`); // ['conv.weight float [2,1,3,3]', …]
  */

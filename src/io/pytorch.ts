@@ -465,9 +465,10 @@ export { resolveOptions as resolvePytorchOptions };
  *   files (bad zip, CRC mismatch, truncated pickle, a view outside its storage); OUT_OF_RANGE when
  *   a budget is exceeded.
  * @example
+ * import { readFileSync } from 'node:fs';
  * import { parsePytorch } from 'ockham';
- * // In a browser page served from the repository root (in Node, readFileSync gives the bytes too).
- * const bytes = await (await fetch('test/fixtures/pytorch/state-dict-zip.pt')).arrayBuffer();
+ * // In a browser: await (await fetch('model.pt')).arrayBuffer()
+ * const bytes = readFileSync('test/fixtures/pytorch/state-dict-zip.pt');
  * const { tensors } = parsePytorch(bytes);
  * tensors.map((t) => `${t.name} ${t.dtype} [${t.shape}]`); // ['0.weight float32 [3,2,3,3]', …]
  */

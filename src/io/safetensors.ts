@@ -257,11 +257,11 @@ export function parseSafetensorsHeader(
  * @returns The tensor with float32 data.
  * @throws {OckhamError} PARSE_ERROR when `bytes` has the wrong length.
  * @example
- * import { serializeSafetensors, safetensorsHeaderLength, parseSafetensorsHeader, decodeSafetensorsEntry } from 'ockham';
- * const fileBytes = serializeSafetensors([{ name: 'w', shape: [2], data: new Float32Array([1, 2]) }]);
- * const n = safetensorsHeaderLength(fileBytes, fileBytes.length);
+ * import { decodeSafetensorsEntry, parseSafetensorsHeader, safetensorsHeaderLength, serializeSafetensors } from 'ockham';
+ * const fileBytes = serializeSafetensors([{ name: 'w', shape: [2, 2], data: new Float32Array([1, 2, 3, 4]) }]);
+ * const n = safetensorsHeaderLength(fileBytes.subarray(0, 8), fileBytes.length);
  * const [entry] = parseSafetensorsHeader(fileBytes.subarray(8, 8 + n), fileBytes.length).entries;
- * const t = decodeSafetensorsEntry(entry, fileBytes.subarray(entry.start, entry.end)); // data: Float32Array [1, 2]
+ * const t = decodeSafetensorsEntry(entry, fileBytes.subarray(entry.start, entry.end)); // t.data: Float32Array [1, 2, 3, 4]
  */
 export function decodeSafetensorsEntry(entry: SafetensorsEntry, bytes: Uint8Array): LoadedTensor {
   const size = entry.end - entry.start;

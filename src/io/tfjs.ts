@@ -210,9 +210,10 @@ export function tfjsGroupBytes(modelJson: unknown, options?: ReadBudget, argumen
  *   unknown quantization; OUT_OF_RANGE when a budget is exceeded.
  * @example
  * import { parseTfjsModel } from 'ockham';
+ * // In a browser: const model = await (await fetch('model.json')).json(); the shard likewise.
  * const model = { weightsManifest: [{ paths: ['group1-shard1of1.bin'], weights: [{ name: 'w', shape: [2], dtype: 'float32' }] }] };
- * const shard = new Uint8Array(new Float32Array([1, 2]).buffer); // in a browser: the fetched shard's bytes
- * const { tensors } = parseTfjsModel(model, [shard]); // tensors[0].data: Float32Array [1, 2]
+ * const shard = new Uint8Array(new Float32Array([0.5, -1]).buffer);
+ * const { tensors } = parseTfjsModel(model, [shard]); // tensors[0].data: Float32Array [0.5, -1]
  */
 export function parseTfjsModel(
   modelJson: unknown,

@@ -9,13 +9,16 @@ import { assertBatch, assertModel, flatWeights } from '../model/adapter-util.js'
 import type { Batch, ModelAdapter } from '../model/types.js';
 import type { ModelTensors } from '../util/model.js';
 
-/** Loss of a full set of tensors (same order and types as given); sync or async. */
-export type TensorsLossFn = (tensors: FloatArray[]) => number | Promise<number>;
+/**
+ * Loss of a full set of tensors (same order and array types as given; `T` is inferred from the
+ * tensors passed to {@link criticalBits}); sync or async.
+ */
+export type TensorsLossFn<T extends FloatArray = FloatArray> = (tensors: T[]) => number | Promise<number>;
 
 /** Options of {@link criticalBits}. */
-export interface CriticalBitsOptions {
+export interface CriticalBitsOptions<T extends FloatArray = FloatArray> {
   /** Loss of the model with the given tensors (e.g. mean per-sample NLL in nats). Required unless `model` is given. */
-  readonly loss?: TensorsLossFn;
+  readonly loss?: TensorsLossFn<T>;
   /**
    * A model adapter instead of `loss`: the loss is `model.loss(params, data)`, and `tensors` may
    * be the flat parameter vector, tensors in parameter order, or named tensors.
@@ -121,6 +124,7 @@ function isThenable(v: unknown): v is PromiseLike<number> {
  *   `minBits > maxBits`, or a NaN/±∞ loss (argument `loss`, naming the bits tried).
  * @example
  * ```ts
+ * import { criticalBits } from 'ockham';
  * const w = new Float64Array([-1, -1 / 3, 0, 1 / 3, 1]);
  * const r = await criticalBits([w], {
  *   loss: ([q]) => q.reduce((s, v, i) => s + (v - w[i]) ** 2, 0),
@@ -129,9 +133,9 @@ function isThenable(v: unknown): v is PromiseLike<number> {
  * // r.bits === 3: 3 bits give the levels k/3, k = −3..3, which hold w exactly; 2 bits ({−1, 0, 1}) do not
  * ```
  */
-export async function criticalBits(
-  tensors: readonly FloatArray[] | FloatArray | ModelTensors,
-  options: CriticalBitsOptions,
+export async function criticalBits<T extends FloatArray = FloatArray>(
+  tensors: readonly T[] | FloatArray | ModelTensors,
+  options: CriticalBitsOptions<T>,
 ): Promise<CriticalBitsResult> {
   if (options !== null && typeof options === 'object' && options.model !== undefined) {
     const model = assertModel(options.model, 'options.model');
@@ -172,7 +176,8 @@ export async function criticalBits(
   if (options === undefined || options === null || typeof options.loss !== 'function') {
     throw new OckhamError('INVALID_ARGUMENT', 'options.loss', 'expected a loss function (tensors) => number');
   }
-  const lossFn = options.loss;
+  // Copies below keep each tensor's array type, as TensorsLossFn<T> promises.
+  const lossFn = options.loss as TensorsLossFn;
   const epsilon = assertNumber(options.epsilon, 'options.epsilon', 0);
   const mode = assertOneOf(options.mode ?? 'model', 'options.mode', ['model', 'tensor'] as const);
   const minBits = assertInt(options.minBits ?? 2, 'options.minBits', 2, 32);

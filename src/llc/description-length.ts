@@ -30,6 +30,7 @@ export interface LlcDescriptionLengthOptions {
  *   and (argument `n`) for m > 1 with n ≤ e (ln ln n undefined or negative).
  * @example
  * ```ts
+ * import { llcDescriptionLength } from 'ockham';
  * llcDescriptionLength({ empiricalLoss: 0.1, llc: 2.5, n: 1000, unit: 'nats' }); // 100 + 2.5·ln 1000
  * ```
  */

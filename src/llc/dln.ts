@@ -27,6 +27,7 @@ import { assertInt } from '../util/validate.js';
  *   widths, `OUT_OF_RANGE` (`widths[i]`, `rank`) for non-integer or out-of-range values.
  * @example
  * ```ts
+ * import { learningCoefficientDln } from 'ockham';
  * learningCoefficientDln([10, 5, 10], 5); // 37.5
  * learningCoefficientDln([4, 4, 4, 4], 2); // 7.5
  * ```

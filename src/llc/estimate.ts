@@ -136,6 +136,7 @@ function unpack(r: LossAndGradResult, grad: Float64Array, chain: number, step: n
  *   and `NON_FINITE` (argument `lossAndGrad`) naming the chain and step when a loss is NaN or ±∞.
  * @example
  * ```ts
+ * import { estimateLlc } from 'ockham';
  * // L(w) = ½‖w‖² in 3 dimensions: λ = d/2 = 1.5 exactly for every nβ (γ = 0).
  * const r = await estimateLlc({
  *   weights: new Float64Array(3),

@@ -45,6 +45,7 @@ export function spectralEntropyBits(values: Float64Array): number {
  *   (from the spectral solver), or a zero matrix (`INVALID_ARGUMENT`: no spectrum to normalise).
  * @example
  * ```ts
+ * import { lmnFromConnectivity } from 'ockham';
  * // Three all-ones blocks of size 3: eigenvalues 3, 3, 3, 0, … → LMN = 3.
  * const m = 9, L = new Float64Array(m * m);
  * for (let i = 0; i < m; i++) for (let j = 0; j < m; j++) if ((i / 3 | 0) === (j / 3 | 0)) L[i * m + j] = 1;

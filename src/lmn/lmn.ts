@@ -246,6 +246,7 @@ function meanR2(vals: Float64Array, p: number, kOut: number, tc: Float64Array, s
  *   `fromLayer` out of range or used with a callback, a callback output of the wrong length.
  * @example
  * ```ts
+ * import { linearMappingNumber } from 'ockham';
  * // |x| = relu(x) + relu(−x) on {−1, 1}: the segment's output is V-shaped, r² = 0, LMN = 2.
  * const abs = [
  *   { weight: new Float64Array([1, -1]), shape: [2, 1] as const, activation: 'relu' as const },

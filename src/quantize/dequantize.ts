@@ -27,6 +27,7 @@ function checkScalar(v: unknown, arg: string): number {
  *   is not a quantization result, `OUT_OF_RANGE` naming the index of a code ≥ 2^bits.
  * @example
  * ```ts
+ * import { quantize, dequantize } from 'ockham';
  * const q = quantize(new Float32Array([0, 0.3, 1]), { bits: 2 });
  * dequantize(q); // Float32Array [0, 0.33333334, 1]
  * ```

@@ -539,6 +539,7 @@ function kernelsFor(n: number): QuantKernels | null {
  *   for a constant tensor with `strictReference: true`.
  * @example
  * ```ts
+ * import { quantize } from 'ockham';
  * const q = quantize(new Float32Array([-1, -0.5, 0, 0.5, 1]), { bits: 2 });
  * // Δ = 2/3: codes [0, 1, 2, 2, 3] ((x + 1)/Δ = 0, 0.75, 1.5 → 2 (tie to even), 2.25, 3)
  * // The QuBD experiments' setting: 8 bits, central 99.9 % range (0.05 % trimmed per tail).
@@ -644,6 +645,7 @@ export function quantizeInto(
  *   shape's product differs from x.length and `INVALID_ARGUMENT` for a malformed shape.
  * @example
  * ```ts
+ * import { quantizePerChannel } from 'ockham';
  * // A conv weight (out=16, in=3, 5, 5): 16 channels of 75 weights each.
  * const w = Float32Array.from({ length: 16 * 75 }, (_, i) => Math.sin(i));
  * const q = quantizePerChannel(w, [16, 3, 5, 5], { bits: 4 });

@@ -21,6 +21,7 @@ export const RHE_MAGIC = 6755399441055744;
  * @returns The integer nearest to `v`, ties to the even neighbour.
  * @example
  * ```ts
+ * import { roundHalfEven } from 'ockham';
  * roundHalfEven(2.5); // 2
  * roundHalfEven(3.5); // 4
  * ```
@@ -57,6 +58,7 @@ export interface RoundToStepOptions {
  *   (argument `x`) when x/Δ overflows float32; `UNKNOWN_OPTION` for a misspelled option.
  * @example
  * ```ts
+ * import { roundToStep } from 'ockham';
  * roundToStep(new Float32Array([0.26, -0.74, 0.25]), 0.5); // Float32Array [0.5, -0.5, 0]
  * ```
  */

@@ -229,6 +229,16 @@ function poissonMoments(lambda: number): CountMoments {
   return m;
 }
 
+/**
+ * x^n for a small integer n ≥ 0 by repeated multiplication: `**` gives different last bits in
+ * different V8 versions (Node 20 vs Chromium 150), and a report must be byte-identical in both.
+ */
+function ipow(x: number, n: number): number {
+  let r = 1;
+  for (let i = 0; i < n; i++) r *= x;
+  return r;
+}
+
 /** Mean and standard deviation (bits) of a plane's BDM under a uniform shuffle of its cells. */
 export interface ShuffleMoments {
   readonly mean: number;
@@ -263,7 +273,7 @@ export function shuffleMoments(cells: number, ones: number, blocks: number, sums
   let covS = 0;
   let covK = 0;
   for (let j = 0; j <= 16; j++) {
-    const lam = B * th ** j * (1 - th) ** (16 - j);
+    const lam = B * ipow(th, j) * ipow(1 - th, 16 - j);
     if (lam === 0) continue;
     const m = poissonMoments(lam);
     const q = 1 - m.p0; // P(n = 0)

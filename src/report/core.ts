@@ -388,7 +388,7 @@ export async function buildReportFromSource(source: ReportSource, options: Parti
  * @example
  * ```ts
  * import { buildReport, parseSafetensors, serializeSafetensors } from 'ockham';
- * const bytes = serializeSafetensors({ w: { dtype: 'F32', shape: [32, 32], data: new Float32Array(1024).map((_, i) => Math.cos(i / 9)) } });
+ * const bytes = serializeSafetensors([{ name: 'w', shape: [32, 32], data: new Float32Array(1024).map((_, i) => Math.cos(i / 9)) }]);
  * const r = await buildReport(parseSafetensors(bytes), {}, { onProgress: (d, t) => console.log(`${d}/${t}`) });
  * console.log(r.tensors[0].ratio?.planes, r.tensors[0].ratio?.zScores, r.totals.suggestedBits); // null = no structure detected
  * ```

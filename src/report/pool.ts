@@ -83,7 +83,7 @@ type Reply = { id: number; result: StageResult } | { id: number; error: { name: 
  * Serves report stages on a worker's endpoint: the whole body of a report worker script.
  * @example
  * ```ts
- * // report-worker.js, started with new Worker(new URL('./report-worker.js', import.meta.url), { type: 'module' })
+ * // browser: report-worker.js, started with new Worker(new URL('./report-worker.js', import.meta.url), { type: 'module' })
  * import { serveReportStages } from 'ockham';
  * const scope = globalThis as unknown as { postMessage(m: unknown): void; addEventListener(t: 'message', h: (e: { data: unknown }) => void): void };
  * serveReportStages({ postMessage: (m) => scope.postMessage(m), onMessage: (h) => scope.addEventListener('message', (e) => h(e.data)) });
@@ -140,8 +140,8 @@ function reviveError(e: Extract<Reply, { error: unknown }>['error']): Error {
  * @param options - `shared`: task data are read from SharedArrayBuffers (see {@link ReportPool.shared}).
  * @example
  * ```ts
- * import { createMessagePool, buildReport } from 'ockham';
- * // In a browser: Web Workers running a script that calls serveReportStages(...)
+ * // browser: Web Workers running a script that calls serveReportStages(...)
+ * import { createMessagePool } from 'ockham';
  * const pool = createMessagePool(() => {
  *   const w = new Worker(new URL('./report-worker.js', import.meta.url), { type: 'module' });
  *   return {
@@ -257,6 +257,7 @@ interface WebWorkerLike {
  * @param size - Workers (default `navigator.hardwareConcurrency`, else 4).
  * @example
  * ```ts
+ * // browser: a page module; report-worker.js calls serveReportStages
  * import { buildReport, createWebWorkerPool, parseSafetensors } from 'ockham';
  * const pool = createWebWorkerPool(new URL('./report-worker.js', import.meta.url));
  * try {

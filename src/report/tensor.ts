@@ -494,7 +494,7 @@ export function applyStage(r: TensorReport, res: StageResult, o: ReportOptions, 
 
 /**
  * Analyses one tensor, all stages in this thread (the serial report).
- * @example
+ * @remarks Usage (internal: not exported from 'ockham'):
  * ```ts
  * import { analyseTensor, DEFAULT_REPORT_OPTIONS, normalArray } from 'ockham';
  * const data = Float32Array.from(normalArray(4096, 1, 0, 0.02));

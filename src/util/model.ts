@@ -5,15 +5,21 @@
 import { OckhamError } from '../errors.js';
 import type { FloatArray, Shape } from './validate.js';
 
-/** A named weight tensor, row-major. */
-export interface NamedTensor {
+/**
+ * A named weight tensor, row-major. `D` narrows the array type (e.g. `NamedTensor<Float32Array>`),
+ * so callbacks that receive tensors can call `data.reduce`/`data.map` under `strict` (methods of
+ * the union `Float32Array | Float64Array` are not callable).
+ */
+export interface NamedTensor<D extends FloatArray = FloatArray> {
   readonly name: string;
-  readonly data: FloatArray;
+  readonly data: D;
   readonly shape: Shape;
 }
 
 /** A model: `NamedTensor[]`, or a record of name → `{ data, shape }`. */
-export type ModelTensors = readonly NamedTensor[] | Readonly<Record<string, { readonly data: FloatArray; readonly shape: Shape }>>;
+export type ModelTensors<D extends FloatArray = FloatArray> =
+  | readonly NamedTensor<D>[]
+  | Readonly<Record<string, { readonly data: D; readonly shape: Shape }>>;
 
 /** Normalises {@link ModelTensors} to an array, checking names are unique and entries well formed. */
 export function modelTensors(model: ModelTensors, name = 'tensors'): NamedTensor[] {

@@ -111,6 +111,7 @@ function stepInt(st: Int32Array, n: number): number {
  * @throws {@link OckhamError} `OUT_OF_RANGE` (argument `seed`) for a negative, fractional or unsafe seed.
  * @example
  * ```ts
+ * import { createRng } from 'ockham';
  * const rng = createRng(42);
  * const u = rng.next();      // in [0, 1)
  * const k = rng.int(10);     // in 0..9
@@ -169,6 +170,7 @@ function mulHi(x: number, n: number): number {
  * @throws {@link OckhamError} `OUT_OF_RANGE` for a bad `n` or `seed`.
  * @example
  * ```ts
+ * import { permutation } from 'ockham';
  * const perm = permutation(5, 42); // e.g. Uint32Array [3, 0, 4, 1, 2]
  * ```
  */
@@ -222,6 +224,7 @@ const fyBatch = new Uint32Array(4096);
  * @throws {@link OckhamError} `OUT_OF_RANGE` for a bad `seed`.
  * @example
  * ```ts
+ * import { shuffled } from 'ockham';
  * const w = new Float32Array([1, 2, 3, 4]);
  * const control = shuffled(w, 7); // same multiset, random order; w unchanged
  * ```
@@ -245,6 +248,7 @@ export function shuffled<T extends Float32Array | Float64Array | Uint8Array | Ui
  * @throws {@link OckhamError} for a bad `n`, `seed`, `mean` or `std`.
  * @example
  * ```ts
+ * import { normalArray } from 'ockham';
  * const w = Float32Array.from(normalArray(64 * 64, 1, 0, 0.02)); // init-like weights
  * ```
  */
@@ -282,6 +286,7 @@ export function normalArray(n: number, seed: number, mean = 0, std = 1): Float64
  * @throws {@link OckhamError} for a bad `n`, `seed` or bounds.
  * @example
  * ```ts
+ * import { uniformArray } from 'ockham';
  * const w = uniformArray(16 * 16, 3, -1, 1); // U(−1, 1)
  * ```
  */

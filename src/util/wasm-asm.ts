@@ -3,6 +3,7 @@
  * return their bytes, function bodies and module sections. Shared by the hand-assembled SIMD
  * kernels (src/spectral/wasm-gemm.ts, src/quantize/quantize.ts). Internal, not public API.
  */
+import { noteCompile, noteKernelCall, registerKernel } from '../backend.js';
 
 export function uleb(n: number): number[] {
   const out: number[] = [];
@@ -103,21 +104,41 @@ export const v128and = simd(78);
 /**
  * A lazily compiled module: `bytes()` is validated and compiled on the first call, and the
  * result (null where WebAssembly or the SIMD proposal is missing, or compilation throws) is
- * kept, so callers fall back to JS once and for all.
+ * kept, so callers fall back to JS once and for all. The outcome is reported to `backend()`
+ * (src/backend.ts), which also issues the one-time warning when compilation is blocked.
  */
 export function lazyModule(bytes: () => Uint8Array<ArrayBuffer>): () => WebAssembly.Module | null {
   let compiled: WebAssembly.Module | null | undefined;
-  return () => {
-    if (compiled !== undefined) return compiled;
+  const get = (): WebAssembly.Module | null => {
+    if (compiled !== undefined) {
+      if (compiled !== null) noteKernelCall();
+      return compiled;
+    }
     compiled = null;
+    if (typeof WebAssembly !== 'object') {
+      noteCompile('no-webassembly');
+      return null;
+    }
+    let b: Uint8Array<ArrayBuffer>;
     try {
-      if (typeof WebAssembly === 'object') {
-        const b = bytes();
-        if (WebAssembly.validate(b)) compiled = new WebAssembly.Module(b);
+      b = bytes();
+      if (!WebAssembly.validate(b)) {
+        noteCompile('no-simd');
+        return null;
       }
     } catch {
-      compiled = null;
+      return null;
     }
+    try {
+      compiled = new WebAssembly.Module(b);
+    } catch (e) {
+      // Valid bytes refused: compilation is blocked (a CSP without 'wasm-unsafe-eval').
+      noteCompile('compile-blocked', e);
+      return null;
+    }
+    noteKernelCall();
     return compiled;
   };
+  registerKernel(get);
+  return get;
 }

@@ -159,7 +159,8 @@ export async function* streamSafetensorsFile(
  * @throws {OckhamError} with `argument` = path, as {@link streamSafetensorsFile}.
  * @example
  * import { readSafetensorsFile } from 'ockham/node';
- * const { tensors, metadata } = await readSafetensorsFile('examples/grokking/step-004000.safetensors');
+ * const { tensors, metadata } = await readSafetensorsFile('examples/grokking/step-003200.safetensors');
+ * console.log(metadata.step, tensors.map((t) => t.name)); // '3200' [ 'embed', 'hidden', 'output' ]
  */
 export async function readSafetensorsFile(path: string, options?: ReadBudget): Promise<WeightsFile> {
   const header = await readSafetensorsHeader(path, options);

@@ -37,7 +37,7 @@ export interface ZipFile {
  *   file cannot be read.
  * @example
  * import { openZipFile } from 'ockham/node';
- * const zip = await openZipFile('test/fixtures/pytorch/checkpoint-zip.pt');
+ * const zip = await openZipFile('test/fixtures/pytorch/state-dict-zip.pt');
  * try {
  *   const pkl = zip.entries.find((e) => e.name.endsWith('/data.pkl'));
  *   if (pkl) console.log((await zip.read(pkl)).length);
