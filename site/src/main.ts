@@ -123,6 +123,7 @@ function readOptions(): PageOptions {
     bits: num('bits'),
     range: f.get('range') === 'percentile' ? 'percentile' : 'minmax',
     percentile: num('percentile'),
+    baseline: f.get('baseline') === 'sampled' ? 'sampled' : 'exact',
     seed: num('seed'),
     shuffles: num('shuffles'),
     threshold: threshold === '' ? null : Number(threshold),
@@ -193,6 +194,7 @@ function fillDefaults(): void {
   set('bits', String(d.bits));
   set('range', d.range);
   set('percentile', String(d.percentile));
+  set('baseline', d.baseline);
   set('seed', String(d.seed));
   set('shuffles', String(d.shuffles));
   set('threshold', d.threshold === null ? '' : String(d.threshold));

@@ -33,7 +33,7 @@ function table(head: string[], rows: Child[][], opts: { numeric?: boolean[]; tes
 
 /** A ratio (%) cell coloured from structured (blue) to shuffled-like (white). */
 function ratioCell(v: number, structured: boolean): HTMLElement {
-  const s = el('span', { class: structured ? 'ratio structured' : 'ratio', title: structured ? 'structured plane (below threshold)' : '' }, fx(v, 1));
+  const s = el('span', { class: structured ? 'ratio structured' : 'ratio', title: structured ? 'structured plane (below the threshold, z < −3)' : '' }, fx(v, 1));
   const depth = Math.max(0, Math.min(1, (100 - v) / 40));
   s.style.background = `rgba(0, 114, 178, ${(0.08 + 0.6 * depth).toFixed(3)})`;
   return s;
@@ -49,13 +49,14 @@ export function renderReport(r: Report, into: HTMLElement): void {
       'p',
       { class: 'summary' },
       `${r.file}: ${r.format}, ${T.tensors} tensors, ${int(T.params)} parameters; QuBD b=${o.bits}, range ${o.range}` +
-        `${o.percentile !== null ? ` ${o.percentile}` : ''}, CTM table ${o.table}; ratio vs the mean of ${o.shuffles} shuffle(s), seed ${o.seed}.`,
+        `${o.percentile !== null ? ` ${o.percentile}` : ''}, CTM table ${o.table}; ` +
+        (o.baseline === 'sampled' ? `ratio vs the mean of ${o.shuffles} shuffle(s), seed ${o.seed}.` : 'ratio vs the exact expectation over all shuffles.'),
     ),
   );
   const kv: [string, string][] = [
     ['QuBD (model)', T.analysed ? `${int(T.qubdBits)} bits` : '—'],
     ['ratio to shuffled', T.ratioTotal !== null ? `${fx(T.ratioTotal)} %` : '—'],
-    ['suggested depth', T.suggestedBits !== null ? `${T.suggestedBits} bit(s)` : '—'],
+    ['suggested depth', T.suggestedBits !== null ? `${T.suggestedBits} bit(s)` : T.structure === false ? 'no structure detected' : '—'],
   ];
   if (o.compress && T.naiveBits !== null && T.coarse) {
     kv.push([`naive ${o.codec}`, `${int(T.naiveBits)} bits`]);
@@ -94,7 +95,7 @@ export function renderReport(r: Report, into: HTMLElement): void {
     int(t.params),
     t.qubd ? int(t.qubd.total) : '—',
     t.ratio ? fx(t.ratio.total) : '—',
-    t.ratio ? String(t.ratio.suggestedBits) : '—',
+    t.ratio ? (t.ratio.suggestedBits !== null ? String(t.ratio.suggestedBits) : t.ratio.structure ? '—' : 'none') : '—',
     ...(o.spectral ? [fx(t.spectral?.entropyNats, 3), fx(t.spectral?.effectiveRank, 1), fx(t.spectral?.stableRank, 2)] : []),
     ...(o.compress ? [t.compression ? int(t.compression.naiveBits) : '—', ...o.deltas.map((_, i) => (t.compression ? int(t.compression.coarse[i].bits) : '—'))] : []),
   ]);
@@ -110,10 +111,10 @@ export function renderReport(r: Report, into: HTMLElement): void {
       .map((t) => [el('code', {}, t.name), ...planes.map((p) => el('span', {}, `${int(t.qubd!.planes[p])} `, ratioCell(t.ratio!.planes[p], t.ratio!.structured[p])))]);
     into.append(
       el('h3', {}, 'Per bit-plane'),
-      el('p', { class: 'note' }, `Each cell: the plane's BDM (bits) and its ratio to the same weights shuffled (%); shaded below ${fx(T.threshold, 0)} % = structured.`),
+      el('p', { class: 'note' }, `Each cell: the plane's BDM (bits) and its ratio to the same weights shuffled (%), bluer when lower; a structured plane (bold) is below ${fx(T.threshold, 0)} % and, with an SD, at z < −${T.zThreshold}.`),
       table(['tensor', ...planes.map((p) => (p === o.bits - 1 ? `b${p} (MSB)` : `b${p}`))], prow, {
         testid: 'plane-table',
-        foot: ['MODEL', ...planes.map((p) => el('span', {}, `${int(T.qubdPlanes[p])} `, ratioCell(T.ratioPlanes[p], T.ratioPlanes[p] < T.threshold)))],
+        foot: ['MODEL', ...planes.map((p) => el('span', {}, `${int(T.qubdPlanes[p])} `, ratioCell(T.ratioPlanes[p], T.structuredPlanes[p])))],
       }),
     );
   }
