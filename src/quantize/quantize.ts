@@ -628,6 +628,58 @@ export function quantizeInto(
   return { scheme: 'per-tensor', codes, bits: o.bits, lo, hi, step, constant, arithmetic };
 }
 
+/** What {@link quantizeStream} returns: the range, and an encoder of slices into the wasm arena. */
+export interface CodeStream {
+  readonly lo: number;
+  readonly hi: number;
+  readonly step: number;
+  /**
+   * Encodes x[start, end) (end − start ≤ the stream's `maxChunk`) into the arena and returns a
+   * view on the codes — the same codes {@link quantize} gives those elements — valid until the
+   * next call; {@link CODES_SLACK} bytes after it are readable.
+   */
+  encode(start: number, end: number): Uint16Array;
+}
+
+/**
+ * {@link quantize}'s default path (float32 arithmetic, min–max range, a Float32Array) without
+ * copying the whole tensor into the wasm arena: the range is found in one JS pass over x (the
+ * same min and max), then slices of at most `maxChunk` elements are copied in and encoded by the
+ * same SIMD kernel, so the arena holds one slice (6 bytes per element of it), not the tensor.
+ * Null when that path does not apply (other options, no WebAssembly SIMD, x shorter than the
+ * wasm minimum) or the tensor is constant: callers then use {@link quantizeInto}. Throws as
+ * quantize for invalid options or non-finite values. Internal.
+ */
+export function quantizeStream(x: Float32Array | Float64Array, options: QuantizeOptions, maxChunk: number): CodeStream | null {
+  const o = resolveOptions(options);
+  if (!(x instanceof Float32Array) || !o.f32 || o.mode !== 'minmax' || x.length <= maxChunk) return null;
+  const w = workingArray(x, true, false) as Float32Array;
+  const chunk = Math.max(maxChunk, WASM_MIN);
+  if (kernelsFor(chunk) === null) return null;
+  const [lo, hi] = rangeOf(w, 0, w.length, o);
+  const step = stepOf(lo, hi, o, '');
+  if (step === 0) return null;
+  return {
+    lo,
+    hi,
+    step,
+    encode(start: number, end: number): Uint16Array {
+      const n = end - start;
+      const k = kernelsFor(chunk);
+      if (k === null || n > chunk || n < 0) throw new Error('quantizeStream: chunk too large or arena lost');
+      const buf = k.memory.buffer;
+      const part = w.subarray(start, end);
+      new Float32Array(buf, QX, n).set(part);
+      const n8 = n & ~7;
+      const off = codesOffset(chunk);
+      if (n8 > 0) k.encode(QX, off, n8, lo, step, o.maxCode);
+      const wc = new Uint16Array(buf, off, n);
+      encode(part, n8, n, wc, lo, step, o.maxCode, true, false);
+      return wc;
+    },
+  };
+}
+
 /**
  * Per-output-channel uniform quantization: {@link quantize} applied to each slice along dim 0,
  * each with its own range and step.

@@ -4,7 +4,7 @@
  * estimate of the algorithmic information of the weights, in bits.
  */
 import { OckhamError } from '../errors.js';
-import { quantizeInto } from '../quantize/quantize.js';
+import { quantizeInto, quantizeStream } from '../quantize/quantize.js';
 import type { QuantizeOptions, QuantizedTensor } from '../quantize/index.js';
 import { bitPlanes, countOnes } from '../bitplanes/index.js';
 import { ctmBlockDecompose } from '../bdm/index.js';
@@ -20,7 +20,7 @@ import {
 } from '../util/validate.js';
 import type { Shape } from '../util/validate.js';
 import { addLeftoverOnes, planeBdm, planeTotals } from './kernel.js';
-import { planeBdmWasm } from './wasm-kernel.js';
+import { planeBdmWasm, planeBdmWasmStream } from './wasm-kernel.js';
 import { RETAIN_BYTES, trimArena } from '../util/wasm-arena.js';
 
 /** Options of {@link qubd}. */
@@ -144,6 +144,10 @@ export function qubdKeepingCodes(tensor: Float32Array | Float64Array, options: Q
   const boundary = options.boundary ?? 'ignore';
   const table = options.table ?? defaultTable(2);
   const t4 = table4x4(table, 'options.table');
+  if (boundary === 'ignore' && !keep) {
+    const streamed = qubdStreamed(tensor, rows, cols, bits, options, t4);
+    if (streamed !== null) return { result: streamed, codes: null, rows, cols, t4 };
+  }
   const q = quantizeFor(tensor, bits, options);
   const quantization = { lo: q.lo, hi: q.hi, step: q.step, constant: q.constant };
   if (boundary !== 'ignore') {
@@ -207,6 +211,80 @@ export function qubdFromCodes(
 
 let codeScratch = new Uint16Array(0);
 
+/** Elements per quantized slice of the low-memory path (see {@link qubdStreamed}). */
+let chunkElems = 1 << 20;
+
+/** Sets the low-memory path's slice size in elements (tests force several slices). Internal. */
+export function setQubdChunkElems(n: number): void {
+  chunkElems = n;
+}
+
+/**
+ * The `'ignore'`-partition QuBD of a tensor larger than one slice (bits ≤ 8, the default
+ * float32 min–max quantizer, WebAssembly SIMD), quantized and counted in slices of whole block-rows
+ * straight in the wasm arena: working memory ~6 bytes per element of one slice (~6 MiB) instead
+ * of a float32 copy of the tensor plus 16-bit codes for all of it (6 bytes per element: 1.5× the
+ * tensor's float32 size). Blocks are tallied in the same order as one pass over the whole
+ * tensor, so the result is bit-identical to {@link qubdFromCodes} on the whole codes (tested).
+ * Null when the path does not apply; the caller then quantizes the whole tensor.
+ */
+function qubdStreamed(
+  tensor: Float32Array | Float64Array,
+  rows: number,
+  cols: number,
+  bits: number,
+  options: QubdOptions,
+  t4: { readonly values: Float64Array; readonly missing: Uint8Array },
+): QubdResult | null {
+  if (bits > 8) return null;
+  const chunkRows = Math.max(4, Math.floor(chunkElems / cols / 4) * 4);
+  const stream = relabelled(() => quantizeStream(tensor, quantizeOptionsOf(bits, options), (chunkRows + 3) * cols));
+  if (stream === null) return null;
+  const out = planeTotals(bits);
+  const planes = planeBdmWasmStream(rows, cols, bits, t4.values, t4.missing, out);
+  if (planes === null) return null;
+  const r4 = rows - (rows % 4);
+  for (let r = 0; r < rows; r += chunkRows) {
+    // Whole block-rows; the last slice also takes the rows % 4 leftover rows.
+    let end = Math.min(r + chunkRows, r4);
+    if (end === r4) end = rows;
+    const codes = stream.encode(r * cols, end * cols);
+    planes.feed(codes.subarray(0, (Math.min(end, r4) - r) * cols));
+    addLeftoverOnes(codes, end - r, cols, out.ones);
+    if (end === rows) break;
+  }
+  planes.finish();
+  const blocks = Math.floor(rows / 4) * Math.floor(cols / 4);
+  const result: QubdPlane[] = [];
+  for (let p = 0; p < bits; p++) {
+    result.push({ plane: p, bdm: out.bdm[p], ones: out.ones[p], blocks, distinct: out.distinct[p], missing: out.missing[p] });
+  }
+  const quantization = { lo: stream.lo, hi: stream.hi, step: stream.step, constant: false };
+  return { bits, view: [rows, cols], planes: result, total: sum(out.bdm), quantization };
+}
+
+/** The quantize options QuBD passes on (only those set, so quantize's defaults apply). */
+function quantizeOptionsOf(bits: number, options: QubdOptions): QuantizeOptions {
+  return {
+    bits,
+    ...(options.range !== undefined ? { range: options.range } : {}),
+    ...(options.percentile !== undefined ? { percentile: options.percentile } : {}),
+    ...(options.arithmetic !== undefined ? { arithmetic: options.arithmetic } : {}),
+  };
+}
+
+/** Runs a quantizer call, re-labelling its errors about `x` to name `tensor`. */
+function relabelled<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof OckhamError && e.argument === 'x') {
+      throw new OckhamError(e.code, 'tensor', e.message.replace(/^x: /, ''));
+    }
+    throw e;
+  }
+}
+
 /**
  * Quantizes with QuBD's options (only those set are passed on, so quantize's defaults apply)
  * into a scratch buffer reused across calls (a fresh zero-filled array per tensor costs more than
@@ -216,24 +294,7 @@ let codeScratch = new Uint16Array(0);
  */
 export function quantizeFor(tensor: Float32Array | Float64Array, bits: number, options: QubdOptions): QuantizedTensor {
   if (codeScratch.length < tensor.length) codeScratch = new Uint16Array(tensor.length);
-  try {
-    return quantizeInto(
-      tensor,
-      {
-        bits,
-        ...(options.range !== undefined ? { range: options.range } : {}),
-        ...(options.percentile !== undefined ? { percentile: options.percentile } : {}),
-        ...(options.arithmetic !== undefined ? { arithmetic: options.arithmetic } : {}),
-      },
-      codeScratch,
-      true,
-    );
-  } catch (e) {
-    if (e instanceof OckhamError && e.argument === 'x') {
-      throw new OckhamError(e.code, 'tensor', e.message.replace(/^x: /, ''));
-    }
-    throw e;
-  }
+  return relabelled(() => quantizeInto(tensor, quantizeOptionsOf(bits, options), codeScratch, true));
 }
 
 function sum(xs: ArrayLike<number>): number {

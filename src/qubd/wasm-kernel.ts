@@ -425,6 +425,29 @@ export function planeBdmWasm(
     new Uint16Array(buf, ARENA_STATIC, n).set(codes.subarray(0, n));
     src = ARENA_STATIC;
   }
+  for (let shift = 0; shift < bits; shift += 8) {
+    const s = planeStream(k, rows, cols, shift, Math.min(8, bits - shift), out);
+    s.feed(src, Math.floor(rows / 4));
+    s.finish();
+  }
+  return true;
+}
+
+/** Counts 4×4 blocks of up to 8 planes fed in block-rows, then scores them (see {@link planeStream}). */
+interface PlaneStream {
+  /** Counts `blockRows` block-rows of u16 codes (row stride 2·cols bytes) at arena byte `src`. */
+  feed(src: number, blockRows: number): void;
+  /** Scores every plane into `out` (once, after the last feed). */
+  finish(): void;
+}
+
+/**
+ * The counting state of planes shift … shift + planes − 1 over a rows × cols tensor whose
+ * block-rows arrive in order, possibly in several pieces: blocks are tallied in exactly the
+ * order of one pass over the whole tensor (the chunk flushes only change when counts are
+ * added, not the first-seen order), so the scores are bit-identical however it is fed.
+ */
+function planeStream(k: Kernel, rows: number, cols: number, shift: number, planes: number, out: PlaneTotals): PlaneStream {
   const br = Math.floor(rows / 4);
   const bc = Math.floor(cols / 4);
   const stride = 2 * cols;
@@ -433,28 +456,62 @@ export function planeBdmWasm(
   // 16-bit counts when no slot can reach 2^16.
   const narrow = br * bc < 65536;
   const tally = narrow ? k.tally16 : k.tally;
-  for (let shift = 0; shift < bits; shift += 8) {
-    const planes = Math.min(8, bits - shift);
-    // One touched list per plane (room for all 2^16 slots, so it never overflows).
-    for (let p = 0; p < planes; p++) tps[p] = TOUCHED + p * PLANE_BYTES;
-    let j = 0;
-    const flush = (): void => {
-      for (let p = 0; p < planes; p++) tps[p] = tally(KEYS + 2 * p, j, COUNTS + p * PLANE_BYTES, tps[p]);
-      j = 0;
-    };
-    for (let b = 0; b < br; b++) {
-      const rowSrc = src + b * 4 * stride;
-      for (let c0 = 0; c0 < bc; c0 += seg) {
-        const nb = Math.min(seg, bc - c0);
-        if (j + nb > CHUNK) flush();
-        k.keys(rowSrc + 8 * c0, stride, (nb + 3) >>> 2, shift, KEYS + 16 * j);
-        j += nb;
+  // One touched list per plane (room for all 2^16 slots, so it never overflows).
+  for (let p = 0; p < planes; p++) tps[p] = TOUCHED + p * PLANE_BYTES;
+  let j = 0;
+  const flush = (): void => {
+    for (let p = 0; p < planes; p++) tps[p] = tally(KEYS + 2 * p, j, COUNTS + p * PLANE_BYTES, tps[p]);
+    j = 0;
+  };
+  return {
+    feed(src: number, blockRows: number): void {
+      for (let b = 0; b < blockRows; b++) {
+        const rowSrc = src + b * 4 * stride;
+        for (let c0 = 0; c0 < bc; c0 += seg) {
+          const nb = Math.min(seg, bc - c0);
+          if (j + nb > CHUNK) flush();
+          k.keys(rowSrc + 8 * c0, stride, (nb + 3) >>> 2, shift, KEYS + 16 * j);
+          j += nb;
+        }
       }
-    }
-    if (j > 0) flush();
-    for (let p = 0; p < planes; p++) scorePlane(k, narrow, p, tps[p], out, shift + p);
-  }
-  return true;
+    },
+    finish(): void {
+      if (j > 0) flush();
+      for (let p = 0; p < planes; p++) scorePlane(k, narrow, p, tps[p], out, shift + p);
+    },
+  };
+}
+
+/**
+ * {@link planeBdmWasm} fed in pieces, for codes quantized chunk by chunk straight into the arena
+ * (qubd's low-memory path): `feed(codes)` takes the next whole block-rows (codes.length a
+ * multiple of 4·cols; a view on the current arena, as `quantizeStream` returns, with
+ * {@link SLACK} readable bytes after it), `finish()` scores. bits ≤ 8. Null where WebAssembly
+ * SIMD is unavailable (or disabled). Call it after the quantizer has sized the arena (it does
+ * not replace the arena). Internal.
+ */
+export function planeBdmWasmStream(
+  rows: number,
+  cols: number,
+  bits: number,
+  values: Float64Array,
+  missingFlags: Uint8Array,
+  out: PlaneTotals,
+): { feed(codes: Uint16Array): void; finish(): void } | null {
+  if (bits > 8) return null;
+  const k = prepared(SLACK, values, missingFlags);
+  if (k === null) return null;
+  const s = planeStream(k, rows, cols, 0, bits, out);
+  return {
+    feed(codes: Uint16Array): void {
+      const buf = k.arena.memory.buffer;
+      if (codes.buffer !== buf || codes.byteOffset + 2 * codes.length + SLACK > buf.byteLength || codes.length % (4 * cols) !== 0) {
+        throw new Error('planeBdmWasmStream: codes must be whole block-rows on the current arena');
+      }
+      s.feed(codes.byteOffset, codes.length / (4 * cols));
+    },
+    finish: () => s.finish(),
+  };
 }
 
 /**

@@ -83,12 +83,13 @@ export function largestFirst(shapes: readonly (readonly number[])[]): number[] {
 /**
  * Working memory of a stage beyond the tensor data it reads, as a multiple of the tensor's
  * float32 bytes: peak RSS growth measured on a 50257×768 float32 matrix (GPT-2's wte) with the
- * kernels of this version — QuBD with the shuffled references 1.57×, spectral (Gram route)
+ * kernels of this version — QuBD with the shuffled references 0.14× (quantized and counted in
+ * ~1M-element slices, bench/memprobe.ts; tensors under one slice take ~1.5× of ≤ 6 MiB), spectral (Gram route)
  * 0.06×, naive with a codec's whole output 2.03× (bzip2 is sized block by block instead: a
  * flat 8 MiB), coarse-grained stream + codec at Δ = 1e-3 / 1e-2 / 1e-1: 0.88× / 0.50× / 0.38×.
  * Update with the kernels (the figures come from .scratch measurements described in docs/report.md).
  */
-export const STAGE_MEMORY: Readonly<Record<StageName, number>> = { qubd: 1.6, spectral: 0.1, naive: 2.05, coarse: 0.9 };
+export const STAGE_MEMORY: Readonly<Record<StageName, number>> = { qubd: 0.2, spectral: 0.1, naive: 2.05, coarse: 0.9 };
 
 /** Memory allowed beyond the largest tensor and its heaviest stage, for the stages of smaller tensors alongside (64 MiB). */
 export const BUDGET_SLACK = 64 * 1024 * 1024;

@@ -42,7 +42,8 @@ describe('memory release', () => {
     const w = new Float32Array(n);
     const r = createRng(5);
     for (let i = 0; i < n; i += 97) w[i] = r.next();
-    qubd(w, { shape: [3000, 4000], bits: 2 });
+    // 12 bits: the whole-tensor path (the sliced low-memory path covers bits ≤ 8, see below).
+    qubd(w, { shape: [3000, 4000], bits: 12 });
     expect(arenaBytes()).toBe(0); // dropped: freed by the next GC
     expect(RETAIN_BYTES).toBeLessThan(6 * n); // the call did need more
     const small = normalArray(256 * 256, 6);
@@ -53,5 +54,16 @@ describe('memory release', () => {
     setWasmQubdEnabled(false);
     const b = qubd(small, { shape: [256, 256], bits: 8 });
     for (let p = 0; p < 8; p++) expect(a.planes[p].bdm).toBeCloseTo(b.planes[p].bdm, 8);
+  });
+
+  it('at bits ≤ 8 a large tensor is quantized and counted in slices: the arena stays small', () => {
+    const n = 3000 * 4000;
+    const w = new Float32Array(n);
+    const r = createRng(7);
+    for (let i = 0; i < n; i += 89) w[i] = r.next();
+    qubd(w, { shape: [3000, 4000], bits: 8 });
+    // One ~1M-element slice (4 B input + 2 B codes each) + the filter room, not 6 B × 12M.
+    expect(arenaBytes()).toBeGreaterThan(0);
+    expect(arenaBytes()).toBeLessThan(ARENA_STATIC + (16 << 20));
   });
 });
