@@ -195,12 +195,43 @@ export interface MsbDiagnosticOptions extends Omit<QubdRatioOptions, 'reference'
 export interface MsbDiagnosticResult extends QubdRatioResult {
   /** The threshold used (%). */
   readonly threshold: number;
-  /** Per plane (LSB first): ratio < threshold. */
+  /**
+   * Per plane (LSB first): ratio < threshold and, where the baseline gives a standard deviation,
+   * z < −{@link MSB_STRUCTURE_Z} (the same rule as `ockham report`).
+   */
   readonly structured: readonly boolean[];
   /** Consecutive structured planes counted from the MSB down. */
   readonly leadingStructuredPlanes: number;
-  /** Suggested post-training quantization depth: max(1, leadingStructuredPlanes) bits. */
-  readonly suggestedBits: number;
+  /** Whether any plane is structured; false means "no structure detected". */
+  readonly structure: boolean;
+  /**
+   * Suggested post-training quantization depth: `leadingStructuredPlanes` bits, or null when the
+   * most significant plane is not structured ("no structure detected" when `structure` is false).
+   */
+  readonly suggestedBits: number | null;
+}
+
+/** The z-score bound of a structured plane in {@link msbDiagnostic}: z < −3. */
+export const MSB_STRUCTURE_Z = 3;
+
+/**
+ * Which planes (LSB first) count as structured: ratio below `threshold` and, where z-scores are
+ * given, z < −{@link MSB_STRUCTURE_Z} (a plane with a zero-SD baseline counts when its BDM is below
+ * the reference). Internal; shared by msbDiagnostic and the report.
+ */
+export function structuredPlaneMask(
+  ratios: readonly number[],
+  z: readonly (number | null)[] | null | undefined,
+  threshold: number,
+  bdm: readonly number[],
+  reference: readonly number[],
+): boolean[] {
+  return ratios.map((r, p) => {
+    if (!(r < threshold)) return false;
+    if (!z) return true;
+    const zp = z[p];
+    return zp === null || !Number.isFinite(zp) ? bdm[p] < reference[p] : zp < -MSB_STRUCTURE_Z;
+  });
 }
 
 /**
@@ -222,7 +253,7 @@ export interface MsbDiagnosticResult extends QubdRatioResult {
  * import { msbDiagnostic } from 'ockham';
  * const w = new Float32Array(128 * 128).map((_, k) => Math.sin((k >> 7) / 10) * Math.cos((k & 127) / 7));
  * const d = msbDiagnostic(w, { shape: [128, 128], bits: 8, seed: 1 });
- * console.log(d.planes.map((x) => x.toFixed(1)), d.suggestedBits);
+ * console.log(d.planes.map((x) => x.toFixed(1)), d.suggestedBits); // null: no structure detected
  * ```
  */
 export function msbDiagnostic(tensor: Float32Array | Float64Array, options: MsbDiagnosticOptions): MsbDiagnosticResult {
@@ -232,8 +263,8 @@ export function msbDiagnostic(tensor: Float32Array | Float64Array, options: MsbD
     thr !== undefined
       ? assertNumber(thr, 'options.threshold', 0, 100, { minExclusive: true })
       : Math.min(97, 100 - 300 * (r.shuffleNoise ?? 0));
-  const structured = r.planes.map((x) => x < threshold);
+  const structured = structuredPlaneMask(r.planes, r.zScores, threshold, r.qubd.planes.map((p) => p.bdm), r.reference.planes);
   let lead = 0;
   for (let p = structured.length - 1; p >= 0 && structured[p]; p--) lead++;
-  return { ...r, threshold, structured, leadingStructuredPlanes: lead, suggestedBits: Math.max(1, lead) };
+  return { ...r, threshold, structured, leadingStructuredPlanes: lead, structure: structured.some((x) => x), suggestedBits: lead > 0 ? lead : null };
 }

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { expectOckhamError } from '../helpers.js';
-import { binarizedBdm, msbDiagnostic, qubd, qubdModel, qubdRatio, serialBinarizedBdm } from '../../src/qubd/index.js';
+import { binarizedBdm, msbDiagnostic, MSB_STRUCTURE_Z, qubd, qubdModel, qubdRatio, serialBinarizedBdm } from '../../src/qubd/index.js';
 import { setWasmQubdEnabled } from '../../src/qubd/wasm-kernel.js';
 import { ctmBlockDecompose } from '../../src/bdm/index.js';
 import { binarize, serialBinarization } from '../../src/bitplanes/index.js';
@@ -196,6 +196,16 @@ describe(`QuBD properties (table: ${TABLE_NAME})`, () => {
     for (let p = 4; p < 8; p++) expect(d.planes[p]).toBeLessThan(d.planes[p - 1]);
     expect(d.leadingStructuredPlanes).toBe(5);
     expect(d.suggestedBits).toBe(5);
+    expect(d.structure).toBe(true);
+  });
+
+  it('i.i.d. weights: no structure detected (suggestedBits null, not 1), planes judged by ratio and z', () => {
+    const w = Float32Array.from(normalArray(128 * 128, 11));
+    const d = msbDiagnostic(w, { shape: [128, 128], bits: 8, table });
+    expect(d.structure).toBe(false);
+    expect(d.suggestedBits).toBeNull();
+    expect(d.leadingStructuredPlanes).toBe(0);
+    d.structured.forEach((st, p) => expect(st).toBe(d.planes[p] < d.threshold && (d.zScores![p] < -MSB_STRUCTURE_Z)));
   });
 
   it('never mutates the caller tensor', () => {
