@@ -29,6 +29,7 @@ export type {
 } from './spectral/index.js';
 export type { SpectralMethod, SpectralMethodOptions } from './spectral/index.js';
 export type { SpectralControl } from './spectral/index.js';
+export type { ProgressCallback } from './util/abort.js';
 export * from './llc/index.js';
 export * from './lmn/index.js';
 export { sequentialModel, selectRows, grokkingMlpSpec, mnistMlpSpec, tfjsModel } from './model/index.js';
@@ -91,7 +92,7 @@ export {
 export { STRUCTURE_Z } from './report/index.js';
 export type {
   Report, ReportOptions, TensorReport, TensorQubd, TensorRatio, TensorSpectral, CoarseSize, Progress, ReportControl, ReportSource,
-  ReportPool, PoolWorker, StageEndpoint, StageTask, StageResult, StageName,
+  ReportPool, PoolWorker, StageEndpoint, StageTask, StageResult, StageName, WebWorkerLike,
 } from './report/index.js';
 export { generalizationBound, totalDescriptionLength } from './bounds/index.js';
 export type { GeneralizationBoundArgs, DescriptionLengthArgs, DescriptionLength } from './bounds/index.js';

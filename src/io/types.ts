@@ -27,7 +27,7 @@ export interface LoadedTensor {
   shape: number[];
   /** Values converted to float32, row-major (`data.length` = product of `shape`). */
   data: Float32Array;
-  /** Dimension order of `shape`/`data` (set by {@link readWeightsFile} and the format readers). */
+  /** Dimension order of `shape`/`data` (set by `readWeightsFile` (ockham/node) and the format readers). */
   layout?: TensorLayout;
   /**
    * The tensor's bytes as stored in the file, when the reader was asked to keep them

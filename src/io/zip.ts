@@ -107,7 +107,7 @@ function decodeName(raw: Uint8Array, utf8: boolean, argument: string): string {
 
 /**
  * Random access to an archive's bytes: `read(offset, length)` returns exactly `length` bytes (the
- * caller has checked the range against `size`). In memory this is a view; {@link openZipFile}
+ * caller has checked the range against `size`). In memory this is a view; `openZipFile` (ockham/node)
  * reads from a file, so only the directory and local headers are ever loaded.
  */
 export interface ZipSource {

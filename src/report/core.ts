@@ -33,9 +33,9 @@ export interface ReportControl {
   /** `Report.file` (default ''). */
   file?: string;
   /**
-   * Bytes of tensor data plus estimated stage working memory ({@link STAGE_MEMORY}) allowed in
+   * Bytes of tensor data plus estimated stage working memory (`STAGE_MEMORY` in src/report/core.ts) allowed in
    * flight. Default: what the largest tensor needs with its heaviest stage, plus
-   * {@link BUDGET_SLACK} for smaller tensors alongside. A stage that does not fit waits for
+   * `BUDGET_SLACK` for smaller tensors alongside. A stage that does not fit waits for
    * running ones; when nothing runs, the next stage always starts.
    */
   memoryBudget?: number;

@@ -2,7 +2,7 @@
 export { buildReport, buildReportFromSource, assemble, largestFirst, validateReportOptions, STAGE_MEMORY, BUDGET_SLACK } from './core.js';
 export type { ReportControl, ReportSource } from './core.js';
 export { inlinePool, createMessagePool, createWebWorkerPool, serveReportStages } from './pool.js';
-export type { ReportPool, PoolWorker, StageEndpoint } from './pool.js';
+export type { ReportPool, PoolWorker, StageEndpoint, WebWorkerLike } from './pool.js';
 export {
   analyseTensor, runStage, prepareTensor, stageTask, applyStage, stagesOf, coarseBits, coarseCodes, coarseStream, naiveBits,
   toTorchLayout, analysedShapeOf, skipReason,

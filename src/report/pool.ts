@@ -238,7 +238,7 @@ export function createMessagePool(spawn: () => PoolWorker, size: number, options
 }
 
 /** The part of the DOM `Worker` a pool uses. */
-interface WebWorkerLike {
+export interface WebWorkerLike {
   postMessage(message: unknown): void;
   addEventListener(type: 'message', h: (e: { data: unknown }) => void): void;
   addEventListener(type: 'error', h: (e: { message?: string }) => void): void;
