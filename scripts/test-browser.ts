@@ -163,6 +163,15 @@ async function main(): Promise<void> {
   writeFileSync(NPZ, zipSync(Object.fromEntries(grok.tensors.map((t) => [`${t.name}.npy`, [npyBytes(t.shape, t.data), { level: 0 }]]))));
   const nodeNpy = await reportFile(NPY, { ...DEFAULT_REPORT_OPTIONS });
   const nodeNpz = await reportFile(NPZ, { ...DEFAULT_REPORT_OPTIONS });
+  // Formats read by content through parseWeights on the page: GGUF, PyTorch (zip and legacy), ONNX.
+  const FIXTURES: [string, string][] = [
+    ['test/fixtures/gguf/all-types.gguf', 'GGUF (every ggml type, quantized blocks dequantized)'],
+    ['test/fixtures/pytorch/state-dict-zip.pt', 'PyTorch zip checkpoint (torch.save)'],
+    ['test/fixtures/pytorch/checkpoint-legacy.pt', 'PyTorch legacy checkpoint'],
+    ['test/fixtures/onnx/tiny.onnx', 'ONNX (torch.onnx.export)'],
+  ];
+  const nodeFixtures = [];
+  for (const [rel, what] of FIXTURES) nodeFixtures.push([path.join(ROOT, rel), await reportFile(path.join(ROOT, rel), { ...DEFAULT_REPORT_OPTIONS }), what] as const);
 
   const { url, close } = await serve();
   const userDataDir = mkdtempSync(path.join(tmpdir(), 'ockham-chromium-'));
@@ -225,6 +234,17 @@ async function main(): Promise<void> {
       const r = JSON.parse(await reportJson(page)) as { file: string };
       check(comparable(r) === comparable(node), `${what} (grokking tensors written as numpy would): the page report equals the Node report`, firstDifference(comparable(r), comparable(node)));
     }
+    for (const [file, node, what] of nodeFixtures) {
+      await expectNewReport(page);
+      await page.getByTestId('file-input').setInputFiles(file);
+      const r = JSON.parse(await reportJson(page)) as { file: string };
+      check(comparable(r) === comparable(node), `${what}: the page report equals the Node report`, firstDifference(comparable(r), comparable(node)));
+    }
+    // A pickle that would run a command if unpickled by Python: refused, naming the global.
+    await expectNewReport(page);
+    await page.getByTestId('file-input').setInputFiles(path.join(ROOT, 'test/fixtures/pytorch/evil-os-system.pt'));
+    const evil = await page.waitForSelector('[data-testid="error"]', { timeout: TIMEOUT }).then((e) => e.textContent());
+    check(/system/.test(evil ?? '') && /UNSUPPORTED|refus|not allowed|allow/i.test(evil ?? ''), `a malicious PyTorch pickle is refused, naming the global (${evil})`);
     // A damaged file: a clear error on the page, not a crash.
     const BAD = path.join(scratch, 'damaged.safetensors');
     writeFileSync(BAD, readFileSync(GROKKING).subarray(0, 300));
