@@ -60,7 +60,7 @@ export function renderReport(r: Report, into: HTMLElement): void {
   ];
   if (o.compress && T.naiveBits !== null && T.coarse) {
     kv.push([`naive ${o.codec}`, `${int(T.naiveBits)} bits`]);
-    for (const c of T.coarse) kv.push([`coarse Δ=${deltaLabel(c.delta)}`, `${int(c.bits)} bits (${fx(T.naiveBits / c.bits, 1)}× smaller)`]);
+    for (const c of T.coarse) kv.push([`coarse Δ=${deltaLabel(c.delta)}`, `${int(c.bits)} bits (${c.bits <= T.naiveBits ? `${fx(T.naiveBits / c.bits, 1)}× smaller` : `${fx(c.bits / T.naiveBits, 1)}× larger`})`]);
   }
   into.append(el('dl', { class: 'totals' }, ...kv.flatMap(([k, v]) => [el('dt', {}, k), el('dd', {}, v)])));
 

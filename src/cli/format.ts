@@ -5,6 +5,11 @@ import type { ChartSeries } from './svg.js';
 import { escapeControl } from './escape.js';
 
 /** Renders rows as a fixed-width table; columns whose `align` is 'r' are right-aligned. */
+/** "2.6× smaller" or, when coarse-graining made the stream bigger, "2.0× larger". */
+function sizeVs(naive: number, coarse: number): string {
+  return coarse <= naive ? `${fx(naive / coarse, 1)}× smaller` : `${fx(coarse / naive, 1)}× larger`;
+}
+
 export function table(head: string[], rows: string[][], align?: ('l' | 'r')[]): string {
   const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const a = align ?? head.map((_, i) => (i === 0 ? 'l' : 'r'));
@@ -110,7 +115,7 @@ export function formatReport(r: Report): string {
   if (o.compress && T.naiveBits !== null && T.coarse) {
     out.push(
       `Compressed (${o.codec}, sum of per-tensor streams): naive (${naiveOf(r)}) ${int(T.naiveBits)} bits; coarse-grained ` +
-        T.coarse.map((c) => `Δ=${deltaLabel(c.delta)}: ${int(c.bits)} (${fx(T.naiveBits! / c.bits, 1)}× smaller)`).join(', '),
+        T.coarse.map((c) => `Δ=${deltaLabel(c.delta)}: ${int(c.bits)} (${sizeVs(T.naiveBits!, c.bits)})`).join(', '),
     );
   }
   out.push(`(${fx(r.seconds, 2)} s)`);
