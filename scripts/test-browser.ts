@@ -96,6 +96,12 @@ async function expectNewReport(page: Page): Promise<void> {
   await page.evaluate(() => document.querySelector('[data-testid="report-json"]')?.removeAttribute('data-done'));
 }
 
+/** The page's error message once it names `file` (an earlier file's error may still be shown). */
+async function errorFor(page: Page, file: string): Promise<string | null> {
+  await page.waitForFunction((f) => (document.querySelector('[data-testid="error"]')?.textContent ?? '').includes(f), file, { timeout: TIMEOUT });
+  return page.locator('[data-testid="error"]').textContent();
+}
+
 async function reportJson(page: Page): Promise<string> {
   const el = page.getByTestId('report-json');
   await page.waitForSelector('[data-testid="report-json"][data-done="true"], [data-testid="error"]', { state: 'attached', timeout: TIMEOUT });
@@ -243,14 +249,14 @@ async function main(): Promise<void> {
     // A pickle that would run a command if unpickled by Python: refused, naming the global.
     await expectNewReport(page);
     await page.getByTestId('file-input').setInputFiles(path.join(ROOT, 'test/fixtures/pytorch/evil-os-system.pt'));
-    const evil = await page.waitForSelector('[data-testid="error"]', { timeout: TIMEOUT }).then((e) => e.textContent());
+    const evil = await errorFor(page, 'evil-os-system.pt');
     check(/system/.test(evil ?? '') && /UNSUPPORTED|refus|not allowed|allow/i.test(evil ?? ''), `a malicious PyTorch pickle is refused, naming the global (${evil})`);
     // A damaged file: a clear error on the page, not a crash.
     const BAD = path.join(scratch, 'damaged.safetensors');
     writeFileSync(BAD, readFileSync(GROKKING).subarray(0, 300));
     await expectNewReport(page);
     await page.getByTestId('file-input').setInputFiles(BAD);
-    const bad = await page.waitForSelector('[data-testid="error"]', { timeout: TIMEOUT }).then((e) => e.textContent());
+    const bad = await errorFor(page, 'damaged.safetensors');
     check(/damaged|PARSE|truncat|exceeds|end/i.test(bad ?? ''), `a truncated file shows the reader's error (${bad})`);
     check(errors.length === 0, 'the playground logged no console errors', errors.join('\n     '));
     await context.setOffline(false);
