@@ -7,7 +7,7 @@
  * as measured by the issue author on the same network and batch: devinterp 376–420 draws/s, a plain
  * torch f32 SGLD loop 495–545 draws/s, ockham with the hand-written callback 153–169 draws/s.
  */
-import { sequentialModel } from '../src/model/index.js';
+import { grokkingMlpSpec, sequentialModel } from '../src/model/index.js';
 import { estimateLlc } from '../src/llc/estimate.js';
 import { createRng } from '../src/util/random.js';
 import { makeRng } from '../scripts/grokking/prng.js';
@@ -22,16 +22,7 @@ export async function run(): Promise<void> {
   const d = 24;
   const h = 96;
   const n = 128;
-  const model = sequentialModel({
-    input: { tokens: 2 },
-    layers: [
-      { type: 'embedding', vocab: p, dim: d, name: 'embed' },
-      { type: 'dense', units: h, bias: false, name: 'hidden' },
-      { type: 'relu' },
-      { type: 'dense', units: p, bias: false, name: 'output' },
-    ],
-    loss: 'crossEntropy',
-  });
+  const model = sequentialModel(grokkingMlpSpec(p, d, h));
   const rng = createRng(0);
   const inputs = Int32Array.from({ length: 2 * n }, () => rng.int(p));
   const targets = Int32Array.from({ length: n }, (_, i) => (inputs[2 * i] + inputs[2 * i + 1]) % p);

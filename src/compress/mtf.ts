@@ -45,6 +45,25 @@ function compact(w: MtfWork, nInUse: number, identity: boolean): void {
 }
 
 /**
+ * Writes a run of `v` ≥ 1 zeros as RUNA/RUNB symbols at `out[k..]` (bijective base 2, least
+ * significant digit first: RUNA = 1, RUNB = 2), counting them in `freq`; returns the new end.
+ */
+function putZeroRun(v: number, out: Uint16Array, freq: Int32Array, k: number): number {
+  while (v > 0) {
+    if (v & 1) {
+      out[k++] = 0;
+      freq[0]++;
+      v = (v - 1) >>> 1;
+    } else {
+      out[k++] = 1;
+      freq[1]++;
+      v = (v - 2) >>> 1;
+    }
+  }
+  return k;
+}
+
+/**
  * MTF + RUNA/RUNB coding of `map[bytes[i]]`, i in [0, n) (`map` sends the block's bytes to
  * 0..nInUse−1 in byte order) into `out` (bzip2 symbols: 0 RUNA, 1 RUNB, r+1 for MTF rank
  * r ≥ 1, nInUse+1 EOB), counting frequencies into `freq` (cleared here). Returns the number
@@ -72,19 +91,7 @@ export function mtfRle2(
       continue;
     }
     if (zPend > 0) {
-      // Bijective base-2 run length, least significant digit first: RUNA = 1, RUNB = 2.
-      let v = zPend;
-      while (v > 0) {
-        if (v & 1) {
-          out[k++] = 0;
-          freq[0]++;
-          v = (v - 1) >>> 1;
-        } else {
-          out[k++] = 1;
-          freq[1]++;
-          v = (v - 2) >>> 1;
-        }
-      }
+      k = putZeroRun(zPend, out, freq, k);
       zPend = 0;
     }
     let lno = chunkOf[c];
@@ -122,20 +129,7 @@ export function mtfRle2(
     chunkOf[c] = 0;
     if (slot === 0) compact(w, nInUse, false);
   }
-  if (zPend > 0) {
-    let v = zPend;
-    while (v > 0) {
-      if (v & 1) {
-        out[k++] = 0;
-        freq[0]++;
-        v = (v - 1) >>> 1;
-      } else {
-        out[k++] = 1;
-        freq[1]++;
-        v = (v - 2) >>> 1;
-      }
-    }
-  }
+  if (zPend > 0) k = putZeroRun(zPend, out, freq, k);
   const eob = nInUse + 1;
   out[k++] = eob;
   freq[eob]++;
