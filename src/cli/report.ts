@@ -10,6 +10,7 @@ import type { LoadedTensor, SafetensorsEntry } from '../io/index.js';
 import { HOST_LE } from '../io/dtypes.js';
 import { openWeightsStream, readSafetensorsHeader, sniffWeightsFile } from '../io/node/index.js';
 import { rethrowWithPath } from '../io/node/errors.js';
+import { readExactly } from '../io/node/safetensors-file.js';
 import { resolveReadBudget } from '../io/budget.js';
 import { OckhamError } from '../errors.js';
 import { buildReportFromSource, largestFirst } from '../report/core.js';
@@ -34,17 +35,6 @@ export interface ReportFileControl extends Omit<ReportControl, 'file'> {
   jobs?: number;
 }
 
-const CHUNK = 1 << 30;
-
-async function readInto(fh: FileHandle, target: Uint8Array, position: number, path: string): Promise<void> {
-  let done = 0;
-  while (done < target.length) {
-    const len = Math.min(CHUNK, target.length - done);
-    const { bytesRead } = await fh.read(target, done, len, position + done);
-    if (bytesRead === 0) throw new OckhamError('PARSE_ERROR', path, `file ended early at byte ${position + done} (changed while reading?)`);
-    done += bytesRead;
-  }
-}
 
 /**
  * Streams a safetensors file's tensors in the given entry order. Float32 tensors are read
@@ -81,12 +71,12 @@ async function* streamTensors(
       if (e.dtype === 'F32' && HOST_LE) {
         const data = new Float32Array(alloc(bytes));
         const raw = new Uint8Array(data.buffer);
-        await readInto(fh, raw, e.start, path);
+        await readExactly(fh, raw, e.start, path);
         t = { name: e.name, dtype: e.dtype, shape: e.shape.slice(), data, layout: 'safetensors' };
         if (stored) t.stored = { dtype: e.dtype, bytes: raw };
       } else {
         const raw = new Uint8Array(alloc(bytes));
-        await readInto(fh, raw, e.start, path);
+        await readExactly(fh, raw, e.start, path);
         t = { ...decodeSafetensorsEntry(e, raw), layout: 'safetensors' };
         if (stored) t.stored = { dtype: e.dtype, bytes: raw };
       }

@@ -3,7 +3,7 @@
  * then exactly each tensor's byte range through a file handle — never the whole file — so a
  * multi-gigabyte GGUF streams with memory bounded by the largest tensor.
  */
-import { open, realpath, type FileHandle } from 'node:fs/promises';
+import { realpath, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { OckhamError } from '../../errors.js';
 import {
@@ -22,30 +22,15 @@ import {
 } from '../gguf.js';
 import type { LoadedTensor } from '../types.js';
 import { rethrowWithPath } from './errors.js';
+import { readExactly } from './safetensors-file.js';
+import { openRegularFile } from './tfjs-file.js';
 
-/** Largest single read; fs reads are capped at 2 GiB − 1. */
-const CHUNK = 1 << 30;
 /** First header read; doubled until the header fits (most headers are under 10 MB). */
 const FIRST_READ = 1 << 20;
 
-async function readExactly(fh: FileHandle, target: Uint8Array, position: number, path: string): Promise<void> {
-  let done = 0;
-  while (done < target.length) {
-    const len = Math.min(CHUNK, target.length - done);
-    const { bytesRead } = await fh.read(target, done, len, position + done);
-    if (bytesRead === 0) rethrowWithPath(path, new Error(`file ended early at byte ${position + done} (changed while reading?)`));
-    done += bytesRead;
-  }
-}
-
-async function openRegular(path: string): Promise<{ fh: FileHandle; size: number }> {
-  const fh = await open(path, 'r');
-  const st = await fh.stat();
-  if (!st.isFile()) {
-    await fh.close();
-    throw new OckhamError('INVALID_ARGUMENT', path, 'is not a regular file');
-  }
-  return { fh, size: st.size };
+/** Opens a regular file without blocking on a FIFO (the readers' shared check). */
+function openRegular(path: string): Promise<{ fh: FileHandle; size: number }> {
+  return openRegularFile(path, Number.MAX_SAFE_INTEGER, 'file', path);
 }
 
 async function readHeader(fh: FileHandle, size: number, maxHeaderBytes: number, path: string): Promise<GgufHeader> {

@@ -33,12 +33,16 @@ function budgetOf(options: ReadBudget | undefined): Required<ReadBudget> {
 /** Largest single read; fs reads are capped at 2 GiB − 1. */
 const CHUNK = 1 << 30;
 
-async function readExactly(fh: FileHandle, target: Uint8Array, position: number, path: string): Promise<void> {
+/**
+ * Fills `target` from `position` of the open file in reads of at most 1 GiB; a file that ends
+ * early is a PARSE_ERROR naming `path`. Shared by the Node readers. @internal
+ */
+export async function readExactly(fh: FileHandle, target: Uint8Array, position: number, path: string): Promise<void> {
   let done = 0;
   while (done < target.length) {
     const len = Math.min(CHUNK, target.length - done);
     const { bytesRead } = await fh.read(target, done, len, position + done);
-    if (bytesRead === 0) rethrowWithPath(path, new Error(`file ended early at byte ${position + done} (changed while reading?)`));
+    if (bytesRead === 0) throw new OckhamError('PARSE_ERROR', path, `file ended early at byte ${position + done} (changed while reading?)`);
     done += bytesRead;
   }
 }

@@ -12,7 +12,7 @@ import { rethrowWithPath } from './errors.js';
 import { scanJson } from '../json-scan.js';
 import { BUDGET_KEYS, resolveReadBudget, type ReadBudget } from '../budget.js';
 import { assertKnownOptions } from '../../util/validate.js';
-import { readSafetensorsHeader } from './safetensors-file.js';
+import { readExactly, readSafetensorsHeader } from './safetensors-file.js';
 import { readPytorchFile } from './pytorch-file.js';
 
 /** The index file name Hugging Face writes next to the shards. */
@@ -219,9 +219,6 @@ export async function readShardedSafetensorsIndex(path: string, options?: Sharde
   }
 }
 
-/** Largest single read; fs reads are capped at 2 GiB − 1. */
-const CHUNK = 1 << 30;
-
 async function readRange(fh: FileHandle, e: SafetensorsEntry, path: string): Promise<Uint8Array> {
   let raw: Uint8Array;
   try {
@@ -230,12 +227,7 @@ async function readRange(fh: FileHandle, e: SafetensorsEntry, path: string): Pro
     if (err instanceof RangeError) throw new OckhamError('OUT_OF_RANGE', path, `tensor ${JSON.stringify(e.name)} (${e.end - e.start} bytes) is too large for one typed array`);
     throw err;
   }
-  let done = 0;
-  while (done < raw.length) {
-    const { bytesRead } = await fh.read(raw, done, Math.min(CHUNK, raw.length - done), e.start + done);
-    if (bytesRead === 0) throw new OckhamError('PARSE_ERROR', path, `file ended early at byte ${e.start + done} (changed while reading?)`);
-    done += bytesRead;
-  }
+  await readExactly(fh, raw, e.start, path);
   return raw;
 }
 
