@@ -6,6 +6,7 @@
 import { OckhamError } from '../errors.js';
 import { roundHalfEven } from '../quantize/index.js';
 import { msbDiagnostic } from '../qubd/index.js';
+import { structuredPlaneMask } from '../qubd/ratio.js';
 import { spectralMetrics } from '../spectral/index.js';
 import { compressKernel, resolveOptions } from '../compress/compress.js';
 import { bzip2BlockEnds, bzip2EncodeBlock } from '../compress/bzip2-encode.js';
@@ -13,7 +14,6 @@ import { serializeCoarseGrained } from '../compress/index.js';
 import type { Codec } from '../compress/index.js';
 import { defaultLayout, toTorchLayout as toTorchTensor, TORCH_PERMUTATIONS } from '../io/layout.js';
 import type { LoadedTensor, TensorLayout } from '../io/types.js';
-import { STRUCTURE_Z } from './types.js';
 import type { ReportOptions, TensorQubd, TensorRatio, TensorReport, TensorSpectral } from './types.js';
 
 /** Float32 codes round(fround(x)/Δ₃₂), half to even, exactly as `roundToStep`'s float32 mode. */
@@ -212,16 +212,11 @@ export function skipReason(shape: readonly number[]): string | null {
 
 /**
  * The report's structured-plane rule, per plane (LSB first): ratio below `threshold` and, where
- * z-scores exist, z < −{@link STRUCTURE_Z}. A null z (reference SD 0, plane differs) counts as
+ * z-scores exist, z < −`STRUCTURE_Z`. A null z (reference SD 0, plane differs) counts as
  * beyond any band, so the ratio decides.
  */
 export function structuredPlanes(ratios: readonly number[], z: readonly (number | null)[] | null, threshold: number, bdm: readonly number[], reference: readonly number[]): boolean[] {
-  return ratios.map((r, p) => {
-    if (!(r < threshold)) return false;
-    if (!z) return true;
-    const zp = z[p];
-    return zp === null ? bdm[p] < reference[p] : zp < -STRUCTURE_Z;
-  });
+  return structuredPlaneMask(ratios, z, threshold, bdm, reference);
 }
 
 /** Consecutive `true` entries from the end (the MSB) down. */

@@ -1,5 +1,6 @@
 /** Types and defaults of the model report (`ockham report`, {@link buildReport}). */
 import type { Codec } from '../compress/index.js';
+import { MSB_STRUCTURE_Z } from '../qubd/ratio.js';
 import type { CtmTable } from '../ctm/index.js';
 import type { TensorLayout } from '../io/types.js';
 import type { ReadBudget } from '../io/budget.js';
@@ -81,7 +82,7 @@ export interface TensorQubd {
  * standard deviation, its BDM lies more than this many shuffle standard deviations below the
  * baseline's mean (z < −3). See docs/cli.md, "No structure detected".
  */
-export const STRUCTURE_Z = 3;
+export const STRUCTURE_Z = MSB_STRUCTURE_Z;
 
 /** Ratio-to-shuffled part of a {@link TensorReport}. */
 export interface TensorRatio {
