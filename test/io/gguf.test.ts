@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
 import { readFileSync, mkdtempSync, writeFileSync, rmSync, symlinkSync, truncateSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -485,6 +486,9 @@ describe('readGgufFile / streamGgufFile', () => {
       await expect(readGgufFile(join(dir, 'cut.gguf'))).rejects.toMatchObject({ code: 'PARSE_ERROR', argument: join(dir, 'cut.gguf') });
       symlinkSync('/dev/zero', join(dir, 'zero.gguf'));
       await expect(readGgufFile(join(dir, 'zero.gguf'))).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: /regular file/ });
+      // A FIFO with no writer: refused at once (opening it for reading must not wait for a writer).
+      execFileSync('mkfifo', [join(dir, 'pipe.gguf')]);
+      await expect(readGgufFile(join(dir, 'pipe.gguf'))).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: /FIFO/ });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
