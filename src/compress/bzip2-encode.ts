@@ -78,7 +78,7 @@ interface EncoderState {
   nGroups: number;
   scratch: Int32Array;
   cost: Int32Array;
-  pack: Int32Array; // 258 × 3 packed code-length pairs
+  pack: Int32Array; // 258 × 2 packed code-length triples
 }
 
 /**
@@ -160,26 +160,24 @@ function chooseTables(st: EncoderState): void {
     nSelectors = 0;
     if (nGroups === 6) {
       for (let v = 0; v < alphaSize; v++) {
-        pack[v * 3] = lens[v] | (lens[258 + v] << 16);
-        pack[v * 3 + 1] = lens[516 + v] | (lens[774 + v] << 16);
-        pack[v * 3 + 2] = lens[1032 + v] | (lens[1290 + v] << 16);
+        pack[v * 2] = lens[v] | (lens[258 + v] << 10) | (lens[516 + v] << 20);
+        pack[v * 2 + 1] = lens[774 + v] | (lens[1032 + v] << 10) | (lens[1290 + v] << 20);
       }
     }
     for (let gs = 0; gs < nMTF; gs += GROUP_SIZE) {
       const ge = gs + GROUP_SIZE < nMTF ? gs + GROUP_SIZE : nMTF;
       if (nGroups === 6) {
-        // The common case: bzip2's packed costs, two 16-bit lengths per word (a group costs
-        // at most 50·17 < 2^16 bits per table), three loads per symbol for six tables.
-        let c01 = 0, c23 = 0, c45 = 0;
+        // The common case: packed costs (bzip2 packs two 16-bit lengths per word; a group
+        // costs at most 50·17 = 850 < 2^10 bits per table, so three 10-bit lanes fit), two
+        // loads per symbol for six tables.
+        let c012 = 0, c345 = 0;
         for (let i = gs; i < ge; i++) {
-          const o = mtfv[i] * 3;
-          c01 += pack[o];
-          c23 += pack[o + 1];
-          c45 += pack[o + 2];
+          const o = mtfv[i] << 1;
+          c012 += pack[o];
+          c345 += pack[o + 1];
         }
-        cost[0] = c01 & 0xffff; cost[1] = c01 >>> 16;
-        cost[2] = c23 & 0xffff; cost[3] = c23 >>> 16;
-        cost[4] = c45 & 0xffff; cost[5] = c45 >>> 16;
+        cost[0] = c012 & 0x3ff; cost[1] = (c012 >>> 10) & 0x3ff; cost[2] = c012 >>> 20;
+        cost[3] = c345 & 0x3ff; cost[4] = (c345 >>> 10) & 0x3ff; cost[5] = c345 >>> 20;
       } else {
         for (let t = 0; t < nGroups; t++) {
           let c = 0;
@@ -312,7 +310,7 @@ function encoderState(blockCap: number): EncoderState {
     nGroups: 0,
     scratch: new Int32Array(4 * 258),
     cost: new Int32Array(6),
-    pack: new Int32Array(258 * 3),
+    pack: new Int32Array(258 * 2),
   };
 }
 
