@@ -131,12 +131,15 @@ export function mtfRle2(
       const gb = wt >>> 2;
       const mLo = -1 << ((lo & 3) << 3);
       const mHi = -1 >>> ((3 - (wt & 3)) << 3);
-      let x: number;
-      if (ga === gb) x = counts4[ga] & mLo & mHi;
-      else {
-        x = (counts4[ga] & mLo) + (counts4[gb] & mHi);
-        for (let g = ga + 1; g < gb; g++) x += counts4[g];
-      }
+      // Both ends, then up to three whole groups between them without a branch (masks), then
+      // any further groups in a loop (a gap over 512 steps).
+      const same = -((ga === gb) as unknown as number); // −1 when both ends share a group
+      let x = (counts4[ga] & mLo & (mHi | ~same)) + (counts4[gb] & mHi & ~same);
+      const m = gb - ga - 1; // whole groups between
+      x += counts4[ga + 1] & ((0 - m) >> 31);
+      x += counts4[ga + 2] & ((1 - m) >> 31);
+      x += counts4[ga + 3] & ((2 - m) >> 31);
+      for (let g = ga + 4; g < gb; g++) x += counts4[g];
       r = popcount(above) + (Math.imul(x, 0x01010101) >>> 24);
     }
     const sym = r + 1;
