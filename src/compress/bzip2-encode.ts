@@ -11,6 +11,7 @@ import { crc32Update } from './crc32.js';
 import { huffmanLengths, canonicalCodes } from './huffman.js';
 import { bwtEncode, bwtWork, type BwtWork } from './sais.js';
 import { mtfRle2, mtfWork, type MtfWork } from './mtf.js';
+import { UNUSED_COST, bzip2Kernel, wasmBzip2Enabled, type Bzip2Kernel } from './bzip2-wasm.js';
 
 /** Largest code length our encoder emits (bzip2 1.0.8 emits ≤ 17; decoders accept ≤ 20). */
 export const BZ_MAX_CODE_LEN = 17;
@@ -79,6 +80,7 @@ interface EncoderState {
   scratch: Int32Array;
   cost: Int32Array;
   pack: Int32Array; // 258 × 2 packed code-length triples
+  kernel: Bzip2Kernel | null; // wasm MTF and table selection; bw, mtfv, freq, rfreq, selectors are its views
 }
 
 /**
@@ -119,7 +121,10 @@ function mtfEncode(st: EncoderState, nb: number): void {
   let nInUse = 0;
   for (let b = 0; b < 256; b++) if (inUse[b]) unseqToSeq[b] = nInUse++;
   st.nInUse = nInUse;
-  st.nMTF = mtfRle2(bw, unseqToSeq, nb, nInUse, st.mtfv, st.freq, st.mtf);
+  if (st.kernel !== null) {
+    st.kernel.map.set(unseqToSeq);
+    st.nMTF = st.kernel.mtf(nb, nInUse); // reads bw (the kernel's view), writes mtfv and freq
+  } else st.nMTF = mtfRle2(bw, unseqToSeq, nb, nInUse, st.mtfv, st.freq, st.mtf);
 }
 
 /**
@@ -155,7 +160,20 @@ function chooseTables(st: EncoderState): void {
     gs0 = ge + 1;
   }
   let nSelectors = 0;
+  const kernel = st.kernel;
   for (let iter = 0; iter < N_ITERS; iter++) {
+    if (kernel !== null) {
+      const costv = kernel.costv;
+      for (let v = 0; v < alphaSize; v++) {
+        for (let t = 0; t < 6; t++) costv[v * 8 + t] = t < nGroups ? lens[t * 258 + v] : UNUSED_COST;
+      }
+      rfreq.fill(0);
+      nSelectors = kernel.assign(nMTF);
+      for (let t = 0; t < nGroups; t++) {
+        huffmanLengths(rfreq.subarray(t * 258, t * 258 + alphaSize), alphaSize, BZ_MAX_CODE_LEN, lens, t * 258, scratch);
+      }
+      continue;
+    }
     rfreq.fill(0);
     nSelectors = 0;
     if (nGroups === 6) {
@@ -290,27 +308,45 @@ function emitBlock(w: Writer, st: EncoderState, blockCrc: number, origPtr: numbe
   w.n = n;
 }
 
+/** Below this block capacity the JS table selection is used (a kernel's memory costs more). */
+const KERNEL_MIN_CAP = 16384;
+let cachedKernel: Bzip2Kernel | null = null;
+
+/**
+ * The shared wasm kernel for blocks of up to `cap` bytes (encoding a block is synchronous, so
+ * one kernel serves every encoder state of the thread in turn).
+ */
+function kernelFor(cap: number): Bzip2Kernel | null {
+  if (cap < KERNEL_MIN_CAP || !wasmBzip2Enabled()) return null;
+  if (cachedKernel !== null && cachedKernel.cap >= cap) return cachedKernel;
+  const k = bzip2Kernel(cap);
+  if (k !== null) cachedKernel = k;
+  return k;
+}
+
 /** Scratch for blocks of up to `blockCap` RLE1 bytes. */
 function encoderState(blockCap: number): EncoderState {
+  const kernel = kernelFor(blockCap);
   return {
     block: new Uint8Array(blockCap),
-    bw: new Uint8Array(blockCap),
-    mtfv: new Uint16Array(blockCap + 1),
+    bw: kernel !== null ? kernel.bw : new Uint8Array(blockCap),
+    mtfv: kernel !== null ? kernel.mtfv : new Uint16Array(blockCap + 1),
     nMTF: 0,
-    freq: new Int32Array(258),
+    freq: kernel !== null ? kernel.freq : new Int32Array(258),
     inUse: new Uint8Array(256),
     nInUse: 0,
     work: bwtWork(),
     mtf: mtfWork(),
     lens: new Uint8Array(6 * 258),
     codes: new Int32Array(6 * 258),
-    rfreq: new Int32Array(6 * 258),
-    selectors: new Uint8Array(Math.ceil((blockCap + 1) / GROUP_SIZE) + 1),
+    rfreq: kernel !== null ? kernel.rfreq : new Int32Array(6 * 258),
+    selectors: kernel !== null ? kernel.selectors : new Uint8Array(Math.ceil((blockCap + 1) / GROUP_SIZE) + 1),
     nSelectors: 0,
     nGroups: 0,
     scratch: new Int32Array(4 * 258),
     cost: new Int32Array(6),
     pack: new Int32Array(258 * 2),
+    kernel,
   };
 }
 
@@ -368,11 +404,15 @@ export interface BlockBits {
 }
 
 let cachedState: EncoderState | null = null;
+let cachedStateWasm = true;
 
 /** Compresses one block (`input[start..end)`, cut by {@link bzip2BlockEnds}) on its own. */
 export function bzip2EncodeBlock(input: Uint8Array, start: number, end: number, level: number): BlockBits {
   const cap = blockMaxFor(level) + 5;
-  if (!cachedState || cachedState.block.length < cap) cachedState = encoderState(cap);
+  if (!cachedState || cachedState.block.length < cap || cachedStateWasm !== wasmBzip2Enabled()) {
+    cachedState = encoderState(cap);
+    cachedStateWasm = wasmBzip2Enabled();
+  }
   const w: Writer = { buf: new Uint8Array(Math.ceil((end - start) * 1.05) + 4096), pos: 0, acc: 0, n: 0 };
   const crc = encodeBlock(input, start, end, level, cachedState, w);
   const bitLen = w.pos * 8 + w.n;

@@ -35,7 +35,7 @@ export function mtfWork(): MtfWork {
 }
 
 function ensureWork(w: MtfWork, steps: number): void {
-  const words = (steps >>> 5) + 1;
+  const words = (steps >>> 5) + 16; // slack: the rank sums read up to 12 words past t's
   if (w.bits.length >= words) return;
   const cap = words + 64;
   w.bits = new Int32Array(cap);
@@ -90,9 +90,8 @@ export function mtfRle2(
 ): number {
   ensureWork(w, n + nInUse);
   const { bits, counts, counts4, last } = w;
-  const words = ((n + nInUse) >>> 5) + 1;
-  bits.fill(0, 0, words);
-  counts.fill(0, 0, (((words >>> 2) + 1) << 2));
+  bits.fill(0); // whole arrays: the rank sums read a few zero words past t's
+  counts.fill(0);
   // The initial list: symbol s last seen at virtual time nInUse − 1 − s.
   for (let s = 0; s < nInUse; s++) {
     const t = nInUse - 1 - s;
@@ -118,29 +117,21 @@ export function mtfRle2(
     const a = last[c];
     const wa = a >>> 5;
     const wt = t >>> 5;
-    const above = bits[wa] & (-2 << (a & 31)); // marks after a in a's word
+    // Marks after a in its word, plus the counts of words wa+1..wt read four per int: words
+    // after t's hold no marks (they are in the future), so only the lower end needs a mask,
+    // and three groups (≥ 8 words, 256 steps) are summed without a branch.
+    const above = bits[wa] & (-2 << (a & 31));
     let r: number;
-    if (wa === wt) r = popcount(above);
-    else if (!LITTLE_ENDIAN) {
-      r = popcount(above);
-      for (let j = wa + 1; j <= wt; j++) r += counts[j];
-    } else {
-      // Counts of words wa+1..wt, four per int, masked at both ends.
+    if (LITTLE_ENDIAN) {
       const lo = wa + 1;
       const ga = lo >>> 2;
       const gb = wt >>> 2;
-      const mLo = -1 << ((lo & 3) << 3);
-      const mHi = -1 >>> ((3 - (wt & 3)) << 3);
-      // Both ends, then up to three whole groups between them without a branch (masks), then
-      // any further groups in a loop (a gap over 512 steps).
-      const same = -((ga === gb) as unknown as number); // −1 when both ends share a group
-      let x = (counts4[ga] & mLo & (mHi | ~same)) + (counts4[gb] & mHi & ~same);
-      const m = gb - ga - 1; // whole groups between
-      x += counts4[ga + 1] & ((0 - m) >> 31);
-      x += counts4[ga + 2] & ((1 - m) >> 31);
-      x += counts4[ga + 3] & ((2 - m) >> 31);
-      for (let g = ga + 4; g < gb; g++) x += counts4[g];
+      let x = (counts4[ga] & (-1 << ((lo & 3) << 3))) + counts4[ga + 1] + counts4[ga + 2];
+      for (let g = ga + 3; g <= gb; g++) x += counts4[g];
       r = popcount(above) + (Math.imul(x, 0x01010101) >>> 24);
+    } else {
+      r = popcount(above);
+      for (let j = wa + 1; j <= wt; j++) r += counts[j];
     }
     const sym = r + 1;
     out[k++] = sym;

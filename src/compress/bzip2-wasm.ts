@@ -1,0 +1,295 @@
+/**
+ * Hand-assembled WebAssembly SIMD kernel for the bzip2 encoder's table selection (no toolchain;
+ * encoders in src/util/wasm-asm.ts). Internal, not public API.
+ *
+ * bzip2 picks, four times per block, the cheapest of its 2–6 Huffman tables for every group of
+ * 50 symbols and refits each table to the symbols it was given. In JS the cost of a group is two
+ * loads and adds per symbol (three 10-bit lanes per word) and the refit's count one more
+ * read-modify-write; here a symbol's costs under all six tables sit in one 16-byte vector
+ * (`COSTV`, u16 lanes, unused tables at {@link UNUSED_COST}) so a group's six costs are 50
+ * vector loads and adds, the cheapest table is found without branches, and the counts are
+ * incremented in the same call.
+ *
+ * Each encoder state owns one memory (no growth: a memory that grows detaches its buffer, which
+ * slows typed-array access process-wide in V8): the cost vectors, the six tables' symbol counts,
+ * the selectors and the MTF/RUNA/RUNB symbols, which the encoder's MTF writes and its bit writer
+ * reads through views.
+ */
+import {
+  I32,
+  V128,
+  block,
+  br,
+  brIf,
+  end,
+  funcBody,
+  geU,
+  get,
+  i32c,
+  i32load,
+  i32store,
+  lazyModule,
+  loop,
+  ltU,
+  section,
+  select,
+  set,
+  shl,
+  simd,
+  str,
+  tee,
+  add,
+  mul,
+  sub,
+  v128load,
+  uleb,
+  sleb,
+} from '../util/wasm-asm.js';
+
+/** Byte offsets of the fixed part of the kernel's memory. */
+export const COSTV = 0; // 258 × 16 bytes: u16 costs of a symbol under tables 0..5 (lanes 6, 7 unused)
+export const RFREQ = 4352; // 6 × 258 i32: symbol counts per table
+export const MAP = 10752; // 256 u8: byte → its index among the block's bytes
+export const FREQ = 11264; // 258 i32: MTF symbol counts
+export const LAST = 12544; // 256 i32: time of each symbol's last occurrence
+const SEL = 16384; // then: selectors (u8 per group), BWT bytes, MTF symbols (u16), rank bitmap (i64)
+/** Cost lane of a table the block does not use (> 50 · 17, and 50 · 1000 < 2^16). */
+export const UNUSED_COST = 1000;
+const GROUP = 50;
+
+/** Where the per-block arrays of a kernel for `cap` symbols start, and the memory's size. */
+function layout(cap: number): { sel: number; bw: number; mtfv: number; bits: number; bytes: number } {
+  const a64 = (x: number): number => (x + 63) & ~63;
+  const sel = SEL;
+  const bw = a64(sel + Math.ceil((cap + 1) / GROUP) + 1);
+  const mtfv = a64(bw + cap);
+  const bits = a64(mtfv + 2 * (cap + 8));
+  const bytes = bits + 8 * (((cap + 256) >>> 6) + 24);
+  return { sel, bw, mtfv, bits, bytes };
+}
+
+const gtU = [0x4b];
+const eq = [0x46];
+const shrU = [0x76];
+const i32and = [0x71];
+const load8u = [0x2d, 0x00, 0x00];
+const store16 = [0x3b, 0x01, 0x00];
+const i64load = (off: number): number[] => [0x29, 0x03, ...uleb(off)];
+const i64store = [0x37, 0x03, 0x00];
+const i64c = (v: number): number[] => [0x42, ...sleb(v)];
+const i64popcnt = [0x7b];
+const i64add = [0x7c];
+const i64and = [0x83];
+const i64or = [0x84];
+const i64xor = [0x85];
+const i64shl = [0x86];
+const i64fromU32 = [0xad];
+const wrap = [0xa7];
+const memFill = [0xfc, 0x0b, 0x00];
+const ifVoid = [0x04, 0x40];
+const load16u = [0x2f, 0x01, 0x00];
+const store8 = [0x3a, 0x00, 0x00];
+const i16x8add = simd(142);
+const laneU16 = (k: number): number[] => [...simd(25), k];
+const v128zero = [...simd(12), ...new Array<number>(16).fill(0)];
+
+/**
+ * assign(nMTF, mtfv, sel) → nSelectors: for each group of 50 symbols at byte mtfv (u16), the
+ * cheapest table under COSTV (the first on ties), stored at byte sel + group, and the group's
+ * symbols counted into that table's RFREQ row.
+ */
+function assignBody(): number[] {
+  const [NM, MV, SL] = [0, 1, 2];
+  const [GS, GE, P, E, BT, BEST, C, NS, OFF, L] = [3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
+  const ACC = 13;
+  const c: number[] = [];
+  c.push(...block, ...loop);
+  c.push(...get(GS), ...get(NM), ...geU, ...brIf(1));
+  // ge = min(gs + 50, nMTF)
+  c.push(...get(NM), ...get(GS), ...i32c(GROUP), ...add, ...tee(GE), ...get(GE), ...get(NM), ...gtU, ...select, ...set(GE));
+  c.push(...v128zero, ...set(ACC));
+  c.push(...get(GS), ...i32c(1), ...shl, ...get(MV), ...add, ...tee(P), ...set(OFF)); // OFF keeps the group start
+  c.push(...get(GE), ...i32c(1), ...shl, ...get(MV), ...add, ...set(E));
+  c.push(...loop);
+  c.push(...get(ACC), ...get(P), ...load16u, ...i32c(4), ...shl, ...v128load, ...i16x8add, ...set(ACC));
+  c.push(...get(P), ...i32c(2), ...add, ...tee(P), ...get(E), ...ltU, ...brIf(0), ...end);
+  // cheapest table, first on ties
+  c.push(...get(ACC), ...laneU16(0), ...set(BEST), ...i32c(0), ...set(BT));
+  for (let t = 1; t < 6; t++) {
+    c.push(...get(ACC), ...laneU16(t), ...tee(C), ...get(BEST), ...ltU, ...set(L));
+    c.push(...get(C), ...get(BEST), ...get(L), ...select, ...set(BEST));
+    c.push(...i32c(t), ...get(BT), ...get(L), ...select, ...set(BT));
+  }
+  c.push(...get(SL), ...get(NS), ...add, ...get(BT), ...store8);
+  c.push(...get(NS), ...i32c(1), ...add, ...set(NS));
+  // counts: RFREQ + (bt·258 + symbol)·4
+  c.push(...get(OFF), ...set(P));
+  c.push(...get(BT), ...i32c(258 * 4), ...mul, ...i32c(RFREQ), ...add, ...set(OFF));
+  c.push(...loop);
+  c.push(...get(OFF), ...get(P), ...load16u, ...i32c(2), ...shl, ...add, ...tee(C));
+  c.push(...get(C), ...i32load(0), ...i32c(1), ...add, ...i32store);
+  c.push(...get(P), ...i32c(2), ...add, ...tee(P), ...get(E), ...ltU, ...brIf(0), ...end);
+  c.push(...get(GE), ...set(GS), ...br(0), ...end, ...end);
+  c.push(...get(NS));
+  return funcBody(
+    [
+      [10, I32],
+      [1, V128],
+    ],
+    c,
+  );
+}
+
+/** Writes the pending run of z ≥ 1 zeros as RUNA/RUNB (bijective base 2) at K, counting them. */
+function flushRun(Z: number, K: number, B: number, ADDR: number): number[] {
+  return [
+    ...loop,
+    // b = 1 − (z & 1): RUNA (0) for an odd remainder, RUNB (1) for an even one
+    ...i32c(1), ...get(Z), ...i32c(1), ...i32and, ...sub, ...set(B),
+    ...get(K), ...get(B), ...store16, ...get(K), ...i32c(2), ...add, ...set(K),
+    ...get(B), ...i32c(2), ...shl, ...i32c(FREQ), ...add, ...tee(ADDR), ...get(ADDR), ...i32load(0), ...i32c(1), ...add, ...i32store,
+    // z = (z − 1 − b) / 2
+    ...get(Z), ...i32c(1), ...sub, ...get(B), ...sub, ...i32c(1), ...shrU, ...tee(Z),
+    ...brIf(0),
+    ...end,
+  ];
+}
+
+/**
+ * mtf(n, nInUse, bw, out, bits) → symbols: mtfRle2 of the n bytes at bw through MAP (see
+ * mtf.ts for the bitmap-rank method), u16 symbols at out, counts at FREQ, the rank bitmap
+ * (i64 words) at bits. Words after t's hold no marks, so the four words after a's are summed
+ * without a branch; a loop takes any further ones (a gap over 320 steps).
+ */
+function mtfBody(): number[] {
+  const [N, NIN, BW, OUT, BITS] = [0, 1, 2, 3, 4];
+  const [I, C, FRONT, Z, K, T, A, WA, WT, J, S, B, ADDR] = [5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17];
+  const R = 18; // i64
+  const wordAt = (x: number): number[] => [...get(x), ...i32c(3), ...shl, ...get(BITS), ...add];
+  const bitOf = (x: number): number[] => [...i64c(1), ...get(x), ...i64fromU32, ...i64shl];
+  const c: number[] = [];
+  // clear the bitmap (with the slack words the sums read) and the counts
+  c.push(...get(BITS), ...i32c(0), ...get(N), ...get(NIN), ...add, ...i32c(6), ...shrU, ...i32c(24), ...add, ...i32c(3), ...shl, ...memFill);
+  c.push(...i32c(FREQ), ...i32c(0), ...i32c(258 * 4), ...memFill);
+  // the initial list: symbol s last seen at virtual time nInUse − 1 − s
+  c.push(...block, ...loop, ...get(S), ...get(NIN), ...geU, ...brIf(1));
+  c.push(...get(S), ...i32c(2), ...shl, ...i32c(LAST), ...add, ...get(NIN), ...i32c(1), ...sub, ...get(S), ...sub, ...tee(T), ...i32store);
+  c.push(...get(T), ...i32c(6), ...shrU, ...set(WT), ...wordAt(WT), ...tee(ADDR), ...get(ADDR), ...i64load(0), ...bitOf(T), ...i64or, ...i64store);
+  c.push(...get(S), ...i32c(1), ...add, ...set(S), ...br(0), ...end, ...end);
+  c.push(...get(OUT), ...set(K));
+  c.push(...block, ...loop);
+  c.push(...get(I), ...get(N), ...geU, ...brIf(1));
+  c.push(...get(BW), ...get(I), ...add, ...load8u, ...i32c(MAP), ...add, ...load8u, ...set(C));
+  c.push(...get(I), ...i32c(1), ...add, ...set(I));
+  // a repeat of the front symbol: one more zero in the pending run
+  c.push(...get(C), ...get(FRONT), ...eq, ...ifVoid, ...get(Z), ...i32c(1), ...add, ...set(Z), ...br(1), ...end);
+  c.push(...get(Z), ...ifVoid, ...flushRun(Z, K, B, ADDR), ...end);
+  c.push(...get(I), ...get(NIN), ...add, ...i32c(1), ...sub, ...set(T));
+  c.push(...get(C), ...i32c(2), ...shl, ...i32c(LAST), ...add, ...i32load(0), ...tee(A), ...i32c(6), ...shrU, ...set(WA));
+  c.push(...get(T), ...i32c(6), ...shrU, ...set(WT));
+  // rank = marks after a in its word + the next four words + any further ones up to t's
+  c.push(...wordAt(WA), ...tee(ADDR), ...i64load(0), ...i64c(-2), ...get(A), ...i64fromU32, ...i64shl, ...i64and, ...i64popcnt);
+  for (const off of [8, 16, 24, 32]) c.push(...get(ADDR), ...i64load(off), ...i64popcnt, ...i64add);
+  c.push(...set(R));
+  c.push(...get(WA), ...i32c(5), ...add, ...set(J));
+  c.push(...block, ...loop, ...get(J), ...get(WT), ...gtU, ...brIf(1));
+  c.push(...get(R), ...wordAt(J), ...i64load(0), ...i64popcnt, ...i64add, ...set(R));
+  c.push(...get(J), ...i32c(1), ...add, ...set(J), ...br(0), ...end, ...end);
+  // symbol rank + 1, counted
+  c.push(...get(R), ...wrap, ...i32c(1), ...add, ...set(S));
+  c.push(...get(K), ...get(S), ...store16, ...get(K), ...i32c(2), ...add, ...set(K));
+  c.push(...get(S), ...i32c(2), ...shl, ...i32c(FREQ), ...add, ...tee(B), ...get(B), ...i32load(0), ...i32c(1), ...add, ...i32store);
+  // move a's mark to t
+  c.push(...get(ADDR), ...get(ADDR), ...i64load(0), ...bitOf(A), ...i64xor, ...i64store);
+  c.push(...wordAt(WT), ...tee(ADDR), ...get(ADDR), ...i64load(0), ...bitOf(T), ...i64or, ...i64store);
+  c.push(...get(C), ...i32c(2), ...shl, ...i32c(LAST), ...add, ...get(T), ...i32store);
+  c.push(...get(C), ...set(FRONT), ...br(0), ...end, ...end);
+  c.push(...get(Z), ...ifVoid, ...flushRun(Z, K, B, ADDR), ...end);
+  // end of block
+  c.push(...get(NIN), ...i32c(1), ...add, ...set(S));
+  c.push(...get(K), ...get(S), ...store16, ...get(K), ...i32c(2), ...add, ...set(K));
+  c.push(...get(S), ...i32c(2), ...shl, ...i32c(FREQ), ...add, ...tee(B), ...get(B), ...i32load(0), ...i32c(1), ...add, ...i32store);
+  c.push(...get(K), ...get(OUT), ...sub, ...i32c(1), ...shrU);
+  return funcBody(
+    [
+      [13, I32],
+      [1, 0x7e],
+    ],
+    c,
+  );
+}
+
+/** The module's bytes (imports memory e.m; exports a = assign, t = mtf). */
+export function bzip2ModuleBytes(): Uint8Array<ArrayBuffer> {
+  const tA = [0x60, 3, I32, I32, I32, 0x01, I32]; // (i32, i32, i32) → i32
+  const tM = [0x60, 5, I32, I32, I32, I32, I32, 0x01, I32]; // (i32 × 5) → i32
+  const bytes = [
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    ...section(1, [2, ...tA, ...tM]),
+    ...section(2, [1, ...str('e'), ...str('m'), 0x02, 0x00, 0x00]),
+    ...section(3, [2, 0, 1]),
+    ...section(7, [2, ...str('a'), 0x00, 0, ...str('t'), 0x00, 1]),
+    ...section(10, [2, ...assignBody(), ...mtfBody()]),
+  ];
+  return new Uint8Array(bytes);
+}
+
+const bzModule = lazyModule(bzip2ModuleBytes);
+let wasmEnabled = true;
+
+/** Enables or disables the wasm kernel (tests compare both paths). Internal. */
+export function setWasmBzip2Enabled(on: boolean): void {
+  wasmEnabled = on;
+}
+
+/** Whether the wasm kernel may be used (not disabled by {@link setWasmBzip2Enabled}). */
+export function wasmBzip2Enabled(): boolean {
+  return wasmEnabled;
+}
+
+/** A kernel instance with its own memory, sized for blocks of up to `cap` bytes. */
+export interface Bzip2Kernel {
+  readonly cap: number;
+  readonly costv: Uint16Array; // 258 × 8
+  readonly rfreq: Int32Array; // 6 × 258
+  readonly map: Uint8Array; // 256
+  readonly freq: Int32Array; // 258
+  readonly selectors: Uint8Array;
+  readonly bw: Uint8Array; // cap: the block's BWT
+  readonly mtfv: Uint16Array; // cap + 8
+  /** Table assignment of the nMTF symbols in `mtfv` (see assignBody); returns the group count. */
+  readonly assign: (nMTF: number) => number;
+  /** MTF + RUNA/RUNB of bw[0..n) through `map` into `mtfv` and `freq`; returns the symbol count. */
+  readonly mtf: (n: number, nInUse: number) => number;
+}
+
+/** A kernel for blocks of up to `cap` bytes, or null (no WebAssembly SIMD, or disabled). */
+export function bzip2Kernel(cap: number): Bzip2Kernel | null {
+  if (!wasmEnabled) return null;
+  const mod = bzModule();
+  if (mod === null) return null;
+  const L = layout(cap);
+  let memory: WebAssembly.Memory;
+  try {
+    memory = new WebAssembly.Memory({ initial: Math.ceil(L.bytes / 65536) });
+  } catch {
+    return null;
+  }
+  const ex = new WebAssembly.Instance(mod, { e: { m: memory } }).exports as unknown as {
+    a: (n: number, mtfv: number, sel: number) => number;
+    t: (n: number, nInUse: number, bw: number, out: number, bits: number) => number;
+  };
+  const buf = memory.buffer;
+  return {
+    cap,
+    costv: new Uint16Array(buf, COSTV, 258 * 8),
+    rfreq: new Int32Array(buf, RFREQ, 6 * 258),
+    map: new Uint8Array(buf, MAP, 256),
+    freq: new Int32Array(buf, FREQ, 258),
+    selectors: new Uint8Array(buf, L.sel, L.bw - L.sel),
+    bw: new Uint8Array(buf, L.bw, cap),
+    mtfv: new Uint16Array(buf, L.mtfv, cap + 8),
+    assign: (nMTF) => ex.a(nMTF, L.mtfv, L.sel),
+    mtf: (n, nInUse) => ex.t(n, nInUse, L.bw, L.mtfv, L.bits),
+  };
+}
