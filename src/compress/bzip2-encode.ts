@@ -11,7 +11,7 @@ import { crc32Update } from './crc32.js';
 import { huffmanLengths, canonicalCodes } from './huffman.js';
 import { bwtEncode, bwtWork, type BwtWork } from './sais.js';
 import { mtfRle2, mtfWork, type MtfWork } from './mtf.js';
-import { UNUSED_COST, bzip2Kernel, wasmBzip2Enabled, type Bzip2Kernel } from './bzip2-wasm.js';
+import { UNUSED_COST, bzip2EncodeKernel, wasmBzip2EncodeEnabled, type Bzip2EncodeKernel } from './bzip2-encode-wasm.js';
 
 /** Largest code length our encoder emits (bzip2 1.0.8 emits ≤ 17; decoders accept ≤ 20). */
 export const BZ_MAX_CODE_LEN = 17;
@@ -80,7 +80,7 @@ interface EncoderState {
   scratch: Int32Array;
   cost: Int32Array;
   pack: Int32Array; // 258 × 2 packed code-length triples
-  kernel: Bzip2Kernel | null; // wasm MTF and table selection; bw, mtfv, freq, rfreq, selectors are its views
+  kernel: Bzip2EncodeKernel | null; // wasm MTF and table selection; bw, mtfv, freq, rfreq, selectors are its views
 }
 
 /**
@@ -310,16 +310,16 @@ function emitBlock(w: Writer, st: EncoderState, blockCrc: number, origPtr: numbe
 
 /** Below this block capacity the JS table selection is used (a kernel's memory costs more). */
 const KERNEL_MIN_CAP = 16384;
-let cachedKernel: Bzip2Kernel | null = null;
+let cachedKernel: Bzip2EncodeKernel | null = null;
 
 /**
  * The shared wasm kernel for blocks of up to `cap` bytes (encoding a block is synchronous, so
  * one kernel serves every encoder state of the thread in turn).
  */
-function kernelFor(cap: number): Bzip2Kernel | null {
-  if (cap < KERNEL_MIN_CAP || !wasmBzip2Enabled()) return null;
+function kernelFor(cap: number): Bzip2EncodeKernel | null {
+  if (cap < KERNEL_MIN_CAP || !wasmBzip2EncodeEnabled()) return null;
   if (cachedKernel !== null && cachedKernel.cap >= cap) return cachedKernel;
-  const k = bzip2Kernel(cap);
+  const k = bzip2EncodeKernel(cap);
   if (k !== null) cachedKernel = k;
   return k;
 }
@@ -409,9 +409,9 @@ let cachedStateWasm = true;
 /** Compresses one block (`input[start..end)`, cut by {@link bzip2BlockEnds}) on its own. */
 export function bzip2EncodeBlock(input: Uint8Array, start: number, end: number, level: number): BlockBits {
   const cap = blockMaxFor(level) + 5;
-  if (!cachedState || cachedState.block.length < cap || cachedStateWasm !== wasmBzip2Enabled()) {
+  if (!cachedState || cachedState.block.length < cap || cachedStateWasm !== wasmBzip2EncodeEnabled()) {
     cachedState = encoderState(cap);
-    cachedStateWasm = wasmBzip2Enabled();
+    cachedStateWasm = wasmBzip2EncodeEnabled();
   }
   const w: Writer = { buf: new Uint8Array(Math.ceil((end - start) * 1.05) + 4096), pos: 0, acc: 0, n: 0 };
   const crc = encodeBlock(input, start, end, level, cachedState, w);

@@ -220,7 +220,7 @@ function mtfBody(): number[] {
 }
 
 /** The module's bytes (imports memory e.m; exports a = assign, t = mtf). */
-export function bzip2ModuleBytes(): Uint8Array<ArrayBuffer> {
+export function bzip2EncodeModuleBytes(): Uint8Array<ArrayBuffer> {
   const tA = [0x60, 3, I32, I32, I32, 0x01, I32]; // (i32, i32, i32) → i32
   const tM = [0x60, 5, I32, I32, I32, I32, I32, 0x01, I32]; // (i32 × 5) → i32
   const bytes = [
@@ -234,21 +234,21 @@ export function bzip2ModuleBytes(): Uint8Array<ArrayBuffer> {
   return new Uint8Array(bytes);
 }
 
-const bzModule = lazyModule(bzip2ModuleBytes);
+const bzModule = lazyModule(bzip2EncodeModuleBytes);
 let wasmEnabled = true;
 
 /** Enables or disables the wasm kernel (tests compare both paths). Internal. */
-export function setWasmBzip2Enabled(on: boolean): void {
+export function setWasmBzip2EncodeEnabled(on: boolean): void {
   wasmEnabled = on;
 }
 
-/** Whether the wasm kernel may be used (not disabled by {@link setWasmBzip2Enabled}). */
-export function wasmBzip2Enabled(): boolean {
+/** Whether the wasm kernel may be used (not disabled by {@link setWasmBzip2EncodeEnabled}). */
+export function wasmBzip2EncodeEnabled(): boolean {
   return wasmEnabled;
 }
 
 /** A kernel instance with its own memory, sized for blocks of up to `cap` bytes. */
-export interface Bzip2Kernel {
+export interface Bzip2EncodeKernel {
   readonly cap: number;
   readonly costv: Uint16Array; // 258 × 8
   readonly rfreq: Int32Array; // 6 × 258
@@ -264,7 +264,7 @@ export interface Bzip2Kernel {
 }
 
 /** A kernel for blocks of up to `cap` bytes, or null (no WebAssembly SIMD, or disabled). */
-export function bzip2Kernel(cap: number): Bzip2Kernel | null {
+export function bzip2EncodeKernel(cap: number): Bzip2EncodeKernel | null {
   if (!wasmEnabled) return null;
   const mod = bzModule();
   if (mod === null) return null;

@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { compress, decompress } from '../../src/compress/index.js';
 import { mtfRle2, mtfWork } from '../../src/compress/mtf.js';
-import { UNUSED_COST, bzip2Kernel, bzip2ModuleBytes, setWasmBzip2Enabled } from '../../src/compress/bzip2-wasm.js';
+import { UNUSED_COST, bzip2EncodeKernel, bzip2EncodeModuleBytes, setWasmBzip2EncodeEnabled } from '../../src/compress/bzip2-encode-wasm.js';
 import { equalBytes } from './helpers.js';
 
 const lcg = (seed: number) => {
@@ -23,17 +23,17 @@ function symbolMap(b: Uint8Array): [Uint8Array, number] {
   return [map, n];
 }
 
-afterEach(() => setWasmBzip2Enabled(true));
+afterEach(() => setWasmBzip2EncodeEnabled(true));
 
 describe('bzip2 wasm kernel', () => {
   it('is valid WebAssembly under 4 KiB (synchronous compilation on a page)', () => {
-    const bytes = bzip2ModuleBytes();
+    const bytes = bzip2EncodeModuleBytes();
     expect(WebAssembly.validate(bytes)).toBe(true);
     expect(bytes.length).toBeLessThan(4096);
   });
 
   it('MTF + RUNA/RUNB equals the JS bitmap MTF (alphabets 1..256, runs, long gaps)', () => {
-    const k = bzip2Kernel(30000);
+    const k = bzip2EncodeKernel(30000);
     expect(k).not.toBeNull();
     const arb = fc.oneof(
       fc.uint8Array({ minLength: 1, maxLength: 4000 }),
@@ -64,7 +64,7 @@ describe('bzip2 wasm kernel', () => {
   });
 
   it('table assignment: the cheapest table per 50 symbols (first on ties) and its counts', () => {
-    const k = bzip2Kernel(20000)!;
+    const k = bzip2EncodeKernel(20000)!;
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 12000 }), fc.integer({ min: 2, max: 6 }), fc.integer({ min: 3, max: 258 }), fc.integer(), (n, nGroups, alpha, seed) => {
         const r = lcg(seed);
@@ -104,9 +104,9 @@ describe('bzip2 wasm kernel', () => {
     const inputs = [new Uint8Array(floats.buffer), text, runs, Uint8Array.from({ length: 20000 }, () => r() >>> 24), new Uint8Array(17000)];
     for (const level of [1, 9]) {
       for (const x of inputs) {
-        setWasmBzip2Enabled(true);
+        setWasmBzip2EncodeEnabled(true);
         const a = compress(x, { codec: 'bzip2', level });
-        setWasmBzip2Enabled(false);
+        setWasmBzip2EncodeEnabled(false);
         const b = compress(x, { codec: 'bzip2', level });
         expect(equalBytes(a, b)).toBe(true);
         expect(equalBytes(decompress(a, { codec: 'bzip2' }), x)).toBe(true);
