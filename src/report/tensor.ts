@@ -5,6 +5,7 @@
  */
 import { OckhamError } from '../errors.js';
 import { roundHalfEven } from '../quantize/index.js';
+import { RHE_MAGIC } from '../quantize/round.js';
 import { msbDiagnostic } from '../qubd/index.js';
 import { structuredPlaneMask } from '../qubd/ratio.js';
 import { spectralMetrics } from '../spectral/index.js';
@@ -20,7 +21,10 @@ import type { ReportOptions, TensorQubd, TensorRatio, TensorReport, TensorSpectr
 export function coarseCodes(x: Float32Array, delta: number, name: string): Int32Array {
   const d = Math.fround(delta);
   const out = new Int32Array(x.length);
-  for (let i = 0; i < x.length; i++) out[i] = coarseCode(x[i], d, i, delta, name);
+  for (let i = 0; i < x.length; i++) {
+    const v = Math.fround(x[i] / d);
+    out[i] = v < 2147483647.5 && v > -2147483648.5 ? v + RHE_MAGIC - RHE_MAGIC : coarseCode(x[i], d, i, delta, name);
+  }
   return out;
 }
 
@@ -63,15 +67,15 @@ export function coarseStream(name: string, shape: readonly number[], data: Float
   const dims = shape.length === 0 ? [1] : shape;
   let head = OCCG_MAGIC.length + 1 + 1 + varintLength(nameBytes.length) + nameBytes.length + varintLength(dims.length) + 1 + 8;
   for (const k of dims) head += varintLength(k);
+  // Pass 1: the varint bytes (branch-free lengths), and the range check of every element.
   let body = 0;
-  for (let i = 0; i < data.length; i++) {
-    const c = coarseCode(data[i], d, i, delta, name);
-    let z = ((c << 1) ^ (c >> 31)) >>> 0;
-    body++;
-    while (z >= 128) {
-      z >>>= 7;
-      body++;
-    }
+  const n = data.length;
+  for (let i = 0; i < n; i++) {
+    const v = Math.fround(data[i] / d);
+    if (!(v < 2147483647.5 && v > -2147483648.5)) coarseCode(data[i], d, i, delta, name); // throws
+    const c = v + RHE_MAGIC - RHE_MAGIC; // round half to even (|v| < 2^31 here)
+    const z = ((c << 1) ^ (c >> 31)) >>> 0;
+    body += 1 + +(z > 127) + +(z > 16383) + +(z > 2097151) + +(z > 268435455);
   }
   const out = new Uint8Array(head + body);
   let p = 0;
@@ -86,9 +90,15 @@ export function coarseStream(name: string, shape: readonly number[], data: Float
   out[p++] = 0; // dense
   new DataView(out.buffer, p, 8).setFloat64(0, d, true);
   p += 8;
-  for (let i = 0; i < data.length; i++) {
-    const c = roundHalfEven(Math.fround(data[i] / d));
+  // Pass 2: the codes (zigzag varints), computed again rather than kept.
+  for (let i = 0; i < n; i++) {
+    const v = Math.fround(data[i] / d);
+    const c = v + RHE_MAGIC - RHE_MAGIC;
     let z = ((c << 1) ^ (c >> 31)) >>> 0;
+    if (z < 128) {
+      out[p++] = z;
+      continue;
+    }
     while (z >= 128) {
       out[p++] = (z & 127) | 128;
       z >>>= 7;

@@ -14,6 +14,7 @@ import {
 } from '../../src/index.js';
 import type { ReportPool, StageTask, WeightsFile, PoolWorker } from '../../src/index.js';
 import { coarseCodes, coarseStream, naiveBits, runStage } from '../../src/report/tensor.js';
+import { roundHalfEven } from '../../src/quantize/index.js';
 import { reportFile } from '../../src/cli/report.js';
 import { syntheticFile } from './helpers.js';
 
@@ -180,6 +181,24 @@ describe('lean compression stages', () => {
     // A scalar is stored with shape [1], as the CLI always did.
     const s = coarseStream('s', [], new Float32Array([0.25]), 0.1);
     expect(s).toEqual(serializeCoarseGrained({ tensors: [{ kind: 'dense', name: 's', shape: [1], step: Math.fround(0.1), codes: new Int32Array([2]) }] }));
+  });
+
+  it('coarseCodes round x/Δ (float32) half to even, exactly as roundHalfEven does (ties included)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(fc.float({ min: -1e3, max: 1e3, noNaN: true }), fc.integer({ min: -4000, max: 4000 }).map((k) => k / 4)), { minLength: 1, maxLength: 300 }),
+        fc.constantFrom(1e-3, 1e-2, 0.1, 0.25, 0.5, 1, 4),
+        (xs, delta) => {
+          const data = Float32Array.from(xs);
+          const d = Math.fround(delta);
+          const want = Int32Array.from(data, (x) => roundHalfEven(Math.fround(x / d)));
+          expect(Array.from(coarseCodes(data, delta, 'w'))).toEqual(Array.from(want));
+        },
+      ),
+      { seed: 43, numRuns: 200 },
+    );
+    expect(Array.from(coarseCodes(new Float32Array([0.25, 0.75, -0.25, -0.75, 1.25]), 0.5, 'w'))).toEqual([0, 2, 0, -2, 2]);
+    expect(() => coarseCodes(new Float32Array([1, 3e9]), 1, 'w')).toThrow(/element 1/);
   });
 
   it('naiveBits equals naiveCompressedBits for every codec, also on a SharedArrayBuffer', () => {
