@@ -224,12 +224,15 @@ function chooseTables(st: EncoderState): void {
   for (let t = 0; t < nGroups; t++) canonicalCodes(lens, t * 258, alphaSize, st.codes);
 }
 
-/** Writes one block: header, symbol map, tables, selectors and the Huffman-coded symbols. */
-function emitBlock(w: Writer, st: EncoderState, blockCrc: number, origPtr: number): void {
+/**
+ * Writes one block: header, symbol map, tables, selectors and (when `withData`) the
+ * Huffman-coded symbols.
+ */
+function emitBlock(w: Writer, st: EncoderState, blockCrc: number, origPtr: number, withData = true): void {
   const { inUse, nGroups, nSelectors, selectors, lens, codes, mtfv, nMTF } = st;
   const alphaSize = st.nInUse + 2;
   // Upper bound: header + map + selectors + tables + 17 bits per symbol.
-  ensure(w, 64 + 34 + nSelectors + 6 * 258 * 5 + Math.ceil((nMTF * BZ_MAX_CODE_LEN) / 8) + 16);
+  ensure(w, 64 + 34 + nSelectors + 6 * 258 * 5 + (withData ? Math.ceil((nMTF * BZ_MAX_CODE_LEN) / 8) : 0) + 16);
   put(w, 24, 0x314159); // block magic: BCD of pi
   put(w, 24, 0x265359);
   put32(w, blockCrc);
@@ -282,6 +285,7 @@ function emitBlock(w: Writer, st: EncoderState, blockCrc: number, origPtr: numbe
       put(w, 1, 0);
     }
   }
+  if (!withData) return;
   // Symbol data: the hot loop, with the writer state in locals.
   const buf = w.buf;
   let p = w.pos;
@@ -406,18 +410,57 @@ export interface BlockBits {
 let cachedState: EncoderState | null = null;
 let cachedStateWasm = true;
 
-/** Compresses one block (`input[start..end)`, cut by {@link bzip2BlockEnds}) on its own. */
-export function bzip2EncodeBlock(input: Uint8Array, start: number, end: number, level: number): BlockBits {
+/** The thread's cached encoder state for blocks of `level`. */
+function stateFor(level: number): EncoderState {
   const cap = blockMaxFor(level) + 5;
   if (!cachedState || cachedState.block.length < cap || cachedStateWasm !== wasmBzip2EncodeEnabled()) {
     cachedState = encoderState(cap);
     cachedStateWasm = wasmBzip2EncodeEnabled();
   }
+  return cachedState;
+}
+
+/** Compresses one block (`input[start..end)`, cut by {@link bzip2BlockEnds}) on its own. */
+export function bzip2EncodeBlock(input: Uint8Array, start: number, end: number, level: number): BlockBits {
+  const st = stateFor(level);
   const w: Writer = { buf: new Uint8Array(Math.ceil((end - start) * 1.05) + 4096), pos: 0, acc: 0, n: 0 };
-  const crc = encodeBlock(input, start, end, level, cachedState, w);
+  const crc = encodeBlock(input, start, end, level, st, w);
   const bitLen = w.pos * 8 + w.n;
   if (w.n > 0) put(w, 8 - w.n, 0);
   return { bytes: w.buf.subarray(0, w.pos), bitLen, crc };
+}
+
+let headerWriter: Writer | null = null;
+
+/**
+ * Bits of the block `input[start..end)` (cut by {@link bzip2BlockEnds}) as
+ * {@link bzip2EncodeBlock} would write it (its `bitLen`), without writing the Huffman-coded
+ * symbols or computing the CRC: the block's header, map, selectors and tables are written to a
+ * scratch buffer, and the symbols cost Σ over tables t and symbols v of count·length — the
+ * counts of the last table assignment, to which the emitted lengths were fitted. For callers
+ * that only need sizes (the report's compression stages).
+ */
+export function bzip2BlockBitLength(input: Uint8Array, start: number, end: number, level: number): number {
+  const st = stateFor(level);
+  const [next, nb] = rle1(input, start, st.block, blockMaxFor(level));
+  if (next !== end) throw new Error(`bzip2 block boundary mismatch (${next} ≠ ${end})`);
+  const origPtr = bwtEncode(st.block, nb, st.bw, st.work);
+  mtfEncode(st, nb);
+  chooseTables(st);
+  headerWriter ??= { buf: new Uint8Array(65536), pos: 0, acc: 0, n: 0 };
+  const w = headerWriter;
+  w.pos = 0;
+  w.acc = 0;
+  w.n = 0;
+  emitBlock(w, st, 0, origPtr, false);
+  let dataBits = 0;
+  const { rfreq, lens, nGroups } = st;
+  const alphaSize = st.nInUse + 2;
+  for (let t = 0; t < nGroups; t++) {
+    const off = t * 258;
+    for (let v = 0; v < alphaSize; v++) dataBits += rfreq[off + v] * lens[off + v];
+  }
+  return w.pos * 8 + w.n + dataBits;
 }
 
 /** Appends `bitLen` bits from `bytes` (MSB first) to `w`. */

@@ -10,7 +10,7 @@ import { msbDiagnostic } from '../qubd/index.js';
 import { structuredPlaneMask } from '../qubd/ratio.js';
 import { spectralMetrics } from '../spectral/index.js';
 import { compressKernel, resolveOptions } from '../compress/compress.js';
-import { bzip2BlockEnds, bzip2EncodeBlock } from '../compress/bzip2-encode.js';
+import { bzip2BlockBitLength, bzip2BlockEnds } from '../compress/bzip2-encode.js';
 import { serializeCoarseGrained } from '../compress/index.js';
 import type { Codec } from '../compress/index.js';
 import { defaultLayout, toTorchLayout as toTorchTensor, TORCH_PERMUTATIONS } from '../io/layout.js';
@@ -137,7 +137,7 @@ const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
  */
 export function bzip2BlocksBitLength(bytes: Uint8Array, ends: readonly number[], from: number, to: number, level: number): number {
   let bits = 0;
-  for (let i = from; i < to; i++) bits += bzip2EncodeBlock(bytes, i === 0 ? 0 : ends[i - 1], ends[i], level).bitLen;
+  for (let i = from; i < to; i++) bits += bzip2BlockBitLength(bytes, i === 0 ? 0 : ends[i - 1], ends[i], level);
   return bits;
 }
 

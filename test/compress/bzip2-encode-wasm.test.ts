@@ -8,6 +8,7 @@ import { compress, decompress } from '../../src/compress/index.js';
 import { mtfRle2, mtfWork } from '../../src/compress/mtf.js';
 import { UNUSED_COST, bzip2EncodeKernel, bzip2EncodeModuleBytes, setWasmBzip2EncodeEnabled } from '../../src/compress/bzip2-encode-wasm.js';
 import { equalBytes } from './helpers.js';
+import { bzip2BlockBitLength, bzip2BlockEnds, bzip2EncodeBlock } from '../../src/compress/bzip2-encode.js';
 
 const lcg = (seed: number) => {
   let s = seed >>> 0;
@@ -110,6 +111,33 @@ describe('bzip2 wasm kernel', () => {
         const b = compress(x, { codec: 'bzip2', level });
         expect(equalBytes(a, b)).toBe(true);
         expect(equalBytes(decompress(a, { codec: 'bzip2' }), x)).toBe(true);
+      }
+    }
+  });
+});
+
+describe('bzip2BlockBitLength (sizes without writing the symbols)', () => {
+  it('equals bzip2EncodeBlock(...).bitLen block by block (wasm and JS, levels 1 and 9, varied data)', () => {
+    const r = lcg(77);
+    const floats = new Float32Array(120000);
+    for (let i = 0; i < floats.length; i++) floats[i] = ((r() >>> 8) / 2 ** 24 - 0.5) * 0.05;
+    const inputs = [
+      new Uint8Array(floats.buffer),
+      new TextEncoder().encode('a rose is a rose is a rose; '.repeat(9000)),
+      Uint8Array.from({ length: 250000 }, (_, i) => ((i >> 6) % 3 === 0 ? 7 : (r() >>> 24) & 15)),
+      Uint8Array.from({ length: 3 }, () => r() >>> 24),
+      new Uint8Array(5000),
+    ];
+    for (const wasm of [true, false]) {
+      setWasmBzip2EncodeEnabled(wasm);
+      for (const level of [1, 9]) {
+        for (const x of inputs) {
+          const ends = bzip2BlockEnds(x, level);
+          ends.forEach((e, i) => {
+            const s = i === 0 ? 0 : ends[i - 1];
+            expect(bzip2BlockBitLength(x, s, e, level)).toBe(bzip2EncodeBlock(x, s, e, level).bitLen);
+          });
+        }
       }
     }
   });
