@@ -1,19 +1,21 @@
 /**
- * Hand-assembled WebAssembly SIMD kernel for the bzip2 encoder's table selection (no toolchain;
- * encoders in src/util/wasm-asm.ts). Internal, not public API.
+ * Hand-assembled WebAssembly kernel for the bzip2 encoder (no toolchain; encoders in
+ * src/util/wasm-asm.ts): move-to-front, table assignment and the Huffman bit writer. Internal,
+ * not public API; the JS paths (mtf.ts, bzip2-encode.ts) remain the fallback and tests check
+ * that both give byte-identical streams.
  *
- * bzip2 picks, four times per block, the cheapest of its 2–6 Huffman tables for every group of
- * 50 symbols and refits each table to the symbols it was given. In JS the cost of a group is two
- * loads and adds per symbol (three 10-bit lanes per word) and the refit's count one more
- * read-modify-write; here a symbol's costs under all six tables sit in one 16-byte vector
- * (`COSTV`, u16 lanes, unused tables at {@link UNUSED_COST}) so a group's six costs are 50
- * vector loads and adds, the cheapest table is found without branches, and the counts are
- * incremented in the same call.
+ * - `mtf`: MTF + RUNA/RUNB by bitmap ranks (see mtf.ts) with `i64.popcnt`.
+ * - `assign`: bzip2 picks, four times per block, the cheapest of its 2–6 Huffman tables for
+ *   every group of 50 symbols and refits each table to the symbols it was given. Here a
+ *   symbol's costs under all six tables sit in one 16-byte vector (`COSTV`, u16 lanes, unused
+ *   tables at {@link UNUSED_COST}), so a group's six costs are 50 vector loads and adds, the
+ *   cheapest table is found without branches, and the counts are incremented in the same call.
+ * - `emit`: the coded symbols through a 64-bit accumulator flushed four bytes at a time.
  *
- * Each encoder state owns one memory (no growth: a memory that grows detaches its buffer, which
- * slows typed-array access process-wide in V8): the cost vectors, the six tables' symbol counts,
- * the selectors and the MTF/RUNA/RUNB symbols, which the encoder's MTF writes and its bit writer
- * reads through views.
+ * Each kernel owns one memory (no growth: a memory that grows detaches its buffer, which
+ * slows typed-array access process-wide in V8) holding the cost vectors, counts, selectors,
+ * the block's BWT, its MTF symbols, the rank bitmap and the coded output; the encoder reads
+ * and writes them through views.
  */
 import {
   I32,
@@ -52,20 +54,23 @@ export const RFREQ = 4352; // 6 × 258 i32: symbol counts per table
 export const MAP = 10752; // 256 u8: byte → its index among the block's bytes
 export const FREQ = 11264; // 258 i32: MTF symbol counts
 export const LAST = 12544; // 256 i32: time of each symbol's last occurrence
-const SEL = 16384; // then: selectors (u8 per group), BWT bytes, MTF symbols (u16), rank bitmap (i64)
+export const CODES = 13568; // 6 × 258 i32: (length << 24) | code of each table's symbols
+export const RES = 19968; // 2 i32: the bit writer's pending bits and their count after emit
+const SEL = 20480; // then: selectors (u8 per group), BWT bytes, MTF symbols (u16), rank bitmap (i64), output
 /** Cost lane of a table the block does not use (> 50 · 17, and 50 · 1000 < 2^16). */
 export const UNUSED_COST = 1000;
 const GROUP = 50;
 
 /** Where the per-block arrays of a kernel for `cap` symbols start, and the memory's size. */
-function layout(cap: number): { sel: number; bw: number; mtfv: number; bits: number; bytes: number } {
+function layout(cap: number): { sel: number; bw: number; mtfv: number; bits: number; out: number; bytes: number } {
   const a64 = (x: number): number => (x + 63) & ~63;
   const sel = SEL;
   const bw = a64(sel + Math.ceil((cap + 1) / GROUP) + 1);
   const mtfv = a64(bw + cap);
   const bits = a64(mtfv + 2 * (cap + 8));
-  const bytes = bits + 8 * (((cap + 256) >>> 6) + 24);
-  return { sel, bw, mtfv, bits, bytes };
+  const out = a64(bits + 8 * (((cap + 256) >>> 6) + 24));
+  const bytes = out + Math.ceil(((cap + 8) * 17) / 8) + 64;
+  return { sel, bw, mtfv, bits, out, bytes };
 }
 
 const gtU = [0x4b];
@@ -89,6 +94,7 @@ const memFill = [0xfc, 0x0b, 0x00];
 const ifVoid = [0x04, 0x40];
 const load16u = [0x2f, 0x01, 0x00];
 const store8 = [0x3a, 0x00, 0x00];
+const store8At = (off: number): number[] => [0x3a, 0x00, ...uleb(off)];
 const i16x8add = simd(142);
 const laneU16 = (k: number): number[] => [...simd(25), k];
 const v128zero = [...simd(12), ...new Array<number>(16).fill(0)];
@@ -219,17 +225,69 @@ function mtfBody(): number[] {
   );
 }
 
-/** The module's bytes (imports memory e.m; exports a = assign, t = mtf). */
+/**
+ * emit(nMTF, acc, n, mtfv, sel, out) → bytes: the Huffman-coded symbols (group g coded with
+ * table sel[g], CODES entries (length << 24) | code), MSB first, after the n < 8 pending bits
+ * `acc`; whole bytes at out, the last n' < 8 bits and n' at RES. A 64-bit accumulator is
+ * flushed four bytes at a time.
+ */
+function emitBody(): number[] {
+  const [NM, ACC, N, MV, SL, OUT] = [0, 1, 2, 3, 4, 5];
+  const [GS, GE, P, E, OFF, Q, L, EN, G] = [6, 7, 8, 9, 10, 11, 12, 13, 14];
+  const A = 15; // i64
+  const i64shrU = [0x88];
+  const i64sub = [0x7d];
+  const mask = (): number[] => [...get(A), ...i64c(1), ...get(N), ...i64fromU32, ...i64shl, ...i64c(1), ...i64sub, ...i64and, ...set(A)];
+  const c: number[] = [];
+  c.push(...get(ACC), ...i64fromU32, ...set(A), ...get(OUT), ...set(Q));
+  c.push(...block, ...loop);
+  c.push(...get(GS), ...get(NM), ...geU, ...brIf(1));
+  c.push(...get(NM), ...get(GS), ...i32c(GROUP), ...add, ...tee(GE), ...get(GE), ...get(NM), ...gtU, ...select, ...set(GE));
+  c.push(...get(SL), ...get(G), ...add, ...load8u, ...i32c(258 * 4), ...mul, ...i32c(CODES), ...add, ...set(OFF));
+  c.push(...get(GS), ...i32c(1), ...shl, ...get(MV), ...add, ...set(P));
+  c.push(...get(GE), ...i32c(1), ...shl, ...get(MV), ...add, ...set(E));
+  c.push(...loop);
+  c.push(...get(OFF), ...get(P), ...load16u, ...i32c(2), ...shl, ...add, ...i32load(0), ...tee(EN), ...i32c(24), ...shrU, ...set(L));
+  c.push(...get(A), ...get(L), ...i64fromU32, ...i64shl, ...get(EN), ...i32c(0xffffff), ...i32and, ...i64fromU32, ...i64or, ...set(A));
+  c.push(...get(N), ...get(L), ...add, ...tee(N), ...i32c(32), ...geU, ...ifVoid);
+  c.push(...get(N), ...i32c(32), ...sub, ...set(N));
+  c.push(...get(A), ...get(N), ...i64fromU32, ...i64shrU, ...wrap, ...set(EN));
+  c.push(...get(Q), ...get(EN), ...i32c(24), ...shrU, ...store8);
+  c.push(...get(Q), ...get(EN), ...i32c(16), ...shrU, ...store8At(1));
+  c.push(...get(Q), ...get(EN), ...i32c(8), ...shrU, ...store8At(2));
+  c.push(...get(Q), ...get(EN), ...store8At(3));
+  c.push(...get(Q), ...i32c(4), ...add, ...set(Q), ...mask());
+  c.push(...end);
+  c.push(...get(P), ...i32c(2), ...add, ...tee(P), ...get(E), ...ltU, ...brIf(0), ...end);
+  c.push(...get(GE), ...set(GS), ...get(G), ...i32c(1), ...add, ...set(G), ...br(0), ...end, ...end);
+  // whole bytes left
+  c.push(...block, ...loop, ...get(N), ...i32c(8), ...ltU, ...brIf(1));
+  c.push(...get(N), ...i32c(8), ...sub, ...set(N));
+  c.push(...get(Q), ...get(A), ...get(N), ...i64fromU32, ...i64shrU, ...wrap, ...store8);
+  c.push(...get(Q), ...i32c(1), ...add, ...set(Q), ...mask(), ...br(0), ...end, ...end);
+  c.push(...i32c(RES), ...get(A), ...wrap, ...i32store, ...i32c(RES + 4), ...get(N), ...i32store);
+  c.push(...get(Q), ...get(OUT), ...sub);
+  return funcBody(
+    [
+      [9, I32],
+      [1, 0x7e],
+    ],
+    c,
+  );
+}
+
+/** The module's bytes (imports memory e.m; exports a = assign, t = mtf, o = emit). */
 export function bzip2EncodeModuleBytes(): Uint8Array<ArrayBuffer> {
   const tA = [0x60, 3, I32, I32, I32, 0x01, I32]; // (i32, i32, i32) → i32
   const tM = [0x60, 5, I32, I32, I32, I32, I32, 0x01, I32]; // (i32 × 5) → i32
+  const tE = [0x60, 6, I32, I32, I32, I32, I32, I32, 0x01, I32]; // (i32 × 6) → i32
   const bytes = [
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, [2, ...tA, ...tM]),
+    ...section(1, [3, ...tA, ...tM, ...tE]),
     ...section(2, [1, ...str('e'), ...str('m'), 0x02, 0x00, 0x00]),
-    ...section(3, [2, 0, 1]),
-    ...section(7, [2, ...str('a'), 0x00, 0, ...str('t'), 0x00, 1]),
-    ...section(10, [2, ...assignBody(), ...mtfBody()]),
+    ...section(3, [3, 0, 1, 2]),
+    ...section(7, [3, ...str('a'), 0x00, 0, ...str('t'), 0x00, 1, ...str('o'), 0x00, 2]),
+    ...section(10, [3, ...assignBody(), ...mtfBody(), ...emitBody()]),
   ];
   return new Uint8Array(bytes);
 }
@@ -261,6 +319,11 @@ export interface Bzip2EncodeKernel {
   readonly assign: (nMTF: number) => number;
   /** MTF + RUNA/RUNB of bw[0..n) through `map` into `mtfv` and `freq`; returns the symbol count. */
   readonly mtf: (n: number, nInUse: number) => number;
+  readonly codes: Int32Array; // 6 × 258: (length << 24) | code
+  /** Huffman-codes the nMTF symbols after `n` < 8 pending bits `acc` into `out`; returns whole bytes written (rest in `res`). */
+  readonly emit: (nMTF: number, acc: number, n: number) => number;
+  readonly out: Uint8Array;
+  readonly res: Int32Array; // [pending bits, their count]
 }
 
 /** A kernel for blocks of up to `cap` bytes, or null (no WebAssembly SIMD, or disabled). */
@@ -278,6 +341,7 @@ export function bzip2EncodeKernel(cap: number): Bzip2EncodeKernel | null {
   const ex = new WebAssembly.Instance(mod, { e: { m: memory } }).exports as unknown as {
     a: (n: number, mtfv: number, sel: number) => number;
     t: (n: number, nInUse: number, bw: number, out: number, bits: number) => number;
+    o: (nMTF: number, acc: number, n: number, mtfv: number, sel: number, out: number) => number;
   };
   const buf = memory.buffer;
   return {
@@ -291,5 +355,9 @@ export function bzip2EncodeKernel(cap: number): Bzip2EncodeKernel | null {
     mtfv: new Uint16Array(buf, L.mtfv, cap + 8),
     assign: (nMTF) => ex.a(nMTF, L.mtfv, L.sel),
     mtf: (n, nInUse) => ex.t(n, nInUse, L.bw, L.mtfv, L.bits),
+    codes: new Int32Array(buf, CODES, 6 * 258),
+    emit: (nMTF, acc, n) => ex.o(nMTF, acc, n, L.mtfv, L.sel, L.out),
+    out: new Uint8Array(buf, L.out, L.bytes - L.out),
+    res: new Int32Array(buf, RES, 2),
   };
 }

@@ -286,6 +286,20 @@ function emitBlock(w: Writer, st: EncoderState, blockCrc: number, origPtr: numbe
     }
   }
   if (!withData) return;
+  const kernel = st.kernel;
+  if (kernel !== null) {
+    const kc = kernel.codes;
+    for (let t = 0; t < nGroups; t++) {
+      const off = t * 258;
+      for (let v = 0; v < alphaSize; v++) kc[off + v] = (lens[off + v] << 24) | codes[off + v];
+    }
+    const bytes = kernel.emit(nMTF, w.acc, w.n);
+    w.buf.set(kernel.out.subarray(0, bytes), w.pos);
+    w.pos += bytes;
+    w.acc = kernel.res[0];
+    w.n = kernel.res[1];
+    return;
+  }
   // Symbol data: the hot loop, with the writer state in locals.
   const buf = w.buf;
   let p = w.pos;
