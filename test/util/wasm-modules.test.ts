@@ -9,12 +9,14 @@ import { describe, expect, it } from 'vitest';
 import { qubdModuleBytes } from '../../src/qubd/wasm-kernel.js';
 import { quantizeModuleBytes } from '../../src/quantize/quantize.js';
 import { moduleBytes as gemmModuleBytes } from '../../src/spectral/wasm-gemm.js';
+import { bzip2EncodeModuleBytes } from '../../src/compress/bzip2-encode-wasm.js';
 
 describe('hand-assembled WebAssembly modules', () => {
   for (const [name, bytes] of [
     ['QuBD counting kernel', qubdModuleBytes],
     ['quantizer', quantizeModuleBytes],
     ['GEMM', gemmModuleBytes],
+    ['bzip2 encoder (MTF, tables, bit writer)', bzip2EncodeModuleBytes],
   ] as const) {
     it(`${name}: valid, and under Chromium's 4 KiB limit for synchronous compilation`, () => {
       const b = bytes();
