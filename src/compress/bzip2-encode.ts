@@ -2,10 +2,12 @@
  * bzip2 encoder (file format of bzip2 1.0.x; see Seward's bzip2 and Joe Tsai's "bzip2
  * format specification"). Kernel: trusts its inputs (validated in compress.ts).
  *
- * Pipeline per block: RLE1 (runs of 4..255 → 4 bytes + count) → BWT (SA-IS over the doubled
- * block) → move-to-front with RUNA/RUNB bijective base-2 zero runs → 2..6 Huffman tables
- * picked by iterative refinement over 50-symbol groups → bit stream with the block CRC.
- * The stream ends with the end-of-stream magic and the combined CRC.
+ * Pipeline per block: RLE1 (runs of 4..255 → 4 bytes + count) → BWT (bwt-sort.ts, SA-IS
+ * fallback; sais.ts) → move-to-front with RUNA/RUNB bijective base-2 zero runs (mtf.ts) →
+ * 2..6 Huffman tables picked by iterative refinement over 50-symbol groups → bit stream with
+ * the block CRC. The stream ends with the end-of-stream magic and the combined CRC. MTF, the
+ * table assignment and the symbol bit writer run in a WebAssembly kernel where available
+ * (bzip2-encode-wasm.ts; same bytes as the JS path).
  */
 import { crc32Update } from './crc32.js';
 import { huffmanLengths, canonicalCodes } from './huffman.js';
