@@ -5,6 +5,7 @@
  * so corrupted input ends in an OckhamError, never in an endless loop.
  */
 import { OckhamError } from '../errors.js';
+import { mtfKernel } from './bzip2-wasm.js';
 import { crc32Update } from './crc32.js';
 
 const ARG = 'stream';
@@ -60,7 +61,9 @@ export function bzip2Decode(stream: Uint8Array): Uint8Array {
     let tt = new Int32Array(0);
     let lf = new Int32Array(0);
     let blk = new Uint8Array(0);
-    let ll: Uint8Array = new Uint8Array(0);
+    const jsOut = { ll: new Uint8Array(0) };
+    const kern = mtfKernel(maxBlock, stream.length);
+    let syms = kern !== null ? kern.syms : new Uint16Array(0);
     let combined = 0;
     for (;;) {
       const m1 = bits(r, 24);
@@ -144,22 +147,16 @@ export function bzip2Decode(stream: Uint8Array): Uint8Array {
           code <<= 1;
         }
       }
-      // Huffman + MTF + RUNA/RUNB decoding into ll[0..nblock), with the bit reader in locals.
-      // MTF list: bzip2's 16×16 two-level layout (see mtf.ts).
-      const mtfa = new Uint8Array(MTFA_SIZE);
-      const mtfbase = new Int32Array(16);
-      for (let k = 15, kk = MTFA_SIZE - 1; k >= 0; k--) {
-        for (let j = 15; j >= 0; j--) mtfa[kk--] = k * 16 + j;
-        mtfbase[k] = kk + 1;
-      }
+      // Pass 1: Huffman-decode the block's symbols into syms[0..ns), the bit reader in locals.
+      // A valid block has at most nblock + 1 ≤ maxBlock + 1 symbols (a zero run of length r
+      // takes ⌊log2(r + 1)⌋ ≤ r symbols), so more is an error.
       const EOB = nInUse + 1;
       const len = stream.length;
       let acc = r.acc;
       let n = r.n;
       let pos = r.pos;
-      let nblock = 0;
-      let run = 0;
-      let runWeight = 1;
+      let ns = 0;
+      let symCap = syms.length;
       let groupLeft = 0;
       let sel = 0;
       let lutBase = 0;
@@ -200,71 +197,34 @@ export function bzip2Decode(stream: Uint8Array): Uint8Array {
           }
           n -= L;
         }
-        if (sym <= 1) {
-          // RUNA adds 1·weight, RUNB 2·weight; weights double (bijective base 2).
-          run += (sym + 1) * runWeight;
-          runWeight *= 2;
-          if (run > maxBlock) fail('zero run exceeds block size');
-          continue;
+        if (ns >= symCap) {
+          if (ns > maxBlock) fail('block exceeds declared size');
+          syms = growSyms(syms, maxBlock + 2);
+          symCap = syms.length;
         }
-        if (run > 0) {
-          if (nblock + run > maxBlock) fail('block exceeds declared size');
-          if (nblock + run > ll.length) ll = growTo(ll, nblock + run, maxBlock);
-          ll.fill(seqToUnseq[mtfa[mtfbase[0]]], nblock, nblock + run);
-          nblock += run;
-          run = 0;
-          runWeight = 1;
+        syms[ns++] = sym;
+        if (sym >= EOB) {
+          if (sym > EOB) fail('symbol outside the alphabet');
+          break;
         }
-        if (sym === EOB) break;
-        if (sym > EOB) fail('symbol outside the alphabet');
-        if (nblock >= ll.length) {
-          if (nblock >= maxBlock) fail('block exceeds declared size');
-          ll = growTo(ll, nblock + 1, maxBlock);
-        }
-        let nn = sym - 1;
-        let uc: number;
-        if (nn < 16) {
-          const pp = mtfbase[0];
-          uc = mtfa[pp + nn];
-          while (nn > 0) {
-            mtfa[pp + nn] = mtfa[pp + nn - 1];
-            nn--;
-          }
-          mtfa[pp] = uc;
-        } else {
-          let lno = nn >> 4;
-          const b = mtfbase[lno];
-          let pp = b + (nn & 15);
-          uc = mtfa[pp];
-          while (pp > b) {
-            mtfa[pp] = mtfa[pp - 1];
-            pp--;
-          }
-          // Slot b is free: it takes the last symbol of chunk lno−1, whose chunk then starts
-          // one slot earlier, and so on down to chunk 0, whose new first slot takes uc.
-          let slot = b;
-          while (lno > 0) {
-            const pb = mtfbase[lno - 1];
-            mtfa[slot] = mtfa[pb + 15];
-            slot = pb - 1;
-            mtfbase[lno - 1] = slot;
-            lno--;
-          }
-          mtfa[slot] = uc;
-          if (mtfbase[0] === 0) {
-            let kk = MTFA_SIZE - 1;
-            for (let k = 15; k >= 0; k--) {
-              for (let j = 15; j >= 0; j--) mtfa[kk--] = mtfa[mtfbase[k] + j];
-              mtfbase[k] = kk + 1;
-            }
-          }
-        }
-        ll[nblock++] = seqToUnseq[uc];
       }
       if (pos > len && (pos - len) * 8 > n) fail('truncated');
       r.acc = acc & ((1 << n) - 1);
       r.n = n;
       r.pos = pos;
+      // Pass 2: undo MTF and the RUNA/RUNB zero runs into ll[0..nblock) — in WebAssembly SIMD
+      // where available (src/compress/bzip2-wasm.ts), else in JS; the two agree byte for byte.
+      let nblock: number;
+      let ll: Uint8Array;
+      if (kern !== null) {
+        kern.list.set(seqToUnseq);
+        nblock = kern.run(EOB, maxBlock);
+        if (nblock < 0) fail('block exceeds declared size');
+        ll = kern.out;
+      } else {
+        nblock = mtfDecode(syms, EOB, seqToUnseq, maxBlock, jsOut);
+        ll = jsOut.ll;
+      }
       if (origPtr >= nblock) fail('origin pointer outside block');
       // Inverse BWT. tt[row] = (next row << 8) | the row's last byte walks the text forward
       // from origPtr (bzip2's layout); lf[row] = (LF(row) << 8) | last byte walks it backward
@@ -351,4 +311,92 @@ function grow(buf: Uint8Array, need: number): Uint8Array {
   const nb = new Uint8Array(size);
   nb.set(buf);
   return nb;
+}
+
+function growSyms(buf: Uint16Array, cap: number): Uint16Array {
+  const nb = new Uint16Array(Math.min(cap, Math.max(4096, buf.length * 2)));
+  nb.set(buf);
+  return nb;
+}
+
+/**
+ * Pass 2 in JS: MTF + RUNA/RUNB decoding of syms (ending with eob) into `out.ll` (grown on
+ * demand up to maxBlock, kept for the stream's next blocks); returns the block's length. The MTF list is bzip2's 16×16 two-level layout (see mtf.ts), holding the
+ * bytes themselves (seqToUnseq applied up front).
+ */
+function mtfDecode(syms: Uint16Array, eob: number, seqToUnseq: Uint8Array, maxBlock: number, out: { ll: Uint8Array }): number {
+  const mtfa = new Uint8Array(MTFA_SIZE);
+  const mtfbase = new Int32Array(16);
+  for (let k = 15, kk = MTFA_SIZE - 1; k >= 0; k--) {
+    for (let j = 15; j >= 0; j--) mtfa[kk--] = seqToUnseq[k * 16 + j];
+    mtfbase[k] = kk + 1;
+  }
+  let ll = out.ll;
+  let nblock = 0;
+  let run = 0;
+  let runWeight = 1;
+  for (let si = 0; ; si++) {
+    const sym = syms[si];
+    if (sym <= 1) {
+      // RUNA adds 1·weight, RUNB 2·weight; weights double (bijective base 2).
+      run += (sym + 1) * runWeight;
+      runWeight *= 2;
+      if (run > maxBlock) fail('zero run exceeds block size');
+      continue;
+    }
+    if (run > 0) {
+      if (nblock + run > maxBlock) fail('block exceeds declared size');
+      if (nblock + run > ll.length) ll = growTo(ll, nblock + run, maxBlock);
+      ll.fill(mtfa[mtfbase[0]], nblock, nblock + run);
+      nblock += run;
+      run = 0;
+      runWeight = 1;
+    }
+    if (sym === eob) break;
+    if (nblock >= ll.length) {
+      if (nblock >= maxBlock) fail('block exceeds declared size');
+      ll = growTo(ll, nblock + 1, maxBlock);
+    }
+    let nn = sym - 1;
+    let uc: number;
+    if (nn < 16) {
+      const pp = mtfbase[0];
+      uc = mtfa[pp + nn];
+      while (nn > 0) {
+        mtfa[pp + nn] = mtfa[pp + nn - 1];
+        nn--;
+      }
+      mtfa[pp] = uc;
+    } else {
+      let lno = nn >> 4;
+      const b = mtfbase[lno];
+      let pp = b + (nn & 15);
+      uc = mtfa[pp];
+      while (pp > b) {
+        mtfa[pp] = mtfa[pp - 1];
+        pp--;
+      }
+      // Slot b is free: it takes the last symbol of chunk lno−1, whose chunk then starts
+      // one slot earlier, and so on down to chunk 0, whose new first slot takes uc.
+      let slot = b;
+      while (lno > 0) {
+        const pb = mtfbase[lno - 1];
+        mtfa[slot] = mtfa[pb + 15];
+        slot = pb - 1;
+        mtfbase[lno - 1] = slot;
+        lno--;
+      }
+      mtfa[slot] = uc;
+      if (mtfbase[0] === 0) {
+        let kk = MTFA_SIZE - 1;
+        for (let k = 15; k >= 0; k--) {
+          for (let j = 15; j >= 0; j--) mtfa[kk--] = mtfa[mtfbase[k] + j];
+          mtfbase[k] = kk + 1;
+        }
+      }
+    }
+    ll[nblock++] = uc;
+  }
+  out.ll = ll;
+  return nblock;
 }
