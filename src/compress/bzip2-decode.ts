@@ -320,11 +320,11 @@ function growSyms(buf: Uint16Array, cap: number): Uint16Array {
 }
 
 /**
- * Pass 2 in JS: MTF + RUNA/RUNB decoding of syms (ending with eob) into `out.ll` (grown on
+ * Pass 2 in JS (internal; exported for the tests): MTF + RUNA/RUNB decoding of syms (ending with eob) into `out.ll` (grown on
  * demand up to maxBlock, kept for the stream's next blocks); returns the block's length. The MTF list is bzip2's 16×16 two-level layout (see mtf.ts), holding the
  * bytes themselves (seqToUnseq applied up front).
  */
-function mtfDecode(syms: Uint16Array, eob: number, seqToUnseq: Uint8Array, maxBlock: number, out: { ll: Uint8Array }): number {
+export function mtfDecode(syms: Uint16Array, eob: number, seqToUnseq: Uint8Array, maxBlock: number, out: { ll: Uint8Array }): number {
   const mtfa = new Uint8Array(MTFA_SIZE);
   const mtfbase = new Int32Array(16);
   for (let k = 15, kk = MTFA_SIZE - 1; k >= 0; k--) {

@@ -9,12 +9,14 @@ import { describe, expect, it } from 'vitest';
 import { qubdModuleBytes } from '../../src/qubd/wasm-kernel.js';
 import { quantizeModuleBytes } from '../../src/quantize/quantize.js';
 import { moduleBytes as gemmModuleBytes } from '../../src/spectral/wasm-gemm.js';
+import { bzip2ModuleBytes } from '../../src/compress/bzip2-wasm.js';
 
 describe('hand-assembled WebAssembly modules', () => {
   for (const [name, bytes] of [
     ['QuBD counting kernel', qubdModuleBytes],
     ['quantizer', quantizeModuleBytes],
     ['GEMM', gemmModuleBytes],
+    ['bzip2 MTF decoder', bzip2ModuleBytes],
   ] as const) {
     it(`${name}: valid, and under Chromium's 4 KiB limit for synchronous compilation`, () => {
       const b = bytes();
