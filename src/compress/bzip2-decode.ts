@@ -47,8 +47,7 @@ function bit(r: Reader): number {
 
 /** Decodes one or more concatenated bzip2 streams. */
 export function bzip2Decode(stream: Uint8Array): Uint8Array {
-  let out: Uint8Array = new Uint8Array(Math.max(1024, stream.length * 4));
-  let outLen = 0;
+  const st: Output = { out: new Uint8Array(Math.max(1024, stream.length * 4)), outLen: 0, combined: 0 };
   const r: Reader = { buf: stream, pos: 0, acc: 0, n: 0 };
   let first = true;
   while (first || r.pos < stream.length) {
@@ -57,20 +56,25 @@ export function bzip2Decode(stream: Uint8Array): Uint8Array {
     const level = bits(r, 8) - 0x30;
     if (level < 1 || level > 9) fail('block size digit must be 1..9');
     const maxBlock = level * 100000;
-    // Grown on demand (up to maxBlock) so small streams stay cheap to decode.
-    let tt = new Int32Array(0);
-    let lf = new Int32Array(0);
-    let blk = new Uint8Array(0);
+    // Inverse-BWT buffers of up to two blocks, grown on demand (up to maxBlock) so small
+    // streams stay cheap to decode; npend blocks wait for their walk.
+    const slots: Slot[] = [];
+    let npend = 0;
     const jsOut = { ll: new Uint8Array(0) };
     const kern = mtfKernel(maxBlock, stream.length);
     let syms = kern !== null ? kern.syms : new Uint16Array(0);
-    let combined = 0;
+    st.combined = 0;
     for (;;) {
       const m1 = bits(r, 24);
       const m2 = bits(r, 24);
       if (m1 === 0x177245 && m2 === 0x385090) {
+        if (npend === 1) {
+          walkOne(slots[0]);
+          finishBlock(st, slots[0]);
+          npend = 0;
+        }
         const storedCombined = ((bits(r, 16) << 16) | bits(r, 16)) >>> 0;
-        if (storedCombined !== combined) fail('stream CRC mismatch');
+        if (storedCombined !== st.combined) fail('stream CRC mismatch');
         r.n -= r.n % 8; // end of stream is padded to a byte boundary
         break;
       }
@@ -226,75 +230,179 @@ export function bzip2Decode(stream: Uint8Array): Uint8Array {
         ll = jsOut.ll;
       }
       if (origPtr >= nblock) fail('origin pointer outside block');
-      // Inverse BWT. tt[row] = (next row << 8) | the row's last byte walks the text forward
-      // from origPtr (bzip2's layout); lf[row] = (LF(row) << 8) | last byte walks it backward
-      // from the same row. The two chains are independent, so walking both at once (front
-      // half forward, back half backward) keeps two cache misses in flight instead of one.
-      const cum = new Int32Array(256);
-      for (let i = 0; i < nblock; i++) cum[ll[i]]++;
-      for (let c = 0, s = 0; c < 256; c++) {
-        const k = cum[c];
-        cum[c] = s;
-        s += k;
+      // The block's inverse-BWT chains, built now (ll is reused by the next block); the walk
+      // waits for a second block so that both blocks' chains are walked together.
+      if (slots.length === npend) slots.push({ tt: new Int32Array(0), lf: new Int32Array(0), blk: new Uint8Array(0), nblock: 0, origPtr: 0, crc: 0 });
+      const slot = slots[npend++];
+      buildChains(slot, ll, nblock, maxBlock);
+      slot.origPtr = origPtr;
+      slot.crc = storedCrc;
+      if (npend === 2) {
+        walkPair(slots[0], slots[1]);
+        finishBlock(st, slots[0]);
+        finishBlock(st, slots[1]);
+        npend = 0;
       }
-      if (tt.length < nblock) {
-        const size = Math.min(maxBlock, Math.max(nblock, 2 * tt.length));
-        tt = new Int32Array(size);
-        lf = new Int32Array(size);
-        blk = new Uint8Array(size);
-      }
-      for (let i = 0; i < nblock; i++) tt[i] = ll[i];
-      for (let i = 0; i < nblock; i++) {
-        const c = ll[i];
-        const j = cum[c]++;
-        tt[j] |= i << 8;
-        lf[i] = (j << 8) | c;
-      }
-      const half = nblock >> 1;
-      let fPos = tt[origPtr] >>> 8;
-      let bPos = origPtr;
-      for (let k = 0, kb = nblock - 1; k < half; k++, kb--) {
-        const x = tt[fPos];
-        const y = lf[bPos];
-        blk[k] = x;
-        blk[kb] = y;
-        fPos = x >>> 8;
-        bPos = y >>> 8;
-      }
-      if (nblock & 1) blk[half] = tt[fPos];
-      // Undo RLE1; CRC over the final bytes.
-      if (outLen + nblock > out.length) out = grow(out, outLen + nblock);
-      let o = outLen;
-      let last = -1;
-      let same = 0;
-      const blockStart = outLen;
-      for (let k = 0; k < nblock; k++) {
-        const c = blk[k];
-        if (same === 4) {
-          // c is a repeat count for `last`.
-          if (o + c + (nblock - k) > out.length) out = grow(out, o + c + (nblock - k));
-          out.fill(last, o, o + c);
-          o += c;
-          same = 0;
-          last = -1;
-          continue;
-        }
-        if (c === last) same++;
-        else {
-          last = c;
-          same = 1;
-        }
-        out[o++] = c;
-      }
-      outLen = o;
-      const crc = ~crc32Update(-1, out, blockStart, outLen) >>> 0;
-      if (crc !== storedCrc) fail('block CRC mismatch');
-      combined = (((combined << 1) | (combined >>> 31)) ^ crc) >>> 0;
     }
     // Only whole bytes remain; continue if another stream follows.
     r.n = 0;
   }
-  return out.slice(0, outLen);
+  return st.out.slice(0, st.outLen);
+}
+
+/** The decoded output so far and the running stream CRC. */
+interface Output {
+  out: Uint8Array;
+  outLen: number;
+  combined: number;
+}
+
+/**
+ * One block's inverse BWT: tt[row] = (next row << 8) | the row's last byte walks the text
+ * forward from origPtr (bzip2's layout); lf[row] = (LF(row) << 8) | last byte walks it backward
+ * from the same row. blk receives the block's text (still RLE1-coded).
+ */
+interface Slot {
+  tt: Int32Array;
+  lf: Int32Array;
+  blk: Uint8Array;
+  nblock: number;
+  origPtr: number;
+  crc: number;
+}
+
+function buildChains(s: Slot, ll: Uint8Array, nblock: number, maxBlock: number): void {
+  const cum = new Int32Array(256);
+  for (let i = 0; i < nblock; i++) cum[ll[i]]++;
+  for (let c = 0, t = 0; c < 256; c++) {
+    const k = cum[c];
+    cum[c] = t;
+    t += k;
+  }
+  if (s.tt.length < nblock) {
+    const size = Math.min(maxBlock, Math.max(nblock, 2 * s.tt.length));
+    s.tt = new Int32Array(size);
+    s.lf = new Int32Array(size);
+    s.blk = new Uint8Array(size);
+  }
+  const { tt, lf } = s;
+  for (let i = 0; i < nblock; i++) {
+    const c = ll[i];
+    const j = cum[c]++;
+    tt[j] = (i << 8) | ll[j];
+    lf[i] = (j << 8) | c;
+  }
+  s.nblock = nblock;
+}
+
+/**
+ * Walks one block's text into blk: the front half forward and the back half backward at once,
+ * two independent chains of cache misses in flight instead of one.
+ */
+function walkOne(s: Slot): void {
+  const { tt, lf, blk, nblock } = s;
+  const half = nblock >> 1;
+  let fPos = tt[s.origPtr] >>> 8;
+  let bPos = s.origPtr;
+  for (let k = 0, kb = nblock - 1; k < half; k++, kb--) {
+    const x = tt[fPos];
+    const y = lf[bPos];
+    blk[k] = x;
+    blk[kb] = y;
+    fPos = x >>> 8;
+    bPos = y >>> 8;
+  }
+  if (nblock & 1) blk[half] = tt[fPos];
+}
+
+/**
+ * {@link walkOne} on two blocks at once: four chains in flight (the walk is bound by memory
+ * latency; measured on float32 weights, see docs/bzip2-decode.md), then the rest of the longer
+ * block two chains at a time.
+ */
+function walkPair(a: Slot, b: Slot): void {
+  const ta = a.tt;
+  const la = a.lf;
+  const ba = a.blk;
+  const tb = b.tt;
+  const lb = b.lf;
+  const bb = b.blk;
+  const na = a.nblock;
+  const nb = b.nblock;
+  const ha = na >> 1;
+  const hb = nb >> 1;
+  const m = Math.min(ha, hb);
+  let fa = ta[a.origPtr] >>> 8;
+  let ra = a.origPtr;
+  let fb = tb[b.origPtr] >>> 8;
+  let rb = b.origPtr;
+  let k = 0;
+  for (; k < m; k++) {
+    const x = ta[fa];
+    const y = la[ra];
+    const u = tb[fb];
+    const v = lb[rb];
+    ba[k] = x;
+    ba[na - 1 - k] = y;
+    bb[k] = u;
+    bb[nb - 1 - k] = v;
+    fa = x >>> 8;
+    ra = y >>> 8;
+    fb = u >>> 8;
+    rb = v >>> 8;
+  }
+  for (let j = k; j < ha; j++) {
+    const x = ta[fa];
+    const y = la[ra];
+    ba[j] = x;
+    ba[na - 1 - j] = y;
+    fa = x >>> 8;
+    ra = y >>> 8;
+  }
+  if (na & 1) ba[ha] = ta[fa];
+  for (let j = k; j < hb; j++) {
+    const u = tb[fb];
+    const v = lb[rb];
+    bb[j] = u;
+    bb[nb - 1 - j] = v;
+    fb = u >>> 8;
+    rb = v >>> 8;
+  }
+  if (nb & 1) bb[hb] = tb[fb];
+}
+
+/** Undoes RLE1 of a walked block into the output and checks its CRC (then the stream's). */
+function finishBlock(st: Output, s: Slot): void {
+  const { blk, nblock } = s;
+  let out = st.out;
+  if (st.outLen + nblock > out.length) out = grow(out, st.outLen + nblock);
+  let o = st.outLen;
+  let last = -1;
+  let same = 0;
+  const blockStart = st.outLen;
+  for (let k = 0; k < nblock; k++) {
+    const c = blk[k];
+    if (same === 4) {
+      // c is a repeat count for `last`.
+      if (o + c + (nblock - k) > out.length) out = grow(out, o + c + (nblock - k));
+      out.fill(last, o, o + c);
+      o += c;
+      same = 0;
+      last = -1;
+      continue;
+    }
+    if (c === last) same++;
+    else {
+      last = c;
+      same = 1;
+    }
+    out[o++] = c;
+  }
+  st.out = out;
+  st.outLen = o;
+  const crc = ~crc32Update(-1, out, blockStart, o) >>> 0;
+  if (crc !== s.crc) fail('block CRC mismatch');
+  st.combined = (((st.combined << 1) | (st.combined >>> 31)) ^ crc) >>> 0;
 }
 
 function growTo(buf: Uint8Array, need: number, cap: number): Uint8Array {
