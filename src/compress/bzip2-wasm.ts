@@ -22,6 +22,8 @@ import { I32, V128, add, and as and32, block, br, brIf, end, funcBody, geU, get,
 
 /** Byte address of the 256-byte MTF list (16-aligned). */
 const LIST = 16;
+/** Byte address of 16 bytes 0xff then 16 bytes 0 (lane masks, written at instantiation). */
+const MASKS = 288;
 /** Byte address of the symbols (u16). */
 export const SYMS = 512;
 
@@ -35,12 +37,12 @@ const ret = [0x0f];
 const v128load = [...simd(0), 0x04, 0x00];
 const v128store = [...simd(11), 0x04, 0x00];
 const v128storeU = [...simd(11), 0x00, 0x00];
-const v128const = (bytes: number[]): number[] => [...simd(12), ...bytes];
+const v128loadU = [...simd(0), 0x00, 0x00];
+/** Shuffle of (previous, current): lane 0 = previous lane 15, lane i = current lane i − 1. */
+const CARRY = [15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30];
 const shuffle = (lanes: number[]): number[] => [...simd(13), ...lanes];
 const i8splat = simd(15);
-const i8leU = simd(42);
 const bitselect = simd(82);
-const i8add = simd(110);
 
 /**
  * mtf(p, eob, out, maxBlock) → nblock, or −1 when the block would exceed maxBlock bytes.
@@ -49,8 +51,8 @@ const i8add = simd(110);
  */
 function mtfBody(): number[] {
   const [P, EOB, OUT, MAXB] = [0, 1, 2, 3];
-  const [SYM, RUN, W, O, NN, J, LIMIT] = [4, 5, 6, 7, 8, 9, 10];
-  const [PREV, V, K, IDX, FILL] = [11, 12, 13, 14, 15];
+  const [SYM, RUN, W, O, NN, J, LIMIT, K32] = [4, 5, 6, 7, 8, 9, 10, 11];
+  const [PREV, V, FILL] = [12, 13, 14];
   const c: number[] = [];
   c.push(...get(OUT), ...set(O), ...i32c(1), ...set(W));
   c.push(...get(OUT), ...get(MAXB), ...add, ...set(LIMIT));
@@ -71,25 +73,26 @@ function mtfBody(): number[] {
   c.push(...end);
   c.push(...get(SYM), ...get(EOB), ...geU, ...brIf(1));
   c.push(...get(O), ...get(LIMIT), ...geU, ...ifVoid, ...i32c(-1), ...ret, ...end);
-  // Move rank nn = sym − 1 to the front.
+  // Move rank nn = sym − 1 to the front: J = address of the vector holding rank nn.
   c.push(...get(SYM), ...i32c(1), ...sub, ...tee(NN), ...i32c(LIST), ...add, ...tee(J), ...i32load8u, ...tee(SYM));
-  c.push(...i8splat, ...set(PREV), ...get(NN), ...i8splat, ...set(K));
-  c.push(...v128const([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15]), ...set(IDX));
+  c.push(...i8splat, ...set(PREV));
   c.push(...get(O), ...get(SYM), ...i32store8, ...get(O), ...i32c(1), ...add, ...set(O));
-  // J = address of the last vector to rewrite (LIST + 16·⌊nn/16⌋); NN walks LIST, LIST + 16, …
-  c.push(...get(J), ...i32c(-16), ...and32, ...set(J), ...i32c(LIST), ...set(NN));
-  c.push(...loop);
-  c.push(...get(NN), ...v128load, ...set(V));
-  c.push(...get(NN), ...get(PREV), ...get(V), ...shuffle([15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30]));
-  c.push(...get(V), ...get(IDX), ...get(K), ...i8leU, ...bitselect, ...v128store);
-  c.push(...get(V), ...set(PREV), ...get(IDX), ...v128const(new Array(16).fill(16)), ...i8add, ...set(IDX));
-  c.push(...get(NN), ...i32c(16), ...add, ...tee(NN), ...get(J), ...leU, ...brIf(0), ...end);
+  c.push(...get(J), ...i32c(-16), ...and32, ...set(J), ...i32c(LIST), ...set(K32));
+  // Vectors below J: every byte moves up one lane (lane 0 from the previous vector's lane 15).
+  c.push(...block, ...loop, ...get(K32), ...get(J), ...geU, ...brIf(1));
+  c.push(...get(K32), ...v128load, ...set(V));
+  c.push(...get(K32), ...get(PREV), ...get(V), ...shuffle(CARRY), ...v128store);
+  c.push(...get(V), ...set(PREV), ...get(K32), ...i32c(16), ...add, ...set(K32), ...br(0), ...end, ...end);
+  // Vector J: lanes ≤ nn mod 16 move (mask loaded from MASKS + 15 − nn mod 16), the rest stay.
+  c.push(...get(J), ...v128load, ...set(V));
+  c.push(...get(J), ...get(PREV), ...get(V), ...shuffle(CARRY), ...get(V));
+  c.push(...i32c(MASKS + 15), ...get(NN), ...i32c(15), ...and32, ...sub, ...v128loadU, ...bitselect, ...v128store);
   c.push(...br(0), ...end, ...end);
   c.push(...get(O), ...get(OUT), ...sub);
   return funcBody(
     [
-      [7, I32],
-      [5, V128],
+      [8, I32],
+      [3, V128],
     ],
     c,
   );
@@ -159,6 +162,7 @@ export function mtfKernel(maxBlock: number, streamBytes: number): MtfKernel | nu
     m: (p: number, eob: number, out: number, maxBlock: number) => number;
   };
   const buf = memory.buffer;
+  new Uint8Array(buf, MASKS, 16).fill(0xff);
   kernel = {
     list: new Uint8Array(buf, LIST, 256),
     syms: new Uint16Array(buf, SYMS, maxBlock + 2),

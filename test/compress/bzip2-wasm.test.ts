@@ -140,6 +140,20 @@ describe('bzip2 decoding: WebAssembly MTF kernel', () => {
     }
   });
 
+  it('both paths decode concatenated streams (odd and even block counts: blocks walked in pairs and alone)', () => {
+    const a = text(350000, 12); // 4 level-1 blocks
+    const b = floats(70000, 13); // 3 level-1 blocks
+    const c = new Uint8Array([1, 2, 3]);
+    const parts = [compress(a, { codec: 'bzip2', level: 1 }), compress(b, { codec: 'bzip2', level: 1 }), compress(c, { codec: 'bzip2', level: 9 })];
+    const z = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));
+    let at = 0;
+    for (const p of parts) {
+      z.set(p, at);
+      at += p.length;
+    }
+    bothPaths(z, Uint8Array.from([...a, ...b, ...c]));
+  });
+
   it.skipIf(!HAS_BZIP2)('both paths decode system `bzip2 -9` output of random floats, text, runs and tiny inputs', () => {
     const r = lcg(11);
     const inputs: Uint8Array[] = [
