@@ -177,10 +177,13 @@ export function bzip2Decode(stream: Uint8Array): Uint8Array {
           groupLeft = 50;
         }
         groupLeft--;
-        while (n <= 23) {
-          acc = (acc << 8) | (pos < len ? stream[pos] : 0);
-          pos++;
-          n += 8;
+        // Refill 16 bits at a time: n ≥ 16 ≥ LUT_BITS bits are then buffered (acc keeps the
+        // low 32 bits; n ≤ 31). Past the end, zero bytes (checked after the block).
+        if (n < 16) {
+          if (pos + 1 < len) acc = (acc << 16) | (stream[pos] << 8) | stream[pos + 1];
+          else acc = (acc << 16) | ((pos < len ? stream[pos] : 0) << 8) | (pos + 1 < len ? stream[pos + 1] : 0);
+          pos += 2;
+          n += 16;
         }
         const e = lut[lutBase + ((acc >>> (n - LUT_BITS)) & LUT_MASK)];
         let sym: number;
@@ -188,7 +191,12 @@ export function bzip2Decode(stream: Uint8Array): Uint8Array {
           n -= e & 31;
           sym = e >>> 5;
         } else {
-          // Long code: extend bit by bit from LUT_BITS + 1 (n ≥ 24 ≥ 20 bits are buffered).
+          // Long code: top up to n ≥ 24 ≥ 20 bits, then extend bit by bit from LUT_BITS + 1.
+          while (n <= 23) {
+            acc = (acc << 8) | (pos < len ? stream[pos] : 0);
+            pos++;
+            n += 8;
+          }
           let L = LUT_BITS + 1;
           for (;;) {
             const code = (acc >>> (n - L)) & ((1 << L) - 1);
