@@ -3,6 +3,11 @@
  * round-trip check next to seek-bzip and the system bzip2). Every loop is bounded by the
  * input length or by the format's limits (block ≤ 100000·level bytes, code lengths ≤ 20),
  * so corrupted input ends in an OckhamError, never in an endless loop.
+ *
+ * Per block: (1) table-driven Huffman decoding of the symbols into an array; (2) MTF + zero
+ * runs, in WebAssembly SIMD where available (src/compress/bzip2-wasm.ts) else in JS
+ * ({@link mtfDecode}), byte-identical; (3) the inverse-BWT tables, walked two blocks at a time
+ * (four independent chains of cache misses); (4) RLE1 undo + CRC. See docs/bzip2-decode.md.
  */
 import { OckhamError } from '../errors.js';
 import { mtfKernel } from './bzip2-wasm.js';
