@@ -30,14 +30,18 @@ interface Reader {
 }
 
 function bits(r: Reader, count: number): number {
-  // count ≤ 24
-  while (r.n < count) {
+  // count ≤ 24; on return r.n ≤ 7 and r.acc < 2^r.n (small integers: V8 keeps the fields Smis)
+  let acc = r.acc;
+  let n = r.n;
+  while (n < count) {
     if (r.pos >= r.buf.length) fail('truncated');
-    r.acc = ((r.acc << 8) | r.buf[r.pos++]) & 0x7fffffff;
-    r.n += 8;
+    acc = (acc << 8) | r.buf[r.pos++];
+    n += 8;
   }
-  r.n -= count;
-  return (r.acc >>> r.n) & ((1 << count) - 1);
+  n -= count;
+  r.acc = acc & ((1 << n) - 1);
+  r.n = n;
+  return (acc >>> n) & ((1 << count) - 1);
 }
 
 function bit(r: Reader): number {
@@ -47,7 +51,9 @@ function bit(r: Reader): number {
     r.n = 8;
   }
   r.n--;
-  return (r.acc >>> r.n) & 1;
+  const b = (r.acc >>> r.n) & 1;
+  r.acc &= (1 << r.n) - 1;
+  return b;
 }
 
 /** Decodes one or more concatenated bzip2 streams. */
@@ -67,7 +73,8 @@ export function bzip2Decode(stream: Uint8Array): Uint8Array {
     let npend = 0;
     const jsOut = { ll: new Uint8Array(0) };
     const kern = mtfKernel(maxBlock, stream.length);
-    let syms = kern !== null ? kern.syms : new Uint16Array(0);
+    const symHolder = { syms: kern !== null ? kern.syms : new Uint16Array(0) };
+    let syms = symHolder.syms;
     st.combined = 0;
     for (;;) {
       const m1 = bits(r, 24);
@@ -78,13 +85,13 @@ export function bzip2Decode(stream: Uint8Array): Uint8Array {
           finishBlock(st, slots[0]);
           npend = 0;
         }
-        const storedCombined = ((bits(r, 16) << 16) | bits(r, 16)) >>> 0;
+        const storedCombined = (bits(r, 16) << 16) | bits(r, 16); // int32, as st.combined
         if (storedCombined !== st.combined) fail('stream CRC mismatch');
         r.n -= r.n % 8; // end of stream is padded to a byte boundary
         break;
       }
       if (m1 !== 0x314159 || m2 !== 0x265359) fail('bad block magic');
-      const storedCrc = ((bits(r, 16) << 16) | bits(r, 16)) >>> 0;
+      const storedCrc = (bits(r, 16) << 16) | bits(r, 16); // int32 (no >>> 0: keeps V8's field types stable)
       if (bit(r)) throw new OckhamError('UNSUPPORTED', ARG, 'randomised bzip2 blocks (bzip2 < 0.9.5) are not supported');
       const origPtr = bits(r, 24);
       // Symbol map.
@@ -156,79 +163,10 @@ export function bzip2Decode(stream: Uint8Array): Uint8Array {
           code <<= 1;
         }
       }
-      // Pass 1: Huffman-decode the block's symbols into syms[0..ns), the bit reader in locals.
-      // A valid block has at most nblock + 1 ≤ maxBlock + 1 symbols (a zero run of length r
-      // takes ⌊log2(r + 1)⌋ ≤ r symbols), so more is an error.
+      // Pass 1: Huffman-decode the block's symbols into syms.syms[0..ns).
       const EOB = nInUse + 1;
-      const len = stream.length;
-      let acc = r.acc;
-      let n = r.n;
-      let pos = r.pos;
-      let ns = 0;
-      let symCap = syms.length;
-      let groupLeft = 0;
-      let sel = 0;
-      let lutBase = 0;
-      let b21 = 0;
-      let pbase = 0;
-      for (;;) {
-        if (groupLeft === 0) {
-          if (sel >= nSelectors) fail('ran out of selectors');
-          if (pos > len + 4) fail('truncated');
-          const t = selectors[sel++];
-          lutBase = t << LUT_BITS;
-          b21 = t * 21;
-          pbase = t * alphaSize;
-          groupLeft = 50;
-        }
-        groupLeft--;
-        // Refill 16 bits at a time: n ≥ 16 ≥ LUT_BITS bits are then buffered (acc keeps the
-        // low 32 bits; n ≤ 31). Past the end, zero bytes (checked after the block).
-        if (n < 16) {
-          if (pos + 1 < len) acc = (acc << 16) | (stream[pos] << 8) | stream[pos + 1];
-          else acc = (acc << 16) | ((pos < len ? stream[pos] : 0) << 8) | (pos + 1 < len ? stream[pos + 1] : 0);
-          pos += 2;
-          n += 16;
-        }
-        const e = lut[lutBase + ((acc >>> (n - LUT_BITS)) & LUT_MASK)];
-        let sym: number;
-        if (e !== 0) {
-          n -= e & 31;
-          sym = e >>> 5;
-        } else {
-          // Long code: top up to n ≥ 24 ≥ 20 bits, then extend bit by bit from LUT_BITS + 1.
-          while (n <= 23) {
-            acc = (acc << 8) | (pos < len ? stream[pos] : 0);
-            pos++;
-            n += 8;
-          }
-          let L = LUT_BITS + 1;
-          for (;;) {
-            const code = (acc >>> (n - L)) & ((1 << L) - 1);
-            const rel = code - limit[b21 + L];
-            if (rel >= 0 && rel < count[b21 + L]) {
-              sym = perm[pbase + offset[b21 + L] + rel];
-              break;
-            }
-            if (++L > 20) fail('invalid Huffman code');
-          }
-          n -= L;
-        }
-        if (ns >= symCap) {
-          if (ns > maxBlock) fail('block exceeds declared size');
-          syms = growSyms(syms, maxBlock + 2);
-          symCap = syms.length;
-        }
-        syms[ns++] = sym;
-        if (sym >= EOB) {
-          if (sym > EOB) fail('symbol outside the alphabet');
-          break;
-        }
-      }
-      if (pos > len && (pos - len) * 8 > n) fail('truncated');
-      r.acc = acc & ((1 << n) - 1);
-      r.n = n;
-      r.pos = pos;
+      const ns = huffmanPass(r, lut, limit, count, offset, perm, selectors, alphaSize, EOB, maxBlock, symHolder);
+      syms = symHolder.syms;
       // Pass 2: undo MTF and the RUNA/RUNB zero runs into ll[0..nblock) — in WebAssembly SIMD
       // where available (src/compress/bzip2-wasm.ts), else in JS; the two agree byte for byte.
       let nblock: number;
@@ -267,6 +205,7 @@ export function bzip2Decode(stream: Uint8Array): Uint8Array {
 interface Output {
   out: Uint8Array;
   outLen: number;
+  /** Running stream CRC as an int32. */
   combined: number;
 }
 
@@ -281,6 +220,7 @@ interface Slot {
   blk: Uint8Array;
   nblock: number;
   origPtr: number;
+  /** Stored block CRC as an int32. */
   crc: number;
 }
 
@@ -413,9 +353,9 @@ function finishBlock(st: Output, s: Slot): void {
   }
   st.out = out;
   st.outLen = o;
-  const crc = ~crc32Update(-1, out, blockStart, o) >>> 0;
+  const crc = ~crc32Update(-1, out, blockStart, o);
   if (crc !== s.crc) fail('block CRC mismatch');
-  st.combined = (((st.combined << 1) | (st.combined >>> 31)) ^ crc) >>> 0;
+  st.combined = ((st.combined << 1) | (st.combined >>> 31)) ^ crc;
 }
 
 function growTo(buf: Uint8Array, need: number, cap: number): Uint8Array {
@@ -432,6 +372,105 @@ function grow(buf: Uint8Array, need: number): Uint8Array {
   const nb = new Uint8Array(size);
   nb.set(buf);
   return nb;
+}
+
+/**
+ * Pass 1: Huffman-decodes one block's symbols (after its tables) into holder.syms (grown on
+ * demand up to maxBlock + 2; the last symbol is eob), the bit reader in locals; returns their
+ * number. Its own function so the hot loop is optimised apart from the header parsing.
+ */
+function huffmanPass(
+  r: Reader,
+  lut: Int32Array,
+  limit: Int32Array,
+  count: Int32Array,
+  offset: Int32Array,
+  perm: Uint16Array,
+  selectors: Uint8Array,
+  alphaSize: number,
+  eob: number,
+  maxBlock: number,
+  holder: { syms: Uint16Array },
+): number {
+  // A valid block has at most nblock + 1 ≤ maxBlock + 1 symbols (a zero run of length r
+  // takes ⌊log2(r + 1)⌋ ≤ r symbols), so more is an error.
+  const stream = r.buf;
+  const len = stream.length;
+  const nSelectors = selectors.length;
+  let syms = holder.syms;
+  let acc = r.acc;
+  let n = r.n;
+  let pos = r.pos;
+  let ns = 0;
+  let symCap = syms.length;
+  let groupLeft = 0;
+  let sel = 0;
+  let lutBase = 0;
+  let b21 = 0;
+  let pbase = 0;
+  for (;;) {
+    if (groupLeft === 0) {
+      if (sel >= nSelectors) fail('ran out of selectors');
+      if (pos > len + 4) fail('truncated');
+      const t = selectors[sel++];
+      lutBase = t << LUT_BITS;
+      b21 = t * 21;
+      pbase = t * alphaSize;
+      groupLeft = 50;
+    }
+    groupLeft--;
+    // Refill 16 bits at a time: n ≥ 16 ≥ LUT_BITS bits are then buffered (acc keeps the
+    // low 32 bits; n ≤ 31). Past the end, zero bytes (checked after the block).
+    if (n < 16) {
+      if (pos + 1 < len) acc = (acc << 16) | (stream[pos] << 8) | stream[pos + 1];
+      else acc = (acc << 16) | ((pos < len ? stream[pos] : 0) << 8) | (pos + 1 < len ? stream[pos + 1] : 0);
+      pos += 2;
+      n += 16;
+    }
+    const e = lut[lutBase + ((acc >>> (n - LUT_BITS)) & LUT_MASK)];
+    let sym: number;
+    if (e !== 0) {
+      n -= e & 31;
+      sym = e >>> 5;
+    } else {
+      // Long code: top up to n ≥ 24 ≥ 20 bits, then extend bit by bit from LUT_BITS + 1.
+      while (n <= 23) {
+        acc = (acc << 8) | (pos < len ? stream[pos] : 0);
+        pos++;
+        n += 8;
+      }
+      let L = LUT_BITS + 1;
+      for (;;) {
+        const code = (acc >>> (n - L)) & ((1 << L) - 1);
+        const rel = code - limit[b21 + L];
+        if (rel >= 0 && rel < count[b21 + L]) {
+          sym = perm[pbase + offset[b21 + L] + rel];
+          break;
+        }
+        if (++L > 20) fail('invalid Huffman code');
+      }
+      n -= L;
+    }
+    if (ns >= symCap) {
+      if (ns > maxBlock) fail('block exceeds declared size');
+      syms = growSyms(syms, maxBlock + 2);
+      symCap = syms.length;
+    }
+    syms[ns++] = sym;
+    if (sym >= eob) {
+      if (sym > eob) fail('symbol outside the alphabet');
+      break;
+    }
+  }
+  if (pos > len && (pos - len) * 8 > n) fail('truncated');
+  // Give back the whole unread bytes (all real: the check above), so r.n ≤ 7 as bits() keeps it.
+  const back = n >> 3;
+  n &= 7;
+  r.acc = (acc >>> (8 * back)) & ((1 << n) - 1);
+  r.n = n;
+  r.pos = pos - back;
+  holder.syms = syms;
+  return ns;
 }
 
 function growSyms(buf: Uint16Array, cap: number): Uint16Array {
