@@ -74,7 +74,6 @@ export function bzip2Decode(stream: Uint8Array): Uint8Array {
     const jsOut = { ll: new Uint8Array(0) };
     const kern = mtfKernel(maxBlock, stream.length);
     const symHolder = { syms: kern !== null ? kern.syms : new Uint16Array(0) };
-    let syms = symHolder.syms;
     st.combined = 0;
     for (;;) {
       const m1 = bits(r, 24);
@@ -163,10 +162,9 @@ export function bzip2Decode(stream: Uint8Array): Uint8Array {
           code <<= 1;
         }
       }
-      // Pass 1: Huffman-decode the block's symbols into syms.syms[0..ns).
+      // Pass 1: Huffman-decode the block's symbols into symHolder.syms (ending with EOB).
       const EOB = nInUse + 1;
-      const ns = huffmanPass(r, lut, limit, count, offset, perm, selectors, alphaSize, EOB, maxBlock, symHolder);
-      syms = symHolder.syms;
+      huffmanPass(r, lut, limit, count, offset, perm, selectors, alphaSize, EOB, maxBlock, symHolder);
       // Pass 2: undo MTF and the RUNA/RUNB zero runs into ll[0..nblock) — in WebAssembly SIMD
       // where available (src/compress/bzip2-wasm.ts), else in JS; the two agree byte for byte.
       let nblock: number;
@@ -177,7 +175,7 @@ export function bzip2Decode(stream: Uint8Array): Uint8Array {
         if (nblock < 0) fail('block exceeds declared size');
         ll = kern.out;
       } else {
-        nblock = mtfDecode(syms, EOB, seqToUnseq, maxBlock, jsOut);
+        nblock = mtfDecode(symHolder.syms, EOB, seqToUnseq, maxBlock, jsOut);
         ll = jsOut.ll;
       }
       if (origPtr >= nblock) fail('origin pointer outside block');
