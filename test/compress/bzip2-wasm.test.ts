@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { OckhamError } from '../../src/errors.js';
 import { compress, decompress } from '../../src/compress/index.js';
-import { mtfDecode } from '../../src/compress/bzip2-decode.js';
+import { mtfDecode, setBzip2PairedWalk } from '../../src/compress/bzip2-decode.js';
 import { bzip2ModuleBytes, mtfKernel, setBzip2WasmMode } from '../../src/compress/bzip2-wasm.js';
 import { HAS_BZIP2, equalBytes, systemBzip2 } from './helpers.js';
 
@@ -152,6 +152,18 @@ describe('bzip2 decoding: WebAssembly MTF kernel', () => {
       at += p.length;
     }
     bothPaths(z, Uint8Array.from([...a, ...b, ...c]));
+  });
+
+  it('walking blocks one at a time (the bench baseline) gives the same output as the paired walk', () => {
+    const b = Uint8Array.from([...text(250000, 14), ...floats(20000, 15)]); // 4 level-1 blocks
+    const z = compress(b, { codec: 'bzip2', level: 1 });
+    try {
+      setBzip2PairedWalk(false);
+      expect(equalBytes(decompress(z, { codec: 'bzip2' }), b)).toBe(true);
+    } finally {
+      setBzip2PairedWalk(true);
+    }
+    expect(equalBytes(decompress(z, { codec: 'bzip2' }), b)).toBe(true);
   });
 
   it.skipIf(!HAS_BZIP2)('both paths decode system `bzip2 -9` output of random floats, text, runs and tiny inputs', () => {
