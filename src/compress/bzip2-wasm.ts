@@ -7,14 +7,15 @@
  * bzip2's chunked list (16 chunks of 16, as in the C decoder) then costs two loops with random
  * trip counts per symbol — about 35 ns per symbol in JS on the 2-core Xeon we measured on (16 MiB of
  * floats: 590 ms of a 1.1 s decode). Here the 256-byte list is 16 aligned 16-byte vectors and
- * moving rank k to the front rewrites vectors 0 … ⌊k/16⌋ with one shuffle (the vector shifted by
- * one byte, its lane 0 carried from the previous vector's lane 15) and one bit-select (lanes
- * ≤ k take the shifted bytes) each: loads and stores are aligned and at the same addresses
- * symbol after symbol, so store-to-load forwarding always works. The symbol moved to the front
+ * moving rank k to the front rewrites vectors 0 … ⌊k/16⌋ with one shuffle each (the vector
+ * shifted by one byte, its lane 0 carried from the previous vector's lane 15); the vector
+ * holding rank k is then bit-selected with a lane mask loaded from a table (lanes ≤ k mod 16
+ * take the shifted bytes). Loads and stores are aligned and at the same addresses symbol after
+ * symbol, so store-to-load forwarding always works. The symbol moved to the front
  * enters as the "previous vector" of vector 0, so no scalar store follows the vector stores.
  *
  * Memory: the module's own (imported) memory, sized for one block of the stream's level and
- * kept between calls: the list at {@link LIST}, the block's symbols (u16) at {@link SYMS}, the
+ * kept between calls: the list at {@link LIST}, the mask table at {@link MASKS}, the block's symbols (u16) at {@link SYMS}, the
  * output bytes after them (with 16 bytes of slack for the vector stores of zero runs). Never
  * grown (a new Memory instead; see src/util/wasm-arena.ts for why).
  */
