@@ -119,12 +119,13 @@ const module = lazyModule(bzip2ModuleBytes);
 export interface MtfKernel {
   /** The list (256 bytes; the caller writes the initial order). */
   readonly list: Uint8Array;
-  /** Room for maxBlock + 1 symbols. */
+  /** The symbols (room for maxBlock + 2; pass 1 writes them here). */
   readonly syms: Uint16Array;
-  /** Byte address of the output (for {@link MtfKernel.out}'s view). */
+  /** The block's bytes after {@link MtfKernel.run} (first nblock of them). */
   readonly out: Uint8Array;
   /** Runs the kernel over the symbols (ending with eob); the block's length, or −1 if over maxBlock. */
   readonly run: (eob: number, maxBlock: number) => number;
+  /** The largest block it has room for. */
   readonly maxBlock: number;
 }
 
