@@ -10,6 +10,7 @@ import { qubdModuleBytes } from '../../src/qubd/wasm-kernel.js';
 import { quantizeModuleBytes } from '../../src/quantize/quantize.js';
 import { moduleBytes as gemmModuleBytes } from '../../src/spectral/wasm-gemm.js';
 import { bzip2EncodeModuleBytes } from '../../src/compress/bzip2-encode-wasm.js';
+import { bzip2ModuleBytes } from '../../src/compress/bzip2-wasm.js';
 
 describe('hand-assembled WebAssembly modules', () => {
   for (const [name, bytes] of [
@@ -17,6 +18,7 @@ describe('hand-assembled WebAssembly modules', () => {
     ['quantizer', quantizeModuleBytes],
     ['GEMM', gemmModuleBytes],
     ['bzip2 encoder (MTF, tables, bit writer)', bzip2EncodeModuleBytes],
+    ['bzip2 MTF decoder', bzip2ModuleBytes],
   ] as const) {
     it(`${name}: valid, and under Chromium's 4 KiB limit for synchronous compilation`, () => {
       const b = bytes();
