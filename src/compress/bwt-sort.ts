@@ -10,6 +10,21 @@
  * the induced sort of SA-IS (Nong, Zhang & Chan 2011), two linear passes, which places every
  * other suffix from the sorted LMS ones.
  *
+ * Speed notes (measured on float32 weights, whose random mantissa bytes make every test on a
+ * suffix type a coin flip for the branch predictor):
+ * - suffix types and LMS positions come from one backward pass with branch-free arithmetic,
+ *   and no type array is kept: the induced passes derive a predecessor's type from two bytes
+ *   and carry it in the sign of the suffix-array entry (Mori's sais-lite encoding), so each
+ *   induced step makes one random byte load (two adjacent bytes), not two (byte + type);
+ * - the induced passes themselves are branch-free: a step that induces nothing writes its own
+ *   slot instead of a bucket slot;
+ * - the multikey quicksort caches each suffix's current 4-byte word next to it (a parallel
+ *   array), so a partition round reads the words sequentially; words are read straight from a
+ *   doubled copy of w (2m + 4 bytes, big-endian DataView loads) instead of a 2m-entry Int32
+ *   window table, which keeps the working set in the L2 cache;
+ * - the BWT column can be written by the last induced pass, which already loads each row's
+ *   preceding byte.
+ *
  * The direct sort costs O(LCP) per comparison, so blocks with very long repeats would be slow;
  * a work budget (comparisons + word steps ≤ {@link BUDGET_PER_BYTE}·m) stops it, and the caller
  * falls back to the linear-time SA-IS (sais.ts). Both give the same suffix array, hence the
@@ -18,43 +33,67 @@
 
 /** Word steps allowed per byte before falling back to SA-IS. */
 export const BUDGET_PER_BYTE = 24;
-const INSERTION = 12;
+const INSERTION = 16;
+const MIN = -0x80000000;
 
 /** Reusable scratch for {@link sortLyndon}. */
 export interface SortWork {
-  W: Int32Array; // 2m big-endian 4-byte windows of the cyclic string, sign-flipped
-  t: Uint8Array; // suffix types (1 = S)
+  ww: Uint8Array; // w·w·w[0..4): the cyclic string over two periods
+  dv: DataView; // over ww
+  K: Int32Array; // cached 4-byte words (sign-flipped) of the LMS suffixes being sorted
   lms: Int32Array;
   bucket2: Int32Array; // 65 537 two-byte bucket starts
+  cnt: Int32Array; // 256 byte counts
+  bkt: Int32Array; // 256 bucket pointers
 }
 
 export function sortWork(): SortWork {
-  return { W: new Int32Array(0), t: new Uint8Array(0), lms: new Int32Array(0), bucket2: new Int32Array(65537) };
+  const ww = new Uint8Array(0);
+  return {
+    ww,
+    dv: new DataView(ww.buffer),
+    K: new Int32Array(0),
+    lms: new Int32Array(0),
+    bucket2: new Int32Array(65537),
+    cnt: new Int32Array(256),
+    bkt: new Int32Array(256),
+  };
 }
 
 let budget = 0;
 
-function insertionSort(sa: Int32Array, lo: number, hi: number, d: number, W: Int32Array, m: number): void {
+/**
+ * Insertion sort of rotations sa[lo..hi) (equal on their first d bytes) whose words at depth d
+ * are cached in K[lo..hi).
+ */
+function insertionSort(sa: Int32Array, K: Int32Array, lo: number, hi: number, d: number, dv: DataView, m: number): void {
   for (let i = lo + 1; i < hi; i++) {
     const x = sa[i];
+    const kx = K[i];
     let j = i - 1;
     for (; j >= lo; j--) {
-      const y = sa[j];
-      // compare rotation y with x from depth d; stop when y < x
-      let e = d;
-      let a = W[y + e];
-      let b = W[x + e];
-      while (a === b) {
-        e += 4;
-        if (e >= m) break; // cannot happen for distinct rotations of a Lyndon word
-        a = W[y + e];
-        b = W[x + e];
+      const ky = K[j];
+      if (ky < kx) break;
+      if (ky === kx) {
+        // compare rotation y with x from depth d + 4; stop when y < x
+        const y = sa[j];
+        let e = d + 4;
+        let a = 0;
+        let b = 0;
+        while (e < m) {
+          a = dv.getInt32(y + e) ^ MIN;
+          b = dv.getInt32(x + e) ^ MIN;
+          if (a !== b) break;
+          e += 4;
+        }
+        budget -= ((e - d) >> 2) + 1;
+        if (a < b) break; // (e ≥ m cannot happen for distinct rotations of a Lyndon word)
       }
-      budget -= ((e - d) >> 2) + 1;
-      if (a < b) break;
-      sa[j + 1] = y;
+      sa[j + 1] = sa[j];
+      K[j + 1] = ky;
     }
     sa[j + 1] = x;
+    K[j + 1] = kx;
   }
 }
 
@@ -62,101 +101,126 @@ function med3(a: number, b: number, c: number): number {
   return a < b ? (b < c ? b : a < c ? c : a) : b > c ? b : a > c ? c : a;
 }
 
-/** Multikey quicksort of rotations sa[lo..hi), all equal on their first d bytes. */
-function mkqs(sa: Int32Array, lo: number, hi: number, d: number, W: Int32Array, m: number): void {
+/**
+ * Multikey quicksort of rotations sa[lo..hi), all equal on their first d bytes, whose words at
+ * depth d are cached in K[lo..hi).
+ */
+function mkqs(sa: Int32Array, K: Int32Array, lo: number, hi: number, d: number, dv: DataView, m: number): void {
   while (hi - lo > INSERTION) {
     if (budget < 0) return;
     if (d >= m) return; // equal rotations (impossible here; guards the index range)
     const n = hi - lo;
     let v: number;
-    const a = W[sa[lo] + d];
-    const b = W[sa[lo + (n >> 1)] + d];
-    const c = W[sa[hi - 1] + d];
+    const a = K[lo];
+    const b = K[lo + (n >> 1)];
+    const c = K[hi - 1];
     if (n > 64) {
       const s = n >> 3;
       v = med3(
-        med3(a, W[sa[lo + s] + d], W[sa[lo + 2 * s] + d]),
-        med3(W[sa[lo + 3 * s] + d], b, W[sa[lo + 5 * s] + d]),
-        med3(W[sa[lo + 6 * s] + d], W[sa[hi - 1 - s] + d], c),
+        med3(a, K[lo + s], K[lo + 2 * s]),
+        med3(K[lo + 3 * s], b, K[lo + 5 * s]),
+        med3(K[lo + 6 * s], K[hi - 1 - s], c),
       );
     } else v = med3(a, b, c);
     let lt = lo;
     let gt = hi - 1;
     let i = lo;
     while (i <= gt) {
-      const x = sa[i];
-      const k = W[x + d];
+      const k = K[i];
       if (k < v) {
+        const x = sa[i];
         sa[i] = sa[lt];
+        K[i] = K[lt];
         sa[lt] = x;
+        K[lt] = k;
         lt++;
         i++;
       } else if (k > v) {
+        const x = sa[i];
         sa[i] = sa[gt];
+        K[i] = K[gt];
         sa[gt] = x;
+        K[gt] = k;
         gt--;
       } else i++;
     }
     budget -= n;
-    // Smaller outer parts recursively, the middle part one level deeper; loop on the largest.
     const nl = lt - lo;
     const ng = hi - 1 - gt;
     const ne = gt + 1 - lt;
+    // The middle part goes one word deeper: load its next words.
+    if (ne > 1) {
+      const d4 = d + 4;
+      for (let q = lt; q <= gt; q++) K[q] = dv.getInt32(sa[q] + d4) ^ MIN;
+      budget -= ne;
+    }
+    // Smaller parts recursively; loop on the largest.
     if (ne >= nl && ne >= ng) {
-      if (nl > 1) mkqs(sa, lo, lt, d, W, m);
-      if (ng > 1) mkqs(sa, gt + 1, hi, d, W, m);
+      if (nl > 1) mkqs(sa, K, lo, lt, d, dv, m);
+      if (ng > 1) mkqs(sa, K, gt + 1, hi, d, dv, m);
       lo = lt;
       hi = gt + 1;
       d += 4;
     } else if (nl >= ng) {
-      if (ne > 1) mkqs(sa, lt, gt + 1, d + 4, W, m);
-      if (ng > 1) mkqs(sa, gt + 1, hi, d, W, m);
+      if (ne > 1) mkqs(sa, K, lt, gt + 1, d + 4, dv, m);
+      if (ng > 1) mkqs(sa, K, gt + 1, hi, d, dv, m);
       hi = lt;
     } else {
-      if (nl > 1) mkqs(sa, lo, lt, d, W, m);
-      if (ne > 1) mkqs(sa, lt, gt + 1, d + 4, W, m);
+      if (nl > 1) mkqs(sa, K, lo, lt, d, dv, m);
+      if (ne > 1) mkqs(sa, K, lt, gt + 1, d + 4, dv, m);
       lo = gt + 1;
     }
   }
-  if (hi - lo > 1) insertionSort(sa, lo, hi, d, W, m);
+  if (hi - lo > 1) insertionSort(sa, K, lo, hi, d, dv, m);
 }
 
 /**
  * Suffix array of w[0..m)·$ into SA[0..m] (SA[0] = m, the sentinel), for a Lyndon word w
  * (m ≥ 2). Returns false, leaving SA unspecified, if the work budget ran out (the block is
  * highly repetitive): the caller must then use SA-IS.
+ *
+ * If `bwt` is given, it also receives the last column of the sorted rotations of w:
+ * bwt[i] = w[SA[i + 1] − 1] (w[m − 1] where SA[i + 1] = 0), for i in [0, m).
  */
-export function sortLyndon(w: Uint8Array, m: number, SA: Int32Array, work: SortWork): boolean {
-  if (work.W.length < 2 * m + 4) work.W = new Int32Array(2 * m + 4);
-  if (work.t.length < m + 1) work.t = new Uint8Array(m + 1);
-  if (work.lms.length < (m >> 1) + 2) work.lms = new Int32Array((m >> 1) + 2);
-  const { W, t, lms, bucket2 } = work;
-  // Types: t[m] = S (sentinel), t[m-1] = L.
-  t[m] = 1;
-  t[m - 1] = 0;
-  for (let i = m - 2; i >= 0; i--) {
-    const a = w[i];
-    const b = w[i + 1];
-    t[i] = a < b || (a === b && t[i + 1] === 1) ? 1 : 0;
+export function sortLyndon(w: Uint8Array, m: number, SA: Int32Array, work: SortWork, bwt?: Uint8Array): boolean {
+  if (work.ww.length < 2 * m + 4) {
+    work.ww = new Uint8Array(2 * m + 4);
+    work.dv = new DataView(work.ww.buffer);
   }
-  // Cyclic 4-byte windows over two periods (so W[x + d] needs no modulo for x, d < m).
-  {
-    let win = (w[0] << 16) | (w[1 % m] << 8) | w[2 % m];
-    let j = 3 % m;
-    for (let i = 0; i < 2 * m + 4; i++) {
-      win = (win << 8) | w[j];
-      W[i] = win ^ 0x80000000;
-      if (++j === m) j = 0;
-    }
+  if (work.lms.length < (m >> 1) + 2) {
+    work.lms = new Int32Array((m >> 1) + 2);
+    work.K = new Int32Array((m >> 1) + 2);
   }
-  // LMS positions, counted by their first two bytes.
-  bucket2.fill(0);
+  const { ww, dv, K, lms, bucket2, cnt, bkt } = work;
+  ww.set(w.subarray(0, m), 0);
+  ww.set(w.subarray(0, m), m);
+  for (let i = 0; i < 4; i++) ww[2 * m + i] = w[i % m];
+
+  // Types and LMS positions, right to left, branch-free. t(m-1) = L (w[m-1] > $).
+  // t(i) = S iff w[i] < w[i+1], or w[i] = w[i+1] and t(i+1) = S; i+1 is LMS iff t(i+1) = S
+  // and t(i) = L. LMS positions are collected in decreasing order.
+  cnt.fill(0);
   let n1 = 0;
-  for (let i = 1; i < m; i++) {
-    if (t[i] === 1 && t[i - 1] === 0) {
-      lms[n1++] = i;
-      bucket2[(W[i] ^ 0x80000000) >>> 16]++;
+  {
+    let tn = 0;
+    let cn = w[m - 1];
+    cnt[cn]++;
+    for (let i = m - 2; i >= 0; i--) {
+      const c = w[i];
+      cnt[c]++;
+      const d = c - cn;
+      const ti = (d >>> 31) | (tn & ~((d | -d) >> 31));
+      lms[n1] = i + 1;
+      n1 += tn & (ti ^ 1);
+      tn = ti;
+      cn = c;
     }
+  }
+  // Counting sort of the LMS suffixes on their first two bytes.
+  bucket2.fill(0);
+  for (let i = 0; i < n1; i++) {
+    const p = lms[i];
+    bucket2[(ww[p] << 8) | ww[p + 1]]++;
   }
   for (let k = 0, s = 0; k < 65536; k++) {
     const c = bucket2[k];
@@ -164,10 +228,12 @@ export function sortLyndon(w: Uint8Array, m: number, SA: Int32Array, work: SortW
     s += c;
   }
   bucket2[65536] = n1;
-  // Scatter into SA[0..n1) (SA has room: n1 ≤ m/2).
+  // Scatter into SA[0..n1) (SA has room: n1 ≤ m/2), with each suffix's word at depth 2 in K.
   for (let i = 0; i < n1; i++) {
     const p = lms[i];
-    SA[bucket2[(W[p] ^ 0x80000000) >>> 16]++] = p;
+    const j = bucket2[(ww[p] << 8) | ww[p + 1]]++;
+    SA[j] = p;
+    K[j] = dv.getInt32(p + 2) ^ MIN;
   }
   // bucket2[k] is now the end of bucket k (= start of k+1).
   budget = BUDGET_PER_BYTE * m;
@@ -175,38 +241,67 @@ export function sortLyndon(w: Uint8Array, m: number, SA: Int32Array, work: SortW
   for (let k = 0; k < 65536; k++) {
     const end = bucket2[k];
     if (end - start > 1) {
-      mkqs(SA, start, end, 2, W, m);
+      mkqs(SA, K, start, end, 2, dv, m);
       if (budget < 0) return false;
     }
     start = end;
   }
-  // Stage 2: induced sort. Byte buckets occupy SA[1..m]; SA[0] is the sentinel.
-  const cnt = new Int32Array(256);
-  for (let i = 0; i < m; i++) cnt[w[i]]++;
-  const bkt = new Int32Array(256);
-  for (let i = 0; i < n1; i++) lms[i] = SA[i];
-  SA.fill(-1, 0, m + 1);
-  // LMS suffixes at bucket ends, right to left.
+
+  // Stage 2: induced sort. Byte buckets occupy SA[1..m]; SA[0] is the sentinel. Empty slots
+  // hold 0 (suffix 0 is never induced by the L pass: it is type S).
+  // Sorted LMS suffixes go to their bucket ends, right to left (slot i+1 or later for the
+  // i-th, so the moves never overwrite an unread one).
   for (let c = 0, s = 1; c < 256; c++) bkt[c] = s += cnt[c];
+  SA.fill(0, n1, m + 1);
   for (let i = n1 - 1; i >= 0; i--) {
-    const p = lms[i];
+    const p = SA[i];
+    SA[i] = 0;
     SA[--bkt[w[p]]] = p;
   }
   SA[0] = m;
-  // L-type suffixes, left to right from bucket starts.
+  // An entry j > 0 asks its scan to induce suffix j−1; ~j (negative) marks a suffix whose
+  // predecessor belongs to the other pass. L pass, left to right from bucket starts: scanning
+  // j > 0 places the L-type j−1 (as ~(j−1) if j−2 is type S) and leaves ~j; scanning ~j leaves
+  // j. Afterwards exactly the L suffixes with an S predecessor are positive.
   for (let c = 0, s = 1; c < 256; c++) {
     bkt[c] = s;
     s += cnt[c];
   }
   for (let i = 0; i <= m; i++) {
-    const j = SA[i] - 1;
-    if (j >= 0 && t[j] === 0) SA[bkt[w[j]]++] = j;
+    const j = SA[i];
+    const skip = (j - 1) >> 31; // −1: nothing to induce
+    const p = (j - 1) & ~skip;
+    const c = w[p];
+    const pm = p - 1;
+    const s = (w[pm & ~(pm >> 31)] - c) >> 31; // −1 if p−1 is type S (w[p−1] < w[p])
+    const b = bkt[c];
+    const nj = ~j;
+    SA[i] = nj;
+    const v = p ^ s;
+    SA[b ^ ((b ^ i) & skip)] = v ^ ((v ^ nj) & skip);
+    bkt[c] = b + 1 + skip;
   }
-  // S-type suffixes, right to left from bucket ends.
+  SA[0] = m;
+  // S pass, right to left from bucket ends: scanning j > 0 places the S-type j−1 (as ~(j−1)
+  // if j−2 is type L or j−1 = 0); every scanned entry is left as its final, non-negative value.
+  // Byte c = w[final − 1] is loaded for every row anyway, so it is also the BWT output.
   for (let c = 0, s = 1; c < 256; c++) bkt[c] = s += cnt[c];
-  for (let i = m; i >= 0; i--) {
-    const j = SA[i] - 1;
-    if (j >= 0 && t[j] === 1) SA[--bkt[w[j]]] = j;
+  const out = bwt ?? null;
+  for (let i = m; i >= 1; i--) {
+    const j = SA[i];
+    const f = j ^ (j >> 31); // final value of this row
+    const skip = (j - 1) >> 31;
+    const p0 = f - 1;
+    const p = p0 + (m & (p0 >> 31)); // f − 1, cyclically (row's last byte)
+    const c = w[p];
+    const pm = p - 1;
+    const s = ((c - w[pm & ~(pm >> 31)]) >> 31) | (pm >> 31); // −1 if p−1 is type L or p = 0
+    const b = bkt[c] - 1 - skip;
+    SA[i] = f;
+    const v = p ^ s;
+    SA[b ^ ((b ^ i) & skip)] = v ^ ((v ^ f) & skip);
+    bkt[c] = b;
+    if (out !== null) out[i - 1] = c;
   }
   return true;
 }

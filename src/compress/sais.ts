@@ -187,16 +187,24 @@ export function bwtEncode(block: Uint8Array, n: number, out: Uint8Array, work?: 
     out.fill(w[0], 0, n);
     return 0;
   }
-  if (forceSais || !sortLyndon(w, m, SA, wk.sort)) {
-    if (wk.T.length < m + 1) wk.T = new Int32Array(m + 1);
-    const T = wk.T;
-    for (let i = 0; i < m; i++) T[i] = w[i] + 1;
-    T[m] = 0;
-    sais(T, SA, m + 1, 257);
-  }
   // Rotation q of u (q in [0, m)) ends with u[q-1]; in the original block it is rotation
   // (q + r) mod n (and its k copies q + r + m·c).
   const orig0 = (n - r) % m; // the rotation of u equal to the block's rotation 0
+  if (!forceSais) {
+    // The fast sort writes the last column of u's sorted rotations itself.
+    const col = k === 1 ? out : wk.col.length >= m ? wk.col : (wk.col = new Uint8Array(m));
+    if (sortLyndon(w, m, SA, wk.sort, col)) {
+      let row = 1;
+      while (SA[row] !== orig0) row++;
+      if (k > 1) for (let i = m - 1; i >= 0; i--) out.fill(col[i], i * k, i * k + k);
+      return (row - 1) * k;
+    }
+  }
+  if (wk.T.length < m + 1) wk.T = new Int32Array(m + 1);
+  const T = wk.T;
+  for (let i = 0; i < m; i++) T[i] = w[i] + 1;
+  T[m] = 0;
+  sais(T, SA, m + 1, 257);
   let origPtr = 0;
   let o = 0;
   if (k === 1) {
@@ -221,9 +229,10 @@ export interface BwtWork {
   T: Int32Array;
   SA: Int32Array;
   w: Uint8Array;
+  col: Uint8Array; // last column of a periodic block's primitive root
   sort: SortWork;
 }
 
 export function bwtWork(): BwtWork {
-  return { T: new Int32Array(0), SA: new Int32Array(0), w: new Uint8Array(0), sort: sortWork() };
+  return { T: new Int32Array(0), SA: new Int32Array(0), w: new Uint8Array(0), col: new Uint8Array(0), sort: sortWork() };
 }
