@@ -42,7 +42,8 @@ export interface SortWork {
   dv: DataView; // over ww
   K: Int32Array; // cached 4-byte words (sign-flipped) of the LMS suffixes being sorted
   lms: Int32Array;
-  bucket2: Int32Array; // 65 537 two-byte bucket starts
+  hist: Int32Array; // 6 × 256 byte histograms of the radix passes
+  passes: Int32Array;
   cnt: Int32Array; // 256 byte counts
   bkt: Int32Array; // 256 bucket pointers
 }
@@ -54,7 +55,8 @@ export function sortWork(): SortWork {
     dv: new DataView(ww.buffer),
     K: new Int32Array(0),
     lms: new Int32Array(0),
-    bucket2: new Int32Array(65537),
+    hist: new Int32Array(6 * 256),
+    passes: new Int32Array(6),
     cnt: new Int32Array(256),
     bkt: new Int32Array(256),
   };
@@ -191,7 +193,7 @@ export function sortLyndon(w: Uint8Array, m: number, SA: Int32Array, work: SortW
     work.lms = new Int32Array((m >> 1) + 2);
     work.K = new Int32Array((m >> 1) + 2);
   }
-  const { ww, dv, K, lms, bucket2, cnt, bkt } = work;
+  const { ww, dv, K, lms, cnt, bkt } = work;
   ww.set(w.subarray(0, m), 0);
   ww.set(w.subarray(0, m), m);
   for (let i = 0; i < 4; i++) ww[2 * m + i] = w[i % m];
@@ -216,35 +218,75 @@ export function sortLyndon(w: Uint8Array, m: number, SA: Int32Array, work: SortW
       cn = c;
     }
   }
-  // Counting sort of the LMS suffixes on their first two bytes.
-  bucket2.fill(0);
+  // LSD radix sort of the LMS suffixes on their first six bytes (a pass per byte, least
+  // significant first, skipping bytes that are the same for all), ping-ponging between lms
+  // and K, the last pass into SA[0..n1) (SA has room: n1 ≤ m/2).
+  const H = work.hist;
+  H.fill(0);
   for (let i = 0; i < n1; i++) {
     const p = lms[i];
-    bucket2[(ww[p] << 8) | ww[p + 1]]++;
+    H[ww[p]]++;
+    H[256 + ww[p + 1]]++;
+    H[512 + ww[p + 2]]++;
+    H[768 + ww[p + 3]]++;
+    H[1024 + ww[p + 4]]++;
+    H[1280 + ww[p + 5]]++;
   }
-  for (let k = 0, s = 0; k < 65536; k++) {
-    const c = bucket2[k];
-    bucket2[k] = s;
-    s += c;
-  }
-  bucket2[65536] = n1;
-  // Scatter into SA[0..n1) (SA has room: n1 ≤ m/2), with each suffix's word at depth 2 in K.
-  for (let i = 0; i < n1; i++) {
-    const p = lms[i];
-    const j = bucket2[(ww[p] << 8) | ww[p + 1]]++;
-    SA[j] = p;
-    K[j] = dv.getInt32(p + 2) ^ MIN;
-  }
-  // bucket2[k] is now the end of bucket k (= start of k+1).
-  budget = BUDGET_PER_BYTE * m;
-  let start = 0;
-  for (let k = 0; k < 65536; k++) {
-    const end = bucket2[k];
-    if (end - start > 1) {
-      mkqs(SA, K, start, end, 2, dv, m);
-      if (budget < 0) return false;
+  let nPass = 0;
+  for (let k = 0; k < 6; k++) {
+    const h = H.subarray(k * 256, k * 256 + 256);
+    let s = 0;
+    let full = false;
+    for (let c = 0; c < 256; c++) {
+      const x = h[c];
+      if (x === n1) full = true;
+      h[c] = s;
+      s += x;
     }
-    start = end;
+    if (!full) work.passes[nPass++] = k;
+  }
+  let src = lms;
+  let dst = K;
+  for (let q = nPass - 1; q >= 0; q--) {
+    const k = work.passes[q];
+    if (q === 0) dst = SA;
+    const ptr = H.subarray(k * 256, k * 256 + 256);
+    for (let i = 0; i < n1; i++) {
+      const p = src[i];
+      dst[ptr[ww[p + k]]++] = p;
+    }
+    const tmp = src;
+    src = dst;
+    dst = tmp;
+  }
+  if (nPass === 0) SA.set(lms.subarray(0, n1));
+  // Runs of suffixes with equal six-byte prefixes: multikey quicksort from depth 6.
+  budget = BUDGET_PER_BYTE * m;
+  {
+    let start = 0;
+    let p = SA[0];
+    let hi = dv.getUint16(p);
+    let lo = dv.getInt32(p + 2);
+    for (let i = 1; i <= n1; i++) {
+      let h2 = -1;
+      let l2 = 0;
+      if (i < n1) {
+        p = SA[i];
+        h2 = dv.getUint16(p);
+        l2 = dv.getInt32(p + 2);
+      }
+      if (h2 !== hi || l2 !== lo) {
+        if (i - start > 1) {
+          for (let q = start; q < i; q++) K[q] = dv.getInt32(SA[q] + 6) ^ MIN;
+          budget -= i - start;
+          mkqs(SA, K, start, i, 6, dv, m);
+          if (budget < 0) return false;
+        }
+        start = i;
+        hi = h2;
+        lo = l2;
+      }
+    }
   }
 
   // Stage 2: induced sort. Byte buckets occupy SA[1..m]; SA[0] is the sentinel. Empty slots
