@@ -42,8 +42,8 @@ export interface SortWork {
   dv: DataView; // over ww
   K: Int32Array; // cached 4-byte words (sign-flipped) of the LMS suffixes being sorted
   lms: Int32Array;
-  hist: Int32Array; // 6 × 256 byte histograms of the radix passes
-  passes: Int32Array;
+  hist: Int32Array; // 4 × 256 byte histograms of the radix passes
+  bucket2: Int32Array; // 65 537 two-byte bucket starts
   cnt: Int32Array; // 256 byte counts
   bkt: Int32Array; // 256 bucket pointers
 }
@@ -55,8 +55,8 @@ export function sortWork(): SortWork {
     dv: new DataView(ww.buffer),
     K: new Int32Array(0),
     lms: new Int32Array(0),
-    hist: new Int32Array(6 * 256),
-    passes: new Int32Array(6),
+    hist: new Int32Array(4 * 256),
+    bucket2: new Int32Array(65537),
     cnt: new Int32Array(256),
     bkt: new Int32Array(256),
   };
@@ -218,75 +218,93 @@ export function sortLyndon(w: Uint8Array, m: number, SA: Int32Array, work: SortW
       cn = c;
     }
   }
-  // LSD radix sort of the LMS suffixes on their first six bytes (a pass per byte, least
-  // significant first, skipping bytes that are the same for all), ping-ponging between lms
-  // and K, the last pass into SA[0..n1) (SA has room: n1 ≤ m/2).
+  // LSD radix sort of the LMS suffixes on their first six bytes: the word at depth 2
+  // (sign-flipped, as the multikey quicksort compares it) travels with each suffix, one pass
+  // per byte of it, least significant first (skipping a byte that is the same for all), then
+  // a stable counting sort on the first two bytes. Pairs (suffix, word) ping-pong between
+  // (lms, K) and the two halves of SA[0..2·n1) (SA has room: n1 ≤ m/2).
   const H = work.hist;
+  const B2 = work.bucket2;
   H.fill(0);
+  B2.fill(0);
   for (let i = 0; i < n1; i++) {
     const p = lms[i];
-    H[ww[p]]++;
-    H[256 + ww[p + 1]]++;
-    H[512 + ww[p + 2]]++;
-    H[768 + ww[p + 3]]++;
-    H[1024 + ww[p + 4]]++;
-    H[1280 + ww[p + 5]]++;
+    const k = dv.getInt32(p + 2) ^ MIN;
+    K[i] = k;
+    H[k & 255]++;
+    H[256 + ((k >>> 8) & 255)]++;
+    H[512 + ((k >>> 16) & 255)]++;
+    H[768 + ((k >>> 24) ^ 128)]++;
+    B2[dv.getUint16(p)]++;
   }
-  let nPass = 0;
-  for (let k = 0; k < 6; k++) {
-    const h = H.subarray(k * 256, k * 256 + 256);
-    let s = 0;
+  const Slo = SA.subarray(0, n1);
+  const Shi = SA.subarray(n1, 2 * n1);
+  let sP = lms;
+  let sK = K;
+  let dP = Slo;
+  let dK = Shi;
+  for (let byte = 0; byte < 4; byte++) {
+    const h = H.subarray(byte * 256, byte * 256 + 256);
     let full = false;
-    for (let c = 0; c < 256; c++) {
+    for (let c = 0, s = 0; c < 256; c++) {
       const x = h[c];
       if (x === n1) full = true;
       h[c] = s;
       s += x;
     }
-    if (!full) work.passes[nPass++] = k;
-  }
-  let src = lms;
-  let dst = K;
-  for (let q = nPass - 1; q >= 0; q--) {
-    const k = work.passes[q];
-    if (q === 0) dst = SA;
-    const ptr = H.subarray(k * 256, k * 256 + 256);
+    if (full) continue;
+    const sh = 8 * byte;
+    const fx = byte === 3 ? 128 : 0;
     for (let i = 0; i < n1; i++) {
-      const p = src[i];
-      dst[ptr[ww[p + k]]++] = p;
+      const k = sK[i];
+      const j = h[((k >>> sh) & 255) ^ fx]++;
+      dP[j] = sP[i];
+      dK[j] = k;
     }
-    const tmp = src;
-    src = dst;
-    dst = tmp;
+    const tP = sP;
+    const tK = sK;
+    sP = dP;
+    sK = dK;
+    dP = tP;
+    dK = tK;
   }
-  if (nPass === 0) SA.set(lms.subarray(0, n1));
+  for (let k = 0, s = 0; k < 65536; k++) {
+    const c = B2[k];
+    B2[k] = s;
+    s += c;
+  }
+  B2[65536] = n1;
+  for (let i = 0; i < n1; i++) {
+    const p = sP[i];
+    const j = B2[dv.getUint16(p)]++;
+    dP[j] = p;
+    dK[j] = sK[i];
+  }
+  // B2[k] is now the end of two-byte bucket k. Sorted pairs are in (dP, dK).
+  if (dP !== Slo) Slo.set(dP.subarray(0, n1));
+  const KK = dK;
   // Runs of suffixes with equal six-byte prefixes: multikey quicksort from depth 6.
   budget = BUDGET_PER_BYTE * m;
-  {
-    let start = 0;
-    let p = SA[0];
-    let hi = dv.getUint16(p);
-    let lo = dv.getInt32(p + 2);
-    for (let i = 1; i <= n1; i++) {
-      let h2 = -1;
-      let l2 = 0;
-      if (i < n1) {
-        p = SA[i];
-        h2 = dv.getUint16(p);
-        l2 = dv.getInt32(p + 2);
-      }
-      if (h2 !== hi || l2 !== lo) {
-        if (i - start > 1) {
-          for (let q = start; q < i; q++) K[q] = dv.getInt32(SA[q] + 6) ^ MIN;
-          budget -= i - start;
-          mkqs(SA, K, start, i, 6, dv, m);
-          if (budget < 0) return false;
+  for (let k = 0, start = 0; k < 65536; k++) {
+    const end = B2[k];
+    if (end - start > 1) {
+      let r = start;
+      let kr = KK[r];
+      for (let i = start + 1; i <= end; i++) {
+        const ki = i < end ? KK[i] : 0;
+        if (i === end || ki !== kr) {
+          if (i - r > 1) {
+            for (let q = r; q < i; q++) KK[q] = dv.getInt32(SA[q] + 6) ^ MIN;
+            budget -= i - r;
+            mkqs(SA, KK, r, i, 6, dv, m);
+            if (budget < 0) return false;
+          }
+          r = i;
+          kr = ki;
         }
-        start = i;
-        hi = h2;
-        lo = l2;
       }
     }
+    start = end;
   }
 
   // Stage 2: induced sort. Byte buckets occupy SA[1..m]; SA[0] is the sentinel. Empty slots
