@@ -43,6 +43,7 @@ export interface SortWork {
   K: Int32Array; // cached 4-byte words (sign-flipped) of the LMS suffixes being sorted
   lms: Int32Array;
   hist: Int32Array; // 4 × 256 byte histograms of the radix passes
+  hist2: Int32Array; // 2 × 256 for bytes 4 and 5
   cnt: Int32Array; // 256 byte counts
   bkt: Int32Array; // 256 bucket pointers
 }
@@ -55,6 +56,7 @@ export function sortWork(): SortWork {
     K: new Int32Array(0),
     lms: new Int32Array(0),
     hist: new Int32Array(4 * 256),
+    hist2: new Int32Array(2 * 256),
     cnt: new Int32Array(256),
     bkt: new Int32Array(256),
   };
@@ -238,6 +240,46 @@ export function sortLyndon(w: Uint8Array, m: number, SA: Int32Array, work: SortW
   let sK = K;
   let dP = Slo;
   let dK = Shi;
+  // Low-entropy blocks (text) leave long runs of equal four-byte prefixes, which the radix
+  // passes split more cheaply than quicksort partitions: there, first sort on bytes 4 and 5
+  // as well (digits read from ww). The estimate is the expected number of other suffixes
+  // sharing a suffix's four-byte prefix if its bytes were independent.
+  let est = n1;
+  for (let b = 0; b < 1024; b += 256) {
+    let q = 0;
+    for (let c = 0; c < 256; c++) q += H[b + c] * H[b + c];
+    est *= q / (n1 * n1);
+  }
+  const six = est > 0.5;
+  if (six) {
+    const h = work.hist2;
+    h.fill(0);
+    for (let i = 0; i < n1; i++) {
+      const p = lms[i];
+      h[ww[p + 5]]++;
+      h[256 + ww[p + 4]]++;
+    }
+    for (let off = 5; off >= 4; off--) {
+      const b = off === 5 ? 0 : 256;
+      for (let c = 0, s = 0; c < 256; c++) {
+        const x = h[b + c];
+        h[b + c] = s;
+        s += x;
+      }
+      for (let i = 0; i < n1; i++) {
+        const p = sP[i];
+        const j = h[b + ww[p + off]]++;
+        dP[j] = p;
+        dK[j] = sK[i];
+      }
+      const tP = sP;
+      const tK = sK;
+      sP = dP;
+      sK = dK;
+      dP = tP;
+      dK = tK;
+    }
+  }
   for (let byte = 0; byte < 4; byte++) {
     const h = H.subarray(byte * 256, byte * 256 + 256);
     let full = false;
@@ -266,14 +308,22 @@ export function sortLyndon(w: Uint8Array, m: number, SA: Int32Array, work: SortW
   // Sorted pairs are in (sP, sK).
   if (sP !== Slo) Slo.set(sP.subarray(0, n1));
   const KK = sK;
-  // Runs of suffixes with equal four-byte prefixes: multikey quicksort from depth 4.
+  // Runs of suffixes with equal four-byte prefixes: multikey quicksort from depth 4 (in
+  // six-byte mode, on each sub-run with equal bytes 4 and 5).
   budget = BUDGET_PER_BYTE * m;
   for (let r = 0, i = 1; i <= n1; i++) {
     if (i === n1 || KK[i] !== KK[r]) {
       if (i - r > 1) {
         for (let q = r; q < i; q++) KK[q] = dv.getInt32(SA[q] + 4) ^ MIN;
         budget -= i - r;
-        mkqs(SA, KK, r, i, 4, dv, m);
+        if (six) {
+          for (let s = r, e = r + 1; e <= i; e++) {
+            if (e === i || KK[e] >>> 16 !== KK[s] >>> 16) {
+              if (e - s > 1) mkqs(SA, KK, s, e, 4, dv, m);
+              s = e;
+            }
+          }
+        } else mkqs(SA, KK, r, i, 4, dv, m);
         if (budget < 0) return false;
       }
       r = i;
