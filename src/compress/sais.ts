@@ -114,12 +114,27 @@ export function sais(T: Int32Array, SA: Int32Array, n: number, K: number): void 
   induce(T, SA, t, n, K, cnt, bkt);
 }
 
+/** Set by {@link leastRotation}: whether the block equals one of its proper rotations. */
+let rotationRepeats = false;
+
 /**
  * Start of the lexicographically least rotation of `s[0..n)` (two-candidate scan, O(n)).
+ *
+ * Only positions holding the smallest byte can start the least rotation, so both candidates
+ * skip straight to the next such position (a tight, predictable scan) instead of stepping one
+ * mismatch at a time. The scan also tells whether the block is periodic: it ends by matching n
+ * bytes of two candidates exactly when two rotations are equal.
  */
 export function leastRotation(s: Uint8Array, n: number): number {
+  let cmin = 255;
+  for (let p = 0; p < n; p++) {
+    const c = s[p];
+    if (c < cmin) cmin = c;
+  }
   let i = 0;
-  let j = 1;
+  while (s[i] !== cmin) i++;
+  let j = i + 1;
+  while (j < n && s[j] !== cmin) j++;
   let k = 0;
   while (i < n && j < n && k < n) {
     let a = i + k;
@@ -132,11 +147,17 @@ export function leastRotation(s: Uint8Array, n: number): number {
       k++;
       continue;
     }
-    if (ca > cb) i += k + 1;
-    else j += k + 1;
-    if (i === j) j++;
+    // Rotations i..i+k (or j..j+k) are each greater than their counterpart: not least.
+    if (ca > cb) {
+      i += k + 1;
+      while (i < n && (s[i] !== cmin || i === j)) i++;
+    } else {
+      j += k + 1;
+      while (j < n && (s[j] !== cmin || j === i)) j++;
+    }
     k = 0;
   }
+  rotationRepeats = k >= n;
   return i < j ? i : j;
 }
 
@@ -181,7 +202,8 @@ export function bwtEncode(block: Uint8Array, n: number, out: Uint8Array, work?: 
   const w = wk.w;
   w.set(block.subarray(r, n), 0);
   w.set(block.subarray(0, r), n - r);
-  const m = firstLyndonFactor(w, n); // = n unless the block is periodic with period m
+  // m = n unless the block is periodic with period m
+  const m = rotationRepeats ? firstLyndonFactor(w, n) : n;
   const k = n / m; // m divides n: the least rotation of u^k factors as u, u, ..., u
   if (m === 1) {
     out.fill(w[0], 0, n);
