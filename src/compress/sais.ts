@@ -217,7 +217,8 @@ export function bwtEncode(block: Uint8Array, n: number, out: Uint8Array, work?: 
     const col = k === 1 ? out : wk.col.length >= m ? wk.col : (wk.col = new Uint8Array(m));
     if (sortLyndon(w, m, SA, wk.sort, col)) {
       let row = 1;
-      while (SA[row] !== orig0) row++;
+      while (row <= m && SA[row] !== orig0) row++;
+      if (row > m) throw new Error('bwtEncode: the rotation sort lost the block start (internal error)');
       if (k > 1) for (let i = m - 1; i >= 0; i--) out.fill(col[i], i * k, i * k + k);
       return (row - 1) * k;
     }
