@@ -126,34 +126,41 @@ let rotationRepeats = false;
  * bytes of two candidates exactly when two rotations are equal.
  */
 export function leastRotation(s: Uint8Array, n: number): number {
-  let cmin = 255;
-  for (let p = 0; p < n; p++) {
-    const c = s[p];
-    if (c < cmin) cmin = c;
+  // The smallest byte (0 in most binary data: one native scan), and candidates jump between
+  // its occurrences with native scans too.
+  const b = n === s.length ? s : s.subarray(0, n);
+  let cmin = 0;
+  if (b.indexOf(0) < 0) {
+    cmin = 255;
+    for (let p = 0; p < n; p++) {
+      const c = s[p];
+      if (c < cmin) cmin = c;
+    }
   }
-  let i = 0;
-  while (s[i] !== cmin) i++;
-  let j = i + 1;
-  while (j < n && s[j] !== cmin) j++;
+  let i = b.indexOf(cmin);
+  let j = b.indexOf(cmin, i + 1);
+  if (j < 0) j = n;
   let k = 0;
   while (i < n && j < n && k < n) {
     let a = i + k;
     if (a >= n) a -= n;
-    let b = j + k;
-    if (b >= n) b -= n;
+    let c = j + k;
+    if (c >= n) c -= n;
     const ca = s[a];
-    const cb = s[b];
+    const cb = s[c];
     if (ca === cb) {
       k++;
       continue;
     }
     // Rotations i..i+k (or j..j+k) are each greater than their counterpart: not least.
     if (ca > cb) {
-      i += k + 1;
-      while (i < n && (s[i] !== cmin || i === j)) i++;
+      i = b.indexOf(cmin, i + k + 1);
+      if (i === j) i = b.indexOf(cmin, i + 1);
+      if (i < 0) i = n;
     } else {
-      j += k + 1;
-      while (j < n && (s[j] !== cmin || j === i)) j++;
+      j = b.indexOf(cmin, j + k + 1);
+      if (j === i) j = b.indexOf(cmin, j + 1);
+      if (j < 0) j = n;
     }
     k = 0;
   }
