@@ -16,6 +16,7 @@ const areas: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
   spectral: () => import('./spectral.js'),
   compress: () => import('./compress.js'),
   bzip2: () => import('./bzip2.js'),
+  bwt: () => import('./bwt.js'),
   coarsegrain: () => import('./coarsegrain.js'),
   io: () => import('./io.js'),
   gguf: () => import('./gguf.js'),
