@@ -56,7 +56,7 @@ export function sortWork(): SortWork {
     K: new Int32Array(0),
     lms: new Int32Array(0),
     hist: new Int32Array(4 * 256),
-    hist2: new Int32Array(2 * 256),
+    hist2: new Int32Array(4 * 256),
     cnt: new Int32Array(256),
     bkt: new Int32Array(256),
   };
@@ -256,11 +256,13 @@ export function sortLyndon(w: Uint8Array, m: number, SA: Int32Array, work: SortW
     h.fill(0);
     for (let i = 0; i < n1; i++) {
       const p = lms[i];
-      h[ww[p + 5]]++;
-      h[256 + ww[p + 4]]++;
+      h[ww[p + 7]]++;
+      h[256 + ww[p + 6]]++;
+      h[512 + ww[p + 5]]++;
+      h[768 + ww[p + 4]]++;
     }
-    for (let off = 5; off >= 4; off--) {
-      const b = off === 5 ? 0 : 256;
+    for (let off = 7; off >= 4; off--) {
+      const b = (7 - off) * 256;
       for (let c = 0, s = 0; c < 256; c++) {
         const x = h[b + c];
         h[b + c] = s;
@@ -318,8 +320,12 @@ export function sortLyndon(w: Uint8Array, m: number, SA: Int32Array, work: SortW
         budget -= i - r;
         if (six) {
           for (let s = r, e = r + 1; e <= i; e++) {
-            if (e === i || KK[e] >>> 16 !== KK[s] >>> 16) {
-              if (e - s > 1) mkqs(SA, KK, s, e, 4, dv, m);
+            if (e === i || KK[e] !== KK[s]) {
+              if (e - s > 1) {
+                for (let q = s; q < e; q++) KK[q] = dv.getInt32(SA[q] + 8) ^ MIN;
+                budget -= e - s;
+                mkqs(SA, KK, s, e, 8, dv, m);
+              }
               s = e;
             }
           }
