@@ -35,10 +35,12 @@
 export const BUDGET_PER_BYTE = 24;
 const INSERTION = 16;
 const MIN = -0x80000000;
+/** Bytes of w repeated after its two copies in ww, so words up to depth m + 8 need no modulo. */
+const PAD = 12;
 
 /** Reusable scratch for {@link sortLyndon}. */
 export interface SortWork {
-  ww: Uint8Array; // w·w·w[0..4): the cyclic string over two periods
+  ww: Uint8Array; // w·w then PAD more bytes of the cyclic string
   dv: DataView; // over ww
   K: Int32Array; // cached 4-byte words (sign-flipped) of the LMS suffixes being sorted
   lms: Int32Array;
@@ -185,8 +187,8 @@ function mkqs(sa: Int32Array, K: Int32Array, lo: number, hi: number, d: number, 
  * bwt[i] = w[SA[i + 1] − 1] (w[m − 1] where SA[i + 1] = 0), for i in [0, m).
  */
 export function sortLyndon(w: Uint8Array, m: number, SA: Int32Array, work: SortWork, bwt?: Uint8Array): boolean {
-  if (work.ww.length < 2 * m + 4) {
-    work.ww = new Uint8Array(2 * m + 4);
+  if (work.ww.length < 2 * m + PAD) {
+    work.ww = new Uint8Array(2 * m + PAD);
     work.dv = new DataView(work.ww.buffer);
   }
   if (work.lms.length < (m >> 1) + 2) {
@@ -196,7 +198,7 @@ export function sortLyndon(w: Uint8Array, m: number, SA: Int32Array, work: SortW
   const { ww, dv, K, lms, cnt, bkt } = work;
   ww.set(w.subarray(0, m), 0);
   ww.set(w.subarray(0, m), m);
-  for (let i = 0; i < 4; i++) ww[2 * m + i] = w[i % m];
+  for (let i = 0; i < PAD; i++) ww[2 * m + i] = w[i % m];
 
   // Types and LMS positions, right to left, branch-free. t(m-1) = L (w[m-1] > $).
   // t(i) = S iff w[i] < w[i+1], or w[i] = w[i+1] and t(i+1) = S; i+1 is LMS iff t(i+1) = S
