@@ -48,6 +48,7 @@ export interface SortWork {
   hist2: Int32Array; // 2 × 256 for bytes 4 and 5
   cnt: Int32Array; // 256 byte counts
   bkt: Int32Array; // 256 bucket pointers
+  be: Int32Array; // 256 bucket ends
 }
 
 export function sortWork(): SortWork {
@@ -61,6 +62,7 @@ export function sortWork(): SortWork {
     hist2: new Int32Array(4 * 256),
     cnt: new Int32Array(256),
     bkt: new Int32Array(256),
+    be: new Int32Array(256),
   };
 }
 
@@ -214,8 +216,8 @@ export function sortLyndon(w: Uint8Array, m: number, SA: Int32Array, work: SortW
       cnt[c]++;
       const d = c - cn;
       const ti = (d >>> 31) | (tn & ~((d | -d) >> 31));
-      lms[n1] = i + 1;
-      n1 += tn & (ti ^ 1);
+      lms[n1] = i;
+      n1 += ti & (tn ^ 1);
       tn = ti;
       cn = c;
     }
@@ -338,61 +340,75 @@ export function sortLyndon(w: Uint8Array, m: number, SA: Int32Array, work: SortW
     }
   }
 
-  // Stage 2: induced sort. Byte buckets occupy SA[1..m]; SA[0] is the sentinel. Empty slots
-  // hold 0 (suffix 0 is never induced by the L pass: it is type S).
-  // Sorted LMS suffixes go to their bucket ends, right to left (slot i+1 or later for the
-  // i-th, so the moves never overwrite an unread one).
-  for (let c = 0, s = 1; c < 256; c++) bkt[c] = s += cnt[c];
-  SA.fill(0, n1, m + 1);
-  for (let i = n1 - 1; i >= 0; i--) {
-    const p = SA[i];
-    SA[i] = 0;
-    SA[--bkt[w[p]]] = p;
+  // Stage 2: induced sorting from the sorted B* suffixes (divsufsort's order). Byte buckets
+  // occupy SA[1..m] (SA[0] is the sentinel); in bucket c the L-type suffixes come first, then
+  // the S-type ones ordered by their second byte c1 ≥ c, and within a (c, c1) group with
+  // c1 > c the B* suffixes (whose successor is type L) precede the others.
+  // Entry sign: q ≥ 0 means suffix q's predecessor is type L, ~q that it is type S (or q = 0).
+  //
+  // The sorted B* suffixes leave SA[0..n1) for lms, regrouped (stably) by their second byte.
+  const h1 = work.hist2; // 257 group starts
+  h1.fill(0);
+  for (let i = 0; i < n1; i++) h1[w[SA[i] + 1] + 1]++;
+  for (let c = 1; c <= 256; c++) h1[c] += h1[c - 1];
+  for (let i = 0; i < n1; i++) {
+    const q = SA[i];
+    lms[h1[w[q + 1]]++] = q;
   }
-  SA[0] = m;
-  // An entry j > 0 asks its scan to induce suffix j−1; ~j (negative) marks a suffix whose
-  // predecessor belongs to the other pass. L pass, left to right from bucket starts: scanning
-  // j > 0 places the L-type j−1 (as ~(j−1) if j−2 is type S) and leaves ~j; scanning ~j leaves
-  // j. Afterwards exactly the L suffixes with an S predecessor are positive.
+  // h1[c] is now the end of group c (= start of c+1). Bucket ends:
+  const be = work.be;
+  for (let c = 0, s = 1; c < 256; c++) be[c] = s += cnt[c];
+  bkt.set(be);
+  // S pass, buckets right to left: scanning bucket c1's S part from its end down (its lower
+  // end moves down while (c1, c1) suffixes are induced into it), an entry ~q with q > 0 places
+  // the S-type q−1 at the back of bucket w[q−1]; then the B* suffixes of every (c0, c1) group
+  // go below what was induced there. Branch-free: a step that induces nothing rewrites its own
+  // slot.
+  for (let c1 = 255; c1 >= 0; c1--) {
+    for (let j = be[c1] - 1; j >= bkt[c1]; j--) {
+      const e = SA[j];
+      const skip = (-2 - e) >> 31; // −1 unless e = ~q with q ≥ 1
+      const p = (~e - 1) & ~skip;
+      const c0 = w[p];
+      const pp = p - 1;
+      const L = ((c0 - w[pp & ~(pp >> 31)]) >> 31) & ~(pp >> 31); // −1: p−1 is type L
+      const v = p ^ ~L;
+      const b = bkt[c0] - 1 - skip;
+      SA[b ^ ((b ^ j) & skip)] = v ^ ((v ^ e) & skip);
+      bkt[c0] = b;
+    }
+    for (let k = h1[c1] - 1, k0 = c1 === 0 ? 0 : h1[c1 - 1]; k >= k0; k--) {
+      const q = lms[k];
+      const c0 = w[q];
+      const pq = q - 1;
+      const L = ((c0 - w[pq & ~(pq >> 31)]) >> 31) & ~(pq >> 31);
+      SA[--bkt[c0]] = q ^ ~L;
+    }
+  }
+  // L pass, left to right from bucket starts: an entry q > 0 places the L-type q−1 (as ~(q−1)
+  // if q−2 is type S); every scanned entry is left as its final, non-negative value. The byte
+  // w[final − 1] is loaded for every row anyway: it is the BWT output.
   for (let c = 0, s = 1; c < 256; c++) {
     bkt[c] = s;
     s += cnt[c];
   }
-  for (let i = 0; i <= m; i++) {
-    const j = SA[i];
-    const skip = (j - 1) >> 31; // −1: nothing to induce
-    const p = (j - 1) & ~skip;
-    const c = w[p];
-    const pm = p - 1;
-    const s = (w[pm & ~(pm >> 31)] - c) >> 31; // −1 if p−1 is type S (w[p−1] < w[p])
-    const b = bkt[c];
-    const nj = ~j;
-    SA[i] = nj;
-    const v = p ^ s;
-    SA[b ^ ((b ^ i) & skip)] = v ^ ((v ^ nj) & skip);
-    bkt[c] = b + 1 + skip;
-  }
   SA[0] = m;
-  // S pass, right to left from bucket ends: scanning j > 0 places the S-type j−1 (as ~(j−1)
-  // if j−2 is type L or j−1 = 0); every scanned entry is left as its final, non-negative value.
-  // Byte c = w[final − 1] is loaded for every row anyway, so it is also the BWT output.
-  for (let c = 0, s = 1; c < 256; c++) bkt[c] = s += cnt[c];
   const out = bwt ?? null;
-  for (let i = m; i >= 1; i--) {
-    const j = SA[i];
-    const f = j ^ (j >> 31); // final value of this row
-    const skip = (j - 1) >> 31;
+  for (let i = 0; i <= m; i++) {
+    const e = SA[i];
+    const f = e ^ (e >> 31);
+    const skip = (e - 1) >> 31; // −1: nothing to induce
     const p0 = f - 1;
-    const p = p0 + (m & (p0 >> 31)); // f − 1, cyclically (row's last byte)
+    const p = p0 + (m & (p0 >> 31)); // f − 1, cyclically (the row's last byte)
     const c = w[p];
-    const pm = p - 1;
-    const s = ((c - w[pm & ~(pm >> 31)]) >> 31) | (pm >> 31); // −1 if p−1 is type L or p = 0
-    const b = bkt[c] - 1 - skip;
+    const pp = p - 1;
+    const L = ~((w[pp & ~(pp >> 31)] - c) >> 31) & ~(pp >> 31); // −1: p−1 is type L
+    const v = p ^ ~L;
+    const b = bkt[c];
     SA[i] = f;
-    const v = p ^ s;
     SA[b ^ ((b ^ i) & skip)] = v ^ ((v ^ f) & skip);
-    bkt[c] = b;
-    if (out !== null) out[i - 1] = c;
+    bkt[c] = b + 1 + skip;
+    if (out !== null && i > 0) out[i - 1] = c;
   }
   return true;
 }
