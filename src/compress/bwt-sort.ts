@@ -1,29 +1,32 @@
 /**
  * Fast rotation sort for bzip2 blocks: a two-stage suffix sort in the style of Itoh–Tanaka /
- * divsufsort, specialised to bzip2's rotations.
+ * divsufsort, specialised to bzip2's rotations. Design and measurements: docs/bwt-sort.md.
  *
  * Input: a Lyndon word w[0..m) (the block rotated to its least rotation; see sais.ts), whose
- * rotation order equals the suffix order of w·$. Stage 1 sorts only the LMS suffixes (type S
- * preceded by type L; at most m/2 of them, ~m/3 on typical data) directly: a counting sort on
- * their first two bytes, then a multikey quicksort (Bentley & Sedgewick 1997) on 32-bit words
- * of the cyclic string, four bytes per level, with insertion sort for small groups. Stage 2 is
- * the induced sort of SA-IS (Nong, Zhang & Chan 2011), two linear passes, which places every
- * other suffix from the sorted LMS ones.
+ * rotation order equals the suffix order of w·$. Stage 1 sorts only the B* suffixes (type S
+ * followed by type L; at most m/2 of them, ~m/3 on typical data) directly: an LSD radix sort on
+ * their first four bytes (eight on low-entropy blocks such as text), then a multikey quicksort
+ * (Bentley & Sedgewick 1997) of each run of equal prefixes on 32-bit words of the cyclic
+ * string, four bytes per level, with insertion sort for small groups. Stage 2 induces every
+ * other suffix from the sorted B* ones in two linear passes, in divsufsort's order (Mori): S
+ * types right to left over the S parts of the buckets only, then L types left to right over
+ * everything — the induced sorting of SA-IS (Nong, Zhang & Chan 2011) with B* seeds.
  *
- * Speed notes (measured on float32 weights, whose random mantissa bytes make every test on a
- * suffix type a coin flip for the branch predictor):
- * - suffix types and LMS positions come from one backward pass with branch-free arithmetic,
- *   and no type array is kept: the induced passes derive a predecessor's type from two bytes
- *   and carry it in the sign of the suffix-array entry (Mori's sais-lite encoding), so each
- *   induced step makes one random byte load (two adjacent bytes), not two (byte + type);
- * - the induced passes themselves are branch-free: a step that induces nothing writes its own
- *   slot instead of a bucket slot;
- * - the multikey quicksort caches each suffix's current 4-byte word next to it (a parallel
- *   array), so a partition round reads the words sequentially; words are read straight from a
- *   doubled copy of w (2m + 4 bytes, big-endian DataView loads) instead of a 2m-entry Int32
- *   window table, which keeps the working set in the L2 cache;
- * - the BWT column can be written by the last induced pass, which already loads each row's
- *   preceding byte.
+ * Speed notes (float32 weights' random mantissa bytes make every test on a suffix type a coin
+ * flip for the branch predictor):
+ * - suffix types and B* positions come from one backward pass with branch-free arithmetic,
+ *   and no type array is kept: the induced passes derive a predecessor's type from two
+ *   adjacent bytes and carry it in the sign of the suffix-array entry (as Mori's sais-lite
+ *   does), so each induced step makes one random load of w, not two (byte + type);
+ * - the induced passes are branch-free: a step that induces nothing rewrites its own slot
+ *   instead of a bucket slot;
+ * - radix passes move (suffix, 4-byte word) pairs and take byte digits from the word
+ *   (sequential reads; 256 output streams — a 16-bit digit pass measured ~3× slower per
+ *   element); the quicksort caches each suffix's current word in a parallel array, so a
+ *   partition round reads words sequentially. Words come straight from a doubled copy of w
+ *   (big-endian DataView loads), not from a 2m-entry Int32 window table, which keeps the
+ *   working set near the L2 cache;
+ * - the final L pass loads each row's preceding byte anyway, so it writes the BWT column.
  *
  * The direct sort costs O(LCP) per comparison, so blocks with very long repeats would be slow;
  * a work budget (comparisons + word steps ≤ {@link BUDGET_PER_BYTE}·m) stops it, and the caller
@@ -42,10 +45,10 @@ const PAD = 12;
 export interface SortWork {
   ww: Uint8Array; // w·w then PAD more bytes of the cyclic string
   dv: DataView; // over ww
-  K: Int32Array; // cached 4-byte words (sign-flipped) of the LMS suffixes being sorted
-  lms: Int32Array;
+  K: Int32Array; // cached 4-byte words (sign-flipped) of the B* suffixes being sorted
+  lms: Int32Array; // B* positions
   hist: Int32Array; // 4 × 256 byte histograms of the radix passes
-  hist2: Int32Array; // 2 × 256 for bytes 4 and 5
+  hist2: Int32Array; // 4 × 256 for bytes 4..7; then the B* groups by second byte
   cnt: Int32Array; // 256 byte counts
   bkt: Int32Array; // 256 bucket pointers
   be: Int32Array; // 256 bucket ends
@@ -202,9 +205,9 @@ export function sortLyndon(w: Uint8Array, m: number, SA: Int32Array, work: SortW
   ww.set(w.subarray(0, m), m);
   for (let i = 0; i < PAD; i++) ww[2 * m + i] = w[i % m];
 
-  // Types and LMS positions, right to left, branch-free. t(m-1) = L (w[m-1] > $).
-  // t(i) = S iff w[i] < w[i+1], or w[i] = w[i+1] and t(i+1) = S; i+1 is LMS iff t(i+1) = S
-  // and t(i) = L. LMS positions are collected in decreasing order.
+  // Types and B* positions, right to left, branch-free. t(m-1) = L (w[m-1] > $).
+  // t(i) = S iff w[i] < w[i+1], or w[i] = w[i+1] and t(i+1) = S; i is B* iff t(i) = S and
+  // t(i+1) = L. B* positions are collected in decreasing order (in lms).
   cnt.fill(0);
   let n1 = 0;
   {
@@ -222,7 +225,7 @@ export function sortLyndon(w: Uint8Array, m: number, SA: Int32Array, work: SortW
       cn = c;
     }
   }
-  // LSD radix sort of the LMS suffixes on their first four bytes: the word at depth 0
+  // LSD radix sort of the B* suffixes on their first four bytes: the word at depth 0
   // (sign-flipped, as the multikey quicksort compares it) travels with each suffix, one pass
   // per byte of it, least significant first (skipping a byte that is the same for all).
   // Pairs (suffix, word) ping-pong between (lms, K) and the two halves of SA[0..2·n1) (SA has
@@ -245,7 +248,7 @@ export function sortLyndon(w: Uint8Array, m: number, SA: Int32Array, work: SortW
   let dP = Slo;
   let dK = Shi;
   // Low-entropy blocks (text) leave long runs of equal four-byte prefixes, which the radix
-  // passes split more cheaply than quicksort partitions: there, first sort on bytes 4 and 5
+  // passes split more cheaply than quicksort partitions: there, first sort on bytes 4..7
   // as well (digits read from ww). The estimate is the expected number of other suffixes
   // sharing a suffix's four-byte prefix if its bytes were independent.
   let est = n1;
@@ -254,8 +257,8 @@ export function sortLyndon(w: Uint8Array, m: number, SA: Int32Array, work: SortW
     for (let c = 0; c < 256; c++) q += H[b + c] * H[b + c];
     est *= q / (n1 * n1);
   }
-  const six = est > 0.5;
-  if (six) {
+  const eight = est > 0.5;
+  if (eight) {
     const h = work.hist2;
     h.fill(0);
     for (let i = 0; i < n1; i++) {
@@ -315,14 +318,14 @@ export function sortLyndon(w: Uint8Array, m: number, SA: Int32Array, work: SortW
   if (sP !== Slo) Slo.set(sP.subarray(0, n1));
   const KK = sK;
   // Runs of suffixes with equal four-byte prefixes: multikey quicksort from depth 4 (in
-  // six-byte mode, on each sub-run with equal bytes 4 and 5).
+  // eight-byte mode, on each sub-run with equal bytes 4..7, from depth 8).
   budget = BUDGET_PER_BYTE * m;
   for (let r = 0, i = 1; i <= n1; i++) {
     if (i === n1 || KK[i] !== KK[r]) {
       if (i - r > 1) {
         for (let q = r; q < i; q++) KK[q] = dv.getInt32(SA[q] + 4) ^ MIN;
         budget -= i - r;
-        if (six) {
+        if (eight) {
           for (let s = r, e = r + 1; e <= i; e++) {
             if (e === i || KK[e] !== KK[s]) {
               if (e - s > 1) {

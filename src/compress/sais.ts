@@ -190,9 +190,10 @@ function firstLyndonFactor(w: Uint8Array, n: number): number {
  * periodic, each rotation of u stands for k equal rotations of w, each contributing the same
  * last character. This halves the work compared with sorting the doubled block.
  *
- * The suffix array is built by the two-stage sort of bwt-sort.ts (direct sort of the LMS
- * suffixes + induced sorting), falling back to SA-IS when the block is too repetitive for
- * it; `forceSais` selects SA-IS directly (for tests and benchmarks). Same output either way.
+ * The suffix array is built by the two-stage sort of bwt-sort.ts (direct sort of the B*
+ * suffixes + induced sorting, which also writes the last column), falling back to SA-IS when
+ * the block is too repetitive for it; `forceSais` selects SA-IS directly (for tests and
+ * benchmarks). Same output either way.
  *
  * @returns origPtr: the rank of rotation 0 among the sorted rotations.
  */

@@ -1,6 +1,6 @@
 /**
  * The two-stage rotation sort (bwt-sort.ts) against SA-IS (sais.ts), suffix array entry by
- * entry: random, low-entropy, periodic-like, float-like (4-byte radix mode), text-like (6-byte
+ * entry: random, low-entropy, periodic-like, float-like (4-byte radix mode), text-like (8-byte
  * radix mode), skipped radix passes and tiny inputs; the BWT column it writes; the work-budget
  * fallback; and leastRotation (with its periodicity flag, seen through bwtEncode) against
  * brute force.
@@ -96,7 +96,7 @@ describe('two-stage rotation sort = SA-IS', () => {
     // uniform bytes, from tiny to a few thousand
     fc.uint8Array({ minLength: 2, maxLength: 4000 }),
     fc.uint8Array({ minLength: 2, maxLength: 12 }),
-    // low entropy: alphabets of 1..6 letters (six-byte radix mode, long equal prefixes)
+    // low entropy: alphabets of 1..6 letters (eight-byte radix mode, long equal prefixes)
     fc.tuple(fc.integer({ min: 1, max: 6 }), fc.integer({ min: 2, max: 5000 }), fc.integer()).map(([k, n, s]) => rnd(k, n, s)),
     // near-periodic: a word repeated with a few substitutions
     fc
@@ -111,7 +111,7 @@ describe('two-stage rotation sort = SA-IS', () => {
       const r = lcg(s);
       return Uint8Array.from({ length: n }, (_, i) => ((i & 3) === 3 ? [0x3c, 0x3d, 0xbc, 0xbd][r() >>> 30] : r() >>> 24));
     }),
-    // a byte that is the same for every LMS suffix (0 at every other position): radix passes
+    // a byte that is the same for every B* suffix (0 at every other position): radix passes
     // skipped, the sorted pairs ending in either buffer
     fc.tuple(fc.integer({ min: 2, max: 3000 }), fc.integer(), fc.integer({ min: 2, max: 255 })).map(([n, s, k]) => {
       const r = lcg(s);
@@ -161,7 +161,7 @@ describe('two-stage rotation sort = SA-IS', () => {
     expect(n).toBeGreaterThan(2000);
   });
 
-  it('on 300 kB of the bench inputs (float32 weights: four-byte mode; English-like text: six-byte mode)', () => {
+  it('on 300 kB of the bench inputs (float32 weights: four-byte mode; English-like text: eight-byte mode)', () => {
     for (const data of [floatWeights(300_000), englishText(300_000)]) {
       const w = lyndon(data);
       expect(w).not.toBeNull();
