@@ -227,7 +227,8 @@ export function sortLyndon(w: Uint8Array, m: number, SA: Int32Array, work: SortW
   }
   // LSD radix sort of the B* suffixes on their first four bytes: the word at depth 0
   // (sign-flipped, as the multikey quicksort compares it) travels with each suffix, one pass
-  // per byte of it, least significant first (skipping a byte that is the same for all).
+  // per byte of it, least significant first (skipping a byte that is the same for all;
+  // the second byte last, see below).
   // Pairs (suffix, word) ping-pong between (lms, K) and the two halves of SA[0..2·n1) (SA has
   // room: n1 ≤ m/2). Byte digits keep each pass at 256 output streams (a 16-bit digit pass
   // measured ~3× slower per element on random keys: cache misses on 65 536 streams).
@@ -289,7 +290,12 @@ export function sortLyndon(w: Uint8Array, m: number, SA: Int32Array, work: SortW
       dK = tK;
     }
   }
-  for (let byte = 0; byte < 4; byte++) {
+  // The second byte's pass comes last, so the sorted B* suffixes end up grouped by their
+  // second byte (and sorted within each group), as the S pass of stage 2 consumes them.
+  const h1 = work.hist2; // group ends by second byte (stage 2)
+  for (let c = 0, s = 0; c < 256; c++) h1[c] = s += H[512 + c];
+  for (let pass = 0; pass < 4; pass++) {
+    const byte = pass < 2 ? pass : 5 - pass; // bytes 3, 2, 0, 1 of the suffix
     const h = H.subarray(byte * 256, byte * 256 + 256);
     let full = false;
     for (let c = 0, s = 0; c < 256; c++) {
@@ -349,16 +355,9 @@ export function sortLyndon(w: Uint8Array, m: number, SA: Int32Array, work: SortW
   // c1 > c the B* suffixes (whose successor is type L) precede the others.
   // Entry sign: q ≥ 0 means suffix q's predecessor is type L, ~q that it is type S (or q = 0).
   //
-  // The sorted B* suffixes leave SA[0..n1) for lms, regrouped (stably) by their second byte.
-  const h1 = work.hist2; // 257 group starts
-  h1.fill(0);
-  for (let i = 0; i < n1; i++) h1[w[SA[i] + 1] + 1]++;
-  for (let c = 1; c <= 256; c++) h1[c] += h1[c - 1];
-  for (let i = 0; i < n1; i++) {
-    const q = SA[i];
-    lms[h1[w[q + 1]]++] = q;
-  }
-  // h1[c] is now the end of group c (= start of c+1). Bucket ends:
+  // The sorted B* suffixes (grouped by second byte) leave SA[0..n1) for lms.
+  lms.set(SA.subarray(0, n1));
+  // h1[c] is the end of group c (= start of c+1). Bucket ends:
   const be = work.be;
   for (let c = 0, s = 1; c < 256; c++) be[c] = s += cnt[c];
   bkt.set(be);
