@@ -260,27 +260,31 @@ export function sortLyndon(w: Uint8Array, m: number, SA: Int32Array, work: SortW
   }
   const eight = est > 0.5;
   if (eight) {
+    // Pairs (suffix, word at depth 4) for these passes (digits from the word: sequential
+    // reads); the words at depth 0 are gathered back afterwards.
     const h = work.hist2;
     h.fill(0);
     for (let i = 0; i < n1; i++) {
-      const p = lms[i];
-      h[ww[p + 7]]++;
-      h[256 + ww[p + 6]]++;
-      h[512 + ww[p + 5]]++;
-      h[768 + ww[p + 4]]++;
+      const k = dv.getInt32(lms[i] + 4);
+      K[i] = k;
+      h[k & 255]++;
+      h[256 + ((k >>> 8) & 255)]++;
+      h[512 + ((k >>> 16) & 255)]++;
+      h[768 + (k >>> 24)]++;
     }
-    for (let off = 7; off >= 4; off--) {
-      const b = (7 - off) * 256;
+    for (let byte = 0; byte < 4; byte++) {
+      const b = byte * 256;
       for (let c = 0, s = 0; c < 256; c++) {
         const x = h[b + c];
         h[b + c] = s;
         s += x;
       }
+      const sh = 8 * byte;
       for (let i = 0; i < n1; i++) {
-        const p = sP[i];
-        const j = h[b + ww[p + off]]++;
-        dP[j] = p;
-        dK[j] = sK[i];
+        const k = sK[i];
+        const j = h[b + ((k >>> sh) & 255)]++;
+        dP[j] = sP[i];
+        dK[j] = k;
       }
       const tP = sP;
       const tK = sK;
@@ -289,6 +293,7 @@ export function sortLyndon(w: Uint8Array, m: number, SA: Int32Array, work: SortW
       dP = tP;
       dK = tK;
     }
+    for (let i = 0; i < n1; i++) sK[i] = dv.getInt32(sP[i]) ^ MIN;
   }
   // The second byte's pass comes last, so the sorted B* suffixes end up grouped by their
   // second byte (and sorted within each group), as the S pass of stage 2 consumes them.
