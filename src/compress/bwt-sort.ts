@@ -400,8 +400,13 @@ export function sortLyndon(w: Uint8Array, m: number, SA: Int32Array, work: SortW
     s += cnt[c];
   }
   SA[0] = m;
-  const out = bwt ?? null;
-  for (let i = 0; i <= m; i++) {
+  const out = bwt ?? new Uint8Array(m);
+  {
+    // Row 0, the sentinel: places the L-type m−1.
+    const c = w[m - 1];
+    SA[bkt[c]++] = w[m - 2] >= c ? m - 1 : ~(m - 1);
+  }
+  for (let i = 1; i <= m; i++) {
     const e = SA[i];
     const f = e ^ (e >> 31);
     const skip = (e - 1) >> 31; // −1: nothing to induce
@@ -415,7 +420,7 @@ export function sortLyndon(w: Uint8Array, m: number, SA: Int32Array, work: SortW
     SA[i] = f;
     SA[b ^ ((b ^ i) & skip)] = v ^ ((v ^ f) & skip);
     bkt[c] = b + 1 + skip;
-    if (out !== null && i > 0) out[i - 1] = c;
+    out[i - 1] = c;
   }
   return true;
 }
