@@ -1,6 +1,6 @@
 /**
  * The bzip2 encoder's rotation sort (BWT) alone: the two-stage sort (bwt-sort.ts: radix + multikey
- * quicksort of the LMS suffixes, branch-free induced sorting) against SA-IS (sais.ts, the
+ * quicksort of the B* suffixes, branch-free induced sorting) against SA-IS (sais.ts, the
  * linear-time fallback, `forceSais`) on the same 900 kB level-9 blocks of the bzip2 bench
  * inputs (bench/bzip2-data.ts): float32 weights and English-like text.
  *
