@@ -17,6 +17,7 @@ const areas: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
   compress: () => import('./compress.js'),
   bzip2: () => import('./bzip2.js'),
   'bzip2-decode': () => import('./bzip2-decode.js'),
+  bwt: () => import('./bwt.js'),
   coarsegrain: () => import('./coarsegrain.js'),
   io: () => import('./io.js'),
   gguf: () => import('./gguf.js'),

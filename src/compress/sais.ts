@@ -114,29 +114,57 @@ export function sais(T: Int32Array, SA: Int32Array, n: number, K: number): void 
   induce(T, SA, t, n, K, cnt, bkt);
 }
 
+/** Set by {@link leastRotation}: whether the block equals one of its proper rotations. */
+let rotationRepeats = false;
+
 /**
  * Start of the lexicographically least rotation of `s[0..n)` (two-candidate scan, O(n)).
+ *
+ * Only positions holding the smallest byte can start the least rotation, so both candidates
+ * skip straight to the next such position (a tight, predictable scan) instead of stepping one
+ * mismatch at a time. The scan also tells whether the block is periodic: it ends by matching n
+ * bytes of two candidates exactly when two rotations are equal.
  */
 export function leastRotation(s: Uint8Array, n: number): number {
-  let i = 0;
-  let j = 1;
+  // The smallest byte (0 in most binary data: one native scan), and candidates jump between
+  // its occurrences with native scans too.
+  const b = n === s.length ? s : s.subarray(0, n);
+  let cmin = 0;
+  if (b.indexOf(0) < 0) {
+    cmin = 255;
+    for (let p = 0; p < n; p++) {
+      const c = s[p];
+      if (c < cmin) cmin = c;
+    }
+  }
+  let i = b.indexOf(cmin);
+  let j = b.indexOf(cmin, i + 1);
+  if (j < 0) j = n;
   let k = 0;
   while (i < n && j < n && k < n) {
     let a = i + k;
     if (a >= n) a -= n;
-    let b = j + k;
-    if (b >= n) b -= n;
+    let c = j + k;
+    if (c >= n) c -= n;
     const ca = s[a];
-    const cb = s[b];
+    const cb = s[c];
     if (ca === cb) {
       k++;
       continue;
     }
-    if (ca > cb) i += k + 1;
-    else j += k + 1;
-    if (i === j) j++;
+    // Rotations i..i+k (or j..j+k) are each greater than their counterpart: not least.
+    if (ca > cb) {
+      i = b.indexOf(cmin, i + k + 1);
+      if (i === j) i = b.indexOf(cmin, i + 1);
+      if (i < 0) i = n;
+    } else {
+      j = b.indexOf(cmin, j + k + 1);
+      if (j === i) j = b.indexOf(cmin, j + 1);
+      if (j < 0) j = n;
+    }
     k = 0;
   }
+  rotationRepeats = k >= n;
   return i < j ? i : j;
 }
 
@@ -162,9 +190,10 @@ function firstLyndonFactor(w: Uint8Array, n: number): number {
  * periodic, each rotation of u stands for k equal rotations of w, each contributing the same
  * last character. This halves the work compared with sorting the doubled block.
  *
- * The suffix array is built by the two-stage sort of bwt-sort.ts (direct sort of the LMS
- * suffixes + induced sorting), falling back to SA-IS when the block is too repetitive for
- * it; `forceSais` selects SA-IS directly (for tests and benchmarks). Same output either way.
+ * The suffix array is built by the two-stage sort of bwt-sort.ts (direct sort of the B*
+ * suffixes + induced sorting, which also writes the last column), falling back to SA-IS when
+ * the block is too repetitive for it; `forceSais` selects SA-IS directly (for tests and
+ * benchmarks). Same output either way.
  *
  * @returns origPtr: the rank of rotation 0 among the sorted rotations.
  */
@@ -181,22 +210,32 @@ export function bwtEncode(block: Uint8Array, n: number, out: Uint8Array, work?: 
   const w = wk.w;
   w.set(block.subarray(r, n), 0);
   w.set(block.subarray(0, r), n - r);
-  const m = firstLyndonFactor(w, n); // = n unless the block is periodic with period m
+  // m = n unless the block is periodic with period m
+  const m = rotationRepeats ? firstLyndonFactor(w, n) : n;
   const k = n / m; // m divides n: the least rotation of u^k factors as u, u, ..., u
   if (m === 1) {
     out.fill(w[0], 0, n);
     return 0;
   }
-  if (forceSais || !sortLyndon(w, m, SA, wk.sort)) {
-    if (wk.T.length < m + 1) wk.T = new Int32Array(m + 1);
-    const T = wk.T;
-    for (let i = 0; i < m; i++) T[i] = w[i] + 1;
-    T[m] = 0;
-    sais(T, SA, m + 1, 257);
-  }
   // Rotation q of u (q in [0, m)) ends with u[q-1]; in the original block it is rotation
   // (q + r) mod n (and its k copies q + r + m·c).
   const orig0 = (n - r) % m; // the rotation of u equal to the block's rotation 0
+  if (!forceSais) {
+    // The fast sort writes the last column of u's sorted rotations itself.
+    const col = k === 1 ? out : wk.col.length >= m ? wk.col : (wk.col = new Uint8Array(m));
+    if (sortLyndon(w, m, SA, wk.sort, col)) {
+      let row = 1;
+      while (row <= m && SA[row] !== orig0) row++;
+      if (row > m) throw new Error('bwtEncode: the rotation sort lost the block start (internal error)');
+      if (k > 1) for (let i = m - 1; i >= 0; i--) out.fill(col[i], i * k, i * k + k);
+      return (row - 1) * k;
+    }
+  }
+  if (wk.T.length < m + 1) wk.T = new Int32Array(m + 1);
+  const T = wk.T;
+  for (let i = 0; i < m; i++) T[i] = w[i] + 1;
+  T[m] = 0;
+  sais(T, SA, m + 1, 257);
   let origPtr = 0;
   let o = 0;
   if (k === 1) {
@@ -221,9 +260,10 @@ export interface BwtWork {
   T: Int32Array;
   SA: Int32Array;
   w: Uint8Array;
+  col: Uint8Array; // last column of a periodic block's primitive root
   sort: SortWork;
 }
 
 export function bwtWork(): BwtWork {
-  return { T: new Int32Array(0), SA: new Int32Array(0), w: new Uint8Array(0), sort: sortWork() };
+  return { T: new Int32Array(0), SA: new Int32Array(0), w: new Uint8Array(0), col: new Uint8Array(0), sort: sortWork() };
 }
