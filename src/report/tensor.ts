@@ -56,6 +56,8 @@ function putVarint(buf: Uint8Array, p: number, v: number): number {
  * The bytes `serializeCoarseGrained` writes for one dense tensor coarse-grained to step Δ
  * (format "OCCG" v1, docs/compress.md), made in two passes over the floats — sizing, then
  * writing — so no Int32Array of codes and no growing buffer is held: memory is the output only.
+ * From 1 MiB on the output is a view of a fresh WebAssembly memory's pages ({@link pageBytes}),
+ * so its `buffer` may be longer than the stream (rounded up to 64 KiB).
  */
 export function coarseStream(name: string, shape: readonly number[], data: Float32Array, delta: number): Uint8Array {
   const d = Math.fround(delta);
