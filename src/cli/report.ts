@@ -199,7 +199,7 @@ export async function reportFile(file: string, options: Partial<ReportOptions> =
     if (pool === undefined) release(4 * e.params);
     c.onStage?.(e);
   };
-  if (minor) setStageCollector(minor);
+  if (minor && collectorUsers++ === 0) setStageCollector(minor);
   try {
     const r = await buildReportFromSource(source, o, { ...c, file, onStage, onTensorDone, ...(pool ? { pool } : {}) });
     r.seconds = (performance.now() - t0) / 1000;
@@ -208,10 +208,13 @@ export async function reportFile(file: string, options: Partial<ReportOptions> =
     }
     return r;
   } finally {
-    if (minor) setStageCollector(null);
+    if (minor && --collectorUsers === 0) setStageCollector(null);
     if (own) await pool?.close();
   }
 }
+
+/** Reports running their stages in this thread (the stage collector is set while any does). */
+let collectorUsers = 0;
 
 /** Bytes of finished tensors after which `reportFile` runs a garbage collection (16 MiB). */
 const RELEASE_GC_BYTES = 16 * 1024 * 1024;

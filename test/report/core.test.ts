@@ -323,6 +323,18 @@ describe('memory: collections during bzip2 loops and the coarse-grained stream b
     expect(calls).toBe(1);
   });
 
+  it('tells the host each finished tensor\'s bytes (onTensorDone), in any pool', async () => {
+    const file = syntheticFile();
+    const want = file.tensors.reduce((s, t) => s + 4 * t.data.length, 0);
+    for (const pool of [inlinePool(), channelPool(2)]) {
+      const got: number[] = [];
+      await buildReport(file, { shuffles: 1, baseline: 'sampled' }, { pool, onTensorDone: (b) => got.push(b) });
+      expect(got.length).toBe(file.tensors.length);
+      expect(got.reduce((s, b) => s + b, 0)).toBe(want);
+      await pool.close();
+    }
+  });
+
   it('coarseStreamBound is an upper bound on the coarse-grained stream, tight for 1-byte codes', async () => {
     const { coarseStreamBound } = await import('../../src/report/core.js');
     fc.assert(
