@@ -35,7 +35,7 @@ const TIME = '/usr/bin/time';
 const MARK = 'OCKHAM_BENCH_TIME';
 
 /** GPT-2 small in Hugging Face layout, tensors in safetensors' (alphabetical) order. */
-export function gpt2SmallShapes(layers = 12): { name: string; shape: number[] }[] {
+export function gpt2SmallShapes(): { name: string; shape: number[] }[] {
   const d = 768;
   const t: { name: string; shape: number[] }[] = [
     { name: 'wte.weight', shape: [50257, d] },
@@ -43,7 +43,7 @@ export function gpt2SmallShapes(layers = 12): { name: string; shape: number[] }[
     { name: 'ln_f.weight', shape: [d] },
     { name: 'ln_f.bias', shape: [d] },
   ];
-  for (let i = 0; i < layers; i++) {
+  for (let i = 0; i < 12; i++) {
     const h = `h.${i}.`;
     t.push(
       { name: `${h}ln_1.weight`, shape: [d] },
@@ -126,8 +126,8 @@ function fillTensor(out: Float32Array, shape: number[], normal: () => number): v
 }
 
 /** Writes the GPT-2-small-shaped file to `path`, streaming one tensor at a time. */
-export async function writeGpt2Small(path: string, seed = 2019, layers = 12): Promise<{ bytes: number; params: number; tensors: number }> {
-  const shapes = gpt2SmallShapes(layers);
+export async function writeGpt2Small(path: string, seed = 2019): Promise<{ bytes: number; params: number; tensors: number }> {
+  const shapes = gpt2SmallShapes();
   const header: Record<string, unknown> = { __metadata__: { format: 'pt', generator: `ockham bench/llm.ts seed ${seed}` } };
   let off = 0;
   for (const t of shapes) {
