@@ -335,6 +335,41 @@ describe('memory: collections during bzip2 loops and the coarse-grained stream b
     }
   });
 
+  it('the budget counts 16 MiB per bzip2 stage: two never run together in a budget of one, other stages still overlap', async () => {
+    const { BZIP2_STAGE_BYTES } = await import('../../src/report/core.js');
+    const rng = createRng(4);
+    const mk = (name: string, shape: number[]) => ({ name, dtype: 'F32', shape, data: new Float32Array(shape.reduce((x, y) => x * y, 1)).map(() => (rng.next() - 0.5) * 0.04) });
+    // 1-D tensors start with their naive stage (no QuBD/spectral): it may join a matrix's QuBD, never a bzip2 stage.
+    const file: WeightsFile = { format: 'safetensors', metadata: {}, tensors: [mk('a', [256, 256]), mk('v', [40000]), mk('b', [128, 256]), mk('w', [30000])] };
+    const o = { shuffles: 1, baseline: 'sampled' as const, deltas: [0.01, 0.1] };
+    const serial = await buildReport(file, o);
+    let running: string[] = [];
+    let maxBzip2 = 0;
+    let overlapped = false;
+    const inner = inlinePool();
+    const pool: ReportPool = {
+      size: 2,
+      shared: false,
+      run: async (task) => {
+        running.push(task.stage);
+        maxBzip2 = Math.max(maxBzip2, running.filter((s) => s === 'naive' || s === 'coarse').length);
+        if (running.length > 1) overlapped = true;
+        await new Promise((r) => setTimeout(r, 5));
+        try {
+          return await inner.run(task);
+        } finally {
+          running = running.filter((s, i) => i !== running.indexOf(task.stage));
+        }
+      },
+      close: () => Promise.resolve(),
+    };
+    const budget = 256 * 256 * 4 + 40000 * 4 + BZIP2_STAGE_BYTES + 1024 * 1024;
+    const r = await buildReport(file, o, { pool, memoryBudget: budget });
+    expect(maxBzip2).toBe(1);
+    expect(overlapped).toBe(true);
+    expect(JSON.stringify({ ...r, seconds: 0 })).toBe(JSON.stringify({ ...serial, seconds: 0 }));
+  });
+
   it('coarseStreamBound is an upper bound on the coarse-grained stream, tight for 1-byte codes', async () => {
     const { coarseStreamBound } = await import('../../src/report/core.js');
     fc.assert(
