@@ -1,7 +1,9 @@
 /**
  * Peak RSS of one report stage on a GPT-2 `wte`-shaped float32 matrix (50257×768 by default),
  * each stage in its own child process (VmHWM from /proc/self/status), against the process's
- * baseline after the tensor is allocated. `npx tsx bench/memprobe.ts [rows cols]`.
+ * baseline after the tensor is allocated. `npx tsx bench/memprobe.ts [rows cols]`. The bzip2 loops
+ * collect the young generation every 2 MiB of input, as in the report's workers
+ * (OCKHAM_MEMPROBE_NO_GC=1: without).
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -10,6 +12,8 @@ import { qubd, msbDiagnostic } from '../src/qubd/index.js';
 import { spectralMetrics } from '../src/spectral/index.js';
 import { naiveBits, coarseBits } from '../src/report/tensor.js';
 import { createRng } from '../src/util/random.js';
+import { setStageCollector } from '../src/report/tensor.js';
+import { minorGcFunction } from '../src/cli/gc.js';
 
 const MiB = 1024 * 1024;
 const hwm = (): number => Number(/VmHWM:\s+(\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))![1]) / 1024;
@@ -23,6 +27,9 @@ if (stage && (STAGES as readonly string[]).includes(stage)) {
   const rng = createRng(1);
   const x = new Float32Array(rows * cols);
   for (let i = 0; i < x.length; i++) x[i] = 0.02 * rng.normal() + (i % 768 < 8 ? 0.01 : 0);
+  // As in the report's worker threads: a young-generation collection every 2 MiB of bzip2 input
+  // (OCKHAM_MEMPROBE_NO_GC=1 measures without, as V8 schedules collections on its own).
+  if (process.env.OCKHAM_MEMPROBE_NO_GC !== '1') setStageCollector(minorGcFunction());
   const base = rss();
   const t0 = performance.now();
   let v = 0;

@@ -20,6 +20,8 @@ import { DEFAULT_REPORT_OPTIONS } from '../report/types.js';
 import type { Progress, Report, ReportOptions } from '../report/types.js';
 import { assertFiniteTensor } from './finite.js';
 import { createNodePool, defaultJobs } from './pool-node.js';
+import { gcFunction, minorGcFunction } from './gc.js';
+import { setStageCollector } from '../report/tensor.js';
 
 export { DEFAULT_REPORT_OPTIONS } from '../report/types.js';
 export type { Report, ReportOptions, TensorReport, CoarseSize, Progress } from '../report/types.js';
@@ -171,24 +173,51 @@ export async function reportFile(file: string, options: Partial<ReportOptions> =
   // Bench hook: OCKHAM_REPORT_STAGE_TIMES=<file.json> writes per-stage wall times (bench/llm.ts).
   const timesPath = process.env.OCKHAM_REPORT_STAGE_TIMES;
   const stages: Record<string, { seconds: number; params: number; count: number }> = {};
+  // Eager collections (src/cli/gc.ts): a full one once 16 MiB of finished tensors (and, with
+  // the stages in this thread, of stages' tensors) wait to be freed — deferred, the callbacks
+  // still hold them — and young-generation ones during long bzip2 loops in this thread (jobs 1),
+  // as the workers do.
+  const gc = gcFunction();
+  const minor = pool === undefined ? minorGcFunction() : null;
+  let released = 0;
+  const release = (bytes: number) => {
+    released += bytes;
+    if (gc && released >= RELEASE_GC_BYTES) {
+      released = 0;
+      setImmediate(gc);
+    }
+  };
+  const onTensorDone = (bytes: number) => {
+    c.onTensorDone?.(bytes);
+    release(bytes);
+  };
   const onStage: ReportControl['onStage'] = (e) => {
     const k = (stages[e.stage] ??= { seconds: 0, params: 0, count: 0 });
     k.seconds += e.seconds;
     k.params += e.params;
     k.count++;
+    if (pool === undefined) release(4 * e.params);
     c.onStage?.(e);
   };
+  if (minor && collectorUsers++ === 0) setStageCollector(minor);
   try {
-    const r = await buildReportFromSource(source, o, { ...c, file, onStage, ...(pool ? { pool } : {}) });
+    const r = await buildReportFromSource(source, o, { ...c, file, onStage, onTensorDone, ...(pool ? { pool } : {}) });
     r.seconds = (performance.now() - t0) / 1000;
     if (timesPath) {
       await writeFile(timesPath, JSON.stringify({ seconds: r.seconds, jobs: pool?.size ?? 1, readSeconds: clock.readSeconds, stages }, null, 2));
     }
     return r;
   } finally {
+    if (minor && --collectorUsers === 0) setStageCollector(null);
     if (own) await pool?.close();
   }
 }
+
+/** Reports running their stages in this thread (the stage collector is set while any does). */
+let collectorUsers = 0;
+
+/** Bytes of finished tensors after which `reportFile` runs a garbage collection (16 MiB). */
+const RELEASE_GC_BYTES = 16 * 1024 * 1024;
 
 /**
  * Below this many parameters `reportFile` with the default `jobs` runs in this thread (starting a

@@ -39,6 +39,13 @@ export interface ReportControl {
    * running ones; when nothing runs, the next stage always starts.
    */
   memoryBudget?: number;
+  /**
+   * Called when a tensor's stages are all done and the report has dropped its buffers, with
+   * their size in bytes: a host may collect garbage there so large tensors are freed before the
+   * next ones are read (`reportFile` in Node does, once 16 MiB are waiting). Called from a
+   * promise callback that still holds the tensor: defer the collection (e.g. `setImmediate`).
+   */
+  onTensorDone?: (bytes: number) => void;
 }
 
 /**
@@ -85,11 +92,43 @@ export function largestFirst(shapes: readonly (readonly number[])[]): number[] {
  * float32 bytes: peak RSS growth measured on a 50257×768 float32 matrix (GPT-2's wte) with the
  * kernels of this version — QuBD with the shuffled references 0.14× (quantized and counted in
  * ~1M-element slices, bench/memprobe.ts; tensors under one slice take ~1.5× of ≤ 6 MiB), spectral (Gram route)
- * 0.06×, naive with a codec's whole output 2.03× (bzip2 is sized block by block instead: a
- * flat 8 MiB), coarse-grained stream + codec at Δ = 1e-3 / 1e-2 / 1e-1: 0.88× / 0.50× / 0.38×.
+ * 0.06×, naive with a codec's whole output 2.03×, coarse-grained stream + codec at Δ = 1e-3 /
+ * 1e-2 / 1e-1: 0.88× / 0.50× / 0.38×. With bzip2 (the default codec) the compression stages are
+ * costed exactly instead ({@link BZIP2_STAGE_BYTES}, the coarse-grained stream's size bound):
+ * these multiples apply to the other codecs.
  * Update with the kernels (the figures come from .scratch measurements described in docs/report.md).
  */
 export const STAGE_MEMORY: Readonly<Record<StageName, number>> = { qubd: 0.2, spectral: 0.1, naive: 2.05, coarse: 0.9 };
+
+/**
+ * Working memory of a bzip2 stage (naive, or a part of it; and the codec's share of a
+ * coarse-grained stage) beyond its input (16 MiB): sizes are computed block by block, so it
+ * holds one block's buffers plus the garbage of the blocks since the last young-generation
+ * collection — ≈ 7 MiB per 900 kB block, collected every 2 MiB of input in Node (`reportFile`,
+ * report workers). Without those collections (e.g. in a browser) V8 lets it grow further.
+ */
+export const BZIP2_STAGE_BYTES = 16 * 1024 * 1024;
+
+/** Varint bytes of a non-negative integer (LEB128, as the "OCCG" stream writes codes). */
+function varintBytes(z: number): number {
+  let n = 1;
+  while (z >= 128) {
+    z = Math.floor(z / 128);
+    n++;
+  }
+  return n;
+}
+
+/**
+ * An upper bound on the bytes of a tensor's coarse-grained stream at step Δ: every code
+ * round(x/Δ) has |code| ≤ ⌈max|x| / Δ⌉, so its zig-zag varint takes at most
+ * varintBytes(2·⌈max|x|/Δ⌉ + 1) bytes; plus 1 KiB for the header (name and shape).
+ */
+export function coarseStreamBound(params: number, maxAbs: number, delta: number): number {
+  const d = Math.fround(delta);
+  const top = Math.min(2 ** 32, 2 * Math.ceil(maxAbs / d) + 1);
+  return params * varintBytes(top) + 1024;
+}
 
 /** Memory allowed beyond the largest tensor and its heaviest stage, for the stages of smaller tensors alongside (64 MiB). */
 export const BUDGET_SLACK = 64 * 1024 * 1024;
@@ -164,13 +203,17 @@ export async function buildReportFromSource(source: ReportSource, options: Parti
   const copies = (format: string) => (format === 'tfjs' && o.layout === 'auto' ? 2 : 1);
   let largest = 0;
   for (const s of shapes ?? []) largest = Math.max(largest, prod(s) * 4 * copies(source.format));
-  const heaviest = Math.max(
-    0,
-    ...(['qubd', 'naive', 'coarse', 'spectral'] as const)
-      .filter((x) => (x === 'qubd' ? true : x === 'spectral' ? o.spectral : x === 'naive' ? o.compress && o.codec !== 'bzip2' : o.compress))
-      .map((x) => STAGE_MEMORY[x]),
-  );
-  const budget = () => control.memoryBudget ?? largest * (1 + heaviest) + BUDGET_SLACK;
+  const bzip2 = o.codec === 'bzip2';
+  // The largest tensor's heaviest stage: with bzip2, a coarse-grained stream of up to 2 bytes
+  // per weight (codes |round(x/Δ)| < 64 take 1) plus the codec's blocks; else STAGE_MEMORY.
+  const heaviest = (bytes: number) =>
+    Math.max(
+      0,
+      ...(['qubd', 'naive', 'coarse', 'spectral'] as const)
+        .filter((x) => (x === 'qubd' ? true : x === 'spectral' ? o.spectral : o.compress))
+        .map((x) => (bzip2 && x === 'naive' ? BZIP2_STAGE_BYTES : bzip2 && x === 'coarse' ? bytes / 2 + BZIP2_STAGE_BYTES : STAGE_MEMORY[x] * bytes)),
+    );
+  const budget = () => control.memoryBudget ?? largest + heaviest(largest) + BUDGET_SLACK;
   const order = source.order ?? Array.from({ length: n }, (_, i) => i);
   if (order.length !== n || new Set(order).size !== n || order.some((i) => !Number.isInteger(i) || i < 0 || i >= n)) {
     throw new OckhamError('INVALID_ARGUMENT', 'source.order', `expected a permutation of 0..${n - 1}`);
@@ -196,6 +239,8 @@ export async function buildReportFromSource(source: ReportSource, options: Parti
     bytes: number;
     /** Progress units per finished stage. */
     perStage: number;
+    /** Largest |weight| (bounds the coarse-grained streams). */
+    maxAbs: number;
   }
   const live: Live[] = [];
   let nextTensor = 0;
@@ -230,6 +275,7 @@ export async function buildReportFromSource(source: ReportSource, options: Parti
     reports[l.index] = l.p.report;
     inFlightBytes -= l.bytes;
     live.splice(live.indexOf(l), 1);
+    control.onTensorDone?.(l.bytes);
   };
 
   const load = async (): Promise<Live> => {
@@ -246,8 +292,12 @@ export async function buildReportFromSource(source: ReportSource, options: Parti
       throw new OckhamError('SHAPE_MISMATCH', `tensors[${index}].data`, `expected a Float32Array of ${prod(expected)} elements (shape [${expected.join(', ')}]) for '${t.name}'`);
     }
     const d = t.data;
+    let maxAbs = 0;
     for (let i = 0; i < d.length; i++) {
-      if (d[i] - d[i] !== 0) throw new OckhamError('NON_FINITE', `tensors[${index}]`, `tensor '${t.name}' holds ${d[i]} at element ${i}; ockham measures finite weights only`);
+      const v = d[i];
+      if (v - v !== 0) throw new OckhamError('NON_FINITE', `tensors[${index}]`, `tensor '${t.name}' holds ${v} at element ${i}; ockham measures finite weights only`);
+      const a = v < 0 ? -v : v;
+      if (a > maxAbs) maxAbs = a;
     }
     largest = Math.max(largest, d.byteLength * copies(source.format));
     if (pool.shared && typeof SharedArrayBuffer === 'function' && !(t.data.buffer instanceof SharedArrayBuffer)) {
@@ -264,17 +314,21 @@ export async function buildReportFromSource(source: ReportSource, options: Parti
     const bytes = p.stored.data.byteLength + (p.analysed.data !== p.stored.data ? p.analysed.data.byteLength : 0);
     const weight = shapes ? p.report.params * Math.max(1, p.stages.filter((s) => !s.part || s.part.from === 0).length) : p.report.params;
     const logical = p.stages.filter((s) => !s.part || s.part.from === 0).length;
-    const l: Live = { index, pos, p, next: 0, pending: 0, bytes, perStage: weight / Math.max(1, logical) };
+    const l: Live = { index, pos, p, next: 0, pending: 0, bytes, maxAbs, perStage: weight / Math.max(1, logical) };
     live.push(l);
     inFlightBytes += bytes;
     return l;
   };
 
   // bzip2 sizes are computed block by block: a naive bzip2 stage (or part) holds one block's
-  // buffers, a flat 8 MiB; other codecs build the whole output.
+  // buffers and garbage (BZIP2_STAGE_BYTES), a coarse-grained one its stream too (bounded from
+  // the largest weight); other codecs build the whole output (STAGE_MEMORY).
   const stageCost = (l: Live) => {
-    const s = l.p.stages[l.next].stage;
-    return s === 'naive' && o.codec === 'bzip2' ? 8 * 1024 * 1024 : STAGE_MEMORY[s] * l.p.stored.data.byteLength;
+    const ref = l.p.stages[l.next];
+    const bytes = l.p.stored.data.byteLength;
+    if (bzip2 && ref.stage === 'naive') return BZIP2_STAGE_BYTES;
+    if (bzip2 && ref.stage === 'coarse') return coarseStreamBound(l.p.report.params, l.maxAbs, ref.delta!) + BZIP2_STAGE_BYTES;
+    return STAGE_MEMORY[ref.stage] * bytes;
   };
   const start = (l: Live) => {
     const cost = stageCost(l);
@@ -327,7 +381,8 @@ export async function buildReportFromSource(source: ReportSource, options: Parti
           const sh = shapes?.[order[nextTensor]];
           const bytes = sh ? prod(sh) * 4 : 0;
           const first = sh ? stagesOf(analysedShapeOf(sh, source.format, o.layout), prod(sh), o)[0] : undefined;
-          if (inFlightBytes + bytes + (first ? STAGE_MEMORY[first.stage] * bytes : 0) > budget()) break;
+          const firstCost = !first ? 0 : bzip2 && first.stage === 'naive' ? BZIP2_STAGE_BYTES : STAGE_MEMORY[first.stage] * bytes;
+          if (inFlightBytes + bytes + firstCost > budget()) break;
         }
         const pos = nextTensor;
         let t: Live;

@@ -1,5 +1,6 @@
 /** The model report behind `ockham report`, browser-safe: tensors in, a `Report` out, stages in a pool. */
 export { buildReport, buildReportFromSource, assemble, largestFirst, validateReportOptions, STAGE_MEMORY, BUDGET_SLACK } from './core.js';
+export { BZIP2_STAGE_BYTES, coarseStreamBound } from './core.js';
 export type { ReportControl, ReportSource } from './core.js';
 export { inlinePool, createMessagePool, createWebWorkerPool, serveReportStages } from './pool.js';
 export type { ReportPool, PoolWorker, StageEndpoint, WebWorkerLike } from './pool.js';

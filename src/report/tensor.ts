@@ -60,6 +60,8 @@ function putVarint(buf: Uint8Array, p: number, v: number): number {
  * The bytes `serializeCoarseGrained` writes for one dense tensor coarse-grained to step Δ
  * (format "OCCG" v1, docs/compress.md), made in two passes over the floats — sizing, then
  * writing — so no Int32Array of codes and no growing buffer is held: memory is the output only.
+ * From 1 MiB on the output is a view of a fresh WebAssembly memory's pages ({@link pageBytes}),
+ * so its `buffer` may be longer than the stream (rounded up to 64 KiB).
  */
 export function coarseStream(name: string, shape: readonly number[], data: Float32Array, delta: number): Uint8Array {
   const d = Math.fround(delta);
@@ -77,7 +79,7 @@ export function coarseStream(name: string, shape: readonly number[], data: Float
     const z = ((c << 1) ^ (c >> 31)) >>> 0;
     body += 1 + +(z > 127) + +(z > 16383) + +(z > 2097151) + +(z > 268435455);
   }
-  const out = new Uint8Array(head + body);
+  const out = pageBytes(head + body);
   let p = 0;
   for (const b of OCCG_MAGIC) out[p++] = b;
   out[p++] = 1; // version
@@ -88,7 +90,7 @@ export function coarseStream(name: string, shape: readonly number[], data: Float
   p = putVarint(out, p, dims.length);
   for (const k of dims) p = putVarint(out, p, k);
   out[p++] = 0; // dense
-  new DataView(out.buffer, p, 8).setFloat64(0, d, true);
+  new DataView(out.buffer, out.byteOffset + p, 8).setFloat64(0, d, true);
   p += 8;
   // Pass 2: the codes (zigzag varints), computed again rather than kept.
   for (let i = 0; i < n; i++) {
@@ -106,6 +108,26 @@ export function coarseStream(name: string, shape: readonly number[], data: Float
     out[p++] = z;
   }
   return out;
+}
+
+/** Sizes from which {@link pageBytes} maps pages instead of using the allocator (1 MiB). */
+const PAGE_BYTES_FROM = 1 << 20;
+
+/**
+ * A zeroed byte array of `n` bytes; from 1 MiB on, the buffer of a fresh WebAssembly memory
+ * (pages mapped for it and unmapped when it is collected) instead of the C allocator. A worker
+ * thread's malloc arena keeps its high-water mark for the rest of the run (freed chunks inside
+ * it stay resident), so one large stream per stage would pin that much memory per thread.
+ */
+export function pageBytes(n: number): Uint8Array {
+  if (n >= PAGE_BYTES_FROM && typeof WebAssembly === 'object' && n <= 65535 * 65536) {
+    try {
+      return new Uint8Array(new WebAssembly.Memory({ initial: Math.ceil(n / 65536) }).buffer, 0, n);
+    } catch {
+      // fall through: no room for a memory that large
+    }
+  }
+  return new Uint8Array(n);
 }
 
 /** Compressed size (bits) of the tensors coarse-grained to step Δ (dense "OCCG" model, see docs/compress.md). */
@@ -137,8 +159,44 @@ const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
  */
 export function bzip2BlocksBitLength(bytes: Uint8Array, ends: readonly number[], from: number, to: number, level: number): number {
   let bits = 0;
-  for (let i = from; i < to; i++) bits += bzip2BlockBitLength(bytes, i === 0 ? 0 : ends[i - 1], ends[i], level);
+  for (let i = from; i < to; i++) {
+    const start = i === 0 ? 0 : ends[i - 1];
+    bits += bzip2BlockBitLength(bytes, start, ends[i], level);
+    blockGarbage(ends[i] - start);
+  }
   return bits;
+}
+
+/**
+ * Input bytes of bzip2 blocks between two calls of the stage collector (2 MiB, about two
+ * blocks): each 900 kB block leaves ≈ 7 MiB of garbage (its output buffer and the suffix
+ * sorter's per-call arrays, measured), so a thread holds ~14 MiB of it at most instead of the
+ * tens of MiB V8 lets external memory grow by before it collects on its own.
+ */
+export const COLLECT_EVERY_BYTES = 2 * 1024 * 1024;
+
+let collector: (() => void) | null = null;
+let sinceCollect = 0;
+
+/**
+ * Sets (or clears, with null) the function long bzip2 loops call every
+ * {@link COLLECT_EVERY_BYTES} of input: in Node the report passes a young-generation
+ * collection (≈ 0.1–1 ms; the blocks' garbage is young), so it is freed as it piles up — a
+ * thread's malloc arena keeps its high-water mark, so garbage that waits for V8 stays resident
+ * for the rest of the run. Internal (report workers, `reportFile` with jobs 1); stages give the
+ * same results with or without it.
+ */
+export function setStageCollector(fn: (() => void) | null): void {
+  collector = fn;
+  sinceCollect = 0;
+}
+
+function blockGarbage(bytes: number): void {
+  sinceCollect += bytes;
+  if (collector !== null && sinceCollect >= COLLECT_EVERY_BYTES) {
+    sinceCollect = 0;
+    collector();
+  }
 }
 
 /** Bits of a complete bzip2 stream whose blocks hold `blockBits` bits: header 32 + blocks + end-of-stream 48 + CRC 32, byte-padded. */

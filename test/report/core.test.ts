@@ -322,3 +322,106 @@ describe('bzip2 sizes block by block', () => {
     expect(serial.tensors[0].compression!.naiveBits).toBe(want);
   });
 });
+
+describe('memory: collections during bzip2 loops and the coarse-grained stream bound', () => {
+  it('calls the stage collector every 2 MiB of bzip2 input without changing a size', async () => {
+    const { setStageCollector, codecBits, COLLECT_EVERY_BYTES } = await import('../../src/report/tensor.js');
+    const rng = createRng(11);
+    const data = new Float32Array(700_000); // 2.8 MB: 4 blocks of 900 k (collects after the third)
+    for (let i = 0; i < data.length; i++) data[i] = (rng.next() - 0.5) * 0.04;
+    const bytes = new Uint8Array(data.buffer);
+    const want = compressedBits(bytes, { codec: 'bzip2' });
+    let calls = 0;
+    setStageCollector(() => calls++);
+    try {
+      expect(codecBits(bytes, 'bzip2')).toBe(want);
+    } finally {
+      setStageCollector(null);
+    }
+    expect(COLLECT_EVERY_BYTES).toBe(2 * 1024 * 1024);
+    expect(calls).toBe(1);
+  });
+
+  it('tells the host each finished tensor\'s bytes (onTensorDone), in any pool', async () => {
+    const file = syntheticFile();
+    const want = file.tensors.reduce((s, t) => s + 4 * t.data.length, 0);
+    for (const pool of [inlinePool(), channelPool(2)]) {
+      const got: number[] = [];
+      await buildReport(file, { shuffles: 1, baseline: 'sampled' }, { pool, onTensorDone: (b) => got.push(b) });
+      expect(got.length).toBe(file.tensors.length);
+      expect(got.reduce((s, b) => s + b, 0)).toBe(want);
+      await pool.close();
+    }
+  });
+
+  it('the budget counts 16 MiB per bzip2 stage: two never run together in a budget of one, other stages still overlap', async () => {
+    const { BZIP2_STAGE_BYTES } = await import('../../src/report/core.js');
+    const rng = createRng(4);
+    const mk = (name: string, shape: number[]) => ({ name, dtype: 'F32', shape, data: new Float32Array(shape.reduce((x, y) => x * y, 1)).map(() => (rng.next() - 0.5) * 0.04) });
+    // 1-D tensors start with their naive stage (no QuBD/spectral): it may join a matrix's QuBD, never a bzip2 stage.
+    const file: WeightsFile = { format: 'safetensors', metadata: {}, tensors: [mk('a', [256, 256]), mk('v', [40000]), mk('b', [128, 256]), mk('w', [30000])] };
+    const o = { shuffles: 1, baseline: 'sampled' as const, deltas: [0.01, 0.1] };
+    const serial = await buildReport(file, o);
+    let running: string[] = [];
+    let maxBzip2 = 0;
+    let overlapped = false;
+    const inner = inlinePool();
+    const pool: ReportPool = {
+      size: 2,
+      shared: false,
+      run: async (task) => {
+        running.push(task.stage);
+        maxBzip2 = Math.max(maxBzip2, running.filter((s) => s === 'naive' || s === 'coarse').length);
+        if (running.length > 1) overlapped = true;
+        await new Promise((r) => setTimeout(r, 5));
+        try {
+          return await inner.run(task);
+        } finally {
+          running = running.filter((s, i) => i !== running.indexOf(task.stage));
+        }
+      },
+      close: () => Promise.resolve(),
+    };
+    const budget = 256 * 256 * 4 + 40000 * 4 + BZIP2_STAGE_BYTES + 1024 * 1024;
+    const r = await buildReport(file, o, { pool, memoryBudget: budget });
+    expect(maxBzip2).toBe(1);
+    expect(overlapped).toBe(true);
+    expect(JSON.stringify({ ...r, seconds: 0 })).toBe(JSON.stringify({ ...serial, seconds: 0 }));
+  });
+
+  it('coarseStreamBound is an upper bound on the coarse-grained stream, tight for 1-byte codes', async () => {
+    const { coarseStreamBound } = await import('../../src/report/core.js');
+    fc.assert(
+      fc.property(
+        fc.array(fc.float({ min: -50, max: 50, noNaN: true, noDefaultInfinity: true }), { minLength: 1, maxLength: 300 }),
+        fc.constantFrom(1e-3, 1e-2, 0.1, 0.37, 1),
+        (xs, delta) => {
+          const data = Float32Array.from(xs);
+          let maxAbs = 0;
+          for (const v of data) maxAbs = Math.max(maxAbs, Math.abs(v));
+          const s = coarseStream('layer.weight', [data.length], data, delta);
+          expect(s.length).toBeLessThanOrEqual(coarseStreamBound(data.length, maxAbs, delta));
+        },
+      ),
+      { seed: 17, numRuns: 200 },
+    );
+    // N(0, 0.02)-like weights at Δ = 1e-2: codes within ±63, one byte each.
+    const w = new Float32Array(100_000).map((_, i) => 0.05 * Math.sin(i));
+    const s = coarseStream('w', [w.length], w, 1e-2);
+    expect(coarseStreamBound(w.length, 0.05, 1e-2) - s.length).toBeLessThanOrEqual(1024);
+  });
+
+  it('a stream from 1 MiB on lives in page-mapped memory and has the same bytes', async () => {
+    const { pageBytes } = await import('../../src/report/tensor.js');
+    const big = pageBytes(3 << 20);
+    expect(big.length).toBe(3 << 20);
+    expect(big.every((b) => b === 0)).toBe(true);
+    const small = pageBytes(1000);
+    expect(small.buffer.byteLength).toBe(1000);
+    const w = new Float32Array(1_200_000).map((_, i) => 0.03 * Math.cos(i / 7));
+    const s = coarseStream('big', [1200, 1000], w, 1e-3);
+    expect(s.length).toBeGreaterThanOrEqual(1 << 20);
+    const model = { tensors: [{ kind: 'dense' as const, name: 'big', shape: [1200, 1000], step: Math.fround(1e-3), codes: coarseCodes(w, 1e-3, 'big') }] };
+    expect(Buffer.from(s).equals(Buffer.from(serializeCoarseGrained(model)))).toBe(true);
+  });
+});
