@@ -4,6 +4,7 @@
  * `bayes_opt` package (fmfn/BayesianOptimization), whose defaults it reproduces.
  */
 import { OckhamError } from '../errors.js';
+import { assertControl, checkAbort, type ProgressCallback } from '../util/abort.js';
 import { createRng, type Rng } from '../util/random.js';
 import { assertInt, assertKnownOptions, assertNumber, assertOneOf } from '../util/validate.js';
 import { gpFit, gpPredict, type GpModel } from './gp.js';
@@ -63,6 +64,21 @@ export interface BayesOptimizeOptions {
   readonly nWarmup?: number;
   /** Local refinements of the acquisition (best warm-up point + random seeds). Default 10. */
   readonly nLocalStarts?: number;
+  /**
+   * Cancels the run: checked before each objective evaluation (for a GP step, before the GP fit
+   * and the acquisition search) and before the final `'done'` progress call. When a signal is
+   * given the loop yields to the event loop before each evaluation, so an abort from a timer, an
+   * event handler or another task lands at the next evaluation. Aborting rejects with
+   * `signal.reason` (a DOMException named 'AbortError' unless the caller gave another reason).
+   */
+  readonly signal?: AbortSignal;
+  /**
+   * Progress in objective evaluations: `(done, total, label)` before each evaluation, `done` the
+   * evaluations finished, `total` = probes + `initPoints` + `nIter` (the budget), `label` the
+   * phase of the next one (`'probe'`, `'random'` or `'gp'`; a search over a model prefixes it);
+   * the last call is `(total, total, 'done')`. Never changes the result (no random draw depends on it).
+   */
+  readonly onProgress?: ProgressCallback;
 }
 
 /** One objective evaluation. */
@@ -106,6 +122,8 @@ export const BAYES_OPTION_KEYS = [
   'nRestarts',
   'nWarmup',
   'nLocalStarts',
+  'signal',
+  'onProgress',
 ] as const;
 
 interface Dim {
@@ -131,6 +149,51 @@ export interface ResolvedBayesOptions {
   nRestarts: number;
   nWarmup: number;
   nLocalStarts: number;
+  signal: AbortSignal | undefined;
+  onProgress: ProgressCallback | undefined;
+}
+
+/**
+ * @internal Called before each objective evaluation with its 0-based index and phase (abort
+ * checks, yielding, progress); never draws random numbers.
+ */
+export type EvaluationHook = (index: number, phase: 'probe' | 'random' | 'gp' | 'bisection') => Promise<void>;
+
+/** Resolves after pending I/O and timers have run (lets an abort from elsewhere reach us). */
+const macrotask = (): Promise<void> =>
+  new Promise((resolve) => {
+    const g = globalThis as { setImmediate?: (f: () => void) => void };
+    if (typeof g.setImmediate === 'function') g.setImmediate(resolve);
+    else setTimeout(resolve, 0);
+  });
+
+/**
+ * @internal Progress and cancellation of a loop of `total` units: `step(done, label)` before a
+ * unit (checks the signal, yields to the event loop when a signal is given, reports progress,
+ * checks again so an abort from `onProgress` stops at once); `finish()` after the last.
+ */
+export function progressStepper(
+  signal: AbortSignal | undefined,
+  onProgress: ProgressCallback | undefined,
+  total: number,
+): { step: (done: number, label: string) => Promise<void>; finish: () => void } {
+  return {
+    async step(done, label) {
+      checkAbort(signal);
+      if (signal !== undefined) {
+        await macrotask();
+        checkAbort(signal);
+      }
+      if (onProgress !== undefined) {
+        onProgress(Math.min(done, total), total, label);
+        checkAbort(signal);
+      }
+    },
+    finish() {
+      checkAbort(signal);
+      onProgress?.(total, total, 'done');
+    },
+  };
 }
 
 function readSpace(space: unknown, name: string): Dim[] {
@@ -167,6 +230,7 @@ function readSpace(space: unknown, name: string): Dim[] {
 /** @internal Validates and fills defaults (shared with the coarse-graining search). */
 export function resolveBayesOptions(options: unknown, name: string): ResolvedBayesOptions {
   assertKnownOptions(options, name, BAYES_OPTION_KEYS);
+  assertControl(options as BayesOptimizeOptions | undefined, name);
   const o = (options ?? {}) as BayesOptimizeOptions;
   const seed = o.seed ?? 0;
   if (typeof seed !== 'number' || !Number.isSafeInteger(seed) || seed < 0) {
@@ -197,6 +261,8 @@ export function resolveBayesOptions(options: unknown, name: string): ResolvedBay
     nRestarts: assertInt(o.nRestarts ?? 5, `${name}.nRestarts`, 0, 1000),
     nWarmup: assertInt(o.nWarmup ?? 10000, `${name}.nWarmup`, 1, 1e8),
     nLocalStarts: assertInt(o.nLocalStarts ?? 10, `${name}.nLocalStarts`, 0, 1e4),
+    signal: o.signal,
+    onProgress: o.onProgress,
   };
 }
 
@@ -296,6 +362,7 @@ export async function bayesOptimizeKernel<T>(
   dims: Dim[],
   opts: ResolvedBayesOptions,
   objectiveName: string,
+  hook?: EvaluationHook,
 ): Promise<BayesOptimizeResult<T>> {
   const d = dims.length;
   const rng = createRng(opts.seed);
@@ -336,6 +403,7 @@ export async function bayesOptimizeKernel<T>(
   };
 
   for (let p = 0; p < opts.probes.length; p++) {
+    await hook?.(trace.length, 'probe');
     const probe = opts.probes[p];
     const at = `options.probes[${p}]`;
     if (probe === null || typeof probe !== 'object') throw new OckhamError('INVALID_ARGUMENT', at, 'expected a point { name: value }');
@@ -348,11 +416,13 @@ export async function bayesOptimizeKernel<T>(
     await evaluate(u, 'probe');
   }
   for (let i = 0; i < opts.initPoints; i++) {
+    await hook?.(trace.length, 'random');
     const u = new Float64Array(d);
     for (let t = 0; t < d; t++) u[t] = rng.next();
     await evaluate(u, 'random');
   }
   for (let it = 0; it < opts.nIter; it++) {
+    await hook?.(trace.length, 'gp');
     const n = trace.length;
     let u: Float64Array;
     if (n === 0) {
@@ -407,9 +477,12 @@ export function readSearchSpace(space: unknown, name = 'space'): Dim[] {
  * @param options - {@link BayesOptimizeOptions}.
  * @returns `{ best, trace, lengthScales }`; `best` is the feasible evaluation of least value, or
  *   `null` when no evaluation was feasible.
- * @throws {@link OckhamError} for a bad space/option (naming it); `INVALID_ARGUMENT` (argument
- *   `objective`, original error as `cause`) when the objective throws; `NON_FINITE` when it
- *   returns NaN/±∞ or a non-number.
+ * `options.signal` cancels between evaluations and `options.onProgress` counts evaluations out
+ * of the budget (probes + `initPoints` + `nIter`); see {@link BayesOptimizeOptions}.
+ *
+ * @throws {@link OckhamError} for a bad space/option (naming it, e.g. `options.signal`);
+ *   `INVALID_ARGUMENT` (argument `objective`, original error as `cause`) when the objective
+ *   throws; `NON_FINITE` when it returns NaN/±∞ or a non-number; `signal.reason` when aborted.
  * @example
  * ```ts
  * import { bayesOptimize } from 'ockham';
@@ -421,5 +494,11 @@ export async function bayesOptimize<T = unknown>(objective: Objective<T>, space:
   if (typeof objective !== 'function') throw new OckhamError('INVALID_ARGUMENT', 'objective', 'expected a function (x) => number');
   const dims = readSpace(space, 'space');
   const opts = resolveBayesOptions(options, 'options');
-  return bayesOptimizeKernel(objective, dims, opts, 'objective');
+  const total = opts.probes.length + opts.initPoints + opts.nIter;
+  const ctl = progressStepper(opts.signal, opts.onProgress, total);
+  const hook = opts.signal === undefined && opts.onProgress === undefined ? undefined : (i: number, phase: string): Promise<void> => ctl.step(i, phase);
+  checkAbort(opts.signal);
+  const r = await bayesOptimizeKernel(objective, dims, opts, 'objective', hook);
+  ctl.finish();
+  return r;
 }

@@ -6,11 +6,13 @@ import { OckhamError } from '../errors.js';
 import type { ModelTensors } from '../util/model.js';
 import { assertNumber, assertOneOf, type FloatArray } from '../util/validate.js';
 import type { CoarseGrainedModel } from '../compress/types.js';
+import { progressStepper } from './bayes-optimize.js';
 import {
   accepts,
   coarseGrainKernel,
   createContext,
   quantizationKernel,
+  searchBudget,
   type CoarseGrainOptions,
   type EvalMemo,
   type SearchCommonOptions,
@@ -87,7 +89,13 @@ export function fitLogCurve(xs: ArrayLike<number>, ys: ArrayLike<number>): LogCu
   return { a, b, r2 };
 }
 
-/** Options of {@link rateDistortionCurve}: those of the chosen search, with `epsilons` for `epsilon`. */
+/**
+ * Options of {@link rateDistortionCurve}: those of the chosen search, with `epsilons` for
+ * `epsilon`. `signal` cancels (checked before the original loss, before each ε's search and each
+ * candidate in it); `onProgress(done, total, label)` counts candidates over the whole curve:
+ * `total` = number of ε × one search's budget (an upper bound for bisection), `label`
+ * `'ε = <value> · <phase>'`, last call `(total, total, 'done')`.
+ */
 export interface RateDistortionOptions<D extends FloatArray = FloatArray> extends SearchCommonOptions<D> {
   /** Loss tolerances ε ≥ 0 (at least one). */
   readonly epsilons: readonly number[];
@@ -138,7 +146,11 @@ export interface RateDistortionResult {
  * @param tensors - The model; not modified.
  * @param options - {@link RateDistortionOptions} (`loss`, `epsilons` required).
  * @returns {@link RateDistortionResult}.
- * @throws {@link OckhamError} as {@link coarseGrainSearch}; `EMPTY` for no ε; `OUT_OF_RANGE` for ε < 0.
+ * `options.signal` cancels between candidates and `options.onProgress` counts candidates over the
+ * whole curve (see {@link RateDistortionOptions}).
+ *
+ * @throws {@link OckhamError} as {@link coarseGrainSearch}; `EMPTY` for no ε; `OUT_OF_RANGE` for
+ *   ε < 0; `signal.reason` when aborted.
  * @example
  * ```ts
  * import { rateDistortionCurve, type NamedTensor } from 'ockham';
@@ -160,10 +172,15 @@ export async function rateDistortionCurve<D extends FloatArray = FloatArray>(ten
   const { epsilons: _e, search: _s, ...rest } = o;
   void _e;
   void _s;
-  for (const e of eps) {
-    if (search === 'coarseGrain') await coarseGrainKernel(ctx, { ...rest, epsilon: e } as CoarseGrainOptions, e, memo);
-    else await quantizationKernel(ctx, { ...rest, epsilon: e } as never, e, memo);
+  const control = o.signal !== undefined || o.onProgress !== undefined;
+  const budget = control ? searchBudget(search, rest as CoarseGrainOptions) : 0;
+  const ctl = progressStepper(o.signal, o.onProgress, budget * eps.length);
+  for (const [k, e] of eps.entries()) {
+    const hook = control ? (i: number, phase: string): Promise<void> => ctl.step(k * budget + i, `ε = ${e} · ${phase}`) : undefined;
+    if (search === 'coarseGrain') await coarseGrainKernel(ctx, { ...rest, epsilon: e } as CoarseGrainOptions, e, memo, hook);
+    else await quantizationKernel(ctx, { ...rest, epsilon: e } as never, e, memo, hook);
   }
+  if (control) ctl.finish();
   const points: RateDistortionPoint[] = eps.map((e) => {
     let best: { bits: number; entry: typeof memo.entries extends Map<string, infer V> ? V : never } | null = null;
     for (const entry of memo.entries.values()) {

@@ -11,12 +11,15 @@ import { CODECS, type Codec, type CompressOptions, type CoarseGrainedModel } fro
 import type { KRule } from '../spectral/low-rank.js';
 import { modelTensors, type ModelTensors, type NamedTensor } from '../util/model.js';
 import { type FloatArray, assertFiniteFloats, assertInt, assertKnownOptions, assertNumber, assertOneOf, assertShapeMatches } from '../util/validate.js';
+import { assertControl, checkAbort } from '../util/abort.js';
 import {
   BAYES_OPTION_KEYS,
   bayesOptimizeKernel,
+  progressStepper,
   readSearchSpace,
   resolveBayesOptions,
   type BayesOptimizeOptions,
+  type EvaluationHook,
   type SearchPoint,
 } from './bayes-optimize.js';
 import { buildCandidate, prepareTensors, type PreparedTensor } from './candidate.js';
@@ -33,7 +36,15 @@ export type LossFunction<D extends FloatArray = FloatArray> = (candidate: NamedT
 /** A codec name, `{ codec, level }`, or your own `(bytes) => bits`. */
 export type CodecChoice = Codec | CompressOptions | ((bytes: Uint8Array) => number);
 
-/** Options shared by {@link coarseGrainSearch}, {@link quantizationSearch} and the rate–distortion curve. */
+/**
+ * Options shared by {@link coarseGrainSearch}, {@link quantizationSearch} and the rate–distortion
+ * curve. Besides the optimiser's options, `signal` cancels the search (checked before the original
+ * loss and before each candidate; rejects with `signal.reason`) and `onProgress(done, total,
+ * label)` counts candidates: `done` candidates evaluated out of the budget `total` (probes +
+ * `initPoints` + `nIter`; for bisection 2 + `maxIterations`, an upper bound — the search may stop
+ * early), `label` the phase of the next one (`'probe'`, `'random'`, `'gp'`, `'bisection'`), and the
+ * last call is `(total, total, 'done')`. Neither changes the result.
+ */
 export interface SearchCommonOptions<D extends FloatArray = FloatArray> extends Omit<BayesOptimizeOptions, 'probes'> {
   /** Loss of a candidate on the caller's data (sync or async). Required unless `model` is given. */
   readonly loss?: LossFunction<D>;
@@ -223,6 +234,7 @@ export async function createContext(tensors: ModelTensors, options: unknown, ext
   }
   if (options === null || typeof options !== 'object') throw new OckhamError('INVALID_ARGUMENT', 'options', 'expected an options object with { loss, epsilon }');
   assertKnownOptions(options, 'options', [...COMMON_KEYS, ...extraKeys]);
+  assertControl(options as SearchCommonOptions, 'options');
   const o = options as SearchCommonOptions & { epsilon?: unknown };
   if (typeof o.loss !== 'function') throw new OckhamError('INVALID_ARGUMENT', 'options.loss', 'expected a function (candidate) => number | Promise<number>');
   const acceptance = assertOneOf(o.acceptance ?? 'paper', 'options.acceptance', ['paper', 'code'] as const);
@@ -233,6 +245,7 @@ export async function createContext(tensors: ModelTensors, options: unknown, ext
   if (Math.fround(deltaRange[0]) === 0) throw new OckhamError('OUT_OF_RANGE', 'options.deltaRange[0]', `Δ = ${deltaRange[0]} underflows to 0 in float32`);
   const naiveBits = measure(rawFloat32Bytes(list));
   const rejectedBits = o.rejectedBits === undefined ? Math.max(2.4e6, 2 * naiveBits) : assertNumber(o.rejectedBits, 'options.rejectedBits', 0, Infinity, { minExclusive: true });
+  checkAbort(o.signal);
   let originalLoss: number;
   if (o.originalLoss !== undefined) originalLoss = assertNumber(o.originalLoss, 'options.originalLoss');
   else {
@@ -319,6 +332,33 @@ function finish(ctx: SearchContext, memo: EvalMemo, trace: CoarseGrainEvaluation
   };
 }
 
+/**
+ * @internal The most candidates a search proposes (the progress total), validating the options
+ * that set it exactly as the kernel will.
+ */
+export function searchBudget(kind: 'coarseGrain' | 'quantization', options: CoarseGrainOptions | QuantizationSearchOptions): number {
+  if (kind === 'quantization' && (options as QuantizationSearchOptions).method === 'bisection') {
+    return 2 + assertInt((options as QuantizationSearchOptions).maxIterations ?? 30, 'options.maxIterations', 0, 1000);
+  }
+  const probes = options.probes?.length ?? (kind === 'coarseGrain' ? 2 : 1);
+  const bo = resolveBayesOptions(pickBayes(options as unknown as Record<string, unknown>), 'options');
+  return probes + bo.initPoints + bo.nIter;
+}
+
+/** @internal Runs a search kernel with `options.signal` / `options.onProgress` (none: no hook, no yielding). */
+async function withControl(
+  kind: 'coarseGrain' | 'quantization',
+  options: CoarseGrainOptions | QuantizationSearchOptions,
+  run: (hook: EvaluationHook | undefined) => Promise<CoarseGrainResult>,
+): Promise<CoarseGrainResult> {
+  const { signal, onProgress } = options;
+  if (signal === undefined && onProgress === undefined) return run(undefined);
+  const ctl = progressStepper(signal, onProgress, searchBudget(kind, options));
+  const r = await run((i, phase) => ctl.step(i, phase));
+  ctl.finish();
+  return r;
+}
+
 function pickBayes(o: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const k of BAYES_KEYS) if (o[k] !== undefined) out[k] = o[k];
@@ -326,7 +366,7 @@ function pickBayes(o: Record<string, unknown>): Record<string, unknown> {
 }
 
 /** @internal Algorithm 1 after validation; `memo` may be shared (rate–distortion curve). */
-export async function coarseGrainKernel(ctx: SearchContext, options: CoarseGrainOptions, epsilon: number, memo: EvalMemo): Promise<CoarseGrainResult> {
+export async function coarseGrainKernel(ctx: SearchContext, options: CoarseGrainOptions, epsilon: number, memo: EvalMemo, hook?: EvaluationHook): Promise<CoarseGrainResult> {
   const kRule = assertOneOf(options.kRule ?? 'paper', 'options.kRule', ['paper', 'code'] as const);
   const tauRange = readRange(options.tauRange, 'options.tauRange', [0, 1], 0, 1, false);
   const dLo = ctx.deltaRange[0];
@@ -352,18 +392,20 @@ export async function coarseGrainKernel(ctx: SearchContext, options: CoarseGrain
     dims,
     bo,
     'options.loss',
+    hook,
   );
   return finish(ctx, memo, trace, epsilon, r.lengthScales, kRule);
 }
 
 /** @internal Algorithm 2 after validation. */
-export async function quantizationKernel(ctx: SearchContext, options: QuantizationSearchOptions, epsilon: number, memo: EvalMemo): Promise<CoarseGrainResult> {
+export async function quantizationKernel(ctx: SearchContext, options: QuantizationSearchOptions, epsilon: number, memo: EvalMemo, hook?: EvaluationHook): Promise<CoarseGrainResult> {
   const method = assertOneOf(options.method ?? 'bayes', 'options.method', ['bayes', 'bisection'] as const);
   const trace: CoarseGrainEvaluation[] = [];
   const [dLo, dHi] = ctx.deltaRange;
   if (method === 'bisection') {
     const iters = assertInt(options.maxIterations ?? 30, 'options.maxIterations', 0, 1000);
     const ev = async (delta: number): Promise<CoarseGrainEvaluation> => {
+      await hook?.(trace.length, 'bisection');
       const e = await evaluateCandidate(ctx, memo, null, delta, 'paper', epsilon, trace.length, 'bisection');
       trace.push(e);
       return e;
@@ -400,6 +442,7 @@ export async function quantizationKernel(ctx: SearchContext, options: Quantizati
     dims,
     bo,
     'options.loss',
+    hook,
   );
   return finish(ctx, memo, trace, epsilon, r.lengthScales, 'paper');
 }
@@ -422,9 +465,13 @@ export async function quantizationKernel(ctx: SearchContext, options: Quantizati
  * @param options - {@link CoarseGrainOptions}: `loss` and `epsilon` required.
  * @returns {@link CoarseGrainResult}: `best` (null if nothing was accepted), `bits` (`best.bits`,
  *   else the naive size as fallback), `naiveBits`, `originalLoss`, and the `trace`.
- * @throws {@link OckhamError} for bad tensors or options (naming them, e.g. `options.epsilon`);
- *   `INVALID_ARGUMENT` (argument `options.loss`, original error as `cause`) if the loss throws;
- *   `NON_FINITE` if it returns NaN or −∞ (or a non-finite original loss).
+ * `options.signal` cancels between candidates and `options.onProgress` counts candidates out of
+ * the budget (see {@link SearchCommonOptions}).
+ *
+ * @throws {@link OckhamError} for bad tensors or options (naming them, e.g. `options.epsilon`,
+ *   `options.signal`); `INVALID_ARGUMENT` (argument `options.loss`, original error as `cause`) if
+ *   the loss throws; `NON_FINITE` if it returns NaN or −∞ (or a non-finite original loss);
+ *   `signal.reason` when aborted.
  * @example
  * ```ts
  * import { coarseGrainSearch, type NamedTensor } from 'ockham';
@@ -438,7 +485,7 @@ export async function coarseGrainSearch<D extends FloatArray = FloatArray>(tenso
   const [list, o] = withModel(tensors, options as CoarseGrainOptions);
   const ctx = await createContext(list, o, ['kRule', 'tauRange']);
   const epsilon = readEpsilon(ctx.epsilonRaw, 'options.epsilon');
-  return coarseGrainKernel(ctx, o, epsilon, { entries: new Map() });
+  return withControl('coarseGrain', o, (hook) => coarseGrainKernel(ctx, o, epsilon, { entries: new Map() }, hook));
 }
 
 /**
@@ -463,7 +510,7 @@ export async function quantizationSearch<D extends FloatArray = FloatArray>(tens
   const [list, o] = withModel(tensors, options as QuantizationSearchOptions);
   const ctx = await createContext(list, o, ['method', 'maxIterations']);
   const epsilon = readEpsilon(ctx.epsilonRaw, 'options.epsilon');
-  return quantizationKernel(ctx, o, epsilon, { entries: new Map() });
+  return withControl('quantization', o, (hook) => quantizationKernel(ctx, o, epsilon, { entries: new Map() }, hook));
 }
 
 /** Rewrites `{ model, data }` into a `loss` over candidates (named tensors → flat vector). @internal */
