@@ -20,6 +20,8 @@ import { spectralEntropy, effectiveRank } from '../spectral/entropy.js';
 import { qubdBaseline } from './qubd-baseline.js';
 import { bootstrapInterval, pearson, spearman } from './stats.js';
 import { createRng } from '../util/random.js';
+import { assertControl, checkAbort, type ProgressCallback } from '../util/abort.js';
+import { progressStepper } from '../coarsegrain/bayes-optimize.js';
 
 /** The model of an experiment: a preset or a sequential description. */
 export type ExperimentModelSpec =
@@ -192,6 +194,34 @@ export interface RunExperimentOptions {
   readonly mnist?: MnistModule;
   /** Progress messages (e.g. to stderr). */
   readonly log?: (msg: string) => void;
+  /**
+   * Cancels the experiment: checked before each run's training, at each training checkpoint
+   * (the trainer's `onCheckpoint`), before the LLC calibration, before each measured checkpoint
+   * and between its measures, and passed to the coarse-grained search (checked between its
+   * candidates). The experiment yields to the event loop before each checkpoint, so an abort from
+   * a timer or a signal handler lands there. Rejects with `signal.reason` (a DOMException named
+   * 'AbortError' unless the caller gave another reason).
+   */
+  readonly signal?: AbortSignal;
+  /**
+   * Progress in checkpoints: `(done, total, label)` with `done` the checkpoints measured and
+   * `total` those of every run (the distinct `checkpointSteps` of a trained run, default 2, or
+   * the checkpoints given); `label` says what runs next — `'<run> · training'`,
+   * `'<run> · LLC calibration'` or `'<run> · step <n>'`; the last call is `(total, total, 'done')`.
+   * Never changes the result.
+   */
+  readonly onProgress?: ProgressCallback;
+}
+
+/** Checkpoints a run will measure, as far as the spec says (the progress total). */
+function checkpointCount(run: ExperimentRunSpec | null | undefined): number {
+  if (run === null || typeof run !== 'object') return 0;
+  const t = run.train;
+  if (t !== undefined && t !== null) {
+    if (Array.isArray(t.checkpointSteps)) return new Set(t.checkpointSteps).size;
+    return t.checkpointSteps === undefined ? new Set([0, t.steps]).size : 0;
+  }
+  return Array.isArray(run.checkpoints) ? run.checkpoints.length : 0;
 }
 
 function modelOf(spec: ExperimentModelSpec): ModelAdapter {
@@ -235,9 +265,13 @@ const fmt = (v: number, d = 3): string => (Number.isFinite(v) ? (Math.abs(v) >= 
  * evaluates each paper's claim against the thresholds stated in its row.
  *
  * @param spec - {@link ExperimentSpec}.
+ * `options.signal` cancels (between checkpoints and measures, and inside the coarse-grained search)
+ * and `options.onProgress` counts measured checkpoints; see {@link RunExperimentOptions}.
+ *
  * @param options - {@link RunExperimentOptions}.
  * @returns A Promise of {@link ExperimentResult} (plain JSON-able data).
- * @throws {@link OckhamError} for a bad spec (naming the field).
+ * @throws {@link OckhamError} for a bad spec (naming the field) or a bad `options.signal` /
+ *   `options.onProgress`; `signal.reason` when aborted.
  * @example
  * ```ts
  * import { runExperiment } from 'ockham';
@@ -253,7 +287,22 @@ export async function runExperiment(spec: ExperimentSpec, options: RunExperiment
   if (spec === null || typeof spec !== 'object') throw new OckhamError('INVALID_ARGUMENT', 'spec', 'expected an experiment description');
   if (typeof spec.name !== 'string') throw new OckhamError('INVALID_ARGUMENT', 'spec.name', 'expected a string');
   if (!Array.isArray(spec.runs) || spec.runs.length === 0) throw new OckhamError('EMPTY', 'spec.runs', 'expected at least one run');
+  if (options === null || typeof options !== 'object') throw new OckhamError('INVALID_ARGUMENT', 'options', 'expected an options object');
+  assertControl(options, 'options');
+  const { signal, onProgress } = options;
+  checkAbort(signal);
   const log = options.log ?? ((): void => {});
+  const totalCheckpoints = spec.runs.reduce((n, r) => n + checkpointCount(r), 0);
+  const progress = progressStepper(signal, onProgress, totalCheckpoints);
+  let measured = 0;
+  // Lets an abort land during training (results unchanged: no random draw depends on it).
+  const onCheckpoint =
+    signal === undefined
+      ? undefined
+      : async (): Promise<void> => {
+          await new Promise((resolve) => setTimeout(resolve, 0));
+          checkAbort(signal);
+        };
   const model = modelOf(spec.model);
   const seed = spec.seed ?? 0;
   const ms = spec.measures ?? {};
@@ -274,6 +323,7 @@ export async function runExperiment(spec: ExperimentSpec, options: RunExperiment
     let cks: { step: number; params: Float64Array }[];
     if (run.train !== undefined) {
       const t = run.train;
+      await progress.step(measured, `${run.name} · training`);
       log(`${spec.name}/${run.name}: training ${t.steps} steps on ${train.size} samples`);
       const t0 = performance.now();
       const r = await trainModel({
@@ -288,6 +338,7 @@ export async function runExperiment(spec: ExperimentSpec, options: RunExperiment
         checkpointSteps: t.checkpointSteps,
         seed: t.seed ?? seed,
         spectralEntropy: t.spectralEntropyWeight ? { weight: t.spectralEntropyWeight } : undefined,
+        onCheckpoint,
       });
       totals.train = (totals.train ?? 0) + performance.now() - t0;
       cks = r.checkpoints.map((c) => ({ step: c.step, params: c.params }));
@@ -308,6 +359,7 @@ export async function runExperiment(spec: ExperimentSpec, options: RunExperiment
     const llcData = llcSpec ? subsetOf(train, llcSpec.lossSamples, seed + 11) : train;
     let calib: { epsilon: number; gamma: number; failed: boolean; warnings: string[] } | undefined;
     if (llcSpec) {
+      await progress.step(measured, `${run.name} · LLC calibration`);
       log(`${spec.name}/${run.name}: calibrating the LLC sampler`);
       const t0 = performance.now();
       const c = await calibrateLlc({
@@ -338,9 +390,11 @@ export async function runExperiment(spec: ExperimentSpec, options: RunExperiment
 
     const results: CheckpointResult[] = [];
     for (const ck of cks) {
+      await progress.step(measured, `${run.name} · step ${ck.step}`);
       log(`${spec.name}/${run.name}: step ${ck.step}`);
       const timings: Record<string, number> = {};
       const time = async <T>(name: string, f: () => T | Promise<T>): Promise<T> => {
+        checkAbort(signal);
         const t0 = performance.now();
         const v = await f();
         const dt = performance.now() - t0;
@@ -370,7 +424,7 @@ export async function runExperiment(spec: ExperimentSpec, options: RunExperiment
       if (cgSpec) {
         const eps = cgSpec.epsilon ?? 0.01;
         const r = await time('coarseGrain', () =>
-          quantizationSearch(w, { model, data: cgData, epsilon: eps, method: 'bisection', maxIterations: cgSpec.maxIterations ?? 16 }),
+          quantizationSearch(w, { model, data: cgData, epsilon: eps, method: 'bisection', maxIterations: cgSpec.maxIterations ?? 16, signal }),
         );
         m.coarseBits = r.bits;
         m.naiveBits = r.naiveBits;
@@ -435,11 +489,13 @@ export async function runExperiment(spec: ExperimentSpec, options: RunExperiment
         measures: m,
         timings,
       });
+      measured++;
     }
     runs.push({ name: run.name, budget, labelNoise, trainSize: train.size, ...(calib ? { llcCalibration: calib } : {}), checkpoints: results });
   }
 
   const { correlations, claims } = analyseRuns(runs, seed);
+  progress.finish();
   return { name: spec.name, model: { description: model.description, parameters: model.size }, runs, correlations, claims, timings: totals };
 }
 
