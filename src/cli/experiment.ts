@@ -11,6 +11,7 @@ import { sequentialModel } from '../model/sequential.js';
 import { grokkingMlpSpec, mnistMlpSpec } from '../model/presets.js';
 import type { ModelAdapter } from '../model/types.js';
 import { readSafetensorsFile } from '../io/node/index.js';
+import { checkAbort, type ProgressCallback } from '../util/abort.js';
 import { lineChart } from './svg.js';
 
 /** Largest spec file read (bytes). */
@@ -29,9 +30,10 @@ function modelFor(spec: ExperimentSpec): ModelAdapter {
  * experiment, and writes result.json, claims.txt and SVG charts to `out` (when given).
  *
  * @param specPath - Path of the JSON spec.
- * @param options - `out` folder; `log` for progress.
+ * @param options - `out` folder; `log` for progress messages; `signal` / `onProgress` as
+ *   {@link runExperiment}'s (the signal is also checked before each checkpoint file is read).
  * @returns A Promise of the {@link ExperimentResult}.
- * @throws {@link OckhamError} for an unreadable / invalid spec or checkpoint.
+ * @throws {@link OckhamError} for an unreadable / invalid spec or checkpoint; `signal.reason` when aborted.
  * @example
  * ```ts
  * import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
@@ -54,7 +56,11 @@ function modelFor(spec: ExperimentSpec): ModelAdapter {
  * console.log(r.runs[0].checkpoints.length); // 1
  * ```
  */
-export async function runExperimentFile(specPath: string, options: { out?: string; log?: (s: string) => void } = {}): Promise<ExperimentResult> {
+export async function runExperimentFile(
+  specPath: string,
+  options: { out?: string; log?: (s: string) => void; signal?: AbortSignal; onProgress?: ProgressCallback } = {},
+): Promise<ExperimentResult> {
+  checkAbort(options.signal);
   const text = await readFile(specPath, 'utf8').catch((e: Error) => {
     throw new OckhamError('INVALID_ARGUMENT', 'spec', `cannot read ${specPath}: ${e.message}`);
   });
@@ -78,6 +84,7 @@ export async function runExperimentFile(specPath: string, options: { out?: strin
     if (files.length === 0) throw new OckhamError('EMPTY', `spec.runs.${r.name}.checkpointsDir`, `no .safetensors files in ${dir}`);
     const checkpoints = [];
     for (const f of files) {
+      checkAbort(options.signal);
       const st = await readSafetensorsFile(join(dir, basename(f)));
       const stepMeta = Number(st.metadata.step);
       const step = Number.isFinite(stepMeta) ? stepMeta : Number((f.match(/\d+/g) ?? ['NaN']).pop());
@@ -85,7 +92,7 @@ export async function runExperimentFile(specPath: string, options: { out?: strin
     }
     runs.push({ ...r, checkpointsDir: undefined, checkpoints });
   }
-  const result = await runExperiment({ ...spec, runs }, { log: options.log });
+  const result = await runExperiment({ ...spec, runs }, { log: options.log, signal: options.signal, onProgress: options.onProgress });
   if (options.out !== undefined) await writeOutputs(result, options.out);
   return result;
 }
@@ -148,17 +155,32 @@ export async function experimentCommand(argv: readonly string[], io: { stdout: (
     io.stderr(`ockham experiment: expected exactly one spec file\n\n${HELP}`);
     return 1;
   }
+  // The first Ctrl-C stops the experiment at its next check (between checkpoints, measures and
+  // coarse-graining candidates) and exits 130 without writing outputs; the handler is then gone,
+  // so a second Ctrl-C kills the process as usual (e.g. during a long LLC chain).
+  const ac = new AbortController();
+  const onSigint = (): void => {
+    io.stderr('ockham experiment: interrupted; stopping at the next checkpoint (Ctrl-C again to kill)\n');
+    ac.abort();
+  };
+  process.once('SIGINT', onSigint);
   try {
-    const r = await runExperimentFile(files[0], { out, log: (s) => io.stderr(`${s}\n`) });
+    const r = await runExperimentFile(files[0], { out, log: (s) => io.stderr(`${s}\n`), signal: ac.signal });
     io.stdout(json ? JSON.stringify(r, null, 1) + '\n' : formatClaims(r));
     return 0;
   } catch (e) {
+    if (ac.signal.aborted && e === ac.signal.reason) {
+      io.stderr('ockham experiment: cancelled\n');
+      return 130;
+    }
     if (e instanceof OckhamError) {
       io.stderr(`ockham experiment: ${e.message}\n`);
       return 2;
     }
     io.stderr(`ockham experiment: internal error: ${(e as Error)?.stack ?? String(e)}\n`);
     return 3;
+  } finally {
+    process.off('SIGINT', onSigint);
   }
 }
 
@@ -167,4 +189,5 @@ const HELP = `Usage: ockham experiment <spec.json> [--out <dir>] [--json]
 Runs an experiment description (see docs/experiments.md): trains the model or reads the
 checkpoints of each run, computes every measure with its baselines, and prints each paper's
 claim with its verdict. --out writes result.json, claims.txt and SVG charts there.
+Ctrl-C stops at the next checkpoint (exit 130, nothing written); a second Ctrl-C kills.
 `;
