@@ -380,6 +380,8 @@ export async function bayesOptimizeKernel<T>(
       r = await objective({ ...x });
     } catch (e) {
       if (e instanceof OckhamError) throw e;
+      // An objective that honours the same signal rejects with its reason: pass it through.
+      if (opts.signal?.aborted && e === opts.signal.reason) throw e;
       const err = new OckhamError('INVALID_ARGUMENT', objectiveName, `threw at ${JSON.stringify(x)}: ${describeError(e)}`);
       err.cause = e;
       throw err;

@@ -176,6 +176,7 @@ export interface SearchContext {
   originalLoss: number;
   rejectedBits: number;
   deltaRange: [number, number];
+  signal: AbortSignal | undefined;
 }
 
 /** The acceptance test of Algorithm 1 ('paper') or of the reference code ('code'). */
@@ -210,12 +211,14 @@ function resolveCodec(codec: unknown): (bytes: Uint8Array) => number {
   return (bytes) => compressedBits(bytes, o);
 }
 
-async function callLoss(loss: LossFunction, candidate: NamedTensor[], what: string): Promise<number> {
+async function callLoss(loss: LossFunction, candidate: NamedTensor[], what: string, signal: AbortSignal | undefined): Promise<number> {
   let v: unknown;
   try {
     v = await loss(candidate);
   } catch (e) {
     if (e instanceof OckhamError) throw e;
+    // A loss that honours the same signal (e.g. a fetch) rejects with its reason: pass it through.
+    if (signal?.aborted && e === signal.reason) throw e;
     const err = new OckhamError('INVALID_ARGUMENT', 'options.loss', `threw on ${what}: ${e instanceof Error ? e.message : String(e)}`);
     err.cause = e;
     throw err;
@@ -249,7 +252,7 @@ export async function createContext(tensors: ModelTensors, options: unknown, ext
   let originalLoss: number;
   if (o.originalLoss !== undefined) originalLoss = assertNumber(o.originalLoss, 'options.originalLoss');
   else {
-    originalLoss = await callLoss(o.loss, list, 'the original weights');
+    originalLoss = await callLoss(o.loss, list, 'the original weights', o.signal);
     if (!Number.isFinite(originalLoss)) throw new OckhamError('NON_FINITE', 'options.loss', `returned ${originalLoss} on the original weights; expected a finite number`);
   }
   return {
@@ -263,6 +266,7 @@ export async function createContext(tensors: ModelTensors, options: unknown, ext
     originalLoss,
     rejectedBits,
     deltaRange,
+    signal: o.signal,
     epsilonRaw: o.epsilon,
   };
 }
@@ -288,7 +292,7 @@ export async function evaluateCandidate(
   if (entry === undefined) {
     // Same array types as the input (LossFunction's contract): float32 values widened exactly.
     const weights = dequantizeCoarseGrained(cand.model).map((w, i) => (ctx.list[i].data instanceof Float64Array ? { ...w, data: Float64Array.from(w.data) } : w));
-    const loss = await callLoss(ctx.loss, weights, `candidate τ = ${tau}, Δ = ${delta}`);
+    const loss = await callLoss(ctx.loss, weights, `candidate τ = ${tau}, Δ = ${delta}`, ctx.signal);
     entry = { loss, bits: null, model: cand.model, ranks: cand.ranks, tau, delta };
     memo.entries.set(cand.key, entry);
   }

@@ -119,6 +119,23 @@ describe('bayesOptimize: signal and onProgress', () => {
     expect(evals).toBeLessThan(6);
   });
 
+  it('an objective that honours the same signal rejects with its reason, unwrapped', async () => {
+    const ac = new AbortController();
+    const e = await bayesOptimize(
+      async (x) => {
+        if (x.x > -10) {
+          ac.abort(new Error('from inside'));
+          throw ac.signal.reason;
+        }
+        return f(x);
+      },
+      space,
+      { ...tiny, signal: ac.signal },
+    ).catch((x: unknown) => x);
+    expect(e).toBe(ac.signal.reason);
+    expect((e as Error).message).toBe('from inside');
+  });
+
   it('bad signal / onProgress → OckhamError naming the option', async () => {
     await rejectsArg(bayesOptimize(f, space, { signal: {} as AbortSignal }), 'options.signal');
     await rejectsArg(bayesOptimize(f, space, { signal: null as unknown as AbortSignal }), 'options.signal');
@@ -180,6 +197,25 @@ describe('coarseGrainSearch / quantizationSearch: signal and onProgress', () => 
     await rejectsWith(p, () => ac.signal.reason);
     expect(calls.map((c) => c[0])).toEqual([0, 1, 2, 3, 4]);
     expect(n).toBeLessThanOrEqual(5); // the original loss + at most 4 distinct candidates
+  });
+
+  it('a loss that honours the same signal rejects with its reason, passed through unwrapped', async () => {
+    const ac = new AbortController();
+    let n = 0;
+    const aborting = async (c: NamedTensor[]): Promise<number> => {
+      if (++n === 3) {
+        ac.abort();
+        throw ac.signal.reason; // as a fetch given the same signal would
+      }
+      return loss(c);
+    };
+    const e = await coarseGrainSearch(W, { loss: aborting, epsilon: 1e-3, ...tiny, signal: ac.signal }).catch((x: unknown) => x);
+    expect(e).toBe(ac.signal.reason);
+    // Without the signal, a throwing loss is still an OckhamError naming options.loss.
+    const boom = (): number => {
+      throw new Error('boom');
+    };
+    await rejectsArg(coarseGrainSearch(W, { loss: boom, epsilon: 1e-3, ...tiny, signal: new AbortController().signal }), 'options.loss');
   });
 
   it('bad signal / onProgress → OckhamError naming the option (also through a model adapter rewrite)', async () => {
