@@ -105,6 +105,36 @@ export async function run(): Promise<void> {
   t0 = performance.now();
   const br = await bayesOptimize(branin, { x: [-5, 10], y: [0, 15] }, { seed: 0 });
   note(`bayesOptimize(Branin), defaults (60 evaluations): best ${br.best!.value.toFixed(5)} (optimum 0.39789) in ${ms(performance.now() - t0)}`);
+
+  // 4. Cost of signal + onProgress (one macrotask per evaluation) against none, same run,
+  //    alternating, 5 repeats each; the results are compared for identity.
+  const ctlRows: Record<string, Cell>[] = [];
+  const cases: [string, (ctl: object) => Promise<unknown>][] = [
+    ['quantizationSearch bisection (32 evaluations, loss on 2048 samples)', (ctl) => quantizationSearch(reg.model, { loss: reg.loss, epsilon, method: 'bisection', ...ctl })],
+    ['bayesOptimize(Branin), defaults (60 evaluations)', (ctl) => bayesOptimize(branin, { x: [-5, 10], y: [0, 15] }, { seed: 0, ...ctl })],
+  ];
+  const median = (xs: number[]): number => xs.slice().sort((a, b) => a - b)[xs.length >> 1];
+  for (const [name, f] of cases) {
+    const plain: number[] = [];
+    const withCtl: number[] = [];
+    let same = true;
+    let ref = '';
+    for (let rep = 0; rep < 5; rep++) {
+      let t = performance.now();
+      const a = JSON.stringify(await f({}), (_k, v) => (ArrayBuffer.isView(v) ? Array.from(v as Float32Array) : v));
+      plain.push(performance.now() - t);
+      let calls = 0;
+      t = performance.now();
+      const b = JSON.stringify(await f({ signal: new AbortController().signal, onProgress: () => void calls++ }), (_k, v) => (ArrayBuffer.isView(v) ? Array.from(v as Float32Array) : v));
+      withCtl.push(performance.now() - t);
+      if (rep === 0) ref = a;
+      same &&= a === b && a === ref && calls > 0;
+    }
+    const p = median(plain);
+    const c = median(withCtl);
+    ctlRows.push({ run: name, 'none ms (baseline)': p, 'signal + onProgress ms': c, ratio: c / p, 'identical result': same ? 'yes' : 'NO' });
+  }
+  printTable('coarsegrain: signal + onProgress vs none (medians of 5, alternating, same run)', ctlRows);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await run();
