@@ -508,6 +508,13 @@ export async function coarseGrainSearch<D extends FloatArray = FloatArray>(tenso
  * const loss = (c: NamedTensor<Float32Array>[]) => c[0].data.reduce((s, v, i) => s + (v - w[i]) ** 2, 0) / 64;
  * const r = await quantizationSearch([{ name: 'w', data: w, shape: [8, 8] }], { loss, epsilon: 1e-4, method: 'bisection' });
  * // r.best.step ≈ largest Δ with Δ²/12 ≲ 1e-4
+ * // With a time limit and progress (candidates done / budget); the result is the same:
+ * const seen: string[] = [];
+ * const r2 = await quantizationSearch([{ name: 'w', data: w, shape: [8, 8] }], {
+ *   loss, epsilon: 1e-4, method: 'bisection',
+ *   signal: AbortSignal.timeout(60_000), onProgress: (done, total, label) => void seen.push(`${done}/${total} ${label}`),
+ * });
+ * // r2.bits === r.bits; seen.at(-1) === '32/32 done'
  * ```
  */
 export async function quantizationSearch<D extends FloatArray = FloatArray>(tensors: ModelTensors<D> | FloatArray, options: QuantizationSearchOptions<D>): Promise<CoarseGrainResult> {
