@@ -48,7 +48,7 @@ export type { QubdBaselineOptions, QubdBaselineResult, QubdPlaneComparison, Base
 export type { NamedTensor, ModelTensors } from './util/model.js';
 export {
   compress, compressedBits, decompress, naiveCompressedBits, serializeCoarseGrained, deserializeCoarseGrained,
-  dequantizeCoarseGrained, CODECS,
+  dequantizeCoarseGrained, CODECS, DECOMPRESS_MAX_BYTES,
 } from './compress/index.js';
 export type {
   Codec, CompressOptions, DecompressOptions, RawTensors, CoarseGrainedModel, CoarseGrainedTensor, DenseCoarseTensor,

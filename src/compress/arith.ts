@@ -234,7 +234,7 @@ function parseError(message: string): never {
 }
 
 /** Decodes an 'arith' stream; throws OckhamError on any inconsistency. */
-export function arithDecode(stream: Uint8Array): Uint8Array {
+export function arithDecode(stream: Uint8Array, maxBytes = Infinity): Uint8Array {
   const len = stream.length;
   if (len < 1 || stream[0] !== ARITH_FORMAT_ID) parseError('missing format byte 0xA1');
   let pos = 1;
@@ -256,6 +256,9 @@ export function arithDecode(stream: Uint8Array): Uint8Array {
   // carry at most ~2841·(k + 4) input bytes: a larger declared length is corruption (and
   // would otherwise make us decode for a very long time).
   if (n > 4096 * (coded + 4) || n > 0x7fffffff) parseError(`declared length ${n} is impossible for ${coded} coded bytes`);
+  if (n > maxBytes) {
+    throw new OckhamError('OUT_OF_RANGE', 'options.maxBytes', `the stream decodes to more than ${maxBytes} bytes (it declares ${n}; raise options.maxBytes, up to 2^32)`);
+  }
   const out = new Uint8Array(n);
   if (n === 0) {
     if (coded !== 0) parseError('trailing bytes');

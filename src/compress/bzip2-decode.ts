@@ -66,9 +66,13 @@ export function setBzip2PairedWalk(on: boolean): void {
   pairedWalk = on;
 }
 
-/** Decodes one or more concatenated bzip2 streams. */
-export function bzip2Decode(stream: Uint8Array): Uint8Array {
-  const st: Output = { out: new Uint8Array(Math.max(1024, stream.length * 4)), outLen: 0, combined: 0 };
+/**
+ * Decodes one or more concatenated bzip2 streams; an output over `maxBytes` throws OUT_OF_RANGE
+ * (checked after each block, and allocations never pass `maxBytes` by more than one block's
+ * expansion, ≤ {@link BLOCK_EXPANSION} bytes).
+ */
+export function bzip2Decode(stream: Uint8Array, maxBytes = Infinity): Uint8Array {
+  const st: Output = { out: new Uint8Array(Math.min(Math.max(1024, stream.length * 4), maxBytes + 1024)), outLen: 0, max: maxBytes, combined: 0 };
   const r: Reader = { buf: stream, pos: 0, acc: 0, n: 0 };
   let first = true;
   while (first || r.pos < stream.length) {
@@ -217,6 +221,8 @@ export function bzip2Decode(stream: Uint8Array): Uint8Array {
 interface Output {
   out: Uint8Array;
   outLen: number;
+  /** Largest output accepted (bytes). */
+  max: number;
   /** Running stream CRC as an int32. */
   combined: number;
 }
@@ -340,7 +346,7 @@ function walkPair(a: Slot, b: Slot): void {
 function finishBlock(st: Output, s: Slot): void {
   const { blk, nblock } = s;
   let out = st.out;
-  if (st.outLen + nblock > out.length) out = grow(out, st.outLen + nblock);
+  if (st.outLen + nblock > out.length) out = grow(out, st.outLen + nblock, st.max);
   let o = st.outLen;
   let last = -1;
   let same = 0;
@@ -349,7 +355,7 @@ function finishBlock(st: Output, s: Slot): void {
     const c = blk[k];
     if (same === 4) {
       // c is a repeat count for `last`.
-      if (o + c + (nblock - k) > out.length) out = grow(out, o + c + (nblock - k));
+      if (o + c + (nblock - k) > out.length) out = grow(out, o + c + (nblock - k), st.max);
       out.fill(last, o, o + c);
       o += c;
       same = 0;
@@ -365,6 +371,7 @@ function finishBlock(st: Output, s: Slot): void {
   }
   st.out = out;
   st.outLen = o;
+  if (o > st.max) throw new OckhamError('OUT_OF_RANGE', 'options.maxBytes', `the stream decodes to more than ${st.max} bytes (raise options.maxBytes, up to 2^32)`);
   const crc = ~crc32Update(-1, out, blockStart, o);
   if (crc !== s.crc) fail('block CRC mismatch');
   st.combined = ((st.combined << 1) | (st.combined >>> 31)) ^ crc;
@@ -378,9 +385,14 @@ function growTo(buf: Uint8Array, need: number, cap: number): Uint8Array {
   return nb;
 }
 
-function grow(buf: Uint8Array, need: number): Uint8Array {
+/** Most output one block can add: 900 000 RLE1 bytes, each 5 → up to 4 + 251 bytes. */
+export const BLOCK_EXPANSION = 46_000_000;
+
+/** The output grown to hold `need` bytes, doubling, but never past max + one block's expansion. */
+function grow(buf: Uint8Array, need: number, max: number): Uint8Array {
   let size = buf.length * 2;
   while (size < need) size *= 2;
+  if (size > max) size = Math.max(need, Math.min(size, max + BLOCK_EXPANSION));
   const nb = new Uint8Array(size);
   nb.set(buf);
   return nb;

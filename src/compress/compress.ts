@@ -1,14 +1,14 @@
 /**
  * compress / decompress / compressedBits: one entry point for every codec.
  */
-import { deflateSync, gzipSync, inflateSync, gunzipSync } from 'fflate';
+import { deflateSync, gzipSync, Gunzip, Inflate } from 'fflate';
 import { OckhamError } from '../errors.js';
 import { assertInt, assertKnownOptions, assertOneOf } from '../util/validate.js';
 import { arithDecode, arithEncode } from './arith.js';
 import { bzip2Decode } from './bzip2-decode.js';
 import { bzip2Encode } from './bzip2-encode.js';
 import { zlibCrc32 } from './crc32.js';
-import { CODECS, type Codec, type CompressOptions, type DecompressOptions } from './types.js';
+import { CODECS, DECOMPRESS_MAX_BYTES, type Codec, type CompressOptions, type DecompressOptions } from './types.js';
 
 function assertBytes(bytes: unknown, name: string): Uint8Array {
   if (!(bytes instanceof Uint8Array)) {
@@ -102,6 +102,42 @@ export function compressedBits(bytes: Uint8Array, options: CompressOptions): num
   return compress(bytes, options).length * 8;
 }
 
+/** The error for an output over `maxBytes` (named after the option). */
+export function tooLarge(maxBytes: number): OckhamError {
+  return new OckhamError('OUT_OF_RANGE', 'options.maxBytes', `the stream decodes to more than ${maxBytes} bytes (raise options.maxBytes, up to 2^32)`);
+}
+
+/** Input bytes inflated per step: at most 1 032 × this of output before the size check. */
+const INFLATE_STEP = 16384;
+
+/**
+ * Raw deflate / gzip through fflate's streaming inflater, 16 KiB of input at a time, so an
+ * output over `maxBytes` is refused before more than one step's expansion is held.
+ */
+function inflateBounded(stream: Uint8Array, maxBytes: number, gzip: boolean): Uint8Array {
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  const d = gzip ? new Gunzip() : new Inflate();
+  d.ondata = (chunk: Uint8Array): void => {
+    total += chunk.length;
+    if (total > maxBytes) throw tooLarge(maxBytes);
+    if (chunk.length > 0) chunks.push(chunk);
+  };
+  if (stream.length === 0) d.push(stream, true);
+  for (let i = 0; i < stream.length; i += INFLATE_STEP) {
+    const end = Math.min(i + INFLATE_STEP, stream.length);
+    d.push(stream.subarray(i, end), end === stream.length);
+  }
+  if (chunks.length === 1) return chunks[0];
+  const out = new Uint8Array(total);
+  let p = 0;
+  for (const c of chunks) {
+    out.set(c, p);
+    p += c.length;
+  }
+  return out;
+}
+
 function wrap<T>(codec: Codec, fn: () => T): T {
   try {
     return fn();
@@ -118,11 +154,18 @@ function wrap<T>(codec: Codec, fn: () => T): T {
  * length trailer are verified here (fflate does not); raw deflate carries no checksum, so
  * only structural corruption is detected.
  *
+ * Streams are untrusted: an output over `options.maxBytes` (default 1 GiB) throws instead of
+ * exhausting memory — bzip2 expands up to ~45 000:1 and deflate ~1 000:1, so a few hundred
+ * bytes can claim gigabytes. bzip2 is checked block by block and deflate/gzip are inflated
+ * 16 KiB of input at a time, so memory stays within maxBytes plus one bzip2 block's output
+ * (≤ 46 MB) or one step's (≤ 17 MB); 'arith' declares its length up front.
+ *
  * @param stream - Compressed bytes.
- * @param options - `{ codec }`.
+ * @param options - `{ codec, maxBytes? }`: maxBytes an integer 0..2^32 (bytes).
  * @returns The decompressed bytes.
  * @throws {OckhamError} INVALID_ARGUMENT for a non-Uint8Array or unknown codec; PARSE_ERROR
- *   for truncated or corrupted streams; UNSUPPORTED for randomised (pre-0.9.5) bzip2 blocks.
+ *   for truncated or corrupted streams; UNSUPPORTED for randomised (pre-0.9.5) bzip2 blocks;
+ *   OUT_OF_RANGE (naming `options.maxBytes`) when the output would exceed maxBytes.
  * @example
  * ```ts
  * import { compress, decompress } from 'ockham';
@@ -135,18 +178,19 @@ export function decompress(stream: Uint8Array, options: DecompressOptions): Uint
   if (options === null || typeof options !== 'object') {
     throw new OckhamError('INVALID_ARGUMENT', 'options', "expected { codec }");
   }
-  assertKnownOptions(options, 'options', ['codec']);
+  assertKnownOptions(options, 'options', ['codec', 'maxBytes']);
   const codec = assertOneOf(options.codec, 'options.codec', CODECS);
+  const maxBytes = options.maxBytes === undefined ? DECOMPRESS_MAX_BYTES : assertInt(options.maxBytes, 'options.maxBytes', 0, 2 ** 32);
   switch (codec) {
     case 'bzip2':
-      return wrap(codec, () => bzip2Decode(stream));
+      return wrap(codec, () => bzip2Decode(stream, maxBytes));
     case 'arith':
-      return wrap(codec, () => arithDecode(stream));
+      return wrap(codec, () => arithDecode(stream, maxBytes));
     case 'deflate':
-      return wrap(codec, () => inflateSync(stream));
+      return wrap(codec, () => inflateBounded(stream, maxBytes, false));
     case 'gzip':
       return wrap(codec, () => {
-        const out = gunzipSync(stream);
+        const out = inflateBounded(stream, maxBytes, true);
         const n = stream.length;
         if (n < 18) throw new OckhamError('PARSE_ERROR', 'stream', 'invalid gzip stream: too short');
         const crc = (stream[n - 8] | (stream[n - 7] << 8) | (stream[n - 6] << 16) | (stream[n - 5] << 24)) >>> 0;

@@ -3,7 +3,7 @@ export { compress, compressedBits, decompress } from './compress.js';
 export { compressAsync, type CompressAsyncOptions } from './parallel.js';
 export { naiveCompressedBits, type RawTensors } from './naive.js';
 export { serializeCoarseGrained, deserializeCoarseGrained, dequantizeCoarseGrained } from './serialize.js';
-export { CODECS } from './types.js';
+export { CODECS, DECOMPRESS_MAX_BYTES } from './types.js';
 export type {
   Codec,
   CompressOptions,

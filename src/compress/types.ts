@@ -19,7 +19,17 @@ export interface CompressOptions {
 /** Options of {@link decompress}. */
 export interface DecompressOptions {
   codec: Codec;
+  /**
+   * Largest output accepted, in bytes (integer 0..2^32, default {@link DECOMPRESS_MAX_BYTES} =
+   * 1 GiB). A stream that decodes to more throws `OUT_OF_RANGE` instead of exhausting memory
+   * (bzip2 and deflate expand up to ~45 000:1 and 1 032:1): memory stays below this plus one
+   * bzip2 block's output (≤ 46 MB) or one inflated 16 KiB input chunk (≤ 17 MB).
+   */
+  maxBytes?: number;
 }
+
+/** Default `maxBytes` of {@link decompress}: 1 GiB. */
+export const DECOMPRESS_MAX_BYTES = 2 ** 30;
 
 /** A dense coarse-grained tensor: weights = Math.fround(codes[i] · step), row-major in `shape`. */
 export interface DenseCoarseTensor {

@@ -4,11 +4,12 @@
  */
 import { OckhamError } from '../errors.js';
 import { assertInt, assertNumber } from '../util/validate.js';
+import { assertControl, checkAbort, type ProgressCallback } from '../util/abort.js';
 import { estimateLlc } from './estimate.js';
 import type { EstimateLlcOptions, LlcResult } from './types.js';
 
 /** Options of {@link calibrateLlc}: those of {@link estimateLlc} (ε and γ are chosen) plus the grid. */
-export interface CalibrateLlcOptions extends Omit<EstimateLlcOptions, 'epsilon' | 'gamma' | 'sampler'> {
+export interface CalibrateLlcOptions extends Omit<EstimateLlcOptions, 'epsilon' | 'gamma' | 'sampler' | 'signal' | 'onProgress'> {
   /** Step sizes tried. Default 1e-2, 3e-3, …, 1e-6 (9 values, log-spaced). */
   readonly epsilons?: readonly number[];
   /** Localization strengths tried. Default 1, 10, 100, 1000 capped below nβ (at least one value kept). */
@@ -25,6 +26,20 @@ export interface CalibrateLlcOptions extends Omit<EstimateLlcOptions, 'epsilon' 
   readonly maxDrift?: number;
   /** Minimum effective sample size per pilot chain. Default 20. */
   readonly minEss?: number;
+  /**
+   * Cancels the calibration: passed to every pilot and to the final run (checked before each of
+   * their sampler steps, see {@link EstimateLlcOptions.signal}); the Promise rejects with
+   * `signal.reason` (a DOMException named 'AbortError' unless the caller gave another reason).
+   */
+  readonly signal?: AbortSignal;
+  /**
+   * Progress in sampler steps over the whole calibration: `total` = (number of ε × number of γ) ×
+   * pilotChains × 2·pilotDraws (pilot burn-in + draws) + chains × (burnIn + draws ×
+   * stepsBetweenDraws) (the final run). Labels name the trial and the chain:
+   * `'pilot 3/36 (ε = 0.001, γ = 10) · chain 1 · draw 40'`, `'final (ε = 0.001, γ = 10) · chain 0 · …'`;
+   * a pilot that diverges skips to the next pilot's start. The last call is `(total, total, 'done')`.
+   */
+  readonly onProgress?: ProgressCallback;
 }
 
 /** One pilot of {@link calibrateLlc}. */
@@ -97,9 +112,11 @@ export function splitRhat(traces: readonly Float64Array[]): number {
  * pilots at the chosen γ find losses below L(w*) (BELOW_INIT_LOSS / NEGATIVE_LLC): the LLC is
  * defined at a local minimum, and w* is not one.
  *
- * @param options - {@link CalibrateLlcOptions}: the {@link estimateLlc} options without ε/γ/sampler, and the grid.
+ * @param options - {@link CalibrateLlcOptions}: the {@link estimateLlc} options without ε/γ/sampler, the
+ *   grid, `signal` (cancels every pilot and the final run) and `onProgress` (sampler steps over all runs).
  * @returns A Promise of {@link CalibrateLlcResult}: chosen ε/γ, the final {@link LlcResult}, every pilot's diagnostics.
  * @throws {@link OckhamError} for bad options (as {@link estimateLlc}, and naming `options.epsilons` etc.).
+ *   Rejects with `signal.reason` when aborted.
  * @example
  * ```ts
  * import { calibrateLlc } from 'ockham';
@@ -113,6 +130,7 @@ export function splitRhat(traces: readonly Float64Array[]): number {
  */
 export async function calibrateLlc(options: CalibrateLlcOptions): Promise<CalibrateLlcResult> {
   if (options === null || typeof options !== 'object') throw new OckhamError('INVALID_ARGUMENT', 'options', 'expected an options object');
+  assertControl(options);
   const {
     epsilons: epsIn,
     gammas: gamIn,
@@ -122,6 +140,8 @@ export async function calibrateLlc(options: CalibrateLlcOptions): Promise<Calibr
     maxRhat: mrIn,
     maxDrift: mdIn,
     minEss: meIn,
+    signal,
+    onProgress,
     ...base
   } = options;
   for (const k of ['epsilon', 'gamma', 'sampler'] as const) {
@@ -147,13 +167,37 @@ export async function calibrateLlc(options: CalibrateLlcOptions): Promise<Calibr
   const defaultGammas = [1, 10, 100, 1000].filter((g) => nBeta === undefined || g < nBeta);
   const gammas = list(gamIn, 'options.gammas', defaultGammas.length > 0 ? defaultGammas : [1]).sort((a, b) => a - b);
 
+  // The final run's size (validated here as estimateLlc does, so that progress totals are numbers).
+  const chains = assertInt(options.chains ?? 4, 'options.chains', 1, 1 << 20);
+  const draws = assertInt(options.draws ?? 200, 'options.draws', 1, 2 ** 31 - 1);
+  const burnIn = assertInt(options.burnIn ?? 0, 'options.burnIn', 0, 2 ** 40);
+  const between = assertInt(options.stepsBetweenDraws ?? 1, 'options.stepsBetweenDraws', 1, 2 ** 31 - 1);
+  const trials = gammas.length * epsilons.length;
+  const pilotSteps = pilotChains * 2 * pilotDraws;
+  const total = trials * pilotSteps + chains * (burnIn + draws * between);
+  const forward = (offset: number, prefix: string) =>
+    onProgress === undefined ? undefined : (d: number, _t: number, l: string): void => onProgress(offset + d, total, `${prefix} · ${l}`);
+  checkAbort(signal);
+
   const candidates: CalibrationCandidate[] = [];
   for (const gamma of gammas) {
     for (const epsilon of epsilons) {
       let r: LlcResult;
+      const k = candidates.length;
       try {
-        r = await estimateLlc({ ...base, epsilon, gamma, chains: pilotChains, draws: pilotDraws, burnIn: pilotDraws, stepsBetweenDraws: 1 });
+        r = await estimateLlc({
+          ...base,
+          epsilon,
+          gamma,
+          chains: pilotChains,
+          draws: pilotDraws,
+          burnIn: pilotDraws,
+          stepsBetweenDraws: 1,
+          signal,
+          onProgress: forward(k * pilotSteps, `pilot ${k + 1}/${trials} (ε = ${epsilon}, γ = ${gamma})`),
+        });
       } catch (e) {
+        checkAbort(signal);
         if (e instanceof OckhamError && e.code === 'NON_FINITE' && e.argument === 'lossAndGrad') {
           candidates.push({ epsilon, gamma, llc: NaN, acceptance: 0, rHat: NaN, drift: Infinity, ess: 0, fractionBelowInit: NaN, passed: false, reason: 'diverged (non-finite loss)' });
           continue;
@@ -195,7 +239,15 @@ export async function calibrateLlc(options: CalibrateLlcOptions): Promise<Calibr
         ? ok.reduce((a, c) => (c.epsilon > a.epsilon || (c.epsilon === a.epsilon && c.gamma < a.gamma) ? c : a))
         : candidates.reduce((a, c) => (c.acceptance > a.acceptance ? c : a));
   }
-  const result = await estimateLlc({ ...base, epsilon: chosen.epsilon, gamma: chosen.gamma });
+  const result = await estimateLlc({
+    ...base,
+    epsilon: chosen.epsilon,
+    gamma: chosen.gamma,
+    signal,
+    onProgress: forward(trials * pilotSteps, `final (ε = ${chosen.epsilon}, γ = ${chosen.gamma})`),
+  });
+  checkAbort(signal);
+  onProgress?.(total, total, 'done');
   const warnings: { code: string; message: string }[] = [];
   if (failed) {
     warnings.push({

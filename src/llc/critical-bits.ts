@@ -8,6 +8,8 @@ import { assertInt, assertKnownOptions, assertNumber, assertOneOf, type FloatArr
 import { assertBatch, assertModel, flatWeights } from '../model/adapter-util.js';
 import type { Batch, ModelAdapter } from '../model/types.js';
 import type { ModelTensors } from '../util/model.js';
+import { assertControl, checkAbort, type ProgressCallback } from '../util/abort.js';
+import { yieldGate } from '../util/yield-gate.js';
 
 /**
  * Loss of a full set of tensors (same order and array types as given; `T` is inferred from the
@@ -41,6 +43,20 @@ export interface CriticalBitsOptions<T extends FloatArray = FloatArray> {
    * Number of clipping ranges tried per bit width: R = (1 − j/C)·max|x|, j = 0..C−1. Default 16.
    */
   readonly rangeCandidates?: number;
+  /**
+   * Cancels the search: checked before every loss evaluation (with a synchronous `loss`, the
+   * search yields to the event loop about every 100 ms when a signal is given, so an abort from a
+   * timer or another task is seen within about 100 ms plus one evaluation). The Promise rejects
+   * with `signal.reason` (a DOMException named 'AbortError' unless the caller gave another reason).
+   */
+  readonly signal?: AbortSignal;
+  /**
+   * Progress in bit depths: `total` = (maxBits − minBits + 1) in `'model'` mode, × the number of
+   * tensors in `'tensor'` mode; called before each bit depth is tried, labelled `'5 bits'` /
+   * `'tensor 2 · 5 bits'` (tensors from 0). A scan that stops at its critical bits skips to the
+   * next scan's start; the last call is `(total, total, 'done')`.
+   */
+  readonly onProgress?: ProgressCallback;
 }
 
 /** Per-tensor outcome of {@link criticalBits}. */
@@ -118,10 +134,11 @@ function isThenable(v: unknown): v is PromiseLike<number> {
  *
  * @param tensors - The model's weight tensors (Float32Array/Float64Array, finite, non-empty; not modified).
  * @param options - {@link CriticalBitsOptions}: `loss`, `epsilon`, `mode`, `minBits` (2), `maxBits` (16),
- *   `rangeCandidates` (16).
+ *   `rangeCandidates` (16), `signal` (checked before every loss evaluation), `onProgress` (bit depths).
  * @returns A Promise of {@link CriticalBitsResult}: bits, total bits (bits × weights), per-tensor range/loss.
  * @throws {@link OckhamError} for empty/non-float/non-finite tensors (naming `tensors[i]`), bad options,
- *   `minBits > maxBits`, or a NaN/±∞ loss (argument `loss`, naming the bits tried).
+ *   `minBits > maxBits`, a NaN/±∞ loss (argument `loss`, naming the bits tried), or a bad
+ *   `options.signal` / `options.onProgress`. Rejects with `signal.reason` when aborted.
  * @example
  * ```ts
  * import { criticalBits } from 'ockham';
@@ -172,7 +189,8 @@ export async function criticalBits<T extends FloatArray = FloatArray>(
       }
     }
   }
-  assertKnownOptions(options, 'options', ['loss', 'epsilon', 'mode', 'minBits', 'maxBits', 'rangeCandidates']);
+  assertKnownOptions(options, 'options', ['loss', 'epsilon', 'mode', 'minBits', 'maxBits', 'rangeCandidates', 'signal', 'onProgress']);
+  assertControl(options);
   if (options === undefined || options === null || typeof options.loss !== 'function') {
     throw new OckhamError('INVALID_ARGUMENT', 'options.loss', 'expected a loss function (tensors) => number');
   }
@@ -186,12 +204,21 @@ export async function criticalBits<T extends FloatArray = FloatArray>(
     throw new OckhamError('OUT_OF_RANGE', 'options.minBits', `minBits (${minBits}) exceeds maxBits (${maxBits})`);
   }
   const cands = assertInt(options.rangeCandidates ?? 16, 'options.rangeCandidates', 1, 4096);
+  const { signal, onProgress } = options;
+  const depths = maxBits - minBits + 1;
+  const total = depths * (mode === 'model' ? 1 : tensors.length);
+  const gate = yieldGate(signal);
+  checkAbort(signal);
 
   let evaluations = 0;
   // Working tensors handed to the loss: copies, so the caller's arrays are never touched.
   const work: FloatArray[] = tensors.map((x) => x.slice());
   const maxes = tensors.map(maxAbs);
   const evalLoss = async (what: string): Promise<number> => {
+    if (gate !== null) {
+      const y = gate();
+      if (y !== undefined) await y;
+    }
     let v = lossFn(work);
     if (isThenable(v)) v = await v;
     evaluations++;
@@ -203,8 +230,13 @@ export async function criticalBits<T extends FloatArray = FloatArray>(
   const baseLoss = await evalLoss('unquantized tensors');
 
   // Scan bits for the tensor indices `which` quantized together with a shared clipping fraction.
-  const scan = async (which: number[]): Promise<{ bits: number | null; frac: number; loss: number }> => {
+  // `scanIndex` (0 in model mode, the tensor in tensor mode) places the scan's bit depths in the progress count.
+  const scan = async (which: number[], scanIndex: number): Promise<{ bits: number | null; frac: number; loss: number }> => {
     for (let b = minBits; b <= maxBits; b++) {
+      if (onProgress !== undefined) {
+        onProgress(scanIndex * depths + b - minBits, total, mode === 'model' ? `${b} bits` : `tensor ${scanIndex} · ${b} bits`);
+        checkAbort(signal);
+      }
       let best = Infinity;
       let bestFrac = NaN;
       for (let j = 0; j < cands; j++) {
@@ -228,7 +260,7 @@ export async function criticalBits<T extends FloatArray = FloatArray>(
   let bits: number | null;
   if (mode === 'model') {
     const all = tensors.map((_, t) => t);
-    const r = await scan(all);
+    const r = await scan(all, 0);
     bits = r.bits;
     for (let t = 0; t < tensors.length; t++) {
       out.push({ bits: r.bits, range: r.bits === null ? NaN : r.frac * maxes[t], loss: r.loss });
@@ -236,7 +268,7 @@ export async function criticalBits<T extends FloatArray = FloatArray>(
   } else {
     bits = 0;
     for (let t = 0; t < tensors.length; t++) {
-      const r = await scan([t]);
+      const r = await scan([t], t);
       restore(t);
       out.push({ bits: r.bits, range: r.bits === null ? NaN : r.frac * maxes[t], loss: r.loss });
       if (r.bits === null) bits = null;
@@ -252,5 +284,7 @@ export async function criticalBits<T extends FloatArray = FloatArray>(
     }
     totalBits += b * tensors[t].length;
   }
+  checkAbort(signal);
+  onProgress?.(total, total, 'done');
   return { mode, baseLoss, bits, totalBits, tensors: out, evaluations };
 }

@@ -9,6 +9,8 @@ import { createNormalStream, type NormalStream } from '../util/normal-stream.js'
 import { assertInt, assertKnownOptions, assertNumber, assertOneOf } from '../util/validate.js';
 import { integratedAutocorrelationTime } from './autocorr.js';
 import { assertBatch, assertModel, flatWeights, minibatches } from '../model/adapter-util.js';
+import { assertControl, checkAbort, type ProgressCallback } from '../util/abort.js';
+import { yieldGate } from '../util/yield-gate.js';
 import type { EstimateLlcOptions, LlcResult, LlcWarning, LossAndGradFn, LossAndGradResult } from './types.js';
 
 const KNOWN = [
@@ -31,7 +33,42 @@ const KNOWN = [
   'model',
   'data',
   'batchSize',
+  'signal',
+  'onProgress',
 ] as const;
+
+/**
+ * Cancellation and progress hook of the sampler loops: `step(chain, s)` runs before step s of a
+ * chain; it reports progress every `stride` steps, throws when the signal has fired, and returns a
+ * Promise only when it is time to yield to the event loop.
+ */
+interface Control {
+  step(chain: number, s: number): Promise<void> | undefined;
+}
+
+function makeControl(
+  signal: AbortSignal | undefined,
+  onProgress: ProgressCallback | undefined,
+  chains: number,
+  burnIn: number,
+  draws: number,
+  between: number,
+): Control | null {
+  if (signal === undefined && onProgress === undefined) return null;
+  const perChain = burnIn + draws * between;
+  const total = chains * perChain;
+  const stride = Math.max(1, Math.ceil(perChain / 100));
+  const gate = yieldGate(signal);
+  return {
+    step(chain, s) {
+      if (onProgress !== undefined && s % stride === 0) {
+        const label = s < burnIn ? `chain ${chain} · burn-in step ${s}` : `chain ${chain} · draw ${Math.floor((s - burnIn) / between)}`;
+        onProgress(chain * perChain + s, total, label);
+      }
+      return gate === null ? undefined : gate();
+    },
+  };
+}
 
 /** Everything a chain needs, validated once. */
 interface Plan {
@@ -46,6 +83,7 @@ interface Plan {
   readonly between: number;
   readonly batches: number;
   readonly target: number;
+  readonly control: Control | null;
 }
 
 /** Output of one chain. */
@@ -127,13 +165,15 @@ function unpack(r: LossAndGradResult, grad: Float64Array, chain: number, step: n
  *
  * @param options - {@link EstimateLlcOptions}: `lossAndGrad`, `weights` (w*), `n` or `nBeta`, and
  *   optionally `sampler`, `epsilon` (1e-3), `gamma` (0), `chains` (4), `draws` (200), `burnIn` (0),
- *   `stepsBetweenDraws` (1), `batches` (1), `initLoss`, `mask`, `targetAcceptance` (0.8), `seed` (0).
+ *   `stepsBetweenDraws` (1), `batches` (1), `initLoss`, `mask`, `targetAcceptance` (0.8), `seed` (0),
+ *   `signal` (cancels; checked before every step) and `onProgress` (sampler steps done / total).
  * @returns A Promise of {@link LlcResult}: λ̂ (dimensionless), its standard error, per-chain λ̂ and
  *   loss traces (nats), autocorrelation times / effective sample sizes, the share of draws below
  *   L(w*), the (hypothetical, for SGLD) MALA acceptance, and warnings as data.
  * @throws {@link OckhamError} on bad options (naming the option, e.g. `options.epsilon`), on a
  *   callback result that is not a number / `{ loss, grad }` or whose gradient has the wrong length,
- *   and `NON_FINITE` (argument `lossAndGrad`) naming the chain and step when a loss is NaN or ±∞.
+ *   and `NON_FINITE` (argument `lossAndGrad`) naming the chain and step when a loss is NaN or ±∞,
+ *   or a bad `options.signal` / `options.onProgress`. Rejects with `signal.reason` when aborted.
  * @example
  * ```ts
  * import { estimateLlc } from 'ockham';
@@ -159,6 +199,7 @@ export async function estimateLlc(options: EstimateLlcOptions): Promise<LlcResul
   if (options === undefined || options === null) {
     throw new OckhamError('INVALID_ARGUMENT', 'options', 'expected an options object');
   }
+  assertControl(options);
   if (options.model !== undefined) return estimateLlc(fromModel(options));
   if (options.data !== undefined || options.batchSize !== undefined) {
     throw new OckhamError('INVALID_ARGUMENT', options.data !== undefined ? 'options.data' : 'options.batchSize', 'data and batchSize go with model');
@@ -233,6 +274,8 @@ export async function estimateLlc(options: EstimateLlcOptions): Promise<LlcResul
     if (idx.length < d) moving = Int32Array.from(idx);
   }
 
+  const { signal, onProgress } = options;
+  checkAbort(signal);
   // L(w*): the caller's value, or the mean over all batch indices of the loss at w*.
   let initLoss: number;
   if (options.initLoss !== undefined) {
@@ -242,6 +285,7 @@ export async function estimateLlc(options: EstimateLlcOptions): Promise<LlcResul
     const wProbe = wStar.slice();
     let sum = 0;
     for (let b = 0; b < batches; b++) {
+      checkAbort(signal);
       let r = fn(wProbe, b, probe);
       if (isThenable(r)) r = await r;
       sum += unpackInit(r, probe, b);
@@ -249,7 +293,8 @@ export async function estimateLlc(options: EstimateLlcOptions): Promise<LlcResul
     initLoss = sum / batches;
   }
 
-  const plan: Plan = { fn, wStar, moving, nBeta, epsilon, gamma, draws, burnIn, between, batches, target };
+  const control = makeControl(signal, onProgress, chains, burnIn, draws, between);
+  const plan: Plan = { fn, wStar, moving, nBeta, epsilon, gamma, draws, burnIn, between, batches, target, control };
 
   // Chain c's stream depends only on (seed, c): derived seeds come from one master stream in order.
   const master = createNormalStream(seed);
@@ -295,6 +340,11 @@ export async function estimateLlc(options: EstimateLlcOptions): Promise<LlcResul
     for (let k = 0; k < draws; k++) ss += (t[k] - m) ** 2;
     const sd = draws > 1 ? Math.sqrt(ss / (draws - 1)) : 0;
     stdError = nBeta * sd * Math.sqrt(tau[0] / draws);
+  }
+  checkAbort(signal);
+  if (onProgress !== undefined) {
+    const total = chains * (burnIn + draws * between);
+    onProgress(total, total, 'done');
   }
   const fractionBelowInit = below / (chains * draws);
   const malaAcceptance = accSum / chains;
@@ -397,7 +447,7 @@ function fromModel(options: EstimateLlcOptions): EstimateLlcOptions {
  * The reverse term needs ∇U(w'), available at the next step, so it is fused into that step's update.
  */
 async function runSgld(p: Plan, rng: NormalStream, chain: number): Promise<ChainOut> {
-  const { fn, wStar, moving, nBeta, epsilon, gamma, draws, burnIn, between, batches } = p;
+  const { fn, wStar, moving, nBeta, epsilon, gamma, draws, burnIn, between, batches, control } = p;
   const d = wStar.length;
   const w = wStar.slice();
   const wPrev = new Float64Array(d);
@@ -416,6 +466,10 @@ async function runSgld(p: Plan, rng: NormalStream, chain: number): Promise<Chain
   let draw = 0;
   let batch = 0;
   for (let s = 0; s < total; s++) {
+    if (control !== null) {
+      const y = control.step(chain, s);
+      if (y !== undefined) await y;
+    }
     // Await only a Promise: \`await\` on a plain value would still cost a microtask per step.
     let res = fn(w, batch, grad);
     if (isThenable(res)) res = await res;
@@ -460,7 +514,7 @@ async function runSgld(p: Plan, rng: NormalStream, chain: number): Promise<Chain
  * μ = ln 10ε₀, γ = 0.05, t₀ = 10, κ = 0.75); afterwards ε is fixed at the averaged iterate.
  */
 async function runMala(p: Plan, rng: NormalStream, chain: number): Promise<ChainOut> {
-  const { fn, wStar, moving, nBeta, gamma, draws, burnIn, between, target } = p;
+  const { fn, wStar, moving, nBeta, gamma, draws, burnIn, between, target, control } = p;
   const d = wStar.length;
   let w = wStar.slice();
   let wp = wStar.slice(); // unmoved coordinates stay at w* in both buffers
@@ -471,6 +525,10 @@ async function runMala(p: Plan, rng: NormalStream, chain: number): Promise<Chain
   const m = moving === null ? d : moving.length;
   const noise = new Float64Array(m);
 
+  if (control !== null) {
+    const y = control.step(chain, 0);
+    if (y !== undefined) await y;
+  }
   let res0 = fn(w, 0, grad);
   if (isThenable(res0)) res0 = await res0;
   let loss = unpack(res0, grad, chain, 0);
@@ -487,6 +545,10 @@ async function runMala(p: Plan, rng: NormalStream, chain: number): Promise<Chain
   let accCount = 0;
   let draw = 0;
   for (let s = 0; s < total; s++) {
+    if (control !== null && s > 0) {
+      const y = control.step(chain, s);
+      if (y !== undefined) await y;
+    }
     const rel = s - burnIn;
     if (rel >= 0 && rel % between === 0) trace[draw++] = loss;
     const halfEps = 0.5 * epsilon;

@@ -4,6 +4,7 @@
 import type { FloatArray } from '../util/validate.js';
 import type { Batch, ModelAdapter } from '../model/types.js';
 import type { ModelTensors } from '../util/model.js';
+import type { ProgressCallback } from '../util/abort.js';
 
 /**
  * What a loss callback returns: the batch's MEAN per-sample loss (nats), and its gradient with
@@ -86,6 +87,23 @@ export interface EstimateLlcOptions {
   readonly targetAcceptance?: number;
   /** Integer seed (0..2^53−1). Default 0. */
   readonly seed?: number;
+  /**
+   * Cancels the run: checked before the run, before every evaluation of L(w*) and before every
+   * sampler step (burn-in included); the Promise rejects with `signal.reason` (a DOMException named
+   * 'AbortError' unless the caller gave another reason). With a synchronous `lossAndGrad` the
+   * sampler yields to the event loop about every 100 ms (only when a signal is given), so an abort
+   * from a timer or another task is seen within about 100 ms plus one step. Results do not depend
+   * on it.
+   */
+  readonly signal?: AbortSignal;
+  /**
+   * Progress in sampler steps (loss-and-gradient evaluations): `done` steps of
+   * `total = chains × (burnIn + draws × stepsBetweenDraws)`, reported at the start of each chain and
+   * then about every 1 % of a chain, with labels `'chain c · burn-in step s'` / `'chain c · draw k'`
+   * (c from 0, as in `llcPerChain`); the last call is `(total, total, 'done')`. It never touches the
+   * random streams: results are identical with and without it.
+   */
+  readonly onProgress?: ProgressCallback;
 }
 
 /** A diagnostic the estimator attaches to its result (warnings are data, never thrown). */

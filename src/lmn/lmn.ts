@@ -9,10 +9,15 @@ import { ACTIVATIONS, applyActivation } from './activations.js';
 import { spectralEntropyBits } from './connectivity.js';
 import { modelArena } from '../model/gemm.js';
 import { assertModel } from '../model/adapter-util.js';
+import { assertControl, checkAbort } from '../util/abort.js';
+import { yieldGate } from '../util/yield-gate.js';
 import type { ModelAdapter, Batch } from '../model/types.js';
 
 const pad8 = (n: number): number => (n + 7) & ~7;
 const pad4 = (n: number): number => (n + 3) & ~3;
+
+/** Called with the pairs done after each block: reports progress, checks the signal, returns a Promise when it is time to yield. */
+type Tick = ((pairsDone: number) => Promise<void> | undefined) | null;
 import type {
   LinearMappingNumberOptions,
   LinearMappingNumberResult,
@@ -237,13 +242,15 @@ function meanR2(vals: Float64Array, p: number, kOut: number, tc: Float64Array, s
  *   identity, relu, gelu, silu, tanh, sigmoid) or a batch callback ({@link LmnBatchFn}).
  * @param samples - m ≥ 2 inputs: rows, or `{ data, shape: [m, d] }`. Not modified.
  * @param options - `points` (default 21, ≥ 3), `fromLayer` (layers only; default 0; the paper uses
- *   1), `returnMatrix` (default false).
+ *   1), `returnMatrix` (default false), `signal` (checked between blocks of pairs), `onProgress`
+ *   (pairs done of m(m − 1)/2); see {@link LinearMappingNumberOptions}.
  * @returns A Promise of `{ lmn, entropyBits, matrix? }`: LMN in [1, m] (dimensionless), S in bits,
  *   and L (m × m, row-major) when asked for.
  * @throws {@link OckhamError} naming the argument: layer shape mismatch (`f[l].shape`, `f[l].weight`,
  *   `f[l].bias`), unknown activation (`f[l].activation`), fewer than 2 samples (`samples`),
  *   non-finite values (`samples…`, `f[l]…`, or `f` for a callback output), `points` < 3,
- *   `fromLayer` out of range or used with a callback, a callback output of the wrong length.
+ *   `fromLayer` out of range or used with a callback, a callback output of the wrong length, a bad
+ *   `options.signal` / `options.onProgress`. Rejects with `signal.reason` when aborted.
  * @example
  * ```ts
  * import { linearMappingNumber } from 'ockham';
@@ -277,13 +284,29 @@ export async function linearMappingNumber(
     const xs: LmnSamples = isBatch ? { data: tail.features(s), shape: [s.size, tail.inputDim] } : (samples as LmnSamples);
     return linearMappingNumber(tail.layers as readonly LmnLayer[], xs, options);
   }
-  assertKnownOptions(options, 'options', ['points', 'fromLayer', 'returnMatrix']);
+  assertKnownOptions(options, 'options', ['points', 'fromLayer', 'returnMatrix', 'signal', 'onProgress']);
+  assertControl(options);
   const points = assertInt(options.points ?? 21, 'options.points', 3, 1 << 20);
   const returnMatrix = options.returnMatrix ?? false;
   if (typeof returnMatrix !== 'boolean') {
     throw new OckhamError('INVALID_ARGUMENT', 'options.returnMatrix', `expected a boolean, got ${String(returnMatrix)}`);
   }
   const { x, m, d } = readSamples(samples as LmnSamples);
+  const { signal, onProgress } = options;
+  const totalPairs = (m * (m - 1)) / 2;
+  let tick: Tick = null;
+  if (signal !== undefined || onProgress !== undefined) {
+    const gate = yieldGate(signal);
+    const every = Math.max(1, Math.ceil(totalPairs / 100));
+    let next = 0;
+    tick = (done) => {
+      if (onProgress !== undefined && done >= next && done < totalPairs) {
+        onProgress(done, totalPairs, 'pairs');
+        next = done + every;
+      }
+      return gate === null ? undefined : gate();
+    };
+  }
 
   // t grid and its centred copy.
   const tc = new Float64Array(points);
@@ -304,7 +327,7 @@ export async function linearMappingNumber(
     if (options.fromLayer !== undefined && options.fromLayer !== 0) {
       throw new OckhamError('INVALID_ARGUMENT', 'options.fromLayer', 'fromLayer needs f given as layers, not a callback');
     }
-    await pairsFromCallback(f, x, m, d, points, tc, stt, L);
+    await pairsFromCallback(f, x, m, d, points, tc, stt, L, tick);
   } else {
     if (!Array.isArray(f)) {
       throw new OckhamError('INVALID_ARGUMENT', 'f', 'expected an array of layers or a batch function');
@@ -314,7 +337,7 @@ export async function linearMappingNumber(
     if (d !== layers[0].inp) {
       throw new OckhamError('SHAPE_MISMATCH', 'samples', `samples have ${d} features but f[0] takes ${layers[0].inp}`);
     }
-    pairsFromLayers(layers, fromLayer, x, m, points, tc, stt, L);
+    await pairsFromLayers(layers, fromLayer, x, m, points, tc, stt, L, tick);
     if (layers.slice(fromLayer).every((l) => l.act === 'identity')) {
       affine = {
         affine: true,
@@ -325,7 +348,12 @@ export async function linearMappingNumber(
     }
   }
 
+  checkAbort(signal);
+  onProgress?.(totalPairs, totalPairs, 'eigendecomposition');
+  checkAbort(signal);
   const { values } = symmetricEigen(L, m);
+  checkAbort(signal);
+  onProgress?.(totalPairs, totalPairs, 'done');
   const entropyBits = spectralEntropyBits(values);
   const result: LinearMappingNumberResult = { lmn: 2 ** entropyBits, entropyBits, ...affine };
   return returnMatrix ? { ...result, matrix: L } : result;
@@ -339,7 +367,7 @@ const BLOCK_ROWS = 512;
  * points of many pairs go through the later layers together, as (rows × in)·(out × in)ᵀ products
  * on the WebAssembly SIMD GEMM (../model/gemm.ts; feature widths padded to 8 with zeros).
  */
-function pairsFromLayers(
+async function pairsFromLayers(
   layers: readonly Dense[],
   fromLayer: number,
   x: Float64Array,
@@ -348,7 +376,12 @@ function pairsFromLayers(
   tc: Float64Array,
   stt: number,
   L: Float64Array,
-): void {
+  tick: Tick,
+): Promise<void> {
+  if (tick !== null) {
+    const y = tick(0);
+    if (y !== undefined) await y;
+  }
   // Activations at the input of `fromLayer`.
   const pre = layers.slice(0, fromLayer);
   const h = pre.length > 0 ? makeStack(pre, m)(x, m).slice() : x;
@@ -387,9 +420,11 @@ function pairsFromLayers(
   const pi = new Int32Array(pairsPerBlock);
   const pj = new Int32Array(pairsPerBlock);
   let count = 0;
+  let pairsDone = 0;
   const a0 = acts[0];
   const flush = (): void => {
     if (count === 0) return;
+    pairsDone += count;
     const used = count * interior;
     applyActivation(first.act, a0, 0, used * h1p);
     for (let l = 0; l < rest.length; l++) {
@@ -437,7 +472,13 @@ function pairsFromLayers(
       }
       pi[count] = i;
       pj[count] = j;
-      if (++count === pairsPerBlock) flush();
+      if (++count === pairsPerBlock) {
+        flush();
+        if (tick !== null) {
+          const y = tick(pairsDone);
+          if (y !== undefined) await y;
+        }
+      }
     }
   }
   flush();
@@ -453,7 +494,12 @@ async function pairsFromCallback(
   tc: Float64Array,
   stt: number,
   L: Float64Array,
+  tick: Tick,
 ): Promise<void> {
+  if (tick !== null) {
+    const y = tick(0);
+    if (y !== undefined) await y;
+  }
   const call = async (batch: Float64Array, count: number): Promise<ArrayLike<number>> => {
     let r = f(batch, count);
     if (isThenable<ArrayLike<number>>(r)) r = await r;
@@ -476,8 +522,10 @@ async function pairsFromCallback(
   const batch = new Float64Array(perCall * interior * d);
   const vals = new Float64Array(points * kOut);
   let count = 0;
+  let pairsDone = 0;
   const flush = async (): Promise<void> => {
     if (count === 0) return;
+    pairsDone += count;
     const rows = count * interior;
     const out = await call(batch.subarray(0, rows * d), rows);
     if (out.length !== rows * kOut) {
@@ -514,7 +562,13 @@ async function pairsFromCallback(
       }
       pi[count] = i;
       pj[count] = j;
-      if (++count === perCall) await flush();
+      if (++count === perCall) {
+        await flush();
+        if (tick !== null) {
+          const y = tick(pairsDone);
+          if (y !== undefined) await y;
+        }
+      }
     }
   }
   await flush();

@@ -3,6 +3,7 @@
  */
 import type { FloatArray } from '../util/validate.js';
 import type { ModelAdapter } from '../model/types.js';
+import type { ProgressCallback } from '../util/abort.js';
 
 /**
  * A model adapter and its flat parameters. With the built-in model the LMN measures its final run
@@ -52,6 +53,21 @@ export interface LinearMappingNumberOptions {
   readonly fromLayer?: number;
   /** Also return the connectivity matrix L (m × m). Default false. */
   readonly returnMatrix?: boolean;
+  /**
+   * Cancels the run: checked before the run, between blocks of pairs (26 pairs for layers, about
+   * 4096 rows per call for a callback) and before the eigendecomposition; the Promise rejects with
+   * `signal.reason` (a DOMException named 'AbortError' unless the caller gave another reason). With
+   * layers (synchronous arithmetic) the loop yields to the event loop about every 100 ms when a
+   * signal is given, so an abort from a timer or another task is seen within about 100 ms plus one
+   * block. The final m × m eigendecomposition is not interruptible.
+   */
+  readonly signal?: AbortSignal;
+  /**
+   * Progress in sample pairs: `done` of `total = m(m − 1)/2` pairs evaluated, label `'pairs'`,
+   * reported at the start and then about every 1 % of the pairs; then
+   * `(total, total, 'eigendecomposition')` before the eigensolve and `(total, total, 'done')` last.
+   */
+  readonly onProgress?: ProgressCallback;
 }
 
 /** Result of {@link linearMappingNumber} and {@link lmnFromConnectivity}. */

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { OckhamError } from '../../src/errors.js';
-import { compress, compressedBits, decompress, naiveCompressedBits, type Codec } from '../../src/compress/index.js';
+import { compress, compressedBits, decompress, naiveCompressedBits, DECOMPRESS_MAX_BYTES, type Codec } from '../../src/compress/index.js';
 import { weightCorpus } from './corpus.js';
 import { equalBytes } from './helpers.js';
 
@@ -101,6 +101,46 @@ describe('bad input → OckhamError', () => {
     const z = compress(new Uint8Array(10), { codec: 'arith' });
     const bad = Uint8Array.from([z[0], 0xff, 0xff, 0xff, 0x7f, ...z.subarray(2)]);
     expectOckham(() => decompress(bad, { codec: 'arith' }), 'PARSE_ERROR');
+  });
+});
+
+describe('decompress maxBytes (decompression bombs)', () => {
+  it('refuses an output over maxBytes with OUT_OF_RANGE naming the option, for every codec; exact fits pass', () => {
+    const zeros = new Uint8Array(3_000_000); // bzip2 / deflate shrink it > 1000:1
+    const text = new TextEncoder().encode('abc'.repeat(2000));
+    for (const codec of ['bzip2', 'deflate', 'gzip', 'arith'] as const) {
+      const x = codec === 'arith' ? text : zeros;
+      const z = compress(x, { codec });
+      expect(z.length * 100).toBeLessThan(x.length);
+      expect(equalBytes(decompress(z, { codec, maxBytes: x.length }), x)).toBe(true);
+      const err = (() => {
+        try {
+          decompress(z, { codec, maxBytes: x.length - 1 });
+        } catch (e) {
+          return e as OckhamError;
+        }
+        return null;
+      })();
+      expect(err).toBeInstanceOf(OckhamError);
+      expect(err!.code).toBe('OUT_OF_RANGE');
+      expect(err!.message).toMatch(/options\.maxBytes/);
+      expectOckham(() => decompress(z, { codec, maxBytes: 1000 }), 'OUT_OF_RANGE');
+    }
+  });
+
+  it('bzip2 stops at the first block past the limit (a 100 MB bomb, 1 MB limit)', () => {
+    const z = compress(new Uint8Array(100_000_000), { codec: 'bzip2', level: 1 });
+    expect(z.length).toBeLessThan(1000);
+    expectOckham(() => decompress(z, { codec: 'bzip2', maxBytes: 1_000_000 }), 'OUT_OF_RANGE');
+  });
+
+  it('validates maxBytes (integer 0..2^32) and the default is 1 GiB', () => {
+    const z = compress(new Uint8Array(5), { codec: 'gzip' });
+    for (const bad of [-1, 1.5, Number.NaN, 2 ** 32 + 1, '5']) {
+      expectOckham(() => decompress(z, { codec: 'gzip', maxBytes: bad as number }));
+    }
+    expect(decompress(z, { codec: 'gzip', maxBytes: 5 }).length).toBe(5);
+    expect(DECOMPRESS_MAX_BYTES).toBe(2 ** 30);
   });
 });
 
