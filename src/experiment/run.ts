@@ -197,9 +197,10 @@ export interface RunExperimentOptions {
   /**
    * Cancels the experiment: checked before each run's training, at each training checkpoint
    * (the trainer's `onCheckpoint`), before the LLC calibration, before each measured checkpoint
-   * and between its measures, and passed to the coarse-grained search (checked between its
-   * candidates). The experiment yields to the event loop before each checkpoint, so an abort from
-   * a timer or a signal handler lands there. Rejects with `signal.reason` (a DOMException named
+   * and between its measures, and passed to `quantizationSearch`, `calibrateLlc`, `estimateLlc`,
+   * `linearMappingNumber` and `criticalBits`, which check it inside their loops. The experiment
+   * yields to the event loop before each checkpoint, so an abort from a timer or a signal handler
+   * lands there (and within about 100 ms inside the LLC sampler). Rejects with `signal.reason` (a DOMException named
    * 'AbortError' unless the caller gave another reason).
    */
   readonly signal?: AbortSignal;
@@ -265,8 +266,9 @@ const fmt = (v: number, d = 3): string => (Number.isFinite(v) ? (Math.abs(v) >= 
  * evaluates each paper's claim against the thresholds stated in its row.
  *
  * @param spec - {@link ExperimentSpec}.
- * `options.signal` cancels (between checkpoints and measures, and inside the coarse-grained search)
- * and `options.onProgress` counts measured checkpoints; see {@link RunExperimentOptions}.
+ * `options.signal` cancels (between checkpoints and measures, and inside the coarse-grained search,
+ * LLC, LMN and critical-bits measures) and `options.onProgress` counts measured checkpoints; see
+ * {@link RunExperimentOptions}.
  *
  * @param options - {@link RunExperimentOptions}.
  * @returns A Promise of {@link ExperimentResult} (plain JSON-able data).
@@ -375,6 +377,7 @@ export async function runExperiment(spec: ExperimentSpec, options: RunExperiment
         gammas: llcSpec.gammas,
         pilotDraws: llcSpec.pilotDraws ?? 150,
         seed,
+        signal,
       });
       totals.llcCalibration = (totals.llcCalibration ?? 0) + performance.now() - t0;
       calib = { epsilon: c.epsilon, gamma: c.gamma, failed: c.failed, warnings: c.warnings.map((w) => `${w.code}: ${w.message}`) };
@@ -447,7 +450,7 @@ export async function runExperiment(spec: ExperimentSpec, options: RunExperiment
         });
       }
       if (lmnSpec) {
-        const r = await time('lmn', () => linearMappingNumber({ model, params: w }, lmnData, { points: lmnSpec.points ?? 21 }));
+        const r = await time('lmn', () => linearMappingNumber({ model, params: w }, lmnData, { points: lmnSpec.points ?? 21, signal }));
         m.lmn = r.lmn;
         m.lmnAffine = r.affine === true;
       }
@@ -465,6 +468,7 @@ export async function runExperiment(spec: ExperimentSpec, options: RunExperiment
             draws: llcSpec.draws ?? 200,
             burnIn: llcSpec.burnIn ?? 200,
             seed,
+            signal,
           }),
         );
         m.llc = r.llc;
@@ -474,7 +478,7 @@ export async function runExperiment(spec: ExperimentSpec, options: RunExperiment
         m.llcWarnings = r.warnings.map((x) => x.code);
       }
       if (cbSpec) {
-        const r = await time('criticalBits', () => criticalBits(w, { model, data: cbData, epsilon: cbSpec.epsilon ?? 0.01, rangeCandidates: cbSpec.rangeCandidates ?? 8 }));
+        const r = await time('criticalBits', () => criticalBits(w, { model, data: cbData, epsilon: cbSpec.epsilon ?? 0.01, rangeCandidates: cbSpec.rangeCandidates ?? 8, signal }));
         m.criticalBits = r.bits;
         m.criticalTotalBits = r.totalBits;
       }
