@@ -109,6 +109,9 @@ describe('bayesOptimize: signal and onProgress', () => {
       async (x) => {
         evals++;
         if (evals === 2) setTimeout(() => ac.abort(), 0);
+        // A synchronous 3 ms of work: the timer (due after ≥ 1 ms) has expired by the next
+        // yield, so only the yield between evaluations can let it run.
+        if (evals >= 2) for (const t0 = performance.now(); performance.now() - t0 < 3; );
         return f(x);
       },
       space,
