@@ -18,34 +18,56 @@
  * and writes them through views.
  */
 import {
-  I32,
-  V128,
+  add,
+  and,
   block,
   br,
   brIf,
   end,
+  eq,
   funcBody,
-  geU,
   get,
+  geU,
+  gtU,
+  I32,
   i32c,
   i32load,
+  i32load16u,
+  i32load8u,
   i32store,
+  i32store16,
+  i32store8,
+  i32wrapI64,
+  I64,
+  i64add,
+  i64and,
+  i64c,
+  i64extendU32,
+  i64load,
+  i64or,
+  i64popcnt,
+  i64shl,
+  i64shrU,
+  i64store,
+  i64sub,
+  i64xor,
+  ifVoid,
   lazyModule,
   loop,
   ltU,
+  memoryFill,
+  mul,
   section,
   select,
   set,
   shl,
+  shrU,
   simd,
   str,
-  tee,
-  add,
-  mul,
   sub,
+  tee,
+  V128,
   v128load,
-  uleb,
-  sleb,
 } from '../util/wasm-asm.js';
 
 /** Byte offsets of the fixed part of the kernel's memory. */
@@ -73,28 +95,6 @@ function layout(cap: number): { sel: number; bw: number; mtfv: number; bits: num
   return { sel, bw, mtfv, bits, out, bytes };
 }
 
-const gtU = [0x4b];
-const eq = [0x46];
-const shrU = [0x76];
-const i32and = [0x71];
-const load8u = [0x2d, 0x00, 0x00];
-const store16 = [0x3b, 0x01, 0x00];
-const i64load = (off: number): number[] => [0x29, 0x03, ...uleb(off)];
-const i64store = [0x37, 0x03, 0x00];
-const i64c = (v: number): number[] => [0x42, ...sleb(v)];
-const i64popcnt = [0x7b];
-const i64add = [0x7c];
-const i64and = [0x83];
-const i64or = [0x84];
-const i64xor = [0x85];
-const i64shl = [0x86];
-const i64fromU32 = [0xad];
-const wrap = [0xa7];
-const memFill = [0xfc, 0x0b, 0x00];
-const ifVoid = [0x04, 0x40];
-const load16u = [0x2f, 0x01, 0x00];
-const store8 = [0x3a, 0x00, 0x00];
-const store8At = (off: number): number[] => [0x3a, 0x00, ...uleb(off)];
 const i16x8add = simd(142);
 const laneU16 = (k: number): number[] => [...simd(25), k];
 const v128zero = [...simd(12), ...new Array<number>(16).fill(0)];
@@ -117,7 +117,7 @@ function assignBody(): number[] {
   c.push(...get(GS), ...i32c(1), ...shl, ...get(MV), ...add, ...tee(P), ...set(OFF)); // OFF keeps the group start
   c.push(...get(GE), ...i32c(1), ...shl, ...get(MV), ...add, ...set(E));
   c.push(...loop);
-  c.push(...get(ACC), ...get(P), ...load16u, ...i32c(4), ...shl, ...v128load, ...i16x8add, ...set(ACC));
+  c.push(...get(ACC), ...get(P), ...i32load16u(), ...i32c(4), ...shl, ...v128load, ...i16x8add, ...set(ACC));
   c.push(...get(P), ...i32c(2), ...add, ...tee(P), ...get(E), ...ltU, ...brIf(0), ...end);
   // cheapest table, first on ties
   c.push(...get(ACC), ...laneU16(0), ...set(BEST), ...i32c(0), ...set(BT));
@@ -126,13 +126,13 @@ function assignBody(): number[] {
     c.push(...get(C), ...get(BEST), ...get(L), ...select, ...set(BEST));
     c.push(...i32c(t), ...get(BT), ...get(L), ...select, ...set(BT));
   }
-  c.push(...get(SL), ...get(NS), ...add, ...get(BT), ...store8);
+  c.push(...get(SL), ...get(NS), ...add, ...get(BT), ...i32store8());
   c.push(...get(NS), ...i32c(1), ...add, ...set(NS));
   // counts: RFREQ + (bt·258 + symbol)·4
   c.push(...get(OFF), ...set(P));
   c.push(...get(BT), ...i32c(258 * 4), ...mul, ...i32c(RFREQ), ...add, ...set(OFF));
   c.push(...loop);
-  c.push(...get(OFF), ...get(P), ...load16u, ...i32c(2), ...shl, ...add, ...tee(C));
+  c.push(...get(OFF), ...get(P), ...i32load16u(), ...i32c(2), ...shl, ...add, ...tee(C));
   c.push(...get(C), ...i32load(0), ...i32c(1), ...add, ...i32store);
   c.push(...get(P), ...i32c(2), ...add, ...tee(P), ...get(E), ...ltU, ...brIf(0), ...end);
   c.push(...get(GE), ...set(GS), ...br(0), ...end, ...end);
@@ -151,8 +151,8 @@ function flushRun(Z: number, K: number, B: number, ADDR: number): number[] {
   return [
     ...loop,
     // b = 1 − (z & 1): RUNA (0) for an odd remainder, RUNB (1) for an even one
-    ...i32c(1), ...get(Z), ...i32c(1), ...i32and, ...sub, ...set(B),
-    ...get(K), ...get(B), ...store16, ...get(K), ...i32c(2), ...add, ...set(K),
+    ...i32c(1), ...get(Z), ...i32c(1), ...and, ...sub, ...set(B),
+    ...get(K), ...get(B), ...i32store16(), ...get(K), ...i32c(2), ...add, ...set(K),
     ...get(B), ...i32c(2), ...shl, ...i32c(FREQ), ...add, ...tee(ADDR), ...get(ADDR), ...i32load(0), ...i32c(1), ...add, ...i32store,
     // z = (z − 1 − b) / 2
     ...get(Z), ...i32c(1), ...sub, ...get(B), ...sub, ...i32c(1), ...shrU, ...tee(Z),
@@ -172,20 +172,20 @@ function mtfBody(): number[] {
   const [I, C, FRONT, Z, K, T, A, WA, WT, J, S, B, ADDR] = [5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17];
   const R = 18; // i64
   const wordAt = (x: number): number[] => [...get(x), ...i32c(3), ...shl, ...get(BITS), ...add];
-  const bitOf = (x: number): number[] => [...i64c(1), ...get(x), ...i64fromU32, ...i64shl];
+  const bitOf = (x: number): number[] => [...i64c(1), ...get(x), ...i64extendU32, ...i64shl];
   const c: number[] = [];
   // clear the bitmap (with the slack words the sums read) and the counts
-  c.push(...get(BITS), ...i32c(0), ...get(N), ...get(NIN), ...add, ...i32c(6), ...shrU, ...i32c(24), ...add, ...i32c(3), ...shl, ...memFill);
-  c.push(...i32c(FREQ), ...i32c(0), ...i32c(258 * 4), ...memFill);
+  c.push(...get(BITS), ...i32c(0), ...get(N), ...get(NIN), ...add, ...i32c(6), ...shrU, ...i32c(24), ...add, ...i32c(3), ...shl, ...memoryFill);
+  c.push(...i32c(FREQ), ...i32c(0), ...i32c(258 * 4), ...memoryFill);
   // the initial list: symbol s last seen at virtual time nInUse − 1 − s
   c.push(...block, ...loop, ...get(S), ...get(NIN), ...geU, ...brIf(1));
   c.push(...get(S), ...i32c(2), ...shl, ...i32c(LAST), ...add, ...get(NIN), ...i32c(1), ...sub, ...get(S), ...sub, ...tee(T), ...i32store);
-  c.push(...get(T), ...i32c(6), ...shrU, ...set(WT), ...wordAt(WT), ...tee(ADDR), ...get(ADDR), ...i64load(0), ...bitOf(T), ...i64or, ...i64store);
+  c.push(...get(T), ...i32c(6), ...shrU, ...set(WT), ...wordAt(WT), ...tee(ADDR), ...get(ADDR), ...i64load(0), ...bitOf(T), ...i64or, ...i64store());
   c.push(...get(S), ...i32c(1), ...add, ...set(S), ...br(0), ...end, ...end);
   c.push(...get(OUT), ...set(K));
   c.push(...block, ...loop);
   c.push(...get(I), ...get(N), ...geU, ...brIf(1));
-  c.push(...get(BW), ...get(I), ...add, ...load8u, ...i32c(MAP), ...add, ...load8u, ...set(C));
+  c.push(...get(BW), ...get(I), ...add, ...i32load8u(), ...i32c(MAP), ...add, ...i32load8u(), ...set(C));
   c.push(...get(I), ...i32c(1), ...add, ...set(I));
   // a repeat of the front symbol: one more zero in the pending run
   c.push(...get(C), ...get(FRONT), ...eq, ...ifVoid, ...get(Z), ...i32c(1), ...add, ...set(Z), ...br(1), ...end);
@@ -194,7 +194,7 @@ function mtfBody(): number[] {
   c.push(...get(C), ...i32c(2), ...shl, ...i32c(LAST), ...add, ...i32load(0), ...tee(A), ...i32c(6), ...shrU, ...set(WA));
   c.push(...get(T), ...i32c(6), ...shrU, ...set(WT));
   // rank = marks after a in its word + the next four words + any further ones up to t's
-  c.push(...wordAt(WA), ...tee(ADDR), ...i64load(0), ...i64c(-2), ...get(A), ...i64fromU32, ...i64shl, ...i64and, ...i64popcnt);
+  c.push(...wordAt(WA), ...tee(ADDR), ...i64load(0), ...i64c(-2), ...get(A), ...i64extendU32, ...i64shl, ...i64and, ...i64popcnt);
   for (const off of [8, 16, 24, 32]) c.push(...get(ADDR), ...i64load(off), ...i64popcnt, ...i64add);
   c.push(...set(R));
   c.push(...get(WA), ...i32c(5), ...add, ...set(J));
@@ -202,24 +202,24 @@ function mtfBody(): number[] {
   c.push(...get(R), ...wordAt(J), ...i64load(0), ...i64popcnt, ...i64add, ...set(R));
   c.push(...get(J), ...i32c(1), ...add, ...set(J), ...br(0), ...end, ...end);
   // symbol rank + 1, counted
-  c.push(...get(R), ...wrap, ...i32c(1), ...add, ...set(S));
-  c.push(...get(K), ...get(S), ...store16, ...get(K), ...i32c(2), ...add, ...set(K));
+  c.push(...get(R), ...i32wrapI64, ...i32c(1), ...add, ...set(S));
+  c.push(...get(K), ...get(S), ...i32store16(), ...get(K), ...i32c(2), ...add, ...set(K));
   c.push(...get(S), ...i32c(2), ...shl, ...i32c(FREQ), ...add, ...tee(B), ...get(B), ...i32load(0), ...i32c(1), ...add, ...i32store);
   // move a's mark to t
-  c.push(...get(ADDR), ...get(ADDR), ...i64load(0), ...bitOf(A), ...i64xor, ...i64store);
-  c.push(...wordAt(WT), ...tee(ADDR), ...get(ADDR), ...i64load(0), ...bitOf(T), ...i64or, ...i64store);
+  c.push(...get(ADDR), ...get(ADDR), ...i64load(0), ...bitOf(A), ...i64xor, ...i64store());
+  c.push(...wordAt(WT), ...tee(ADDR), ...get(ADDR), ...i64load(0), ...bitOf(T), ...i64or, ...i64store());
   c.push(...get(C), ...i32c(2), ...shl, ...i32c(LAST), ...add, ...get(T), ...i32store);
   c.push(...get(C), ...set(FRONT), ...br(0), ...end, ...end);
   c.push(...get(Z), ...ifVoid, ...flushRun(Z, K, B, ADDR), ...end);
   // end of block
   c.push(...get(NIN), ...i32c(1), ...add, ...set(S));
-  c.push(...get(K), ...get(S), ...store16, ...get(K), ...i32c(2), ...add, ...set(K));
+  c.push(...get(K), ...get(S), ...i32store16(), ...get(K), ...i32c(2), ...add, ...set(K));
   c.push(...get(S), ...i32c(2), ...shl, ...i32c(FREQ), ...add, ...tee(B), ...get(B), ...i32load(0), ...i32c(1), ...add, ...i32store);
   c.push(...get(K), ...get(OUT), ...sub, ...i32c(1), ...shrU);
   return funcBody(
     [
       [13, I32],
-      [1, 0x7e],
+      [1, I64],
     ],
     c,
   );
@@ -235,27 +235,25 @@ function emitBody(): number[] {
   const [NM, ACC, N, MV, SL, OUT] = [0, 1, 2, 3, 4, 5];
   const [GS, GE, P, E, OFF, Q, L, EN, G] = [6, 7, 8, 9, 10, 11, 12, 13, 14];
   const A = 15; // i64
-  const i64shrU = [0x88];
-  const i64sub = [0x7d];
-  const mask = (): number[] => [...get(A), ...i64c(1), ...get(N), ...i64fromU32, ...i64shl, ...i64c(1), ...i64sub, ...i64and, ...set(A)];
+  const mask = (): number[] => [...get(A), ...i64c(1), ...get(N), ...i64extendU32, ...i64shl, ...i64c(1), ...i64sub, ...i64and, ...set(A)];
   const c: number[] = [];
-  c.push(...get(ACC), ...i64fromU32, ...set(A), ...get(OUT), ...set(Q));
+  c.push(...get(ACC), ...i64extendU32, ...set(A), ...get(OUT), ...set(Q));
   c.push(...block, ...loop);
   c.push(...get(GS), ...get(NM), ...geU, ...brIf(1));
   c.push(...get(NM), ...get(GS), ...i32c(GROUP), ...add, ...tee(GE), ...get(GE), ...get(NM), ...gtU, ...select, ...set(GE));
-  c.push(...get(SL), ...get(G), ...add, ...load8u, ...i32c(258 * 4), ...mul, ...i32c(CODES), ...add, ...set(OFF));
+  c.push(...get(SL), ...get(G), ...add, ...i32load8u(), ...i32c(258 * 4), ...mul, ...i32c(CODES), ...add, ...set(OFF));
   c.push(...get(GS), ...i32c(1), ...shl, ...get(MV), ...add, ...set(P));
   c.push(...get(GE), ...i32c(1), ...shl, ...get(MV), ...add, ...set(E));
   c.push(...loop);
-  c.push(...get(OFF), ...get(P), ...load16u, ...i32c(2), ...shl, ...add, ...i32load(0), ...tee(EN), ...i32c(24), ...shrU, ...set(L));
-  c.push(...get(A), ...get(L), ...i64fromU32, ...i64shl, ...get(EN), ...i32c(0xffffff), ...i32and, ...i64fromU32, ...i64or, ...set(A));
+  c.push(...get(OFF), ...get(P), ...i32load16u(), ...i32c(2), ...shl, ...add, ...i32load(0), ...tee(EN), ...i32c(24), ...shrU, ...set(L));
+  c.push(...get(A), ...get(L), ...i64extendU32, ...i64shl, ...get(EN), ...i32c(0xffffff), ...and, ...i64extendU32, ...i64or, ...set(A));
   c.push(...get(N), ...get(L), ...add, ...tee(N), ...i32c(32), ...geU, ...ifVoid);
   c.push(...get(N), ...i32c(32), ...sub, ...set(N));
-  c.push(...get(A), ...get(N), ...i64fromU32, ...i64shrU, ...wrap, ...set(EN));
-  c.push(...get(Q), ...get(EN), ...i32c(24), ...shrU, ...store8);
-  c.push(...get(Q), ...get(EN), ...i32c(16), ...shrU, ...store8At(1));
-  c.push(...get(Q), ...get(EN), ...i32c(8), ...shrU, ...store8At(2));
-  c.push(...get(Q), ...get(EN), ...store8At(3));
+  c.push(...get(A), ...get(N), ...i64extendU32, ...i64shrU, ...i32wrapI64, ...set(EN));
+  c.push(...get(Q), ...get(EN), ...i32c(24), ...shrU, ...i32store8());
+  c.push(...get(Q), ...get(EN), ...i32c(16), ...shrU, ...i32store8(1));
+  c.push(...get(Q), ...get(EN), ...i32c(8), ...shrU, ...i32store8(2));
+  c.push(...get(Q), ...get(EN), ...i32store8(3));
   c.push(...get(Q), ...i32c(4), ...add, ...set(Q), ...mask());
   c.push(...end);
   c.push(...get(P), ...i32c(2), ...add, ...tee(P), ...get(E), ...ltU, ...brIf(0), ...end);
@@ -263,14 +261,14 @@ function emitBody(): number[] {
   // whole bytes left
   c.push(...block, ...loop, ...get(N), ...i32c(8), ...ltU, ...brIf(1));
   c.push(...get(N), ...i32c(8), ...sub, ...set(N));
-  c.push(...get(Q), ...get(A), ...get(N), ...i64fromU32, ...i64shrU, ...wrap, ...store8);
+  c.push(...get(Q), ...get(A), ...get(N), ...i64extendU32, ...i64shrU, ...i32wrapI64, ...i32store8());
   c.push(...get(Q), ...i32c(1), ...add, ...set(Q), ...mask(), ...br(0), ...end, ...end);
-  c.push(...i32c(RES), ...get(A), ...wrap, ...i32store, ...i32c(RES + 4), ...get(N), ...i32store);
+  c.push(...i32c(RES), ...get(A), ...i32wrapI64, ...i32store, ...i32c(RES + 4), ...get(N), ...i32store);
   c.push(...get(Q), ...get(OUT), ...sub);
   return funcBody(
     [
       [9, I32],
-      [1, 0x7e],
+      [1, I64],
     ],
     c,
   );

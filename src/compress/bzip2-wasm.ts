@@ -19,7 +19,9 @@
  * output bytes after them (with 16 bytes of slack for the vector stores of zero runs). Never
  * grown (a new Memory instead; see src/util/wasm-arena.ts for why).
  */
-import { I32, V128, add, and as and32, block, br, brIf, end, funcBody, geU, get, i32c, lazyModule, loop, ltU, mul as mul32, section, set, shl, simd, str, sub, tee } from '../util/wasm-asm.js';
+import {
+  I32, V128, add, and as and32, block, br, brIf, end, funcBody, geU, get, gtS, i32c, i32load16u, i32load8u, i32store8, ifVoid, lazyModule, leU, loop, ltU, mul as mul32, ret, section, set, shl, simd, str, sub, tee,
+} from '../util/wasm-asm.js';
 
 /** Byte address of the 256-byte MTF list (16-aligned). */
 const LIST = 16;
@@ -28,13 +30,6 @@ const MASKS = 288;
 /** Byte address of the symbols (u16). */
 export const SYMS = 512;
 
-const i32load8u = [0x2d, 0x00, 0x00];
-const i32load16u = [0x2f, 0x01, 0x00];
-const i32store8 = [0x3a, 0x00, 0x00];
-const gtS = [0x4a];
-const leU = [0x4d];
-const ifVoid = [0x04, 0x40];
-const ret = [0x0f];
 const v128load = [...simd(0), 0x04, 0x00];
 const v128store = [...simd(11), 0x04, 0x00];
 const v128storeU = [...simd(11), 0x00, 0x00];
@@ -58,7 +53,7 @@ function mtfBody(): number[] {
   c.push(...get(OUT), ...set(O), ...i32c(1), ...set(W));
   c.push(...get(OUT), ...get(MAXB), ...add, ...set(LIMIT));
   c.push(...block, ...loop); // depth: loop 0, block 1
-  c.push(...get(P), ...i32load16u, ...set(SYM), ...get(P), ...i32c(2), ...add, ...set(P));
+  c.push(...get(P), ...i32load16u(), ...set(SYM), ...get(P), ...i32c(2), ...add, ...set(P));
   // RUNA / RUNB: run += (sym + 1)·w, w doubles.
   c.push(...get(SYM), ...i32c(2), ...ltU, ...ifVoid); // depth: if 0, loop 1, block 2
   c.push(...get(RUN), ...get(SYM), ...i32c(1), ...add, ...get(W), ...mul32, ...add, ...tee(RUN));
@@ -67,7 +62,7 @@ function mtfBody(): number[] {
   // A pending run: `run` copies of the front symbol, 16 at a time (the slack absorbs overshoot).
   c.push(...get(RUN), ...ifVoid);
   c.push(...get(O), ...get(RUN), ...add, ...get(LIMIT), ...gtS, ...ifVoid, ...i32c(-1), ...ret, ...end);
-  c.push(...i32c(LIST), ...i32load8u, ...i8splat, ...set(FILL));
+  c.push(...i32c(LIST), ...i32load8u(), ...i8splat, ...set(FILL));
   c.push(...loop, ...get(O), ...get(FILL), ...v128storeU, ...get(O), ...i32c(16), ...add, ...set(O));
   c.push(...get(RUN), ...i32c(16), ...sub, ...tee(RUN), ...i32c(0), ...gtS, ...brIf(0), ...end);
   c.push(...get(O), ...get(RUN), ...add, ...set(O), ...i32c(0), ...set(RUN), ...i32c(1), ...set(W));
@@ -75,9 +70,9 @@ function mtfBody(): number[] {
   c.push(...get(SYM), ...get(EOB), ...geU, ...brIf(1));
   c.push(...get(O), ...get(LIMIT), ...geU, ...ifVoid, ...i32c(-1), ...ret, ...end);
   // Move rank nn = sym − 1 to the front: J = address of the vector holding rank nn.
-  c.push(...get(SYM), ...i32c(1), ...sub, ...tee(NN), ...i32c(LIST), ...add, ...tee(J), ...i32load8u, ...tee(SYM));
+  c.push(...get(SYM), ...i32c(1), ...sub, ...tee(NN), ...i32c(LIST), ...add, ...tee(J), ...i32load8u(), ...tee(SYM));
   c.push(...i8splat, ...set(PREV));
-  c.push(...get(O), ...get(SYM), ...i32store8, ...get(O), ...i32c(1), ...add, ...set(O));
+  c.push(...get(O), ...get(SYM), ...i32store8(), ...get(O), ...i32c(1), ...add, ...set(O));
   c.push(...get(J), ...i32c(-16), ...and32, ...set(J), ...i32c(LIST), ...set(K32));
   // Vectors below J: every byte moves up one lane (lane 0 from the previous vector's lane 15).
   c.push(...block, ...loop, ...get(K32), ...get(J), ...geU, ...brIf(1));

@@ -29,7 +29,7 @@
  */
 import { ARENA_STATIC, arenaFor, onArenaDrop } from '../util/wasm-arena.js';
 import type { Arena } from '../util/wasm-arena.js';
-import { I32, V128, add, and, block, br, brIf, clz, elseOp, end, eqz, f64add, f64const, f64div, f64fromU32, f64load as f64loadAt, f64mul, f64storeAt, f64sub, funcBody, geU, get, i32c, i32load, i32store, i32storeAt, ifF64, inc, lazyModule, loop, ltU, mul, ne, popcnt, section, select, set, shl, shrU, simd, str, sub, tee, uleb, v128and, v128loadAt } from '../util/wasm-asm.js';
+import { I32, V128, add, and, block, br, brIf, clz, elseOp, end, eqz, f64add, f64const, f64div, f64fromU32, f64load as f64loadAt, f64mul, f64storeAt, f64sub, funcBody, geU, get, i32c, i32load, i32load16u, i32load8u, i32store, i32store16, i32storeAt, ifF64, inc, lazyModule, loop, ltU, mul, ne, popcnt, section, select, set, shl, shrU, simd, str, sub, tee, v128and, v128loadAt } from '../util/wasm-asm.js';
 import type { PlaneTotals } from './kernel.js';
 
 const F64 = 0x7c;
@@ -61,9 +61,6 @@ if (OUT_MISS + 32 > TOUCHED || TOUCHED + 8 * PLANE_BYTES > ARENA_STATIC) {
 }
 
 // Encoders not in wasm-asm.
-const i32load16u = [0x2f, 0x01, 0x00];
-const i32store16 = (off: number): number[] => [0x3b, 0x01, ...uleb(off)];
-const i32load8uAt = (off: number): number[] => [0x2d, 0x00, ...uleb(off)];
 const v128const = (bytes: number[]): number[] => [...simd(12), ...bytes];
 const shuffle = (lanes: number[]): number[] => [...simd(13), ...lanes];
 const bitmask = simd(100); // i8x16.bitmask
@@ -199,8 +196,8 @@ function tallyBody(narrow: boolean): number[] {
   c.push(...get(KP), ...get(M), ...i32c(4), ...shl, ...add, ...set(E));
   c.push(...block, ...loop);
   c.push(...get(KP), ...get(E), ...geU, ...brIf(1));
-  c.push(...get(CB), ...get(KP), ...i32load16u, ...i32c(narrow ? 1 : 2), ...shl, ...add, ...set(A));
-  c.push(...get(A), ...get(A), ...(narrow ? i32load16u : i32load()), ...tee(N), ...i32c(1), ...add, ...(narrow ? i32store16(0) : i32store));
+  c.push(...get(CB), ...get(KP), ...i32load16u(), ...i32c(narrow ? 1 : 2), ...shl, ...add, ...set(A));
+  c.push(...get(A), ...get(A), ...(narrow ? i32load16u() : i32load()), ...tee(N), ...i32c(1), ...add, ...(narrow ? i32store16(0) : i32store));
   c.push(...get(TP), ...get(A), ...i32store, ...get(TP), ...get(N), ...eqz, ...i32c(2), ...shl, ...add, ...set(TP));
   c.push(...inc(KP, i32c(16)), ...br(0), ...end, ...end);
   c.push(...get(TP));
@@ -239,7 +236,7 @@ function scoreSlot(L: { narrow: boolean; a: number; n: number; code: number; s: 
   c.push(...masked(), ...f64add, ...set(mult));
   c.push(...get(ones), ...get(code), ...popcnt, ...get(n), ...mul, ...add, ...set(ones));
   c.push(...get(dist), ...(live >= 0 ? get(live) : i32c(1)), ...add, ...set(dist));
-  c.push(...get(miss), ...get(code), ...i32load8uAt(FLAGS), ...(live >= 0 ? [...get(live), ...and] : []), ...add, ...set(miss));
+  c.push(...get(miss), ...get(code), ...i32load8u(FLAGS), ...(live >= 0 ? [...get(live), ...and] : []), ...add, ...set(miss));
   return c;
 }
 
@@ -261,7 +258,7 @@ function scoreListBody(narrow: boolean): number[] {
   const [X, CTM, MULT] = [10, 11, 12];
   const c: number[] = [];
   c.push(...block, ...loop, ...get(P), ...get(E), ...geU, ...brIf(1));
-  c.push(...get(P), ...i32load(), ...tee(A), ...(narrow ? i32load16u : i32load()), ...set(N));
+  c.push(...get(P), ...i32load(), ...tee(A), ...(narrow ? i32load16u() : i32load()), ...set(N));
   c.push(...scoreSlot({ narrow, a: A, n: N, code: CODE, s: S, live: -1, x: X, ctm: CTM, mult: MULT, ones: ONES, dist: DIST, miss: MISS }));
   c.push(...inc(P, i32c(4)), ...br(0), ...end, ...end);
   c.push(...storeSums(PLANE, CTM, MULT, ONES, DIST, MISS));

@@ -100,6 +100,30 @@ export const f64fromU32 = [0xb8];
 export const v128loadAt = (off: number): number[] => [...simd(0), 0x04, ...uleb(off)];
 export const v128storeAt = (off: number): number[] => [...simd(11), 0x04, ...uleb(off)];
 export const v128and = simd(78);
+export const eq = [0x46];
+export const gtU = [0x4b];
+export const leU = [0x4d];
+export const ifVoid = [0x04, 0x40];
+export const ret = [0x0f];
+export const i32load8u = (off = 0): number[] => [0x2d, 0x00, ...uleb(off)];
+export const i32load16u = (off = 0): number[] => [0x2f, 0x01, ...uleb(off)];
+export const i32store8 = (off = 0): number[] => [0x3a, 0x00, ...uleb(off)];
+export const i32store16 = (off = 0): number[] => [0x3b, 0x01, ...uleb(off)];
+export const I64 = 0x7e;
+export const i64load = (off = 0): number[] => [0x29, 0x03, ...uleb(off)];
+export const i64store = (off = 0): number[] => [0x37, 0x03, ...uleb(off)];
+export const i64c = (v: number): number[] => [0x42, ...sleb(v)];
+export const i64popcnt = [0x7b];
+export const i64add = [0x7c];
+export const i64sub = [0x7d];
+export const i64and = [0x83];
+export const i64or = [0x84];
+export const i64xor = [0x85];
+export const i64shl = [0x86];
+export const i64shrU = [0x88];
+export const i32wrapI64 = [0xa7];
+export const i64extendU32 = [0xad];
+export const memoryFill = [0xfc, 0x0b, 0x00];
 
 /**
  * A lazily compiled module: `bytes()` is validated and compiled on the first call, and the
