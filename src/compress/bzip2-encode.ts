@@ -378,18 +378,28 @@ const blockMaxFor = (level: number): number => level * 100000 - 19;
  * block) into `w`. Returns the block CRC.
  */
 function encodeBlock(input: Uint8Array, start: number, end: number, level: number, st: EncoderState, w: Writer): number {
+  return encodeRle1Block(input, start, end, blockRle1(input, start, end, level, st), st, w);
+}
+
+/** RLE1 of the block input[start..end) (cut by {@link bzip2BlockEnds}) into `st.block`; returns its length. */
+function blockRle1(input: Uint8Array, start: number, end: number, level: number, st: EncoderState): number {
   const [next, nb] = rle1(input, start, st.block, blockMaxFor(level));
   if (next !== end) throw new Error(`bzip2 block boundary mismatch (${next} ≠ ${end})`);
-  return encodeRle1Block(input, start, end, nb, st, w);
+  return nb;
+}
+
+/** BWT, MTF and the Huffman tables of the RLE1 block `st.block[0..nb)`; returns origPtr. */
+function modelBlock(st: EncoderState, nb: number): number {
+  const origPtr = bwtEncode(st.block, nb, st.bw, st.work);
+  mtfEncode(st, nb);
+  chooseTables(st);
+  return origPtr;
 }
 
 /** Compresses a block whose RLE1 output `st.block[0..nb)` is ready (input[start..end)). */
 function encodeRle1Block(input: Uint8Array, start: number, end: number, nb: number, st: EncoderState, w: Writer): number {
   const blockCrc = ~crc32Update(-1, input, start, end) >>> 0;
-  const origPtr = bwtEncode(st.block, nb, st.bw, st.work);
-  mtfEncode(st, nb);
-  chooseTables(st);
-  emitBlock(w, st, blockCrc, origPtr);
+  emitBlock(w, st, blockCrc, modelBlock(st, nb));
   return blockCrc;
 }
 
@@ -458,11 +468,7 @@ let headerWriter: Writer | null = null;
  */
 export function bzip2BlockBitLength(input: Uint8Array, start: number, end: number, level: number): number {
   const st = stateFor(level);
-  const [next, nb] = rle1(input, start, st.block, blockMaxFor(level));
-  if (next !== end) throw new Error(`bzip2 block boundary mismatch (${next} ≠ ${end})`);
-  const origPtr = bwtEncode(st.block, nb, st.bw, st.work);
-  mtfEncode(st, nb);
-  chooseTables(st);
+  const origPtr = modelBlock(st, blockRle1(input, start, end, level, st));
   headerWriter ??= { buf: new Uint8Array(65536), pos: 0, acc: 0, n: 0 };
   const w = headerWriter;
   w.pos = 0;
