@@ -20,6 +20,7 @@
  */
 import { OckhamError } from '../errors.js';
 import { crc32 } from './crc32.js';
+import { outputTooLarge } from './types.js';
 
 export const ARITH_FORMAT_ID = 0xa1;
 
@@ -257,7 +258,7 @@ export function arithDecode(stream: Uint8Array, maxBytes = Infinity): Uint8Array
   // would otherwise make us decode for a very long time).
   if (n > 4096 * (coded + 4) || n > 0x7fffffff) parseError(`declared length ${n} is impossible for ${coded} coded bytes`);
   if (n > maxBytes) {
-    throw new OckhamError('OUT_OF_RANGE', 'options.maxBytes', `the stream decodes to more than ${maxBytes} bytes (it declares ${n}; raise options.maxBytes, up to 2^32)`);
+    throw outputTooLarge(maxBytes, `it declares ${n}; `);
   }
   const out = new Uint8Array(n);
   if (n === 0) {

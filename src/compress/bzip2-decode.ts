@@ -12,6 +12,7 @@
 import { OckhamError } from '../errors.js';
 import { mtfKernel } from './bzip2-wasm.js';
 import { crc32Update } from './crc32.js';
+import { outputTooLarge } from './types.js';
 
 const ARG = 'stream';
 const LUT_BITS = 10;
@@ -371,7 +372,7 @@ function finishBlock(st: Output, s: Slot): void {
   }
   st.out = out;
   st.outLen = o;
-  if (o > st.max) throw new OckhamError('OUT_OF_RANGE', 'options.maxBytes', `the stream decodes to more than ${st.max} bytes (raise options.maxBytes, up to 2^32)`);
+  if (o > st.max) throw outputTooLarge(st.max);
   const crc = ~crc32Update(-1, out, blockStart, o);
   if (crc !== s.crc) fail('block CRC mismatch');
   st.combined = ((st.combined << 1) | (st.combined >>> 31)) ^ crc;

@@ -8,7 +8,7 @@ import { arithDecode, arithEncode } from './arith.js';
 import { bzip2Decode } from './bzip2-decode.js';
 import { bzip2Encode } from './bzip2-encode.js';
 import { zlibCrc32 } from './crc32.js';
-import { CODECS, DECOMPRESS_MAX_BYTES, type Codec, type CompressOptions, type DecompressOptions } from './types.js';
+import { CODECS, DECOMPRESS_MAX_BYTES, outputTooLarge, type Codec, type CompressOptions, type DecompressOptions } from './types.js';
 
 function assertBytes(bytes: unknown, name: string): Uint8Array {
   if (!(bytes instanceof Uint8Array)) {
@@ -102,11 +102,6 @@ export function compressedBits(bytes: Uint8Array, options: CompressOptions): num
   return compress(bytes, options).length * 8;
 }
 
-/** The error for an output over `maxBytes` (named after the option). */
-export function tooLarge(maxBytes: number): OckhamError {
-  return new OckhamError('OUT_OF_RANGE', 'options.maxBytes', `the stream decodes to more than ${maxBytes} bytes (raise options.maxBytes, up to 2^32)`);
-}
-
 /** Input bytes inflated per step: at most 1 032 × this of output before the size check. */
 const INFLATE_STEP = 16384;
 
@@ -120,7 +115,7 @@ function inflateBounded(stream: Uint8Array, maxBytes: number, gzip: boolean): Ui
   const d = gzip ? new Gunzip() : new Inflate();
   d.ondata = (chunk: Uint8Array): void => {
     total += chunk.length;
-    if (total > maxBytes) throw tooLarge(maxBytes);
+    if (total > maxBytes) throw outputTooLarge(maxBytes);
     if (chunk.length > 0) chunks.push(chunk);
   };
   if (stream.length === 0) d.push(stream, true);

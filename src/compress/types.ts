@@ -1,4 +1,5 @@
 /** Types of the compression area. */
+import { OckhamError } from '../errors.js';
 
 /** Codecs: 'bzip2' (ours), 'deflate' / 'gzip' (fflate), 'arith' (ours, context mixing). */
 export type Codec = 'bzip2' | 'deflate' | 'gzip' | 'arith';
@@ -30,6 +31,11 @@ export interface DecompressOptions {
 
 /** Default `maxBytes` of {@link decompress}: 1 GiB. */
 export const DECOMPRESS_MAX_BYTES = 2 ** 30;
+
+/** The error of every decoder for an output over `maxBytes` (`detail`: what the stream claims). @internal */
+export function outputTooLarge(maxBytes: number, detail = ''): OckhamError {
+  return new OckhamError('OUT_OF_RANGE', 'options.maxBytes', `the stream decodes to more than ${maxBytes} bytes (${detail}raise options.maxBytes, up to 2^32)`);
+}
 
 /** A dense coarse-grained tensor: weights = Math.fround(codes[i] · step), row-major in `shape`. */
 export interface DenseCoarseTensor {
