@@ -10,11 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { sortLyndon, sortWork } from '../../src/compress/bwt-sort.js';
 import { bwtEncode, bwtWork, leastRotation, sais } from '../../src/compress/sais.js';
 import { englishText, floatWeights } from '../../bench/bzip2-data.js';
-
-const lcg = (seed: number) => {
-  let s = seed >>> 0;
-  return (): number => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0);
-};
+import { lcg } from './helpers.js';
 
 /** Smallest period of w (KMP failure function). */
 function period(w: Uint8Array): number {

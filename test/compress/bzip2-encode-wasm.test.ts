@@ -7,22 +7,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { compress, decompress } from '../../src/compress/index.js';
 import { mtfRle2, mtfWork } from '../../src/compress/mtf.js';
 import { UNUSED_COST, bzip2EncodeKernel, bzip2EncodeModuleBytes, setWasmBzip2EncodeEnabled } from '../../src/compress/bzip2-encode-wasm.js';
-import { equalBytes } from './helpers.js';
+import { equalBytes, lcg, symbolMap } from './helpers.js';
 import { bzip2BlockBitLength, bzip2BlockEnds, bzip2EncodeBlock } from '../../src/compress/bzip2-encode.js';
-
-const lcg = (seed: number) => {
-  let s = seed >>> 0;
-  return (): number => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0);
-};
-
-function symbolMap(b: Uint8Array): [Uint8Array, number] {
-  const used = new Uint8Array(256);
-  for (const x of b) used[x] = 1;
-  const map = new Uint8Array(256);
-  let n = 0;
-  for (let i = 0; i < 256; i++) if (used[i]) map[i] = n++;
-  return [map, n];
-}
 
 afterEach(() => setWasmBzip2EncodeEnabled(true));
 

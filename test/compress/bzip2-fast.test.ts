@@ -12,7 +12,7 @@ import { bwtEncode, bwtWork, leastRotation } from '../../src/compress/sais.js';
 import { sortLyndon, sortWork } from '../../src/compress/bwt-sort.js';
 import { bzip2Assemble, bzip2BlockEnds, bzip2EncodeBlock } from '../../src/compress/bzip2-encode.js';
 import { crc32Update } from '../../src/compress/crc32.js';
-import { HAS_BZIP2, equalBytes, seekDecode, systemBzip2 } from './helpers.js';
+import { equalBytes, HAS_BZIP2, lcg, seekDecode, symbolMap, systemBzip2 } from './helpers.js';
 
 /** Reference MTF + RUNA/RUNB coder (the plain shifting list). */
 function naiveMtf(bytes: Uint8Array, map: Uint8Array, nInUse: number): number[] {
@@ -48,20 +48,6 @@ function naiveMtf(bytes: Uint8Array, map: Uint8Array, nInUse: number): number[] 
   out.push(nInUse + 1);
   return out;
 }
-
-function symbolMap(b: Uint8Array): [Uint8Array, number] {
-  const used = new Uint8Array(256);
-  for (const x of b) used[x] = 1;
-  const map = new Uint8Array(256);
-  let n = 0;
-  for (let i = 0; i < 256; i++) if (used[i]) map[i] = n++;
-  return [map, n];
-}
-
-const lcg = (seed: number) => {
-  let s = seed >>> 0;
-  return (): number => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0);
-};
 
 describe('bitmap move-to-front', () => {
   it('equals the plain shifting MTF (alphabets 1..256, runs, long inputs)', () => {

@@ -10,12 +10,7 @@ import { OckhamError } from '../../src/errors.js';
 import { compress, decompress } from '../../src/compress/index.js';
 import { mtfDecode, setBzip2PairedWalk } from '../../src/compress/bzip2-decode.js';
 import { bzip2ModuleBytes, mtfKernel, setBzip2WasmMode } from '../../src/compress/bzip2-wasm.js';
-import { HAS_BZIP2, equalBytes, systemBzip2 } from './helpers.js';
-
-const lcg = (seed: number) => {
-  let s = seed >>> 0;
-  return (): number => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0);
-};
+import { equalBytes, HAS_BZIP2, lcg, systemBzip2 } from './helpers.js';
 
 /** Decodes with the kernel forced on and forced off; both must give `expected`. */
 function bothPaths(z: Uint8Array, expected: Uint8Array): void {

@@ -29,3 +29,19 @@ export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
 }
+
+/** A seeded 32-bit LCG (Numerical Recipes constants): deterministic test data. */
+export const lcg = (seed: number) => {
+  let s = seed >>> 0;
+  return (): number => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0);
+};
+
+/** bzip2's symbol map of a block: its bytes, in byte order, to 0..nInUse−1; and nInUse. */
+export function symbolMap(b: Uint8Array): [Uint8Array, number] {
+  const used = new Uint8Array(256);
+  for (const x of b) used[x] = 1;
+  const map = new Uint8Array(256);
+  let n = 0;
+  for (let i = 0; i < 256; i++) if (used[i]) map[i] = n++;
+  return [map, n];
+}
