@@ -20,6 +20,7 @@
  * Consecutive repeats (rank 0, coded as RUNA/RUNB runs) leave the bitmap alone: nothing else
  * happens during a run, so the run's first occurrence counts the same as its last.
  */
+import { LITTLE_ENDIAN } from '../util/endian.js';
 
 /** Reusable scratch for {@link mtfRle2}. */
 export interface MtfWork {
@@ -42,9 +43,6 @@ function ensureWork(w: MtfWork, steps: number): void {
   w.counts4 = new Int32Array((cap >>> 2) + 1);
   w.counts = new Uint8Array(w.counts4.buffer);
 }
-
-/** Byte order of typed arrays here (the packed count lanes assume little-endian; else bytes). */
-const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /** Set bits of a 32-bit integer. */
 function popcount(x: number): number {

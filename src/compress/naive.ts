@@ -3,13 +3,12 @@ import { OckhamError } from '../errors.js';
 import { resolveOptions, compressKernel } from './compress.js';
 import { assertOneOf } from '../util/validate.js';
 import { CODECS, type Codec, type CompressOptions } from './types.js';
+import { LITTLE_ENDIAN } from '../util/endian.js';
 
 /** Named float tensors: a record name → data (or → { data }), or an array of { name, data }. */
 export type RawTensors =
   | Readonly<Record<string, Float32Array | Float64Array | { readonly data: Float32Array | Float64Array }>>
   | ReadonlyArray<{ readonly name: string; readonly data: Float32Array | Float64Array }>;
-
-const LITTLE_ENDIAN = /* @__PURE__ */ new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 /**
  * Concatenates tensors as raw little-endian float32 bytes, in order (array order, or the

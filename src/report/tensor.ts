@@ -15,6 +15,7 @@ import type { Codec } from '../compress/index.js';
 import { defaultLayout, toTorchLayout as toTorchTensor, TORCH_PERMUTATIONS } from '../io/layout.js';
 import type { LoadedTensor, TensorLayout } from '../io/types.js';
 import type { ReportOptions, TensorQubd, TensorRatio, TensorReport, TensorSpectral } from './types.js';
+import { LITTLE_ENDIAN } from '../util/endian.js';
 
 /** Float32 codes round(fround(x)/Δ₃₂), half to even, exactly as `roundToStep`'s float32 mode. */
 export function coarseCodes(x: Float32Array, delta: number, name: string): Int32Array {
@@ -145,8 +146,6 @@ export function coarseBits(tensors: readonly { name: string; shape: readonly num
   };
   return compressKernel(serializeCoarseGrained(model), c, level).length * 8;
 }
-
-const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 /**
  * Σ of the bit lengths of bzip2 blocks `ends[i-1]..ends[i]` (i in [from, to); `ends` from
