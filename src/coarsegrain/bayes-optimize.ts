@@ -4,7 +4,7 @@
  * `bayes_opt` package (fmfn/BayesianOptimization), whose defaults it reproduces.
  */
 import { OckhamError } from '../errors.js';
-import { assertControl, checkAbort, type ProgressCallback } from '../util/abort.js';
+import { assertControl, checkAbort, progressStepper, type ProgressCallback } from '../util/abort.js';
 import { createRng, type Rng } from '../util/random.js';
 import { assertInt, assertKnownOptions, assertNumber, assertOneOf } from '../util/validate.js';
 import { gpFit, gpPredict, type GpModel } from './gp.js';
@@ -158,43 +158,6 @@ export interface ResolvedBayesOptions {
  * checks, yielding, progress); never draws random numbers.
  */
 export type EvaluationHook = (index: number, phase: 'probe' | 'random' | 'gp' | 'bisection') => Promise<void>;
-
-/** Resolves after pending I/O and timers have run (lets an abort from elsewhere reach us). */
-const macrotask = (): Promise<void> =>
-  new Promise((resolve) => {
-    const g = globalThis as { setImmediate?: (f: () => void) => void };
-    if (typeof g.setImmediate === 'function') g.setImmediate(resolve);
-    else setTimeout(resolve, 0);
-  });
-
-/**
- * @internal Progress and cancellation of a loop of `total` units: `step(done, label)` before a
- * unit (checks the signal, yields to the event loop when a signal is given, reports progress,
- * checks again so an abort from `onProgress` stops at once); `finish()` after the last.
- */
-export function progressStepper(
-  signal: AbortSignal | undefined,
-  onProgress: ProgressCallback | undefined,
-  total: number,
-): { step: (done: number, label: string) => Promise<void>; finish: () => void } {
-  return {
-    async step(done, label) {
-      checkAbort(signal);
-      if (signal !== undefined) {
-        await macrotask();
-        checkAbort(signal);
-      }
-      if (onProgress !== undefined) {
-        onProgress(Math.min(done, total), total, label);
-        checkAbort(signal);
-      }
-    },
-    finish() {
-      checkAbort(signal);
-      onProgress?.(total, total, 'done');
-    },
-  };
-}
 
 function readSpace(space: unknown, name: string): Dim[] {
   if (space === null || typeof space !== 'object' || Array.isArray(space)) {

@@ -6,7 +6,7 @@ import { OckhamError } from '../errors.js';
 import type { ModelTensors } from '../util/model.js';
 import { assertNumber, assertOneOf, type FloatArray } from '../util/validate.js';
 import type { CoarseGrainedModel } from '../compress/types.js';
-import { progressStepper } from './bayes-optimize.js';
+import { progressStepper } from '../util/abort.js';
 import {
   accepts,
   coarseGrainKernel,

@@ -11,11 +11,10 @@ import { CODECS, type Codec, type CompressOptions, type CoarseGrainedModel } fro
 import type { KRule } from '../spectral/low-rank.js';
 import { modelTensors, type ModelTensors, type NamedTensor } from '../util/model.js';
 import { type FloatArray, assertFiniteFloats, assertInt, assertKnownOptions, assertNumber, assertOneOf, assertShapeMatches } from '../util/validate.js';
-import { assertControl, checkAbort } from '../util/abort.js';
+import { assertControl, checkAbort, progressStepper } from '../util/abort.js';
 import {
   BAYES_OPTION_KEYS,
   bayesOptimizeKernel,
-  progressStepper,
   readSearchSpace,
   resolveBayesOptions,
   type BayesOptimizeOptions,

@@ -20,13 +20,8 @@ import { assertInt } from '../util/validate.js';
 import { bzip2Assemble, bzip2BlockEnds, bzip2EncodeBlock, type BlockBits } from './bzip2-encode.js';
 import { compressKernel, resolveOptions } from './compress.js';
 import type { CompressOptions } from './types.js';
-import { assertControl, checkAbort } from '../util/abort.js';
+import { assertControl, checkAbort, macrotask } from '../util/abort.js';
 import type { ProgressCallback } from '../util/abort.js';
-
-/** Resolves after pending I/O and timers have run (lets an abort from elsewhere reach us). */
-function macrotask(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 0));
-}
 
 /** Options of {@link compressAsync}: {@link CompressOptions} plus `jobs`. */
 export interface CompressAsyncOptions extends CompressOptions {

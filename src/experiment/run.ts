@@ -20,8 +20,7 @@ import { spectralEntropy, effectiveRank } from '../spectral/entropy.js';
 import { qubdBaseline } from './qubd-baseline.js';
 import { bootstrapInterval, pearson, spearman } from './stats.js';
 import { createRng } from '../util/random.js';
-import { assertControl, checkAbort, type ProgressCallback } from '../util/abort.js';
-import { progressStepper } from '../coarsegrain/bayes-optimize.js';
+import { assertControl, checkAbort, macrotask, progressStepper, type ProgressCallback } from '../util/abort.js';
 
 /** The model of an experiment: a preset or a sequential description. */
 export type ExperimentModelSpec =
@@ -302,7 +301,7 @@ export async function runExperiment(spec: ExperimentSpec, options: RunExperiment
     signal === undefined
       ? undefined
       : async (): Promise<void> => {
-          await new Promise((resolve) => setTimeout(resolve, 0));
+          await macrotask();
           checkAbort(signal);
         };
   const model = modelOf(spec.model);
